@@ -1,0 +1,45 @@
+#include "analysis/summary.hpp"
+
+#include <string>
+
+namespace powerfit::analysis {
+
+ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& track) {
+  ChannelSummary summary{.info = info, .samples = track.samples()};
+  if (const auto failure = track.failure()) {
+    summary.failure = std::string(sensors::describe(*failure));
+    summary.failed_at_s = track.failed_at();
+  }
+  if (track.samples() == 0) return summary;
+  summary.last = track.last_value();
+
+  if (is_counter(info.kind)) {
+    summary.total = track.increase();
+    const double span = track.last_time() - track.first_time();
+    if (span > 0.0) {
+      summary.mean = track.increase() / span;
+      summary.max = track.max_rate();
+    }
+    if (info.kind == ChannelKind::energy_counter) summary.energy_j = track.increase();
+    return summary;
+  }
+
+  summary.min = track.minimum();
+  summary.max = track.maximum();
+  // One sample covers no time: its value is the best mean there is.
+  summary.mean = track.covered_time() > 0.0 ? track.integral() / track.covered_time() : track.last_value();
+  if (info.kind == ChannelKind::power_gauge) summary.energy_j = track.integral();
+  return summary;
+}
+
+std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& channels,
+                                               const std::vector<ChannelTrack>& tracks) {
+  std::vector<ChannelSummary> summaries;
+  summaries.reserve(channels.size());
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    summaries.push_back(summarize_channel(channels[i], tracks[i]));
+  }
+  return summaries;
+}
+
+}  // namespace powerfit::analysis

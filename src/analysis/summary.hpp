@@ -1,0 +1,16 @@
+#pragma once
+// Turns what the sampler kept per channel into the figures a person reads.
+
+#include <vector>
+
+#include "core/summary.hpp"
+#include "sampler/channel_track.hpp"
+
+namespace powerfit::analysis {
+
+ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& track);
+
+std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& channels,
+                                               const std::vector<ChannelTrack>& tracks);
+
+}  // namespace powerfit::analysis

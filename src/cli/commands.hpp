@@ -1,0 +1,32 @@
+#pragma once
+// Each subcommand registers its options on the parser and runs from the parsed values. The
+// commands hold no measurement logic: they call the library and map failures to exit codes.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+
+#include "sensors/source.hpp"
+
+namespace powerfit::cli {
+
+// Exit status for bad input, as documented in the README.
+inline constexpr int kUsageError = 2;
+
+struct GlobalOptions {
+  sensors::Roots roots;
+  bool quiet = false;
+  bool color = false;
+};
+
+// Registers the subcommand and returns the action to run when it was chosen.
+using Action = std::function<int()>;
+Action add_sensors_command(CLI::App& app, const GlobalOptions& global);
+Action add_run_command(CLI::App& app, const GlobalOptions& global);
+Action add_export_command(CLI::App& app, const GlobalOptions& global);
+
+// "powerfit: error: MESSAGE" on stderr; returns kUsageError.
+int usage_error(const std::string& message);
+
+}  // namespace powerfit::cli

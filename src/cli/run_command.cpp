@@ -1,0 +1,81 @@
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "core/duration.hpp"
+#include "report/summary_report.hpp"
+#include "session/command_run.hpp"
+#include "workload/child_process.hpp"
+
+namespace powerfit::cli {
+namespace {
+
+bool directory_writable(const std::filesystem::path& file) {
+  const auto directory = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+  return ::access(directory.c_str(), W_OK) == 0;
+}
+
+}  // namespace
+
+Action add_run_command(CLI::App& app, const GlobalOptions& global) {
+  auto* command = app.add_subcommand("run", "Run a command and measure it while it runs");
+  struct Options {
+    std::string interval = "100ms";
+    std::string output = "powerfit.db";
+    std::string label;
+    std::string summary_json;
+    bool include_loopback = false;
+    std::vector<std::string> command;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("-i,--interval", options->interval, "Sampling interval, 1ms to 60s (e.g. 50ms, 2s)")->capture_default_str();
+  command->add_option("-o,--output", options->output, "SQLite database to append the run to")->capture_default_str();
+  command->add_option("--label", options->label, "Free text stored with the run");
+  command->add_option("--summary-json", options->summary_json, "Also write the summary as JSON to this file");
+  command->add_flag("--include-loopback", options->include_loopback, "Count loopback traffic in the network total");
+  command->add_option("command", options->command, "The command and its arguments, after --");
+  command->footer("Example: powerfit run -i 50ms -o runs.db -- python3 infer.py --batch 32");
+
+  return [options, &global]() {
+    const auto interval = parse_interval(options->interval);
+    if (const auto* error = std::get_if<DurationError>(&interval)) return usage_error(error->message);
+    if (options->command.empty()) {
+      return usage_error("no command given; usage: powerfit run [OPTIONS] -- CMD [ARGS...]");
+    }
+    if (!options->summary_json.empty() && !directory_writable(options->summary_json)) {
+      return usage_error("cannot write summary to '" + options->summary_json +
+                         "'; check that the directory exists and is writable");
+    }
+    if (!workload::resolve_command(options->command.front())) {
+      std::cerr << "powerfit: " << options->command.front() << ": command not found\n";
+      return 127;
+    }
+
+    const auto result = session::run_command({.command = options->command,
+                                              .label = options->label,
+                                              .interval = std::get<Nanoseconds>(interval),
+                                              .database = options->output,
+                                              .roots = global.roots,
+                                              .loopback_in_total = options->include_loopback});
+    if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
+    if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
+
+    const report::SummaryHeader header{.command = options->command,
+                                       .label = options->label,
+                                       .database = options->output,
+                                       .run_id = result.run_id,
+                                       .interval_s = static_cast<double>(std::get<Nanoseconds>(interval).count()) * 1e-9};
+    if (!global.quiet) report::print_summary(std::cerr, header, result.summary, global.color);
+    if (!options->summary_json.empty()) {
+      std::ofstream out(options->summary_json);
+      out << report::summary_json(header, result.summary).dump(2) << '\n';
+      if (!out) std::cerr << "powerfit: warning: could not write " << options->summary_json << '\n';
+    }
+    return result.summary.exit_status;
+  };
+}
+
+}  // namespace powerfit::cli

@@ -1,0 +1,49 @@
+#pragma once
+// The figures a run ends with, per channel and for the whole run: computed by analysis, stored by
+// recording, printed by report. Defined once here so that every layer speaks of the same fields.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/units.hpp"
+
+namespace powerfit {
+
+struct ChannelSummary {
+  ChannelInfo info;
+  std::uint64_t samples = 0;
+  std::optional<double> total;     // counters: increase over the run (J, B, s)
+  std::optional<double> mean;      // time-weighted mean; for counters the mean rate per second
+  std::optional<double> min;
+  std::optional<double> max;       // for counters the highest rate between two samples
+  std::optional<double> energy_j;  // energy counters and power gauges
+  std::optional<double> last;
+  std::optional<std::string> failure;  // why the channel stopped, when it did
+  double failed_at_s = 0.0;
+};
+
+struct RunSummary {
+  double duration_s = 0.0;
+  int exit_status = 0;
+  std::uint64_t samples = 0;  // ticks taken by the sampler
+  std::uint64_t missed_deadlines = 0;
+  std::uint64_t dropped_ticks = 0;
+  double max_lateness_s = 0.0;
+  double sampler_cpu_s = 0.0;
+  double sampler_overhead_percent = 0.0;
+  double writer_cpu_s = 0.0;
+  std::optional<double> child_cpu_s;  // from wait4: exact CPU time of the command and the
+                                      // descendants it waited for
+  std::vector<ChannelSummary> channels;
+
+  const ChannelSummary* find(const std::string& name) const {
+    for (const auto& channel : channels) {
+      if (channel.info.name == name) return &channel;
+    }
+    return nullptr;
+  }
+};
+
+}  // namespace powerfit

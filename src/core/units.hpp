@@ -1,0 +1,48 @@
+#pragma once
+// The measurement model shared by every layer: what a channel measures, in which unit,
+// over which scope, and whether the figure is measured or estimated.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace powerfit {
+
+enum class Unit : std::uint8_t { joule, watt, second, percent, byte, byte_per_second, hertz, celsius };
+
+enum class ChannelKind : std::uint8_t {
+  energy_counter,  // monotonically increasing joules, may wrap
+  power_gauge,     // instantaneous watts, integrated over time
+  utilization,     // percent busy over the last interval
+  byte_counter,    // monotonically increasing bytes, may wrap
+  counter,         // any other monotonically increasing quantity (CPU seconds)
+  gauge,           // any other instantaneous value
+};
+
+enum class Provenance : std::uint8_t { measured, estimated };
+
+std::string_view to_string(Unit unit);
+std::string_view to_string(ChannelKind kind);
+std::string_view to_string(Provenance provenance);
+std::optional<Unit> unit_from_string(std::string_view text);
+std::optional<ChannelKind> kind_from_string(std::string_view text);
+
+// Counters are recorded as the increase since the start of the run; everything else as read.
+constexpr bool is_counter(ChannelKind kind) {
+  return kind == ChannelKind::energy_counter || kind == ChannelKind::byte_counter ||
+         kind == ChannelKind::counter;
+}
+
+struct ChannelInfo {
+  std::string name;    // stable, dotted: "cpu.utilization", "disk.vda.write_bytes"
+  std::string source;  // the source that produced it: "procfs.cpu"
+  Unit unit = Unit::percent;
+  ChannelKind kind = ChannelKind::gauge;
+  std::string scope = "system";  // "system", "cpu:3", "package:0", "gpu:0", "process-tree", "disk:vda"
+  Provenance provenance = Provenance::measured;
+  // Value at which a counter wraps back to zero; 0 when it never wraps in practice.
+  double wrap_at = 0.0;
+};
+
+}  // namespace powerfit

@@ -1,0 +1,347 @@
+#include "recording/database.hpp"
+
+#include <time.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "powerfit/version.hpp"
+
+namespace powerfit::recording {
+namespace {
+
+// "PFIT": marks the file as powerfit's, so another application's SQLite file is never altered.
+constexpr std::int64_t kApplicationId = 0x50464954;
+
+// Migrations[i] brings a database from version i to version i + 1.
+constexpr std::array<std::string_view, kSchemaVersion> kMigrations{R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  command TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  start_wall_ns INTEGER NOT NULL,
+  start_time TEXT NOT NULL,
+  end_time TEXT,
+  duration_s REAL,
+  exit_status INTEGER,
+  interval_s REAL NOT NULL,
+  hostname TEXT, kernel TEXT, cpu_model TEXT, cpu_cores INTEGER, memory_bytes INTEGER,
+  gpu_models TEXT, gpu_driver TEXT,
+  powerfit_version TEXT NOT NULL,
+  samples INTEGER, missed_deadlines INTEGER, dropped_ticks INTEGER, max_lateness_s REAL,
+  sampler_cpu_s REAL, sampler_overhead_percent REAL, writer_cpu_s REAL, child_cpu_s REAL
+);
+CREATE TABLE channels (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  name TEXT NOT NULL,
+  source TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  estimated INTEGER NOT NULL,
+  wrap_at REAL,
+  failed_at_s REAL,
+  failure TEXT,
+  UNIQUE (run_id, name)
+);
+CREATE TABLE samples (
+  channel_id INTEGER NOT NULL REFERENCES channels(id),
+  t_ns INTEGER NOT NULL,
+  value REAL NOT NULL,
+  PRIMARY KEY (channel_id, t_ns)
+) WITHOUT ROWID;
+CREATE TABLE markers (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  t_ns INTEGER NOT NULL,
+  name TEXT NOT NULL
+);
+CREATE TABLE channel_summaries (
+  channel_id INTEGER PRIMARY KEY REFERENCES channels(id),
+  samples INTEGER NOT NULL,
+  total REAL, mean REAL, min REAL, max REAL, energy_j REAL, last REAL
+);
+)sql"};
+
+bool looks_like_sqlite(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 16> header{};
+  in.read(header.data(), header.size());
+  return in.gcount() == 16 && std::string_view(header.data(), 16) == std::string_view("SQLite format 3\0", 16);
+}
+
+std::int64_t pragma_int(sqlite3* db, const char* pragma) {
+  Statement statement(db, std::string("PRAGMA ") + pragma);
+  return statement.step() ? statement.int64(0) : 0;
+}
+
+}  // namespace
+
+std::string iso8601_utc(std::int64_t wall_ns) {
+  const time_t seconds = static_cast<time_t>(wall_ns / 1'000'000'000);
+  const long micros = static_cast<long>((wall_ns % 1'000'000'000) / 1000);
+  tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[96];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros);
+  return buffer;
+}
+
+std::string new_run_uuid() {
+  std::random_device device;
+  std::array<std::uint8_t, 16> bytes{};
+  for (auto& byte : bytes) byte = static_cast<std::uint8_t>(device());
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0f) | 0x40);
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3f) | 0x80);
+  char text[37];
+  std::snprintf(text, sizeof text, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8],
+                bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]);
+  return text;
+}
+
+Database Database::open(const std::filesystem::path& path, Mode mode) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const bool exists = fs::exists(path, ec);
+  if (mode == Mode::read_only && !exists) {
+    throw RecordingError("database '" + path.string() + "' does not exist; check the path");
+  }
+  if (exists && !fs::is_regular_file(path, ec)) {
+    throw RecordingError("'" + path.string() + "' is not a regular file; give a database file path");
+  }
+  if (exists && fs::file_size(path, ec) > 0 && !looks_like_sqlite(path)) {
+    throw RecordingError("'" + path.string() +
+                         "' is not a SQLite database (corrupt, or another kind of file); choose another path");
+  }
+  sqlite3* raw = nullptr;
+  const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  Database database(path, raw);
+  if (rc != SQLITE_OK) {
+    throw RecordingError("cannot open database '" + path.string() + "': " + sqlite3_errmsg(raw) +
+                         "; check that the directory exists and is writable");
+  }
+  sqlite3_busy_timeout(raw, 5000);
+  try {
+    const auto application = pragma_int(raw, "application_id");
+    const auto version = pragma_int(raw, "user_version");
+    const auto tables = pragma_int(raw, "schema_version");
+    if (application != kApplicationId && (application != 0 || tables != 0)) {
+      throw RecordingError("'" + path.string() + "' is a SQLite database of another application; choose another path");
+    }
+    if (version > kSchemaVersion) {
+      throw RecordingError("database '" + path.string() + "' has schema version " + std::to_string(version) +
+                           ", newer than this powerfit supports (" + std::to_string(kSchemaVersion) +
+                           "); upgrade powerfit");
+    }
+    if (mode == Mode::read_write) {
+      execute(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+      database.migrate();
+    } else if (version < kSchemaVersion) {
+      throw RecordingError("database '" + path.string() + "' has schema version " + std::to_string(version) +
+                           "; open it once with `powerfit run -o` to migrate it");
+    }
+  } catch (const RecordingError& error) {
+    const std::string message = error.what();
+    if (message.find("file is not a database") != std::string::npos ||
+        message.find("malformed") != std::string::npos) {
+      throw RecordingError("'" + path.string() + "' is a corrupt SQLite database; choose another path");
+    }
+    if (message.find("readonly") != std::string::npos || message.find("unable to open") != std::string::npos) {
+      throw RecordingError("cannot write database '" + path.string() + "'; check that the directory exists and is writable");
+    }
+    throw;
+  }
+  return database;
+}
+
+int Database::schema_version() { return static_cast<int>(pragma_int(db_.get(), "user_version")); }
+
+void Database::migrate() {
+  sqlite3* db = db_.get();
+  auto version = pragma_int(db, "user_version");
+  while (version < kSchemaVersion) {
+    execute(db, "BEGIN IMMEDIATE");
+    try {
+      execute(db, kMigrations[static_cast<std::size_t>(version)]);
+      ++version;
+      execute(db, "PRAGMA user_version = " + std::to_string(version));
+      execute(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
+      execute(db, "COMMIT");
+    } catch (...) {
+      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  }
+}
+
+Statement& Database::cached(std::unique_ptr<Statement>& slot, std::string_view sql) {
+  if (!slot) slot = std::make_unique<Statement>(db_.get(), sql);
+  return *slot;
+}
+
+std::int64_t Database::begin_run(const RunStart& start) {
+  Statement statement(db_.get(), R"sql(
+    INSERT INTO runs (uuid, command, label, start_wall_ns, start_time, interval_s, hostname, kernel,
+                      cpu_model, cpu_cores, memory_bytes, gpu_models, gpu_driver, powerfit_version)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14))sql");
+  statement.bind(1, start.uuid)
+      .bind(2, nlohmann::json(start.command).dump())
+      .bind(3, start.label)
+      .bind(4, start.start_wall_ns)
+      .bind(5, iso8601_utc(start.start_wall_ns))
+      .bind(6, start.interval_s)
+      .bind(7, start.host.hostname)
+      .bind(8, start.host.kernel)
+      .bind(9, start.host.cpu_model)
+      .bind(10, static_cast<std::int64_t>(start.host.cpu_cores))
+      .bind(11, static_cast<std::int64_t>(start.host.memory_bytes))
+      .bind(12, nlohmann::json(start.host.gpu_models).dump())
+      .bind(13, start.host.gpu_driver)
+      .bind(14, std::string_view(kVersion));
+  statement.run();
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
+std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std::vector<ChannelInfo>& channels) {
+  Statement statement(db_.get(), R"sql(
+    INSERT INTO channels (run_id, name, source, unit, kind, scope, estimated, wrap_at)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
+  std::vector<std::int64_t> ids;
+  begin_transaction();
+  for (const auto& channel : channels) {
+    statement.bind(1, run_id)
+        .bind(2, channel.name)
+        .bind(3, channel.source)
+        .bind(4, to_string(channel.unit))
+        .bind(5, to_string(channel.kind))
+        .bind(6, channel.scope)
+        .bind(7, static_cast<std::int64_t>(channel.provenance == Provenance::estimated))
+        .bind(8, channel.wrap_at > 0.0 ? std::optional<double>(channel.wrap_at) : std::nullopt);
+    statement.run();
+    ids.push_back(sqlite3_last_insert_rowid(db_.get()));
+  }
+  commit();
+  return ids;
+}
+
+void Database::begin_transaction() { execute(db_.get(), "BEGIN"); }
+void Database::commit() { execute(db_.get(), "COMMIT"); }
+
+void Database::insert_sample(std::int64_t channel_id, std::int64_t time_ns, double value) {
+  cached(insert_sample_, "INSERT OR REPLACE INTO samples (channel_id, t_ns, value) VALUES (?1, ?2, ?3)")
+      .bind(1, channel_id)
+      .bind(2, time_ns)
+      .bind(3, value)
+      .run();
+}
+
+void Database::insert_marker(std::int64_t run_id, const Marker& marker) {
+  cached(insert_marker_, "INSERT INTO markers (run_id, t_ns, name) VALUES (?1, ?2, ?3)")
+      .bind(1, run_id)
+      .bind(2, marker.time_ns)
+      .bind(3, marker.name)
+      .run();
+}
+
+void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
+                          const std::vector<std::int64_t>& channel_ids) {
+  begin_transaction();
+  Statement run(db_.get(), R"sql(
+    UPDATE runs SET end_time = ?2, duration_s = ?3, exit_status = ?4, samples = ?5,
+      missed_deadlines = ?6, dropped_ticks = ?7, max_lateness_s = ?8, sampler_cpu_s = ?9,
+      sampler_overhead_percent = ?10, writer_cpu_s = ?11, child_cpu_s = ?12
+    WHERE id = ?1)sql");
+  run.bind(1, run_id)
+      .bind(2, iso8601_utc(end_wall_ns))
+      .bind(3, summary.duration_s)
+      .bind(4, static_cast<std::int64_t>(summary.exit_status))
+      .bind(5, static_cast<std::int64_t>(summary.samples))
+      .bind(6, static_cast<std::int64_t>(summary.missed_deadlines))
+      .bind(7, static_cast<std::int64_t>(summary.dropped_ticks))
+      .bind(8, summary.max_lateness_s)
+      .bind(9, summary.sampler_cpu_s)
+      .bind(10, summary.sampler_overhead_percent)
+      .bind(11, summary.writer_cpu_s)
+      .bind(12, summary.child_cpu_s);
+  run.run();
+  Statement channel(db_.get(), "UPDATE channels SET failed_at_s = ?2, failure = ?3 WHERE id = ?1");
+  Statement totals(db_.get(), R"sql(
+    INSERT OR REPLACE INTO channel_summaries (channel_id, samples, total, mean, min, max, energy_j, last)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
+  for (std::size_t i = 0; i < summary.channels.size() && i < channel_ids.size(); ++i) {
+    const auto& s = summary.channels[i];
+    if (s.failure) {
+      channel.bind(1, channel_ids[i]).bind(2, s.failed_at_s).bind(3, *s.failure);
+      channel.run();
+    }
+    totals.bind(1, channel_ids[i])
+        .bind(2, static_cast<std::int64_t>(s.samples))
+        .bind(3, s.total)
+        .bind(4, s.mean)
+        .bind(5, s.min)
+        .bind(6, s.max)
+        .bind(7, s.energy_j)
+        .bind(8, s.last);
+    totals.run();
+  }
+  commit();
+}
+
+std::vector<RunRow> Database::runs() {
+  Statement statement(db_.get(), R"sql(
+    SELECT id, uuid, command, label, start_time, end_time, duration_s, exit_status, hostname
+    FROM runs ORDER BY id)sql");
+  std::vector<RunRow> rows;
+  while (statement.step()) {
+    RunRow row{.id = statement.int64(0),
+               .uuid = statement.text(1),
+               .command = statement.text(2),
+               .label = statement.text(3),
+               .start_time = statement.text(4),
+               .duration_s = statement.optional_real(6),
+               .exit_status = statement.optional_int64(7),
+               .hostname = statement.text(8)};
+    if (!statement.is_null(5)) row.end_time = statement.text(5);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+bool Database::has_run(std::int64_t run_id) {
+  Statement statement(db_.get(), "SELECT 1 FROM runs WHERE id = ?1");
+  statement.bind(1, run_id);
+  return statement.step();
+}
+
+void Database::for_each_sample(std::optional<std::int64_t> run_id,
+                               const std::function<void(const SampleRow&)>& visit) {
+  Statement statement(db_.get(), R"sql(
+    SELECT c.run_id, r.start_wall_ns, s.t_ns, c.name, c.unit, c.kind, c.scope, c.estimated, s.value
+    FROM samples s JOIN channels c ON c.id = s.channel_id JOIN runs r ON r.id = c.run_id
+    WHERE ?1 IS NULL OR c.run_id = ?1
+    ORDER BY c.run_id, s.t_ns, c.id)sql");
+  statement.bind(1, run_id);
+  SampleRow row;
+  while (statement.step()) {
+    row.run_id = statement.int64(0);
+    row.start_wall_ns = statement.int64(1);
+    row.time_ns = statement.int64(2);
+    row.channel = statement.text(3);
+    row.unit = statement.text(4);
+    row.kind = statement.text(5);
+    row.scope = statement.text(6);
+    row.estimated = statement.int64(7) != 0;
+    row.value = statement.real(8);
+    visit(row);
+  }
+}
+
+}  // namespace powerfit::recording

@@ -1,0 +1,109 @@
+#pragma once
+// The SQLite file a run is recorded in: schema, migrations, and every query powerfit makes.
+// This folder is the only code that speaks SQL.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/summary.hpp"
+#include "recording/sqlite.hpp"
+#include "sampler/sampler.hpp"
+#include "sensors/host_info.hpp"
+
+namespace powerfit::recording {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct RunStart {
+  std::string uuid;
+  std::vector<std::string> command;
+  std::string label;
+  std::int64_t start_wall_ns = 0;
+  double interval_s = 0.0;
+  sensors::HostInfo host;
+};
+
+struct RunRow {
+  std::int64_t id = 0;
+  std::string uuid;
+  std::string command;  // JSON array of the arguments
+  std::string label;
+  std::string start_time;  // ISO 8601, UTC
+  std::optional<std::string> end_time;
+  std::optional<double> duration_s;
+  std::optional<std::int64_t> exit_status;
+  std::string hostname;
+};
+
+struct SampleRow {
+  std::int64_t run_id = 0;
+  std::int64_t start_wall_ns = 0;
+  std::int64_t time_ns = 0;  // since the run started
+  std::string channel;
+  std::string unit;
+  std::string kind;
+  std::string scope;
+  bool estimated = false;
+  double value = 0.0;
+};
+
+class Database {
+ public:
+  enum class Mode { read_only, read_write };
+
+  // Opens (or creates, for read_write) a powerfit database and brings its schema up to date.
+  // Refuses, without touching the file, anything that is not a SQLite file, a SQLite file of
+  // another application, or a schema newer than this build knows.
+  static Database open(const std::filesystem::path& path, Mode mode);
+
+  Database(Database&&) noexcept = default;
+  Database& operator=(Database&&) noexcept = default;
+  ~Database() = default;
+
+  int schema_version();
+  const std::filesystem::path& path() const { return path_; }
+
+  std::int64_t begin_run(const RunStart& start);
+  std::vector<std::int64_t> add_channels(std::int64_t run_id, const std::vector<ChannelInfo>& channels);
+
+  void begin_transaction();
+  void commit();
+  void insert_sample(std::int64_t channel_id, std::int64_t time_ns, double value);
+  void insert_marker(std::int64_t run_id, const Marker& marker);
+
+  void finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
+                  const std::vector<std::int64_t>& channel_ids);
+
+  std::vector<RunRow> runs();
+  bool has_run(std::int64_t run_id);
+  // Streams every sample (of one run, or all), ordered by run, time and channel.
+  void for_each_sample(std::optional<std::int64_t> run_id, const std::function<void(const SampleRow&)>& visit);
+
+ private:
+  struct Closer {
+    void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+  };
+  Database(std::filesystem::path path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  void migrate();
+  Statement& cached(std::unique_ptr<Statement>& slot, std::string_view sql);
+
+  std::filesystem::path path_;
+  std::unique_ptr<sqlite3, Closer> db_;
+  std::unique_ptr<Statement> insert_sample_;
+  std::unique_ptr<Statement> insert_marker_;
+};
+
+// "2026-11-24T16:20:01.123456Z"
+std::string iso8601_utc(std::int64_t wall_ns);
+
+// A random RFC 4122 version-4 identifier, so runs merged from many machines never collide.
+std::string new_run_uuid();
+
+}  // namespace powerfit::recording

@@ -1,0 +1,57 @@
+#pragma once
+// A thin RAII layer over the SQLite C API; every failure becomes a RecordingError whose message
+// is one line naming the file and the problem.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace powerfit::recording {
+
+class RecordingError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, std::nullopt_t);
+  template <typename T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind(index, std::nullopt);
+  }
+
+  // Steps once: true while a row is available.
+  bool step();
+  // Steps to completion and resets for the next use.
+  void run();
+  void reset();
+
+  std::int64_t int64(int column) const;
+  double real(int column) const;
+  std::optional<double> optional_real(int column) const;
+  std::optional<std::int64_t> optional_int64(int column) const;
+  std::string text(int column) const;
+  bool is_null(int column) const;
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+void execute(sqlite3* db, std::string_view sql);
+
+}  // namespace powerfit::recording

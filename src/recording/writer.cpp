@@ -1,0 +1,73 @@
+#include "recording/writer.hpp"
+
+#include <time.h>
+
+namespace powerfit::recording {
+
+RunWriter::RunWriter(Database& database, Sampler& sampler, std::int64_t run_id,
+                     std::vector<std::int64_t> channel_ids, std::chrono::milliseconds batch_period)
+    : database_(database),
+      sampler_(sampler),
+      run_id_(run_id),
+      channel_ids_(std::move(channel_ids)),
+      batch_period_(batch_period) {}
+
+RunWriter::~RunWriter() { stop(); }
+
+void RunWriter::start() {
+  if (thread_.joinable()) return;
+  stop_requested_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void RunWriter::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void RunWriter::run() {
+  timespec begin{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &begin);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const bool stopping = wake_.wait_for(lock, batch_period_, [this] { return stop_requested_; });
+    lock.unlock();
+    flush();
+    if (stopping) break;
+    lock.lock();
+  }
+  flush();  // ticks the sampler pushed while the last batch was being written
+  timespec end{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
+  cpu_s_ = static_cast<double>(end.tv_sec - begin.tv_sec) + static_cast<double>(end.tv_nsec - begin.tv_nsec) * 1e-9;
+}
+
+void RunWriter::flush() {
+  if (!error_.empty()) {
+    // Storage failed earlier: keep the queue empty so the sampler never stalls, and say so once.
+    sampler_.queue().drain([](auto, auto, auto) {});
+    return;
+  }
+  try {
+    database_.begin_transaction();
+    sampler_.queue().drain([this](std::int64_t time_ns, std::span<const double> values,
+                                  std::span<const std::uint8_t> present) {
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        if (present[i] == 0) continue;
+        database_.insert_sample(channel_ids_[i], time_ns, values[i]);
+        ++rows_;
+      }
+    });
+    for (const auto& marker : sampler_.take_markers()) database_.insert_marker(run_id_, marker);
+    database_.commit();
+  } catch (const RecordingError& error) {
+    error_ = error.what();
+  }
+}
+
+}  // namespace powerfit::recording

@@ -1,0 +1,53 @@
+#pragma once
+// The recording thread: drains the sampler's tick queue and markers into the database in one
+// transaction per batch, so that a run killed at any moment leaves every committed batch behind.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "recording/database.hpp"
+#include "sampler/sampler.hpp"
+
+namespace powerfit::recording {
+
+class RunWriter {
+ public:
+  RunWriter(Database& database, Sampler& sampler, std::int64_t run_id, std::vector<std::int64_t> channel_ids,
+            std::chrono::milliseconds batch_period = std::chrono::milliseconds(250));
+  ~RunWriter();
+  RunWriter(const RunWriter&) = delete;
+  RunWriter& operator=(const RunWriter&) = delete;
+
+  void start();
+  // Writes whatever is left and joins. Call after the sampler has stopped.
+  void stop();
+
+  double cpu_seconds() const { return cpu_s_; }
+  std::uint64_t rows_written() const { return rows_; }
+  // Set when a batch failed (disk full, say); sampling goes on and the summary is still printed.
+  const std::string& error() const { return error_; }
+
+ private:
+  void run();
+  void flush();
+
+  Database& database_;
+  Sampler& sampler_;
+  std::int64_t run_id_;
+  std::vector<std::int64_t> channel_ids_;
+  std::chrono::milliseconds batch_period_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_requested_ = false;
+  double cpu_s_ = 0.0;
+  std::uint64_t rows_ = 0;
+  std::string error_;
+};
+
+}  // namespace powerfit::recording

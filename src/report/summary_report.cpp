@@ -1,0 +1,165 @@
+#include "report/summary_report.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace powerfit::report {
+namespace {
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string text;
+  for (const auto& word : words) {
+    if (!text.empty()) text += ' ';
+    text += word.find(' ') == std::string::npos ? word : "'" + word + "'";
+  }
+  return text;
+}
+
+struct Style {
+  bool color;
+  std::string dim(const std::string& text) const { return color ? "\033[2m" + text + "\033[0m" : text; }
+  std::string bold(const std::string& text) const { return color ? "\033[1m" + text + "\033[0m" : text; }
+  std::string warn(const std::string& text) const { return color ? "\033[33m" + text + "\033[0m" : text; }
+};
+
+void line(std::ostream& out, const std::string& value, const std::string& label, const std::string& note = {}) {
+  char buffer[256];
+  std::snprintf(buffer, sizeof buffer, "  %18s  %-28s", value.c_str(), label.c_str());
+  out << buffer << note << '\n';
+}
+
+std::string provenance_tag(const ChannelSummary& channel) {
+  return channel.info.provenance == Provenance::estimated ? "ESTIMATED" : "measured";
+}
+
+bool is_power(const ChannelSummary& channel) {
+  return channel.info.kind == ChannelKind::energy_counter || channel.info.kind == ChannelKind::power_gauge;
+}
+
+}  // namespace
+
+std::string format_bytes(double bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int unit = 0;
+  while (std::fabs(bytes) >= 1024.0 && unit < 4) {
+    bytes /= 1024.0;
+    ++unit;
+  }
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, unit == 0 ? "%.0f %s" : "%.2f %s", bytes, kUnits[unit]);
+  return buffer;
+}
+
+void print_summary(std::ostream& out, const SummaryHeader& header, const RunSummary& summary, bool color) {
+  const Style style{color};
+  out << "\n " << style.bold("powerfit summary for '" + join(header.command) + "'");
+  if (!header.label.empty()) out << " [" << header.label << "]";
+  out << "\n\n";
+  line(out, format("%.3f s", summary.duration_s), "duration");
+  line(out, std::to_string(summary.exit_status), "exit status");
+
+  bool any_power = false;
+  for (const auto& channel : summary.channels) {
+    if (!is_power(channel) || !channel.energy_j) continue;
+    any_power = true;
+    const std::string note = format("mean %.2f W", channel.mean.value_or(0.0)) +
+                             format(", peak %.2f W", channel.max.value_or(0.0)) + "  (" + provenance_tag(channel) + ")";
+    line(out, format("%.3f J", *channel.energy_j), channel.info.name, channel.info.provenance == Provenance::estimated ? style.warn(note) : note);
+  }
+  if (!any_power) line(out, "-", "energy", style.dim("no power sensor on this machine (see `powerfit sensors`)"));
+
+  if (const auto* cpu = summary.find("cpu.utilization"); cpu && cpu->mean) {
+    line(out, format("%.1f %%", *cpu->mean), "CPU utilization (system)", format("peak %.1f %%", cpu->max.value_or(0.0)));
+  }
+  if (const auto* cpu_time = summary.find("process.cpu_time"); cpu_time && cpu_time->total) {
+    const double cores = summary.duration_s > 0.0 ? *cpu_time->total / summary.duration_s : 0.0;
+    line(out, format("%.3f s", *cpu_time->total), "CPU time (process tree)", format("%.2f cores used", cores));
+  }
+  if (summary.child_cpu_s) line(out, format("%.3f s", *summary.child_cpu_s), "CPU time (exit accounting)");
+  if (const auto* rss = summary.find("process.rss"); rss && rss->max) {
+    line(out, format_bytes(*rss->max), "peak resident memory");
+  }
+  if (const auto* used = summary.find("memory.used"); used && used->max) {
+    line(out, format_bytes(*used->max), "peak system memory used");
+  }
+  for (const char* name : {"process.read_bytes", "process.write_bytes", "disk.read_bytes", "disk.write_bytes",
+                           "net.rx_bytes", "net.tx_bytes"}) {
+    if (const auto* channel = summary.find(name); channel && channel->total) {
+      line(out, format_bytes(*channel->total), name);
+    }
+  }
+  line(out, std::to_string(summary.samples), "samples",
+       "every " + format("%g ms", header.interval_s * 1e3) + ", " + std::to_string(summary.missed_deadlines) +
+           " missed deadlines");
+  line(out, format("%.3f %%", summary.sampler_overhead_percent), "sampler overhead",
+       format("of one core (%.1f ms CPU", summary.sampler_cpu_s * 1e3) +
+           format(", recording %.1f ms)", summary.writer_cpu_s * 1e3));
+  for (const auto& channel : summary.channels) {
+    if (channel.failure) {
+      out << style.warn("  channel " + channel.info.name + " failed at " + format("%.3f s", channel.failed_at_s) +
+                        ": " + *channel.failure)
+          << '\n';
+    }
+  }
+  if (summary.dropped_ticks > 0) {
+    out << style.warn("  " + std::to_string(summary.dropped_ticks) +
+                      " ticks were not stored (storage fell behind); the figures above include them")
+        << '\n';
+  }
+  if (!header.database.empty()) {
+    out << style.dim("\n  recorded as run " + std::to_string(header.run_id) + " in " + header.database) << '\n';
+  }
+  out << '\n';
+}
+
+nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummary& summary) {
+  nlohmann::ordered_json json;
+  json["command"] = header.command;
+  json["label"] = header.label;
+  json["database"] = header.database;
+  json["run_id"] = header.run_id;
+  json["interval_s"] = header.interval_s;
+  json["duration_s"] = summary.duration_s;
+  json["exit_status"] = summary.exit_status;
+  json["samples"] = summary.samples;
+  json["missed_deadlines"] = summary.missed_deadlines;
+  json["dropped_ticks"] = summary.dropped_ticks;
+  json["sampler_cpu_s"] = summary.sampler_cpu_s;
+  json["sampler_overhead_percent"] = summary.sampler_overhead_percent;
+  json["writer_cpu_s"] = summary.writer_cpu_s;
+  if (summary.child_cpu_s) json["child_cpu_s"] = *summary.child_cpu_s;
+  auto& channels = json["channels"] = nlohmann::ordered_json::array();
+  for (const auto& channel : summary.channels) {
+    nlohmann::ordered_json entry;
+    entry["name"] = channel.info.name;
+    entry["source"] = channel.info.source;
+    entry["unit"] = to_string(channel.info.unit);
+    entry["kind"] = to_string(channel.info.kind);
+    entry["scope"] = channel.info.scope;
+    entry["estimated"] = channel.info.provenance == Provenance::estimated;
+    entry["samples"] = channel.samples;
+    const auto put = [&](const char* key, const std::optional<double>& value) {
+      if (value) entry[key] = *value;
+    };
+    put("energy_j", channel.energy_j);
+    put("total", channel.total);
+    put("mean", channel.mean);
+    put("min", channel.min);
+    put("max", channel.max);
+    put("last", channel.last);
+    if (channel.failure) {
+      entry["failure"] = *channel.failure;
+      entry["failed_at_s"] = channel.failed_at_s;
+    }
+    channels.push_back(std::move(entry));
+  }
+  return json;
+}
+
+}  // namespace powerfit::report

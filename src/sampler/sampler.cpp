@@ -1,0 +1,132 @@
+#include "sampler/sampler.hpp"
+
+#include <time.h>
+
+#include <algorithm>
+#include <utility>
+
+namespace powerfit {
+namespace {
+
+std::int64_t clock_ns(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::size_t count_channels(const std::vector<std::unique_ptr<sensors::Source>>& sources) {
+  std::size_t count = 0;
+  for (const auto& source : sources) count += source->channels().size();
+  return count;
+}
+
+}  // namespace
+
+std::int64_t monotonic_now_ns() { return clock_ns(CLOCK_MONOTONIC); }
+
+Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerOptions options)
+    : sources_(std::move(sources)),
+      options_(options),
+      queue_(count_channels(sources_), options.queue_ticks) {
+  for (const auto& source : sources_) {
+    source_offsets_.push_back(channels_.size());
+    for (const auto& channel : source->channels()) {
+      channels_.push_back(channel);
+      tracks_.emplace_back(channel.kind, channel.wrap_at);
+    }
+  }
+  source_offsets_.push_back(channels_.size());
+  readings_.resize(channels_.size());
+  values_.resize(channels_.size());
+  present_.resize(channels_.size());
+}
+
+Sampler::~Sampler() { stop(); }
+
+void Sampler::start() {
+  if (thread_.joinable()) return;
+  start_monotonic_ns_ = monotonic_now_ns();
+  start_wall_ns_ = clock_ns(CLOCK_REALTIME);
+  stop_requested_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Sampler::stop() {
+  if (!thread_.joinable()) return;
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Sampler::mark(std::string_view name) {
+  const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
+  std::lock_guard lock(markers_mutex_);
+  markers_.push_back({now, std::string(name)});
+}
+
+std::vector<Marker> Sampler::take_markers() {
+  std::lock_guard lock(markers_mutex_);
+  return std::exchange(markers_, {});
+}
+
+void Sampler::sample_at(std::int64_t time_ns) {
+  const double t = static_cast<double>(time_ns) * 1e-9;
+  for (std::size_t s = 0; s < sources_.size(); ++s) {
+    const std::size_t begin = source_offsets_[s];
+    const std::size_t end = source_offsets_[s + 1];
+    const bool all_failed = std::all_of(tracks_.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        tracks_.begin() + static_cast<std::ptrdiff_t>(end),
+                                        [](const ChannelTrack& track) { return track.failed(); });
+    if (all_failed) continue;
+    sources_[s]->read(std::span<sensors::Reading>(readings_.data() + begin, end - begin));
+  }
+  for (std::size_t i = 0; i < channels_.size(); ++i) {
+    present_[i] = 0;
+    ChannelTrack& track = tracks_[i];
+    if (track.failed()) continue;
+    const sensors::Reading& reading = readings_[i];
+    if (reading.status == sensors::ReadStatus::ok) {
+      values_[i] = track.observe(t, previous_tick_s_, reading.value);
+      present_[i] = 1;
+    } else if (sensors::is_failure(reading.status)) {
+      track.fail(t, reading.status);
+    }
+  }
+  previous_tick_s_ = t;
+  ++stats_.ticks;
+  queue_.try_push(time_ns, values_, present_);
+}
+
+void Sampler::run() {
+  const std::int64_t thread_cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+  const std::int64_t interval = options_.interval.count();
+  const auto start = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start_monotonic_ns_));
+  std::int64_t k = 0;  // index of the next deadline: start + k * interval
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    const auto deadline = start + std::chrono::nanoseconds(k * interval);
+    if (wake_.wait_until(lock, deadline, [this] { return stop_requested_; })) break;
+    lock.unlock();
+    const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
+    stats_.max_lateness_s = std::max(stats_.max_lateness_s, static_cast<double>(now - k * interval) * 1e-9);
+    sample_at(now);
+    // Absolute deadlines: the next one is a multiple of the interval from the start, so a slow
+    // tick never shifts the ones after it. Deadlines that already passed are skipped and counted.
+    const std::int64_t after = monotonic_now_ns() - start_monotonic_ns_;
+    const std::int64_t next = std::max(k + 1, after / interval);
+    stats_.missed_deadlines += static_cast<std::uint64_t>(next - (k + 1));
+    k = next;
+    lock.lock();
+  }
+  lock.unlock();
+  const std::int64_t end = monotonic_now_ns() - start_monotonic_ns_;
+  sample_at(end);  // the last stretch of the run, however short
+  stats_.wall_s = static_cast<double>(end) * 1e-9;
+  stats_.thread_cpu_s = static_cast<double>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - thread_cpu_start) * 1e-9;
+  stats_.dropped_ticks = queue_.dropped();
+}
+
+}  // namespace powerfit

@@ -1,0 +1,104 @@
+#pragma once
+// The sampling thread: reads every source on absolute deadlines (no drift), turns readings into
+// recorded values through one ChannelTrack per channel, hands ticks to storage through a
+// TickQueue, keeps the markers set while it runs, and measures its own CPU time.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "sampler/channel_track.hpp"
+#include "sampler/tick_queue.hpp"
+#include "sensors/source.hpp"
+
+namespace powerfit {
+
+struct SamplerOptions {
+  Nanoseconds interval = std::chrono::milliseconds(100);
+  std::size_t queue_ticks = 8192;
+};
+
+struct Marker {
+  std::int64_t time_ns = 0;  // since the run started
+  std::string name;
+};
+
+struct SamplerStats {
+  std::uint64_t ticks = 0;
+  std::uint64_t missed_deadlines = 0;  // deadlines skipped because the previous tick ran over
+  std::uint64_t dropped_ticks = 0;     // sampled but not handed to storage (queue full)
+  double max_lateness_s = 0.0;         // worst delay between a deadline and its tick
+  double thread_cpu_s = 0.0;           // CPU time of the sampling thread
+  double wall_s = 0.0;                 // from start to stop
+  double overhead_percent() const { return wall_s > 0.0 ? 100.0 * thread_cpu_s / wall_s : 0.0; }
+};
+
+class Sampler {
+ public:
+  Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerOptions options);
+  ~Sampler();
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
+
+  const std::vector<ChannelInfo>& channels() const { return channels_; }
+  Nanoseconds interval() const { return options_.interval; }
+
+  // Takes the first sample at once, then one per interval until stop(), which takes a last one.
+  void start();
+  void stop();
+  bool running() const { return thread_.joinable(); }
+
+  // Thread-safe; the marker is stamped with the time of the call.
+  void mark(std::string_view name);
+  std::vector<Marker> take_markers();
+
+  TickQueue& queue() { return queue_; }
+
+  // The run's time base: monotonic nanoseconds at start, and the wall clock at that instant.
+  std::int64_t start_monotonic_ns() const { return start_monotonic_ns_; }
+  std::int64_t start_wall_ns() const { return start_wall_ns_; }
+
+  // Valid after stop().
+  const std::vector<ChannelTrack>& tracks() const { return tracks_; }
+  SamplerStats stats() const { return stats_; }
+
+  // One tick on the calling thread; for benchmarks and tests that drive time themselves.
+  void sample_at(std::int64_t time_ns);
+
+ private:
+  void run();
+
+  std::vector<std::unique_ptr<sensors::Source>> sources_;
+  std::vector<std::size_t> source_offsets_;
+  SamplerOptions options_;
+  std::vector<ChannelInfo> channels_;
+  std::vector<ChannelTrack> tracks_;
+  std::vector<sensors::Reading> readings_;
+  std::vector<double> values_;
+  std::vector<std::uint8_t> present_;
+  TickQueue queue_;
+  double previous_tick_s_ = 0.0;
+
+  std::int64_t start_monotonic_ns_ = 0;
+  std::int64_t start_wall_ns_ = 0;
+  SamplerStats stats_;
+
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_requested_ = false;
+
+  std::mutex markers_mutex_;
+  std::vector<Marker> markers_;
+};
+
+std::int64_t monotonic_now_ns();
+
+}  // namespace powerfit

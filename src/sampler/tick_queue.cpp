@@ -1,0 +1,29 @@
+#include "sampler/tick_queue.hpp"
+
+#include <algorithm>
+
+namespace powerfit {
+
+TickQueue::TickQueue(std::size_t channels, std::size_t capacity_ticks)
+    : channels_(channels),
+      capacity_(std::max<std::size_t>(capacity_ticks, 2)),
+      times_(capacity_),
+      values_(capacity_ * channels),
+      present_(capacity_ * channels) {}
+
+bool TickQueue::try_push(std::int64_t time_ns, std::span<const double> values,
+                         std::span<const std::uint8_t> present) {
+  const std::uint64_t head = head_.load(std::memory_order_relaxed);
+  if (head - tail_.load(std::memory_order_acquire) >= capacity_) {
+    dropped_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  const std::size_t slot = static_cast<std::size_t>(head % capacity_);
+  times_[slot] = time_ns;
+  std::copy(values.begin(), values.end(), values_.begin() + static_cast<std::ptrdiff_t>(slot * channels_));
+  std::copy(present.begin(), present.end(), present_.begin() + static_cast<std::ptrdiff_t>(slot * channels_));
+  head_.store(head + 1, std::memory_order_release);
+  return true;
+}
+
+}  // namespace powerfit

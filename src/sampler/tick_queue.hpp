@@ -1,0 +1,51 @@
+#pragma once
+// Hands ticks from the sampling thread to the recording thread without locks or allocation:
+// a single-producer, single-consumer ring of fixed-size slots. When the consumer falls behind the
+// producer drops the tick from storage (and counts it) rather than wait.
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace powerfit {
+
+class TickQueue {
+ public:
+  TickQueue(std::size_t channels, std::size_t capacity_ticks);
+
+
+  // Producer side. Returns false when the ring is full.
+  bool try_push(std::int64_t time_ns, std::span<const double> values, std::span<const std::uint8_t> present);
+
+  // Consumer side: calls f(time_ns, values, present) for each waiting tick, oldest first.
+  template <typename F>
+  std::size_t drain(F&& f) {
+    const std::uint64_t head = head_.load(std::memory_order_acquire);
+    std::uint64_t tail = tail_.load(std::memory_order_relaxed);
+    std::size_t drained = 0;
+    for (; tail != head; ++tail, ++drained) {
+      const std::size_t slot = static_cast<std::size_t>(tail % capacity_);
+      f(times_[slot], std::span<const double>(values_.data() + slot * channels_, channels_),
+        std::span<const std::uint8_t>(present_.data() + slot * channels_, channels_));
+    }
+    tail_.store(tail, std::memory_order_release);
+    return drained;
+  }
+
+  std::size_t size() const { return static_cast<std::size_t>(head_.load() - tail_.load()); }
+  std::size_t capacity() const { return capacity_; }
+  std::uint64_t dropped() const { return dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  std::size_t channels_;
+  std::size_t capacity_;
+  std::vector<std::int64_t> times_;
+  std::vector<double> values_;
+  std::vector<std::uint8_t> present_;
+  std::atomic<std::uint64_t> head_{0};
+  std::atomic<std::uint64_t> tail_{0};
+  std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace powerfit

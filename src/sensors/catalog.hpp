@@ -1,0 +1,30 @@
+#pragma once
+// Every source powerfit knows, built for one machine (or fixture tree) and one measured process.
+
+#include <sys/types.h>
+
+#include <memory>
+#include <vector>
+
+#include "sensors/source.hpp"
+
+namespace powerfit::sensors {
+
+struct CatalogOptions {
+  Roots roots;
+  pid_t process_root = 0;  // 0: no process tree to follow
+  bool loopback_in_total = false;
+};
+
+struct CatalogEntry {
+  std::unique_ptr<Source> source;
+  Availability availability;
+};
+
+// Builds and opens every known source; unavailable ones are kept with the reason.
+std::vector<CatalogEntry> open_catalog(const CatalogOptions& options);
+
+// The available sources alone, ready for the sampler.
+std::vector<std::unique_ptr<Source>> available_sources(std::vector<CatalogEntry>& catalog);
+
+}  // namespace powerfit::sensors

@@ -1,0 +1,40 @@
+#pragma once
+// CPU utilization of the whole system and of each core, from the jiffy counters in /proc/stat.
+
+#include <cstdint>
+#include <vector>
+
+#include "sensors/proc_file.hpp"
+#include "sensors/source.hpp"
+
+namespace powerfit::sensors {
+
+class ProcCpuSource final : public Source {
+ public:
+  explicit ProcCpuSource(Roots roots) : roots_(std::move(roots)) {}
+  std::string_view name() const override { return "procfs.cpu"; }
+  Availability open() override;
+  void read(std::span<Reading> out) override;
+
+ private:
+  struct Jiffies {
+    std::uint64_t busy = 0;
+    std::uint64_t total = 0;
+    bool valid = false;
+  };
+  // Index into channels_ and the previous counters of one "cpu" / "cpuN" line.
+  struct Line {
+    std::size_t channel = 0;
+    Jiffies previous;
+    bool seen_this_tick = false;
+  };
+
+  Line* line_for(std::string_view label);
+
+  Roots roots_;
+  ProcFile stat_;
+  Line system_;
+  std::vector<Line> cores_;        // by CPU number; channel == npos for CPUs absent at open
+};
+
+}  // namespace powerfit::sensors

@@ -1,0 +1,123 @@
+#include "sensors/process_tree.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+
+#include "core/text.hpp"
+#include "sensors/proc_file.hpp"
+
+namespace powerfit::sensors {
+
+std::optional<ProcStat> parse_proc_stat(std::string_view content) {
+  const auto close = content.rfind(')');
+  if (close == std::string_view::npos) return std::nullopt;
+  std::string_view rest = content.substr(close + 1);
+  // Fields numbered as in proc(5): 3 state, 4 ppid, 14 utime, 15 stime, 16 cutime, 17 cstime,
+  // 22 starttime, 24 rss.
+  ProcStat stat;
+  for (int field = 3; field <= 24; ++field) {
+    const auto token = text::next_token(rest);
+    if (token.empty()) return std::nullopt;
+    const auto number = [&]() { return text::to_u64(token); };
+    switch (field) {
+      case 3: stat.state = token.front(); break;
+      case 4: {
+        const auto ppid = text::to_i64(token);
+        if (!ppid) return std::nullopt;
+        stat.ppid = static_cast<pid_t>(*ppid);
+        break;
+      }
+      case 14: if (auto v = number()) stat.utime = *v; else return std::nullopt; break;
+      case 15: if (auto v = number()) stat.stime = *v; else return std::nullopt; break;
+      case 16: if (auto v = number()) stat.cutime = *v; else return std::nullopt; break;
+      case 17: if (auto v = number()) stat.cstime = *v; else return std::nullopt; break;
+      case 22: if (auto v = number()) stat.starttime = *v; else return std::nullopt; break;
+      case 24: if (auto v = number()) stat.rss_pages = *v; else return std::nullopt; break;
+      default: break;
+    }
+  }
+  return stat;
+}
+
+ProcessTree::ProcessTree(std::filesystem::path proc_root, pid_t root)
+    : proc_root_(std::move(proc_root)), root_(root) {}
+
+ProcessTree::~ProcessTree() {
+  if (dir_fd_ >= 0) ::close(dir_fd_);
+}
+
+bool ProcessTree::open() {
+  dir_fd_ = ::open(proc_root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd_ < 0) return false;
+  refresh();
+  return true;
+}
+
+std::optional<ProcStat> ProcessTree::read_stat(pid_t pid) const {
+  char path[64];
+  std::snprintf(path, sizeof path, "%d/stat", static_cast<int>(pid));
+  const int fd = ::openat(dir_fd_, path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buffer[1024];
+  const ssize_t n = ::read(fd, buffer, sizeof buffer);
+  ::close(fd);
+  if (n <= 0) return std::nullopt;
+  return parse_proc_stat(std::string_view(buffer, static_cast<std::size_t>(n)));
+}
+
+void ProcessTree::refresh() {
+  if (dir_fd_ < 0) return;
+  ++generation_;
+  unresolved_.clear();
+  ::lseek(dir_fd_, 0, SEEK_SET);
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dir_fd_, dirents_.data(), dirents_.size());
+    if (n <= 0) break;
+    for (long offset = 0; offset < n;) {
+      const auto* entry = reinterpret_cast<const struct dirent64*>(dirents_.data() + offset);
+      offset += entry->d_reclen;
+      const auto pid_number = text::to_i64(entry->d_name);
+      if (!pid_number) continue;
+      const auto pid = static_cast<pid_t>(*pid_number);
+      auto [it, inserted] = known_.try_emplace(pid);
+      it->second.generation = generation_;
+      if (!inserted) continue;
+      const auto stat = read_stat(pid);
+      if (!stat) {
+        known_.erase(it);  // exited between the listing and the read
+        continue;
+      }
+      it->second.ppid = stat->ppid;
+      it->second.starttime = stat->starttime;
+      unresolved_.push_back(pid);
+    }
+  }
+  // A new process belongs to the tree when its parent does; parents listed after their children
+  // (pid numbers wrap) are settled by repeating until nothing changes.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto& pid : unresolved_) {
+      if (pid == 0) continue;
+      Known& entry = known_[pid];
+      const auto parent = known_.find(entry.ppid);
+      if (pid == root_ || (parent != known_.end() && parent->second.member)) {
+        entry.member = true;
+        pid = 0;
+        changed = true;
+      }
+    }
+  }
+  std::erase_if(known_, [&](const auto& item) { return item.second.generation != generation_; });
+  members_.clear();
+  for (const auto& [pid, entry] : known_) {
+    if (entry.member) members_.push_back(pid);
+  }
+  std::sort(members_.begin(), members_.end());
+}
+
+}  // namespace powerfit::sensors

@@ -1,0 +1,64 @@
+#pragma once
+// The measured process and every descendant it forks, found by scanning /proc once per tick
+// (works on kernels built without /proc/PID/task/TID/children). Only processes seen for the
+// first time are parsed; the rest of the scan is one getdents over a directory kept open.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace powerfit::sensors {
+
+// The fields of /proc/PID/stat that powerfit uses. The command name may hold spaces and ')',
+// so parsing starts after the last ')'.
+struct ProcStat {
+  pid_t ppid = 0;
+  std::uint64_t utime = 0;   // clock ticks
+  std::uint64_t stime = 0;
+  std::uint64_t cutime = 0;  // ticks of children this process has waited for
+  std::uint64_t cstime = 0;
+  std::uint64_t starttime = 0;
+  std::uint64_t rss_pages = 0;
+  char state = '?';
+};
+std::optional<ProcStat> parse_proc_stat(std::string_view content);
+
+class ProcessTree {
+ public:
+  ProcessTree(std::filesystem::path proc_root, pid_t root);
+  ~ProcessTree();
+  ProcessTree(const ProcessTree&) = delete;
+  ProcessTree& operator=(const ProcessTree&) = delete;
+
+  bool open();
+  // Adds descendants born since the last refresh and drops processes that have gone.
+  void refresh();
+  const std::vector<pid_t>& members() const { return members_; }
+  pid_t root() const { return root_; }
+
+ private:
+  struct Known {
+    pid_t ppid = 0;
+    std::uint64_t starttime = 0;
+    bool member = false;
+    std::uint32_t generation = 0;
+  };
+
+  std::optional<ProcStat> read_stat(pid_t pid) const;
+
+  std::filesystem::path proc_root_;
+  pid_t root_;
+  int dir_fd_ = -1;
+  std::uint32_t generation_ = 0;
+  std::unordered_map<pid_t, Known> known_;
+  std::vector<pid_t> members_;
+  std::vector<pid_t> unresolved_;  // scratch: new pids whose parent was not classified yet
+  std::vector<char> dirents_ = std::vector<char>(32 * 1024);
+};
+
+}  // namespace powerfit::sensors

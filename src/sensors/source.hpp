@@ -1,0 +1,76 @@
+#pragma once
+// The one interface every measurement source implements. A source discovers its channels once
+// (open) and then fills one reading per channel on every tick (read). It knows nothing about
+// sampling, storage or reporting; failures are values, never exceptions.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/units.hpp"
+
+namespace powerfit::sensors {
+
+// Where platform files are read from; tests point these at fixture trees.
+struct Roots {
+  std::filesystem::path proc = "/proc";
+  std::filesystem::path sys = "/sys";
+  std::filesystem::path dev = "/dev";
+};
+
+enum class ReadStatus : std::uint8_t {
+  ok,
+  missing,            // no value this tick (e.g. a CPU offline, first interval); not a failure
+  gone,               // the device, file or process disappeared
+  permission_denied,  // the kernel refused the read
+  io_error,           // the read failed or the content could not be parsed
+  unsupported,        // the hardware or driver does not provide this value
+};
+
+std::string_view describe(ReadStatus status);
+constexpr bool is_failure(ReadStatus status) {
+  return status != ReadStatus::ok && status != ReadStatus::missing;
+}
+
+struct Reading {
+  double value = 0.0;
+  ReadStatus status = ReadStatus::missing;
+};
+
+struct Availability {
+  bool available = false;
+  // Why not, with the fix where there is one; or, when available, a short note on what it reads.
+  std::string detail;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  Source() = default;
+  Source(const Source&) = delete;
+  Source& operator=(const Source&) = delete;
+
+  // Stable name: "procfs.cpu", "rapl.powercap", "nvml".
+  virtual std::string_view name() const = 0;
+  // Discovers the channels and opens what reading them needs. Called once, before any read.
+  virtual Availability open() = 0;
+  // Fills out[i] for channels()[i]. Called on the sampling thread: no I/O beyond the source's
+  // own files, and no allocation in the steady state.
+  virtual void read(std::span<Reading> out) = 0;
+
+  const std::vector<ChannelInfo>& channels() const { return channels_; }
+
+ protected:
+  std::size_t add_channel(ChannelInfo info) {
+    info.source = std::string(name());
+    channels_.push_back(std::move(info));
+    return channels_.size() - 1;
+  }
+
+  std::vector<ChannelInfo> channels_;
+};
+
+}  // namespace powerfit::sensors

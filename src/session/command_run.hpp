@@ -1,0 +1,37 @@
+#pragma once
+// Measures one command from start to end: opens the sources, starts the command held before
+// exec, samples and records while it runs, and summarizes. The `run` subcommand is a thin client.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "core/summary.hpp"
+#include "sensors/source.hpp"
+
+namespace powerfit::session {
+
+struct CommandRunOptions {
+  std::vector<std::string> command;
+  std::string label;
+  Nanoseconds interval = std::chrono::milliseconds(100);
+  std::filesystem::path database = "powerfit.db";
+  sensors::Roots roots;
+  bool loopback_in_total = false;
+};
+
+struct CommandRunResult {
+  std::int64_t run_id = 0;
+  RunSummary summary;
+  std::optional<std::string> exec_error;     // the command could not be started
+  std::optional<std::string> storage_error;  // recording failed part-way; the summary stands
+};
+
+// Throws recording::RecordingError when the database cannot be used (nothing is started then).
+CommandRunResult run_command(const CommandRunOptions& options);
+
+}  // namespace powerfit::session
