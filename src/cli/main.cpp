@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   CLI::App app{"powerfit: measure what a program costs in joules, CPU, memory and I/O, and record it"};
   app.set_version_flag("-V,--version", std::string("powerfit ") + powerfit::kVersion);
   app.require_subcommand(1);
+  app.fallthrough();  // global options may follow the subcommand: `powerfit run -q ...`
 
   GlobalOptions global;
   std::string proc_root = "/proc";

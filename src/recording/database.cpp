@@ -133,6 +133,9 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
     const auto application = pragma_int(raw, "application_id");
     const auto version = pragma_int(raw, "user_version");
     const auto tables = pragma_int(raw, "schema_version");
+    // Reading the schema touches the first page's b-tree: the cheapest check that catches a
+    // file whose header survived but whose content did not.
+    Statement(raw, "SELECT count(*) FROM sqlite_schema").step();
     if (application != kApplicationId && (application != 0 || tables != 0)) {
       throw RecordingError("'" + path.string() + "' is a SQLite database of another application; choose another path");
     }

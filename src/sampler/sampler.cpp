@@ -115,10 +115,9 @@ void Sampler::run() {
     sample_at(now);
     // Absolute deadlines: the next one is a multiple of the interval from the start, so a slow
     // tick never shifts the ones after it. Deadlines that already passed are skipped and counted.
-    const std::int64_t after = monotonic_now_ns() - start_monotonic_ns_;
-    const std::int64_t next = std::max(k + 1, after / interval);
-    stats_.missed_deadlines += static_cast<std::uint64_t>(next - (k + 1));
-    k = next;
+    const auto step = next_deadline(k, monotonic_now_ns() - start_monotonic_ns_, interval);
+    stats_.missed_deadlines += static_cast<std::uint64_t>(step.missed);
+    k = step.index;
     lock.lock();
   }
   lock.unlock();

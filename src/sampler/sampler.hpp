@@ -101,4 +101,18 @@ class Sampler {
 
 std::int64_t monotonic_now_ns();
 
+// After the tick for deadline `index` (at index * interval) ended at `elapsed`, the next deadline
+// to wait for: the following one, or the latest already past when the tick ran over, in which
+// case the deadlines in between are skipped and counted as missed.
+struct DeadlineStep {
+  std::int64_t index = 0;
+  std::int64_t missed = 0;
+  bool operator==(const DeadlineStep&) const = default;
+};
+constexpr DeadlineStep next_deadline(std::int64_t index, std::int64_t elapsed, std::int64_t interval) {
+  const std::int64_t latest_past = elapsed / interval;
+  const std::int64_t next = latest_past > index + 1 ? latest_past : index + 1;
+  return {next, next - (index + 1)};
+}
+
 }  // namespace powerfit

@@ -1,7 +1,5 @@
 #include "session/command_run.hpp"
 
-#include <time.h>
-
 #include <cstring>
 
 #include "analysis/summary.hpp"
@@ -13,16 +11,6 @@
 #include "workload/child_process.hpp"
 
 namespace powerfit::session {
-namespace {
-
-std::int64_t wall_now_ns() {
-  timespec ts{};
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-}  // namespace
-
 CommandRunResult run_command(const CommandRunOptions& options) {
   auto database = recording::Database::open(options.database, recording::Database::Mode::read_write);
 
@@ -32,18 +20,20 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   Sampler sampler(sensors::available_sources(catalog), {.interval = options.interval});
 
   CommandRunResult result;
+  auto host = sensors::read_host_info(options.roots);
+  // Sampling starts before the command is released, so its first instant is measured; the
+  // command stays held (and never runs) if recording fails to begin.
+  sampler.start();
   const recording::RunStart start{.uuid = recording::new_run_uuid(),
                                   .command = options.command,
                                   .label = options.label,
-                                  .start_wall_ns = wall_now_ns(),
+                                  .start_wall_ns = sampler.start_wall_ns(),
                                   .interval_s = static_cast<double>(options.interval.count()) * 1e-9,
-                                  .host = sensors::read_host_info(options.roots)};
+                                  .host = std::move(host)};
   result.run_id = database.begin_run(start);
   const auto channel_ids = database.add_channels(result.run_id, sampler.channels());
-
   recording::RunWriter writer(database, sampler, result.run_id, channel_ids);
   writer.start();
-  sampler.start();
   workload::ExitInfo exit;
   {
     workload::SignalForwarder forwarder(child.pid());
@@ -72,7 +62,8 @@ CommandRunResult run_command(const CommandRunOptions& options) {
 
   if (!writer.error().empty()) result.storage_error = writer.error();
   try {
-    database.finish_run(result.run_id, wall_now_ns(), summary, channel_ids);
+    const auto end_wall_ns = sampler.start_wall_ns() + static_cast<std::int64_t>(stats.wall_s * 1e9);
+    database.finish_run(result.run_id, end_wall_ns, summary, channel_ids);
   } catch (const recording::RecordingError& error) {
     result.storage_error = error.what();
   }

@@ -1,0 +1,245 @@
+// End-to-end: `powerfit run` around programs whose work is known, checked against what they did.
+
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "recording/database.hpp"
+#include "recording/export.hpp"
+#include "support/powerfit_process.hpp"
+#include "support/temp_tree.hpp"
+
+namespace powerfit {
+namespace {
+
+using powerfit::testing::PowerfitProcess;
+using powerfit::testing::run_powerfit;
+using powerfit::testing::TempTree;
+using json = nlohmann::json;
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+json channel(const json& summary, const std::string& name) {
+  for (const auto& entry : summary["channels"]) {
+    if (entry["name"] == name) return entry;
+  }
+  ADD_FAILURE() << "no channel " << name;
+  return json::object();
+}
+
+json run_and_summarize(const TempTree& tree, std::vector<std::string> command, std::vector<std::string> options = {}) {
+  std::vector<std::string> args{"run", "-q", "-i", "20ms", "-o", tree.path("runs.db").string(),
+                                "--summary-json", tree.path("summary.json").string()};
+  args.insert(args.end(), options.begin(), options.end());
+  args.push_back("--");
+  args.insert(args.end(), command.begin(), command.end());
+  const auto outcome = run_powerfit(args, tree.root());
+  EXPECT_EQ(outcome.status, 0) << outcome.err;
+  std::ifstream in(tree.path("summary.json"));
+  return json::parse(in);
+}
+
+// Tolerance: /proc/PID/stat counts CPU time in clock ticks (10 ms at USER_HZ=100) per thread, so
+// two threads' sampled total may trail the exact figure by a few ticks.
+TEST(RunEndToEnd, CpuTimeOfATwoThreadBurnerIsWhatItBurned) {
+  TempTree tree;
+  const auto summary = run_and_summarize(tree, {CPU_BURNER, "0.6", "2"});
+  const double exact = summary["child_cpu_s"];
+  const double sampled = channel(summary, "process.cpu_time")["total"];
+  EXPECT_NEAR(exact, 1.2, 0.06);
+  EXPECT_NEAR(sampled, exact, 0.05);
+  EXPECT_EQ(channel(summary, "process.cpu_time")["unit"], "s");
+  EXPECT_GT(summary["samples"].get<int>(), 10);
+  EXPECT_GT(channel(summary, "cpu.utilization")["mean"].get<double>(), 20.0);
+  EXPECT_LT(summary["sampler_overhead_percent"].get<double>(), 10.0);
+}
+
+TEST(RunEndToEnd, CpuTimeOfChildrenItForkedIsCounted) {
+  TempTree tree;
+  const std::string burn = std::string(CPU_BURNER) + " 0.3 1";
+  const auto summary = run_and_summarize(tree, {"sh", "-c", burn + " & " + burn + " & wait"});
+  EXPECT_NEAR(channel(summary, "process.cpu_time")["total"].get<double>(), 0.6, 0.06);
+}
+
+// write_bytes counts pages the program dirtied; fsync makes sure they reached the disk within the run.
+TEST(RunEndToEnd, WrittenBytesOfAnFsyncWriterAreWhatItWrote) {
+  TempTree tree;
+  const auto target = tree.path("payload.bin").string();
+  const auto summary = run_and_summarize(tree, {FSYNC_WRITER, target, "32"});
+  const double written = channel(summary, "process.write_bytes")["total"];
+  EXPECT_GE(written, 32 * kMiB);
+  EXPECT_LE(written, 32 * kMiB * 1.02);
+  // The disk saw at least that much (other processes may add their own writes).
+  EXPECT_GE(channel(summary, "disk.write_bytes")["total"].get<double>(), 32 * kMiB * 0.98);
+}
+
+// Loopback counts every byte once as sent and once as received, plus TCP/IP headers (about 0.1%
+// with 64 KiB segments) and acknowledgements.
+TEST(RunEndToEnd, LoopbackBytesOfASenderAreWhatItSent) {
+  TempTree tree;
+  const auto summary = run_and_summarize(tree, {LOOPBACK_SENDER, "64"});
+  const double lo_sent = channel(summary, "net.lo.tx_bytes")["total"];
+  EXPECT_GE(lo_sent, 64 * kMiB);
+  EXPECT_LE(lo_sent, 64 * kMiB * 1.03);
+  EXPECT_LT(channel(summary, "net.tx_bytes")["total"].get<double>(), 1 * kMiB);  // loopback left out
+
+  TempTree with_loopback;
+  const auto counted = run_and_summarize(with_loopback, {LOOPBACK_SENDER, "16"}, {"--include-loopback"});
+  EXPECT_GE(channel(counted, "net.tx_bytes")["total"].get<double>(), 16 * kMiB);
+}
+
+TEST(RunEndToEnd, SummaryJsonCarriesTheDocumentedFields) {
+  TempTree tree;
+  const auto summary = run_and_summarize(tree, {"true"});
+  for (const char* key : {"duration_s", "exit_status", "samples", "sampler_overhead_percent", "channels"}) {
+    EXPECT_TRUE(summary.contains(key)) << key;
+  }
+  for (const auto& entry : summary["channels"]) {
+    for (const char* key : {"name", "unit", "kind", "estimated"}) EXPECT_TRUE(entry.contains(key)) << key;
+  }
+  EXPECT_GE(summary["samples"].get<int>(), 2);  // the first tick and the last
+}
+
+TEST(RunEndToEnd, ExitStatusIsTheCommands) {
+  TempTree tree;
+  EXPECT_EQ(run_powerfit({"run", "-q", "-o", tree.path("r.db").string(), "--", "sh", "-c", "exit 3"}, tree.root()).status, 3);
+  EXPECT_EQ(run_powerfit({"run", "-q", "-o", tree.path("r.db").string(), "--", "sh", "-c", "kill -TERM $$"}, tree.root()).status, 143);
+  const auto missing = run_powerfit({"run", "-q", "-o", tree.path("r.db").string(), "--", "no-such-command-xyz"}, tree.root());
+  EXPECT_EQ(missing.status, 127);
+  EXPECT_NE(missing.err.find("no-such-command-xyz: command not found"), std::string::npos) << missing.err;
+}
+
+TEST(RunEndToEnd, SigtermAndSigintAreForwardedAndTheRunIsKept) {
+  for (const auto& [signal_number, expected] : {std::pair{SIGTERM, 143}, std::pair{SIGINT, 130}}) {
+    TempTree tree;
+    const auto database = tree.path("runs.db");
+    PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", database.string(), "--", "sleep", "30"}, tree.root());
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const auto started = std::chrono::steady_clock::now();
+    powerfit.signal(signal_number);
+    const auto outcome = powerfit.wait();
+    EXPECT_EQ(outcome.status, expected) << outcome.err;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    auto db = recording::Database::open(database, recording::Database::Mode::read_only);
+    const auto runs = db.runs();
+    ASSERT_EQ(runs.size(), 1u);
+    EXPECT_EQ(runs[0].exit_status, expected);
+  }
+}
+
+TEST(RunEndToEnd, KilledMidRunLeavesAReadableDatabaseWithWhatWasSampled) {
+  TempTree tree;
+  const auto database = tree.path("runs.db");
+  PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", database.string(), "--", "sleep", "30"}, tree.root());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  powerfit.signal_group(SIGKILL);
+  EXPECT_EQ(powerfit.wait().status, 128 + SIGKILL);
+  auto db = recording::Database::open(database, recording::Database::Mode::read_only);
+  const auto runs = db.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_FALSE(runs[0].end_time);  // it never finished
+  std::ostringstream csv;
+  EXPECT_GT(recording::export_samples(db, runs[0].id, recording::ExportFormat::csv, csv), 100u);
+}
+
+TEST(RunEndToEnd, ExportWritesCsvAndJson) {
+  TempTree tree;
+  run_and_summarize(tree, {"true"});
+  const auto csv = run_powerfit({"export", tree.path("runs.db").string(), "--format", "csv", "--run", "1"}, tree.root());
+  EXPECT_EQ(csv.status, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("run_id,time,elapsed_s,channel,unit,kind,scope,estimated,value\n", 0), 0u);
+  const auto out = tree.path("samples.json").string();
+  const auto exported = run_powerfit({"export", tree.path("runs.db").string(), "--format", "json", "-o", out}, tree.root());
+  EXPECT_EQ(exported.status, 0) << exported.err;
+  std::ifstream in(out);
+  const auto rows = json::parse(in);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_TRUE(rows[0].contains("time"));
+}
+
+// Every bad input: one line on stderr that names the problem, exit status 2.
+void expect_usage_error(const std::vector<std::string>& args, const std::string& fragment) {
+  TempTree tree;
+  const auto outcome = run_powerfit(args, tree.root());
+  EXPECT_EQ(outcome.status, 2) << outcome.err;
+  EXPECT_NE(outcome.err.find(fragment), std::string::npos) << outcome.err;
+  EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+}
+
+TEST(RunEndToEnd, BadInputIsAOneLineErrorWithStatusTwo) {
+  expect_usage_error({"run", "--frobnicate", "--", "true"}, "frobnicate");
+  expect_usage_error({"run", "-i", "0", "--", "true"}, "between 1ms and 60s");
+  expect_usage_error({"run", "-i", "-5ms", "--", "true"}, "negative");
+  expect_usage_error({"run", "-i", "abc", "--", "true"}, "invalid duration 'abc'");
+  expect_usage_error({"run", "-i", "2h", "--", "true"}, "between 1ms and 60s");
+  expect_usage_error({"run", "--"}, "no command given");
+  expect_usage_error({"run", "-o", "/nonexistent-dir/x.db", "--", "true"}, "/nonexistent-dir/x.db");
+  expect_usage_error({"export", "/nonexistent-dir/x.db"}, "does not exist");
+  expect_usage_error({"export", "/dev/null", "--format", "xml"}, "unknown export format 'xml'");
+}
+
+TEST(RunEndToEnd, ExistingDatabasesThatCannotBeUsedAreLeftUntouched) {
+  TempTree tree;
+  tree.write("notes.db", "not a database");
+  const auto notes = run_powerfit({"run", "-o", tree.path("notes.db").string(), "--", "true"}, tree.root());
+  EXPECT_EQ(notes.status, 2);
+  EXPECT_NE(notes.err.find("not a SQLite database"), std::string::npos) << notes.err;
+  std::ifstream in(tree.path("notes.db"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "not a database");
+
+  run_and_summarize(tree, {"true"});
+  {
+    sqlite3* db = nullptr;
+    sqlite3_open(tree.path("runs.db").c_str(), &db);
+    sqlite3_exec(db, "PRAGMA user_version = 7", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+  }
+  const auto size_before = std::filesystem::file_size(tree.path("runs.db"));
+  const auto newer = run_powerfit({"run", "-o", tree.path("runs.db").string(), "--", "true"}, tree.root());
+  EXPECT_EQ(newer.status, 2);
+  EXPECT_NE(newer.err.find("schema version 7"), std::string::npos) << newer.err;
+  EXPECT_EQ(std::filesystem::file_size(tree.path("runs.db")), size_before);
+}
+
+TEST(Cli, HelpAndVersionSucceed) {
+  TempTree tree;
+  const auto help = run_powerfit({"--help"}, tree.root());
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("run"), std::string::npos);
+  const auto run_help = run_powerfit({"run", "--help"}, tree.root());
+  EXPECT_EQ(run_help.status, 0);
+  EXPECT_NE(run_help.out.find("--interval"), std::string::npos);
+  const auto version = run_powerfit({"--version"}, tree.root());
+  EXPECT_EQ(version.status, 0);
+  EXPECT_NE(version.out.find("powerfit "), std::string::npos);
+}
+
+TEST(Cli, SensorsListsEverySourceAsJson) {
+  TempTree tree;
+  const auto outcome = run_powerfit({"sensors", "--json"}, tree.root());
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const auto sources = json::parse(outcome.out);
+  std::vector<std::string> names;
+  for (const auto& source : sources) names.push_back(source["name"]);
+  for (const char* name : {"procfs.cpu", "procfs.memory", "procfs.disk", "procfs.net", "procfs.process"}) {
+    EXPECT_NE(std::find(names.begin(), names.end(), name), names.end()) << name;
+  }
+}
+
+TEST(Cli, SensorsExplainsWhatIsMissingUnderAnEmptyRoot) {
+  TempTree tree;
+  tree.mkdir("proc");
+  const auto outcome = run_powerfit({"--proc-root", tree.path("proc").string(), "sensors"}, tree.root());
+  ASSERT_EQ(outcome.status, 0);
+  EXPECT_NE(outcome.out.find("unavailable"), std::string::npos);
+  EXPECT_NE(outcome.out.find("file absent: " + tree.path("proc/stat").string()), std::string::npos) << outcome.out;
+}
+
+}  // namespace
+}  // namespace powerfit

@@ -1,0 +1,178 @@
+#include "recording/database.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "recording/export.hpp"
+#include "support/temp_tree.hpp"
+
+namespace powerfit::recording {
+namespace {
+
+using powerfit::testing::TempTree;
+
+std::string file_content(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string error_opening(const std::filesystem::path& path, Database::Mode mode) {
+  try {
+    Database::open(path, mode);
+  } catch (const RecordingError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+// Records one small run: two channels, three ticks, one marker.
+std::int64_t record_run(Database& database) {
+  const RunStart start{.uuid = new_run_uuid(),
+                       .command = {"sh", "-c", "echo hi"},
+                       .label = "test",
+                       .start_wall_ns = 1'700'000'000'000'000'000,
+                       .interval_s = 0.1,
+                       .host = {.hostname = "box", .cpu_cores = 2}};
+  const auto run = database.begin_run(start);
+  const std::vector<ChannelInfo> channels{
+      {.name = "cpu.utilization", .source = "procfs.cpu", .unit = Unit::percent, .kind = ChannelKind::utilization},
+      {.name = "cpu.power", .source = "estimate", .unit = Unit::watt, .kind = ChannelKind::power_gauge,
+       .provenance = Provenance::estimated}};
+  const auto ids = database.add_channels(run, channels);
+  database.begin_transaction();
+  for (int tick = 0; tick < 3; ++tick) {
+    database.insert_sample(ids[0], tick * 100'000'000LL, 10.0 * tick);
+    database.insert_sample(ids[1], tick * 100'000'000LL, 5.0);
+  }
+  database.insert_marker(run, {.time_ns = 150'000'000, .name = "inference"});
+  database.commit();
+  RunSummary summary{.duration_s = 0.2, .exit_status = 0, .samples = 3};
+  summary.channels = {{.info = channels[0], .samples = 3, .mean = 15.0}, {.info = channels[1], .samples = 3, .energy_j = 1.0}};
+  database.finish_run(run, start.start_wall_ns + 200'000'000, summary, ids);
+  return run;
+}
+
+TEST(Database, CreatesTheSchemaAndAppendsRuns) {
+  TempTree tree;
+  const auto path = tree.path("runs.db");
+  {
+    auto database = Database::open(path, Database::Mode::read_write);
+    EXPECT_EQ(database.schema_version(), kSchemaVersion);
+    record_run(database);
+  }
+  auto database = Database::open(path, Database::Mode::read_write);
+  record_run(database);
+  const auto runs = database.runs();
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_NE(runs[0].uuid, runs[1].uuid);
+  EXPECT_EQ(runs[0].command, R"(["sh","-c","echo hi"])");
+  EXPECT_EQ(runs[0].start_time, "2023-11-14T22:13:20.000000Z");
+  ASSERT_TRUE(runs[0].end_time);
+  EXPECT_EQ(*runs[0].end_time, "2023-11-14T22:13:20.200000Z");
+  EXPECT_EQ(runs[0].exit_status, 0);
+}
+
+TEST(Database, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
+  TempTree tree;
+  const auto path = tree.path("notes.db");
+  tree.write("notes.db", "these are my notes, not a database\n");
+  const auto error = error_opening(path, Database::Mode::read_write);
+  EXPECT_NE(error.find("is not a SQLite database"), std::string::npos) << error;
+  EXPECT_EQ(file_content(path), "these are my notes, not a database\n");
+}
+
+TEST(Database, RefusesACorruptDatabaseWithoutTouchingIt) {
+  TempTree tree;
+  const auto path = tree.path("broken.db");
+  { auto database = Database::open(path, Database::Mode::read_write); record_run(database); }
+  std::string content = file_content(path);
+  for (std::size_t i = 100; i < content.size(); ++i) content[i] = static_cast<char>(0xA5);
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
+  std::filesystem::remove(tree.path("broken.db-wal"));
+  const auto error = error_opening(path, Database::Mode::read_write);
+  EXPECT_NE(error.find("corrupt"), std::string::npos) << error;
+  EXPECT_EQ(file_content(path), content);
+}
+
+TEST(Database, RefusesANewerSchemaAndNamesTheFix) {
+  TempTree tree;
+  const auto path = tree.path("future.db");
+  { auto database = Database::open(path, Database::Mode::read_write); }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto error = error_opening(path, Database::Mode::read_write);
+  EXPECT_NE(error.find("schema version 99"), std::string::npos) << error;
+  EXPECT_NE(error.find("upgrade powerfit"), std::string::npos) << error;
+}
+
+TEST(Database, RefusesAnotherApplicationsSqliteFile) {
+  TempTree tree;
+  const auto path = tree.path("other.db");
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "CREATE TABLE customers (id INTEGER)", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  const auto error = error_opening(path, Database::Mode::read_write);
+  EXPECT_NE(error.find("another application"), std::string::npos) << error;
+}
+
+TEST(Database, UnwritableLocationIsAOneLineError) {
+  const auto error = error_opening("/nonexistent-directory/runs.db", Database::Mode::read_write);
+  EXPECT_NE(error.find("/nonexistent-directory/runs.db"), std::string::npos) << error;
+  EXPECT_EQ(error.find('\n'), std::string::npos);
+}
+
+TEST(Database, ReadOnlyOpenOfAMissingFileSaysSo) {
+  const auto error = error_opening("/tmp/powerfit-no-such-file.db", Database::Mode::read_only);
+  EXPECT_NE(error.find("does not exist"), std::string::npos);
+}
+
+TEST(Export, CsvHasOneRowPerSampleAndChannelWithIsoTimes) {
+  TempTree tree;
+  auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
+  const auto run = record_run(database);
+  std::ostringstream csv;
+  EXPECT_EQ(export_samples(database, run, ExportFormat::csv, csv), 6u);
+  std::istringstream lines(csv.str());
+  std::string header, first;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  EXPECT_EQ(header, "run_id,time,elapsed_s,channel,unit,kind,scope,estimated,value");
+  EXPECT_EQ(first, "1,2023-11-14T22:13:20.000000Z,0,cpu.utilization,%,utilization,system,false,0");
+  EXPECT_NE(csv.str().find("cpu.power,W,power_gauge,system,true,5"), std::string::npos);
+}
+
+TEST(Export, JsonIsAnArrayOfTidyRecordsMarkingEstimates) {
+  TempTree tree;
+  auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
+  record_run(database);
+  record_run(database);
+  std::ostringstream out;
+  export_samples(database, std::nullopt, ExportFormat::json, out);
+  const auto rows = nlohmann::json::parse(out.str());
+  ASSERT_EQ(rows.size(), 12u);
+  EXPECT_EQ(rows[1]["channel"], "cpu.power");
+  EXPECT_EQ(rows[1]["estimated"], true);
+  EXPECT_EQ(rows[2]["time"], "2023-11-14T22:13:20.100000Z");
+  EXPECT_DOUBLE_EQ(rows[2]["elapsed_s"].get<double>(), 0.1);
+  EXPECT_EQ(rows[11]["run_id"], 2);
+}
+
+TEST(Uuid, IsVersionFourAndUnique) {
+  const auto a = new_run_uuid();
+  const auto b = new_run_uuid();
+  EXPECT_EQ(a.size(), 36u);
+  EXPECT_EQ(a[14], '4');
+  EXPECT_NE(a, b);
+}
+
+}  // namespace
+}  // namespace powerfit::recording

@@ -1,0 +1,177 @@
+#include "sampler/sampler.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "analysis/summary.hpp"
+
+namespace powerfit {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A source whose readings the test scripts; it counts its reads.
+class ScriptedSource final : public sensors::Source {
+ public:
+  struct Script {
+    std::atomic<double> energy{0.0};
+    std::atomic<double> power{0.0};
+    std::atomic<sensors::ReadStatus> power_status{sensors::ReadStatus::ok};
+    std::atomic<int> reads{0};
+  };
+  explicit ScriptedSource(Script& script) : script_(script) {}
+  std::string_view name() const override { return "scripted"; }
+  sensors::Availability open() override {
+    add_channel({.name = "test.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .wrap_at = 1000.0});
+    add_channel({.name = "test.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge});
+    return {true, ""};
+  }
+  void read(std::span<sensors::Reading> out) override {
+    ++script_.reads;
+    out[0] = {script_.energy.load(), sensors::ReadStatus::ok};
+    out[1] = {script_.power.load(), script_.power_status.load()};
+  }
+
+ private:
+  Script& script_;
+};
+
+std::unique_ptr<Sampler> make_sampler(ScriptedSource::Script& script, Nanoseconds interval = 10ms) {
+  std::vector<std::unique_ptr<sensors::Source>> sources;
+  sources.push_back(std::make_unique<ScriptedSource>(script));
+  sources.back()->open();
+  return std::make_unique<Sampler>(std::move(sources), SamplerOptions{.interval = interval});
+}
+
+TEST(Sampler, FailingChannelIsFailedFromThatTickOnWhileOthersGoOn) {
+  ScriptedSource::Script script;
+  auto sampler = make_sampler(script);
+  script.energy = 10.0;
+  script.power = 50.0;
+  sampler->sample_at(0);
+  script.energy = 20.0;
+  script.power_status = sensors::ReadStatus::gone;
+  sampler->sample_at(1'000'000'000);
+  script.energy = 35.0;
+  script.power_status = sensors::ReadStatus::ok;  // it never comes back once failed
+  script.power = 999.0;
+  sampler->sample_at(2'000'000'000);
+
+  const auto& tracks = sampler->tracks();
+  EXPECT_DOUBLE_EQ(tracks[0].increase(), 25.0);
+  ASSERT_TRUE(tracks[1].failed());
+  EXPECT_DOUBLE_EQ(tracks[1].failed_at(), 1.0);
+  EXPECT_EQ(tracks[1].samples(), 1u);
+  EXPECT_DOUBLE_EQ(tracks[1].maximum(), 50.0);
+
+  std::vector<std::vector<std::uint8_t>> present;
+  sampler->queue().drain([&](std::int64_t, std::span<const double>, std::span<const std::uint8_t> p) {
+    present.emplace_back(p.begin(), p.end());
+  });
+  ASSERT_EQ(present.size(), 3u);
+  EXPECT_EQ(present[0], (std::vector<std::uint8_t>{1, 1}));
+  EXPECT_EQ(present[1], (std::vector<std::uint8_t>{1, 0}));
+  EXPECT_EQ(present[2], (std::vector<std::uint8_t>{1, 0}));
+}
+
+TEST(Sampler, MissingValueIsSkippedWithoutFailing) {
+  ScriptedSource::Script script;
+  auto sampler = make_sampler(script);
+  script.power = 10.0;
+  sampler->sample_at(0);
+  script.power_status = sensors::ReadStatus::missing;
+  sampler->sample_at(500'000'000);
+  script.power_status = sensors::ReadStatus::ok;
+  sampler->sample_at(1'000'000'000);
+  EXPECT_FALSE(sampler->tracks()[1].failed());
+  EXPECT_EQ(sampler->tracks()[1].samples(), 2u);
+}
+
+TEST(Sampler, SourceWhoseChannelsAllFailedIsNoLongerRead) {
+  ScriptedSource::Script script;
+  auto sampler = make_sampler(script);
+  sampler->sample_at(0);
+  script.power_status = sensors::ReadStatus::gone;
+  sampler->sample_at(1);
+  EXPECT_EQ(script.reads.load(), 2);
+}
+
+TEST(Sampler, ThreadKeepsAbsoluteDeadlinesAndTakesALastSampleAtStop) {
+  ScriptedSource::Script script;
+  auto sampler = make_sampler(script, 10ms);
+  std::vector<std::int64_t> times;
+  sampler->start();
+  std::this_thread::sleep_for(305ms);
+  sampler->mark("phase-2");
+  std::this_thread::sleep_for(100ms);
+  sampler->stop();
+  sampler->queue().drain([&](std::int64_t t, auto, auto) { times.push_back(t); });
+
+  const auto stats = sampler->stats();
+  ASSERT_GE(times.size(), 10u);
+  EXPECT_EQ(times.size(), stats.ticks);
+  EXPECT_EQ(times.front() / 10'000'000, 0);  // the first tick is at the start
+  // Without drift every tick lands just after a multiple of 10 ms, however long the run: the
+  // median phase stays at the wake-up latency instead of growing by the tick cost each time.
+  std::vector<std::int64_t> phases;
+  for (std::size_t k = 1; k + 1 < times.size(); ++k) {
+    EXPECT_GT(times[k], times[k - 1]);
+    phases.push_back(times[k] % 10'000'000);
+  }
+  std::nth_element(phases.begin(), phases.begin() + static_cast<std::ptrdiff_t>(phases.size() / 2), phases.end());
+  EXPECT_LT(phases[phases.size() / 2], 2'000'000);
+  EXPECT_NEAR(static_cast<double>(times.back()) * 1e-9, stats.wall_s, 1e-6);
+  EXPECT_GT(stats.thread_cpu_s, 0.0);
+  EXPECT_LT(stats.thread_cpu_s, stats.wall_s);
+  // At least 30 deadlines fell in 405 ms; on a loaded machine some may be skipped, and are counted.
+  EXPECT_GE(stats.ticks + stats.missed_deadlines, 30u);
+
+  const auto markers = sampler->take_markers();
+  ASSERT_EQ(markers.size(), 1u);
+  EXPECT_EQ(markers[0].name, "phase-2");
+  EXPECT_NEAR(static_cast<double>(markers[0].time_ns) * 1e-9, 0.305, 0.1);
+}
+
+TEST(NextDeadline, FollowsOnTimeAndSkipsDeadlinesAlreadyPast) {
+  constexpr std::int64_t interval = 10;
+  EXPECT_EQ(next_deadline(3, 31, interval), (DeadlineStep{4, 0}));   // on time
+  EXPECT_EQ(next_deadline(3, 45, interval), (DeadlineStep{4, 0}));   // late, but 40 is the next due
+  EXPECT_EQ(next_deadline(3, 67, interval), (DeadlineStep{6, 2}));   // 40 and 50 skipped, 60 taken now
+}
+
+TEST(Sampler, FullQueueDropsTicksFromStorageButNotFromTheFigures) {
+  ScriptedSource::Script script;
+  std::vector<std::unique_ptr<sensors::Source>> sources;
+  sources.push_back(std::make_unique<ScriptedSource>(script));
+  sources.back()->open();
+  Sampler sampler(std::move(sources), {.interval = 10ms, .queue_ticks = 2});
+  for (int i = 0; i < 5; ++i) {
+    script.energy = 10.0 * i;
+    sampler.sample_at(i * 1'000'000'000LL);
+  }
+  EXPECT_EQ(sampler.queue().dropped(), 3u);
+  EXPECT_DOUBLE_EQ(sampler.tracks()[0].increase(), 40.0);
+}
+
+TEST(Summary, EnergyCounterAndPowerGaugeGiveJoulesAndWatts) {
+  ScriptedSource::Script script;
+  auto sampler = make_sampler(script);
+  for (int i = 0; i <= 4; ++i) {
+    script.energy = 100.0 * i;  // 100 J per second
+    script.power = i % 2 == 0 ? 50.0 : 150.0;
+    sampler->sample_at(i * 1'000'000'000LL);
+  }
+  const auto summaries = analysis::summarize_channels(sampler->channels(), sampler->tracks());
+  EXPECT_DOUBLE_EQ(*summaries[0].energy_j, 400.0);
+  EXPECT_DOUBLE_EQ(*summaries[0].mean, 100.0);
+  EXPECT_DOUBLE_EQ(*summaries[1].energy_j, 400.0);  // four trapezoids of 100 J
+  EXPECT_DOUBLE_EQ(*summaries[1].mean, 100.0);
+  EXPECT_DOUBLE_EQ(*summaries[1].max, 150.0);
+  EXPECT_FALSE(summaries[1].total);
+}
+
+}  // namespace
+}  // namespace powerfit

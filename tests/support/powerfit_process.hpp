@@ -1,0 +1,72 @@
+#pragma once
+// Runs the powerfit binary as a user would, capturing its output and exit status.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace powerfit::testing {
+
+struct Outcome {
+  int status = -1;  // shell convention: exit code, or 128 + signal
+  std::string out;
+  std::string err;
+};
+
+class PowerfitProcess {
+ public:
+  PowerfitProcess(std::vector<std::string> args, const std::filesystem::path& scratch)
+      : out_(scratch / "stdout.txt"), err_(scratch / "stderr.txt") {
+    args.insert(args.begin(), POWERFIT_BINARY);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::setpgid(0, 0);  // its own group, so a test can kill powerfit and its command together
+      const int out = ::open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      const int err = ::open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, STDOUT_FILENO);
+      ::dup2(err, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (auto& arg : args) argv.push_back(arg.data());
+      argv.push_back(nullptr);
+      ::execv(argv[0], argv.data());
+      ::_exit(99);
+    }
+  }
+  pid_t pid() const { return pid_; }
+  void signal(int number) const { ::kill(pid_, number); }
+  void signal_group(int number) const { ::kill(-pid_, number); }
+
+  Outcome wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    Outcome outcome;
+    outcome.status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+    outcome.out = slurp(out_);
+    outcome.err = slurp(err_);
+    return outcome;
+  }
+
+ private:
+  static std::string slurp(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+  }
+  std::filesystem::path out_;
+  std::filesystem::path err_;
+  pid_t pid_ = -1;
+};
+
+inline Outcome run_powerfit(std::vector<std::string> args, const std::filesystem::path& scratch) {
+  return PowerfitProcess(std::move(args), scratch).wait();
+}
+
+}  // namespace powerfit::testing

@@ -1,0 +1,45 @@
+#pragma once
+// A throw-away directory tree for hand-made /proc and /sys fixtures.
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <string_view>
+
+namespace powerfit::testing {
+
+class TempTree {
+ public:
+  TempTree() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "powerfit-test-XXXXXX").string();
+    root_ = ::mkdtemp(pattern.data());
+  }
+  ~TempTree() {
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+  TempTree(const TempTree&) = delete;
+  TempTree& operator=(const TempTree&) = delete;
+
+  const std::filesystem::path& root() const { return root_; }
+  std::filesystem::path path(std::string_view relative) const { return root_ / relative; }
+
+  void write(std::string_view relative, std::string_view content) const {
+    const auto file = root_ / relative;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file, std::ios::trunc) << content;
+  }
+  void mkdir(std::string_view relative) const { std::filesystem::create_directories(root_ / relative); }
+  void remove(std::string_view relative) const { std::filesystem::remove_all(root_ / relative); }
+
+ private:
+  std::filesystem::path root_;
+};
+
+inline std::filesystem::path fixture(std::string_view name) {
+  return std::filesystem::path(POWERFIT_FIXTURES) / name;
+}
+
+}  // namespace powerfit::testing
