@@ -1,7 +1,14 @@
 #pragma once
-// Bytes read and written per whole disk, and in total, from /proc/diskstats. Partitions and
-// stacked devices (device-mapper, md) are left out so no byte is counted twice; loop, RAM and
-// zram devices are left out because their I/O is not storage I/O of their own.
+// Bytes read and written per whole disk, and in total. Partitions and stacked devices
+// (device-mapper, md) are left out so no byte is counted twice; loop, RAM and zram devices are
+// left out because their I/O is not storage I/O of their own.
+//
+// Disks are found in /proc/diskstats; each tick then reads only /sys/block/DISK/stat, one short
+// line per disk, instead of regenerating the whole diskstats table (a third of a tick's cost on a
+// machine with a few loop devices). diskstats is listed again at most once a second to find
+// disks added mid-run, and read on every tick where /sys is not mounted.
+
+#include <chrono>
 
 #include "sensors/device_counters.hpp"
 #include "sensors/proc_file.hpp"
@@ -15,17 +22,30 @@ bool is_whole_disk(const Roots& roots, std::string_view name, std::span<const st
 
 class ProcDiskSource final : public Source {
  public:
-  explicit ProcDiskSource(Roots roots) : roots_(std::move(roots)) {}
+  static constexpr std::int64_t kDefaultRescanPeriodNs = 1'000'000'000;
+  explicit ProcDiskSource(Roots roots, std::int64_t rescan_period_ns = kDefaultRescanPeriodNs)
+      : roots_(std::move(roots)), rescan_period_ns_(rescan_period_ns) {}
   std::string_view name() const override { return "procfs.disk"; }
   Availability open() override;
   void read(std::span<Reading> out) override;
 
  private:
+  struct Disk {
+    std::string name;
+    ProcFile stat;  // /sys/block/NAME/stat; closed when sysfs is absent
+  };
+
+  void scan_diskstats(std::span<Reading> out);
+  void track(std::string name);
+
   Roots roots_;
+  std::int64_t rescan_period_ns_;
+  std::int64_t last_scan_ns_ = 0;
+  bool use_sysfs_ = false;
   ProcFile diskstats_;
   DeviceCounters counters_;
-  std::vector<std::string> whole_disks_;  // judged at open; a disk added mid-run is judged then
-  std::vector<std::string> other_devices_;
+  std::vector<Disk> disks_;
+  std::vector<std::string> other_devices_;  // judged not to be whole disks
 };
 
 }  // namespace powerfit::sensors

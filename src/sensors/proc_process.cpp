@@ -3,11 +3,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "core/text.hpp"
 
 namespace powerfit::sensors {
+namespace {
+
+std::int64_t steady_now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
 
 std::optional<ProcIo> parse_proc_io(std::string_view content) {
   std::optional<std::uint64_t> read_bytes;
@@ -22,9 +30,10 @@ std::optional<ProcIo> parse_proc_io(std::string_view content) {
   return ProcIo{*read_bytes, *write_bytes};
 }
 
-ProcProcessSource::ProcProcessSource(Roots roots, pid_t root)
+ProcProcessSource::ProcProcessSource(Roots roots, pid_t root, std::int64_t rescan_period_ns)
     : roots_(std::move(roots)),
       tree_(roots_.proc, root),
+      rescan_period_ns_(rescan_period_ns),
       ticks_per_second_(static_cast<double>(::sysconf(_SC_CLK_TCK))),
       page_bytes_(static_cast<double>(::sysconf(_SC_PAGESIZE))) {}
 
@@ -44,11 +53,17 @@ Availability ProcProcessSource::open() {
 }
 
 void ProcProcessSource::read(std::span<Reading> out) {
-  tree_.refresh();
+  const std::int64_t now = steady_now_ns();
+  if (member_lost_ || now - last_scan_ns_ >= rescan_period_ns_) {
+    tree_.refresh();
+    last_scan_ns_ = now;
+    member_lost_ = false;
+    const auto& members = tree_.members();
+    std::erase_if(open_members_, [&](const auto& item) {
+      return !std::binary_search(members.begin(), members.end(), item.first);
+    });
+  }
   const auto& members = tree_.members();
-  std::erase_if(open_members_, [&](const auto& item) {
-    return !std::binary_search(members.begin(), members.end(), item.first);
-  });
 
   double ticks = 0.0;
   double rss_pages = 0.0;
@@ -66,9 +81,11 @@ void ProcProcessSource::read(std::span<Reading> out) {
       member.io.open(directory / "io");
     }
     std::string_view content;
-    if (member.stat.read(content) != ReadStatus::ok) continue;
-    const auto stat = parse_proc_stat(content);
-    if (!stat) continue;
+    const auto stat = member.stat.read(content) == ReadStatus::ok ? parse_proc_stat(content) : std::nullopt;
+    if (!stat) {
+      member_lost_ = true;  // reaped: its share now sits with its parent; rescan next tick
+      continue;
+    }
     ++counted;
     ticks += static_cast<double>(stat->utime + stat->stime + stat->cutime + stat->cstime);
     rss_pages += static_cast<double>(stat->rss_pages);

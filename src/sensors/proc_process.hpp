@@ -6,6 +6,11 @@
 // (and io) over the live tree counts every descendant once. A descendant re-parented outside the
 // tree takes its share with it; the sums are held monotonic so such a loss never shows as
 // negative work.
+//
+// Finding new descendants means listing all of /proc, the costliest step of a tick, so it runs at
+// most once per `rescan_period` (and at once when a member disappears). A child born in between
+// is found at the next scan; one that lives and dies in between still counts, through its
+// parent's accounts, once waited for.
 
 #include <sys/types.h>
 
@@ -25,7 +30,8 @@ std::optional<ProcIo> parse_proc_io(std::string_view content);
 
 class ProcProcessSource final : public Source {
  public:
-  ProcProcessSource(Roots roots, pid_t root);
+  static constexpr std::int64_t kDefaultRescanPeriodNs = 100'000'000;
+  ProcProcessSource(Roots roots, pid_t root, std::int64_t rescan_period_ns = kDefaultRescanPeriodNs);
   std::string_view name() const override { return "procfs.process"; }
   Availability open() override;
   void read(std::span<Reading> out) override;
@@ -39,6 +45,9 @@ class ProcProcessSource final : public Source {
   Roots roots_;
   ProcessTree tree_;
   std::map<pid_t, Member> open_members_;
+  std::int64_t rescan_period_ns_;
+  std::int64_t last_scan_ns_ = 0;
+  bool member_lost_ = false;
   double ticks_per_second_;
   double page_bytes_;
   double cpu_time_max_ = 0.0;

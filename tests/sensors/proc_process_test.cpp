@@ -36,6 +36,10 @@ void write_process(const TempTree& tree, const FakeProcess& p) {
                               "\nwrite_bytes: " + std::to_string(p.write_bytes) + "\ncancelled_write_bytes: 0\n");
 }
 
+// Files deleted from a fixture stay readable through open descriptors, unlike /proc entries of
+// reaped processes, so these tests rescan on every tick instead of relying on a failed read.
+constexpr std::int64_t kRescanEveryTick = 0;
+
 double ticks_to_seconds(double ticks) { return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK)); }
 double pages_to_bytes(double pages) { return pages * static_cast<double>(::sysconf(_SC_PAGESIZE)); }
 
@@ -101,7 +105,7 @@ TEST(ProcProcess, SumsTheTreeAndKeepsReapedChildrenInTheParent) {
                        .rss_pages = 1000, .read_bytes = 0, .write_bytes = 1 << 20});
   write_process(tree, {.pid = 300, .comm = "unrelated", .ppid = 1, .utime = 9999, .stime = 0, .cutime = 0, .cstime = 0,
                        .rss_pages = 50000, .write_bytes = 1 << 30});
-  ProcProcessSource source({.proc = tree.root()}, 100);
+  ProcProcessSource source({.proc = tree.root()}, 100, kRescanEveryTick);
   ASSERT_TRUE(source.open().available);
   auto running = read_all(source);
   EXPECT_DOUBLE_EQ(running["process.cpu_time"].value, ticks_to_seconds(235));
@@ -123,11 +127,21 @@ TEST(ProcProcess, ChildLostToAnotherReaperNeverMakesTheCountersGoBack) {
   TempTree tree;
   write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
   write_process(tree, {.pid = 101, .comm = "daemon", .ppid = 100, .utime = 50, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
-  ProcProcessSource source({.proc = tree.root()}, 100);
+  ProcProcessSource source({.proc = tree.root()}, 100, kRescanEveryTick);
   ASSERT_TRUE(source.open().available);
   EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(60));
   tree.remove("101");
   EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(60));
+}
+
+TEST(ProcProcess, NewDescendantsAreLookedForAtMostOncePerRescanPeriod) {
+  TempTree tree;
+  write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  ProcProcessSource source({.proc = tree.root()}, 100, 3'600'000'000'000);
+  ASSERT_TRUE(source.open().available);
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
+  write_process(tree, {.pid = 101, .comm = "new", .ppid = 100, .utime = 40, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
 }
 
 TEST(ProcProcess, AbsentProcessIsUnavailable) {

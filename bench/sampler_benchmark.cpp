@@ -1,0 +1,48 @@
+// CPU cost of one sampling tick over the procfs channel set of this machine, whole and per source.
+
+#include <unistd.h>
+
+#include <benchmark/benchmark.h>
+
+#include "sampler/sampler.hpp"
+#include "sensors/catalog.hpp"
+
+namespace powerfit {
+namespace {
+
+std::vector<std::unique_ptr<sensors::Source>> procfs_sources() {
+  auto catalog = sensors::open_catalog({.process_root = ::getpid()});
+  return sensors::available_sources(catalog);
+}
+
+// One tick as the sampling thread takes it: every source read, every channel tracked, the tick
+// queued for storage (drained outside the timing, as the recording thread would).
+void BM_TickAllProcfsChannels(benchmark::State& state) {
+  Sampler sampler(procfs_sources(), {.queue_ticks = 1024});
+  std::int64_t t = 0;
+  for (auto _ : state) {
+    sampler.sample_at(t += 1'000'000);
+    if (sampler.queue().size() > 512) {
+      state.PauseTiming();
+      sampler.queue().drain([](auto, auto, auto) {});
+      state.ResumeTiming();
+    }
+  }
+  state.counters["channels"] = static_cast<double>(sampler.channels().size());
+}
+BENCHMARK(BM_TickAllProcfsChannels)->Unit(benchmark::kMicrosecond);
+
+void BM_ReadOneSource(benchmark::State& state) {
+  auto sources = procfs_sources();
+  auto& source = *sources.at(static_cast<std::size_t>(state.range(0)));
+  std::vector<sensors::Reading> readings(source.channels().size());
+  for (auto _ : state) {
+    source.read(readings);
+    benchmark::DoNotOptimize(readings.data());
+  }
+  state.SetLabel(std::string(source.name()));
+}
+BENCHMARK(BM_ReadOneSource)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
+
+}  // namespace
+}  // namespace powerfit
