@@ -53,6 +53,8 @@ void RunWriter::flush() {
     sampler_.queue().drain([](auto, auto, auto) {});
     return;
   }
+  auto markers = sampler_.take_markers();
+  if (sampler_.queue().size() == 0 && markers.empty()) return;  // no empty transactions
   try {
     database_.begin_transaction();
     sampler_.queue().drain([this](std::int64_t time_ns, std::span<const double> values,
@@ -63,7 +65,7 @@ void RunWriter::flush() {
         ++rows_;
       }
     });
-    for (const auto& marker : sampler_.take_markers()) database_.insert_marker(run_id_, marker);
+    for (const auto& marker : markers) database_.insert_marker(run_id_, marker);
     database_.commit();
   } catch (const RecordingError& error) {
     error_ = error.what();
