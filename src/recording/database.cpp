@@ -50,12 +50,15 @@ CREATE TABLE channels (
   failure TEXT,
   UNIQUE (run_id, name)
 );
+-- Rows are appended in tick order, so a run's samples sit together in rowid order and each
+-- commit touches the last page or two instead of one page per channel.
 CREATE TABLE samples (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
   channel_id INTEGER NOT NULL REFERENCES channels(id),
   t_ns INTEGER NOT NULL,
-  value REAL NOT NULL,
-  PRIMARY KEY (channel_id, t_ns)
-) WITHOUT ROWID;
+  value REAL NOT NULL
+);
+CREATE INDEX samples_by_run ON samples (run_id);
 CREATE TABLE markers (
   run_id INTEGER NOT NULL REFERENCES runs(id),
   t_ns INTEGER NOT NULL,
@@ -238,11 +241,12 @@ std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std:
 void Database::begin_transaction() { execute(db_.get(), "BEGIN"); }
 void Database::commit() { execute(db_.get(), "COMMIT"); }
 
-void Database::insert_sample(std::int64_t channel_id, std::int64_t time_ns, double value) {
-  cached(insert_sample_, "INSERT OR REPLACE INTO samples (channel_id, t_ns, value) VALUES (?1, ?2, ?3)")
-      .bind(1, channel_id)
-      .bind(2, time_ns)
-      .bind(3, value)
+void Database::insert_sample(std::int64_t run_id, std::int64_t channel_id, std::int64_t time_ns, double value) {
+  cached(insert_sample_, "INSERT INTO samples (run_id, channel_id, t_ns, value) VALUES (?1, ?2, ?3, ?4)")
+      .bind(1, run_id)
+      .bind(2, channel_id)
+      .bind(3, time_ns)
+      .bind(4, value)
       .run();
 }
 
@@ -328,9 +332,9 @@ void Database::for_each_sample(std::optional<std::int64_t> run_id,
                                const std::function<void(const SampleRow&)>& visit) {
   Statement statement(db_.get(), R"sql(
     SELECT c.run_id, r.start_wall_ns, s.t_ns, c.name, c.unit, c.kind, c.scope, c.estimated, s.value
-    FROM samples s JOIN channels c ON c.id = s.channel_id JOIN runs r ON r.id = c.run_id
-    WHERE ?1 IS NULL OR c.run_id = ?1
-    ORDER BY c.run_id, s.t_ns, c.id)sql");
+    FROM samples s JOIN channels c ON c.id = s.channel_id JOIN runs r ON r.id = s.run_id
+    WHERE ?1 IS NULL OR s.run_id = ?1
+    ORDER BY s.rowid)sql");
   statement.bind(1, run_id);
   SampleRow row;
   while (statement.step()) {

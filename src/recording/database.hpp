@@ -75,7 +75,7 @@ class Database {
 
   void begin_transaction();
   void commit();
-  void insert_sample(std::int64_t channel_id, std::int64_t time_ns, double value);
+  void insert_sample(std::int64_t run_id, std::int64_t channel_id, std::int64_t time_ns, double value);
   void insert_marker(std::int64_t run_id, const Marker& marker);
 
   void finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
@@ -83,7 +83,7 @@ class Database {
 
   std::vector<RunRow> runs();
   bool has_run(std::int64_t run_id);
-  // Streams every sample (of one run, or all), ordered by run, time and channel.
+  // Streams every sample (of one run, or all) in the order recorded: by run, time and channel.
   void for_each_sample(std::optional<std::int64_t> run_id, const std::function<void(const SampleRow&)>& visit);
 
  private:

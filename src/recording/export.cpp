@@ -1,6 +1,6 @@
 #include "recording/export.hpp"
 
-#include <cstdio>
+#include <charconv>
 
 #include <nlohmann/json.hpp>
 
@@ -17,10 +17,11 @@ std::string csv_field(const std::string& text) {
   return quoted + "\"";
 }
 
+// The shortest text that reads back as the same double.
 std::string number(double value) {
   char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.17g", value);
-  return buffer;
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
 }
 
 }  // namespace

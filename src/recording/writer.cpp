@@ -2,7 +2,14 @@
 
 #include <time.h>
 
+#include <algorithm>
+
 namespace powerfit::recording {
+
+std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval) {
+  const auto five_ticks = std::chrono::duration_cast<std::chrono::milliseconds>(5 * interval);
+  return std::clamp(five_ticks, std::chrono::milliseconds(250), std::chrono::milliseconds(5000));
+}
 
 RunWriter::RunWriter(Database& database, Sampler& sampler, std::int64_t run_id,
                      std::vector<std::int64_t> channel_ids, std::chrono::milliseconds batch_period)
@@ -61,7 +68,7 @@ void RunWriter::flush() {
                                   std::span<const std::uint8_t> present) {
       for (std::size_t i = 0; i < values.size(); ++i) {
         if (present[i] == 0) continue;
-        database_.insert_sample(channel_ids_[i], time_ns, values[i]);
+        database_.insert_sample(run_id_, channel_ids_[i], time_ns, values[i]);
         ++rows_;
       }
     });

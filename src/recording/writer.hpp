@@ -15,6 +15,11 @@
 
 namespace powerfit::recording {
 
+// How long the writer gathers ticks before one commit: five ticks, between 250 ms and 5 s. A
+// commit costs about as much CPU as a tick, so at long intervals one per tick would double the
+// overhead; a powerfit killed mid-run loses at most this last stretch.
+std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval);
+
 class RunWriter {
  public:
   RunWriter(Database& database, Sampler& sampler, std::int64_t run_id, std::vector<std::int64_t> channel_ids,

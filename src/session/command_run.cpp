@@ -32,7 +32,8 @@ CommandRunResult run_command(const CommandRunOptions& options) {
                                   .host = std::move(host)};
   result.run_id = database.begin_run(start);
   const auto channel_ids = database.add_channels(result.run_id, sampler.channels());
-  recording::RunWriter writer(database, sampler, result.run_id, channel_ids);
+  recording::RunWriter writer(database, sampler, result.run_id, channel_ids,
+                              recording::batch_period_for(options.interval));
   writer.start();
   workload::ExitInfo exit;
   {

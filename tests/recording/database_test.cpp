@@ -47,8 +47,8 @@ std::int64_t record_run(Database& database) {
   const auto ids = database.add_channels(run, channels);
   database.begin_transaction();
   for (int tick = 0; tick < 3; ++tick) {
-    database.insert_sample(ids[0], tick * 100'000'000LL, 10.0 * tick);
-    database.insert_sample(ids[1], tick * 100'000'000LL, 5.0);
+    database.insert_sample(run, ids[0], tick * 100'000'000LL, 10.0 * tick);
+    database.insert_sample(run, ids[1], tick * 100'000'000LL, 5.0);
   }
   database.insert_marker(run, {.time_ns = 150'000'000, .name = "inference"});
   database.commit();
