@@ -42,4 +42,12 @@ std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& c
   return summaries;
 }
 
+void add_energy_totals(RunSummary& summary) {
+  for (const auto& channel : summary.channels) {
+    if (!channel.info.in_energy_total || !channel.energy_j) continue;
+    auto& total = channel.info.provenance == Provenance::measured ? summary.measured_energy_j : summary.estimated_energy_j;
+    total = total.value_or(0.0) + *channel.energy_j;
+  }
+}
+
 }  // namespace powerfit::analysis

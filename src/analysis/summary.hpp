@@ -13,4 +13,7 @@ ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& tr
 std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& channels,
                                                const std::vector<ChannelTrack>& tracks);
 
+// Fills the run's measured and estimated energy totals from its channel summaries.
+void add_energy_totals(RunSummary& summary);
+
 }  // namespace powerfit::analysis

@@ -28,6 +28,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     std::string label;
     std::string summary_json;
     bool include_loopback = false;
+    bool no_estimate = false;
+    std::optional<double> cpu_tdp;
     std::vector<std::string> command;
   };
   auto options = std::make_shared<Options>();
@@ -36,6 +38,9 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--label", options->label, "Free text stored with the run");
   command->add_option("--summary-json", options->summary_json, "Also write the summary as JSON to this file");
   command->add_flag("--include-loopback", options->include_loopback, "Count loopback traffic in the network total");
+  command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
+  command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
+      ->check(CLI::PositiveNumber);
   command->add_option("command", options->command, "The command and its arguments, after --");
   command->footer("Example: powerfit run -i 50ms -o runs.db -- python3 infer.py --batch 32");
 
@@ -59,7 +64,9 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
                                               .interval = std::get<Nanoseconds>(interval),
                                               .database = options->output,
                                               .roots = global.roots,
-                                              .loopback_in_total = options->include_loopback});
+                                              .loopback_in_total = options->include_loopback,
+                                              .estimate = !options->no_estimate,
+                                              .cpu_tdp_w = options->cpu_tdp});
     if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
     if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
 

@@ -12,12 +12,24 @@ namespace powerfit::cli {
 
 Action add_sensors_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("sensors", "List every source powerfit knows, available or not, and why");
-  auto json = std::make_shared<bool>(false);
-  command->add_flag("--json", *json, "Print JSON instead of a table");
-  return [&global, json]() {
+  struct Options {
+    bool json = false;
+    bool no_estimate = false;
+    std::optional<double> cpu_tdp;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_flag("--json", options->json, "Print JSON instead of a table");
+  command->add_flag("--no-estimate", options->no_estimate, "Leave out the estimated CPU power");
+  command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
+      ->check(CLI::PositiveNumber);
+  return [&global, options]() {
     // The process-tree source is shown measuring powerfit itself, as it would measure a command.
-    const auto catalog = sensors::open_catalog({.roots = global.roots, .process_root = ::getpid()});
-    if (*json) {
+    const auto catalog = sensors::open_catalog({.roots = global.roots,
+                                                .process_root = ::getpid(),
+                                                .estimate = !options->no_estimate,
+                                                .cpu_tdp_w = options->cpu_tdp});
+    const bool json = options->json;
+    if (json) {
       nlohmann::ordered_json out = nlohmann::ordered_json::array();
       for (const auto& entry : catalog) {
         nlohmann::ordered_json source{{"name", entry.source->name()},

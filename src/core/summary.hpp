@@ -37,6 +37,10 @@ struct RunSummary {
   std::optional<double> child_cpu_s;  // from wait4: exact CPU time of the command and the
                                       // descendants it waited for
   std::vector<ChannelSummary> channels;
+  // Sums over the channels marked in_energy_total, measured and estimated apart: an estimate is
+  // never added to a measurement.
+  std::optional<double> measured_energy_j;
+  std::optional<double> estimated_energy_j;
 
   const ChannelSummary* find(const std::string& name) const {
     for (const auto& channel : channels) {

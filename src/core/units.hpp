@@ -43,6 +43,10 @@ struct ChannelInfo {
   Provenance provenance = Provenance::measured;
   // Value at which a counter wraps back to zero; 0 when it never wraps in practice.
   double wrap_at = 0.0;
+  // Whether this channel's energy belongs in the machine's energy total. Set on one channel per
+  // physical consumer (a RAPL sum of packages and DRAM, a GPU), never on parts of another
+  // (a core subzone inside its package) or on a second view of the same power.
+  bool in_energy_total = false;
 };
 
 }  // namespace powerfit

@@ -45,6 +45,7 @@ CREATE TABLE channels (
   kind TEXT NOT NULL,
   scope TEXT NOT NULL,
   estimated INTEGER NOT NULL,
+  in_energy_total INTEGER NOT NULL DEFAULT 0,
   wrap_at REAL,
   failed_at_s REAL,
   failure TEXT,
@@ -218,8 +219,8 @@ std::int64_t Database::begin_run(const RunStart& start) {
 
 std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std::vector<ChannelInfo>& channels) {
   Statement statement(db_.get(), R"sql(
-    INSERT INTO channels (run_id, name, source, unit, kind, scope, estimated, wrap_at)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
+    INSERT INTO channels (run_id, name, source, unit, kind, scope, estimated, wrap_at, in_energy_total)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql");
   std::vector<std::int64_t> ids;
   begin_transaction();
   for (const auto& channel : channels) {
@@ -230,7 +231,8 @@ std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std:
         .bind(5, to_string(channel.kind))
         .bind(6, channel.scope)
         .bind(7, static_cast<std::int64_t>(channel.provenance == Provenance::estimated))
-        .bind(8, channel.wrap_at > 0.0 ? std::optional<double>(channel.wrap_at) : std::nullopt);
+        .bind(8, channel.wrap_at > 0.0 ? std::optional<double>(channel.wrap_at) : std::nullopt)
+        .bind(9, static_cast<std::int64_t>(channel.in_energy_total));
     statement.run();
     ids.push_back(sqlite3_last_insert_rowid(db_.get()));
   }

@@ -73,6 +73,15 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
     line(out, format("%.3f J", *channel.energy_j), channel.info.name, channel.info.provenance == Provenance::estimated ? style.warn(note) : note);
   }
   if (!any_power) line(out, "-", "energy", style.dim("no power sensor on this machine (see `powerfit sensors`)"));
+  if (summary.measured_energy_j) {
+    line(out, format("%.3f J", *summary.measured_energy_j), "energy, measured total",
+         format("mean %.2f W", summary.duration_s > 0 ? *summary.measured_energy_j / summary.duration_s : 0.0));
+  }
+  if (summary.estimated_energy_j) {
+    line(out, format("%.3f J", *summary.estimated_energy_j), "energy, ESTIMATED total",
+         style.warn(format("mean %.2f W", summary.duration_s > 0 ? *summary.estimated_energy_j / summary.duration_s : 0.0) +
+                    ", an estimate, not a measurement"));
+  }
 
   if (const auto* cpu = summary.find("cpu.utilization"); cpu && cpu->mean) {
     line(out, format("%.1f %%", *cpu->mean), "CPU utilization (system)", format("peak %.1f %%", cpu->max.value_or(0.0)));
@@ -134,6 +143,8 @@ nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummar
   json["sampler_overhead_percent"] = summary.sampler_overhead_percent;
   json["writer_cpu_s"] = summary.writer_cpu_s;
   if (summary.child_cpu_s) json["child_cpu_s"] = *summary.child_cpu_s;
+  if (summary.measured_energy_j) json["measured_energy_j"] = *summary.measured_energy_j;
+  if (summary.estimated_energy_j) json["estimated_energy_j"] = *summary.estimated_energy_j;
   auto& channels = json["channels"] = nlohmann::ordered_json::array();
   for (const auto& channel : summary.channels) {
     nlohmann::ordered_json entry;
@@ -143,6 +154,7 @@ nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummar
     entry["kind"] = to_string(channel.info.kind);
     entry["scope"] = channel.info.scope;
     entry["estimated"] = channel.info.provenance == Provenance::estimated;
+    entry["in_energy_total"] = channel.info.in_energy_total;
     entry["samples"] = channel.samples;
     const auto put = [&](const char* key, const std::optional<double>& value) {
       if (value) entry[key] = *value;

@@ -1,26 +1,57 @@
 #include "sensors/catalog.hpp"
 
+#include <algorithm>
+
+#include "sensors/cpu_estimate.hpp"
+#include "sensors/host_info.hpp"
+#include "sensors/hwmon.hpp"
+#include "sensors/nvml_source.hpp"
 #include "sensors/proc_cpu.hpp"
 #include "sensors/proc_disk.hpp"
 #include "sensors/proc_memory.hpp"
 #include "sensors/proc_net.hpp"
 #include "sensors/proc_process.hpp"
+#include "sensors/rapl.hpp"
 
 namespace powerfit::sensors {
+namespace {
+
+void add(std::vector<CatalogEntry>& catalog, std::unique_ptr<Source> source) {
+  auto availability = source->open();
+  catalog.push_back({std::move(source), std::move(availability)});
+}
+
+bool measures_cpu_power(const CatalogEntry& entry) {
+  return entry.availability.available && entry.source->name() == "rapl";
+}
+
+}  // namespace
 
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
-  std::vector<std::unique_ptr<Source>> sources;
-  sources.push_back(std::make_unique<ProcCpuSource>(options.roots));
-  sources.push_back(std::make_unique<ProcMemorySource>(options.roots));
-  sources.push_back(std::make_unique<ProcDiskSource>(options.roots));
-  sources.push_back(std::make_unique<ProcNetSource>(options.roots, options.loopback_in_total));
-  if (options.process_root > 0) {
-    sources.push_back(std::make_unique<ProcProcessSource>(options.roots, options.process_root));
-  }
   std::vector<CatalogEntry> catalog;
-  for (auto& source : sources) {
-    auto availability = source->open();
-    catalog.push_back({std::move(source), std::move(availability)});
+  add(catalog, std::make_unique<ProcCpuSource>(options.roots));
+  add(catalog, std::make_unique<ProcMemorySource>(options.roots));
+  add(catalog, std::make_unique<ProcDiskSource>(options.roots));
+  add(catalog, std::make_unique<ProcNetSource>(options.roots, options.loopback_in_total));
+  std::shared_ptr<ProcessTree> tree;
+  if (options.process_root > 0) {
+    // The process source refreshes the tree each tick; sources after it read the same members.
+    tree = std::make_shared<ProcessTree>(options.roots.proc, options.process_root);
+    add(catalog, std::make_unique<ProcProcessSource>(options.roots, tree));
+  }
+  add(catalog, make_rapl_source(options.roots));
+  add(catalog, std::make_unique<HwmonSource>(options.roots));
+  add(catalog, std::make_unique<NvmlSource>(tree));
+
+  const bool cpu_measured = std::any_of(catalog.begin(), catalog.end(), measures_cpu_power);
+  if (options.estimate && !cpu_measured) {
+    const auto host = read_host_info(options.roots);
+    add(catalog, std::make_unique<CpuEstimateSource>(
+                     options.roots, choose_cpu_power_model(host.cpu_model, host.cpu_cores, options.cpu_tdp_w)));
+  } else {
+    catalog.push_back({std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}),
+                       {false, cpu_measured ? "not needed: RAPL measures CPU power here"
+                                            : "turned off by --no-estimate"}});
   }
   return catalog;
 }

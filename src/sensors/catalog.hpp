@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sensors/source.hpp"
@@ -14,6 +15,8 @@ struct CatalogOptions {
   Roots roots;
   pid_t process_root = 0;  // 0: no process tree to follow
   bool loopback_in_total = false;
+  bool estimate = true;              // add an estimated CPU power where nothing measures it
+  std::optional<double> cpu_tdp_w;   // --cpu-tdp
 };
 
 struct CatalogEntry {

@@ -1,5 +1,7 @@
 #include "sensors/device_counters.hpp"
 
+#include "core/counters.hpp"
+
 namespace powerfit::sensors {
 
 void DeviceCounters::add_device(std::string name, Channels channels, bool in_total) {
@@ -30,9 +32,7 @@ void DeviceCounters::update(std::string_view name, Pair values, bool in_total_if
     }
     if (device->in_total && device->has_last) {
       // A smaller value means the device was re-created and its counter restarted at zero.
-      const std::uint64_t increase =
-          values[i] >= device->last[i] ? values[i] - device->last[i] : values[i];
-      total_[i] += static_cast<double>(increase);
+      total_[i] += counter_increase(static_cast<double>(device->last[i]), static_cast<double>(values[i]), 0.0);
     }
   }
   device->last = values;

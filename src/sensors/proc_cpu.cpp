@@ -1,30 +1,12 @@
 #include "sensors/proc_cpu.hpp"
 
 #include <string>
+#include <utility>
 
 #include "core/text.hpp"
 
 namespace powerfit::sensors {
 namespace {
-
-// Fields after the label: user nice system idle iowait irq softirq steal guest guest_nice.
-// guest time is already counted inside user, so it is not added again.
-bool parse_jiffies(std::string_view fields, std::uint64_t& busy, std::uint64_t& total) {
-  std::uint64_t values[8] = {};
-  std::size_t count = 0;
-  while (count < 8) {
-    const auto token = text::next_token(fields);
-    if (token.empty()) break;
-    const auto value = text::to_u64(token);
-    if (!value) return false;
-    values[count++] = *value;
-  }
-  if (count < 4) return false;
-  const std::uint64_t idle = values[3] + values[4];
-  busy = values[0] + values[1] + values[2] + values[5] + values[6] + values[7];
-  total = busy + idle;
-  return true;
-}
 
 std::optional<std::size_t> core_number(std::string_view label) {
   if (!text::starts_with(label, "cpu") || label.size() == 3) return std::nullopt;
@@ -34,6 +16,28 @@ std::optional<std::size_t> core_number(std::string_view label) {
 }
 
 }  // namespace
+
+// Fields: user nice system idle iowait irq softirq steal guest guest_nice.
+std::optional<CpuJiffies> parse_cpu_jiffies(std::string_view fields) {
+  std::uint64_t values[8] = {};
+  std::size_t count = 0;
+  while (count < 8) {
+    const auto token = text::next_token(fields);
+    if (token.empty()) break;
+    const auto value = text::to_u64(token);
+    if (!value) return std::nullopt;
+    values[count++] = *value;
+  }
+  if (count < 4) return std::nullopt;
+  const std::uint64_t idle = values[3] + values[4];
+  const std::uint64_t busy = values[0] + values[1] + values[2] + values[5] + values[6] + values[7];
+  return CpuJiffies{busy, busy + idle};
+}
+
+std::optional<double> utilization_between(const CpuJiffies& before, const CpuJiffies& after) {
+  if (after.total <= before.total || after.busy < before.busy) return std::nullopt;
+  return 100.0 * static_cast<double>(after.busy - before.busy) / static_cast<double>(after.total - before.total);
+}
 
 Availability ProcCpuSource::open() {
   const auto path = roots_.proc / "stat";
@@ -83,25 +87,21 @@ void ProcCpuSource::read(std::span<Reading> out) {
     if (!text::starts_with(label, "cpu")) break;  // the cpu lines come first
     Line* line = line_for(label);
     if (line == nullptr) continue;
-    std::uint64_t busy = 0;
-    std::uint64_t total = 0;
-    if (!parse_jiffies(rest, busy, total)) {
+    const auto jiffies = parse_cpu_jiffies(rest);
+    if (!jiffies) {
       out[line->channel].status = ReadStatus::io_error;
       continue;
     }
     line->seen_this_tick = true;
-    const Jiffies previous = line->previous;
-    line->previous = {busy, total, true};
+    const auto previous = std::exchange(line->previous, jiffies);
     // The first reading, or a CPU back from being offline, has no interval to average over yet.
-    if (!previous.valid || total <= previous.total || busy < previous.busy) continue;
-    const double busy_delta = static_cast<double>(busy - previous.busy);
-    const double total_delta = static_cast<double>(total - previous.total);
-    out[line->channel] = {100.0 * busy_delta / total_delta, ReadStatus::ok};
+    if (!previous) continue;
+    if (const auto percent = utilization_between(*previous, *jiffies)) out[line->channel] = {*percent, ReadStatus::ok};
   }
   // A CPU taken offline disappears from /proc/stat; forget its counters so that its return
   // starts a fresh interval instead of averaging over the time it was away.
   for (auto& core : cores_) {
-    if (!core.seen_this_tick) core.previous.valid = false;
+    if (!core.seen_this_tick) core.previous.reset();
   }
 }
 

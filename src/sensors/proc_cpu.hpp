@@ -2,12 +2,25 @@
 // CPU utilization of the whole system and of each core, from the jiffy counters in /proc/stat.
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "sensors/proc_file.hpp"
 #include "sensors/source.hpp"
 
 namespace powerfit::sensors {
+
+// Busy and total jiffies of one "cpu"/"cpuN" line of /proc/stat, fields after the label. Guest
+// time is already inside user time and is not added again.
+struct CpuJiffies {
+  std::uint64_t busy = 0;
+  std::uint64_t total = 0;
+};
+std::optional<CpuJiffies> parse_cpu_jiffies(std::string_view fields);
+
+// Utilization in percent between two readings of the same line; nullopt when no time passed or
+// the counters went back (a CPU that was offline).
+std::optional<double> utilization_between(const CpuJiffies& before, const CpuJiffies& after);
 
 class ProcCpuSource final : public Source {
  public:
@@ -17,15 +30,10 @@ class ProcCpuSource final : public Source {
   void read(std::span<Reading> out) override;
 
  private:
-  struct Jiffies {
-    std::uint64_t busy = 0;
-    std::uint64_t total = 0;
-    bool valid = false;
-  };
   // Index into channels_ and the previous counters of one "cpu" / "cpuN" line.
   struct Line {
     std::size_t channel = 0;
-    Jiffies previous;
+    std::optional<CpuJiffies> previous;
     bool seen_this_tick = false;
   };
 

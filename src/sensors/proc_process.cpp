@@ -30,40 +30,40 @@ std::optional<ProcIo> parse_proc_io(std::string_view content) {
   return ProcIo{*read_bytes, *write_bytes};
 }
 
-ProcProcessSource::ProcProcessSource(Roots roots, pid_t root, std::int64_t rescan_period_ns)
+ProcProcessSource::ProcProcessSource(Roots roots, std::shared_ptr<ProcessTree> tree, std::int64_t rescan_period_ns)
     : roots_(std::move(roots)),
-      tree_(roots_.proc, root),
+      tree_(std::move(tree)),
       rescan_period_ns_(rescan_period_ns),
       ticks_per_second_(static_cast<double>(::sysconf(_SC_CLK_TCK))),
       page_bytes_(static_cast<double>(::sysconf(_SC_PAGESIZE))) {}
 
 Availability ProcProcessSource::open() {
-  const auto stat_path = roots_.proc / std::to_string(tree_.root()) / "stat";
+  const auto stat_path = roots_.proc / std::to_string(tree_->root()) / "stat";
   ProcFile probe;
   if (const auto status = probe.open(stat_path); status != ReadStatus::ok) {
     return {false, explain_open_failure(stat_path, status)};
   }
-  if (!tree_.open()) return {false, "cannot list " + roots_.proc.string()};
+  if (!tree_->open()) return {false, "cannot list " + roots_.proc.string()};
   cpu_time_ = add_channel({.name = "process.cpu_time", .unit = Unit::second, .kind = ChannelKind::counter, .scope = "process-tree"});
   rss_ = add_channel({.name = "process.rss", .unit = Unit::byte, .kind = ChannelKind::gauge, .scope = "process-tree"});
   read_bytes_ = add_channel({.name = "process.read_bytes", .unit = Unit::byte, .kind = ChannelKind::byte_counter, .scope = "process-tree"});
   write_bytes_ = add_channel({.name = "process.write_bytes", .unit = Unit::byte, .kind = ChannelKind::byte_counter, .scope = "process-tree"});
-  return {true, "CPU time, resident memory and storage I/O of process " + std::to_string(tree_.root()) +
+  return {true, "CPU time, resident memory and storage I/O of process " + std::to_string(tree_->root()) +
                     " and its descendants"};
 }
 
 void ProcProcessSource::read(std::span<Reading> out) {
   const std::int64_t now = steady_now_ns();
   if (member_lost_ || now - last_scan_ns_ >= rescan_period_ns_) {
-    tree_.refresh();
+    tree_->refresh();
     last_scan_ns_ = now;
     member_lost_ = false;
-    const auto& members = tree_.members();
+    const auto& members = tree_->members();
     std::erase_if(open_members_, [&](const auto& item) {
       return !std::binary_search(members.begin(), members.end(), item.first);
     });
   }
-  const auto& members = tree_.members();
+  const auto& members = tree_->members();
 
   double ticks = 0.0;
   double rss_pages = 0.0;

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <memory>
 
 #include "sensors/proc_file.hpp"
 #include "sensors/process_tree.hpp"
@@ -31,7 +32,10 @@ std::optional<ProcIo> parse_proc_io(std::string_view content);
 class ProcProcessSource final : public Source {
  public:
   static constexpr std::int64_t kDefaultRescanPeriodNs = 100'000'000;
-  ProcProcessSource(Roots roots, pid_t root, std::int64_t rescan_period_ns = kDefaultRescanPeriodNs);
+  // The tree is shared with sources that attribute per-process figures (GPU memory); this source
+  // refreshes it, so it must be read before them.
+  ProcProcessSource(Roots roots, std::shared_ptr<ProcessTree> tree,
+                    std::int64_t rescan_period_ns = kDefaultRescanPeriodNs);
   std::string_view name() const override { return "procfs.process"; }
   Availability open() override;
   void read(std::span<Reading> out) override;
@@ -43,7 +47,7 @@ class ProcProcessSource final : public Source {
   };
 
   Roots roots_;
-  ProcessTree tree_;
+  std::shared_ptr<ProcessTree> tree_;
   std::map<pid_t, Member> open_members_;
   std::int64_t rescan_period_ns_;
   std::int64_t last_scan_ns_ = 0;

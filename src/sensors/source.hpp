@@ -21,6 +21,8 @@ struct Roots {
   std::filesystem::path dev = "/dev";
 };
 
+struct HostInfo;
+
 enum class ReadStatus : std::uint8_t {
   ok,
   missing,            // no value this tick (e.g. a CPU offline, first interval); not a failure
@@ -62,6 +64,9 @@ class Source {
   virtual void read(std::span<Reading> out) = 0;
 
   const std::vector<ChannelInfo>& channels() const { return channels_; }
+
+  // Adds what this source knows of the machine (GPU models, driver) to its fingerprint.
+  virtual void describe_host(HostInfo&) const {}
 
  protected:
   std::size_t add_channel(ChannelInfo info) {

@@ -15,12 +15,18 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   auto database = recording::Database::open(options.database, recording::Database::Mode::read_write);
 
   workload::ChildProcess child(options.command, {});
-  auto catalog = sensors::open_catalog(
-      {.roots = options.roots, .process_root = child.pid(), .loopback_in_total = options.loopback_in_total});
+  auto catalog = sensors::open_catalog({.roots = options.roots,
+                                       .process_root = child.pid(),
+                                       .loopback_in_total = options.loopback_in_total,
+                                       .estimate = options.estimate,
+                                       .cpu_tdp_w = options.cpu_tdp_w});
+  auto host = sensors::read_host_info(options.roots);
+  for (const auto& entry : catalog) {
+    if (entry.availability.available) entry.source->describe_host(host);
+  }
   Sampler sampler(sensors::available_sources(catalog), {.interval = options.interval});
 
   CommandRunResult result;
-  auto host = sensors::read_host_info(options.roots);
   // Sampling starts before the command is released, so its first instant is measured; the
   // command stays held (and never runs) if recording fails to begin.
   sampler.start();
@@ -60,6 +66,7 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   summary.writer_cpu_s = writer.cpu_seconds();
   summary.child_cpu_s = exit.cpu_s;
   summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+  analysis::add_energy_totals(summary);
 
   if (!writer.error().empty()) result.storage_error = writer.error();
   try {

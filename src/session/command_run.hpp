@@ -22,6 +22,8 @@ struct CommandRunOptions {
   std::filesystem::path database = "powerfit.db";
   sensors::Roots roots;
   bool loopback_in_total = false;
+  bool estimate = true;
+  std::optional<double> cpu_tdp_w;
 };
 
 struct CommandRunResult {

@@ -105,7 +105,7 @@ TEST(ProcProcess, SumsTheTreeAndKeepsReapedChildrenInTheParent) {
                        .rss_pages = 1000, .read_bytes = 0, .write_bytes = 1 << 20});
   write_process(tree, {.pid = 300, .comm = "unrelated", .ppid = 1, .utime = 9999, .stime = 0, .cutime = 0, .cstime = 0,
                        .rss_pages = 50000, .write_bytes = 1 << 30});
-  ProcProcessSource source({.proc = tree.root()}, 100, kRescanEveryTick);
+  ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 100), kRescanEveryTick);
   ASSERT_TRUE(source.open().available);
   auto running = read_all(source);
   EXPECT_DOUBLE_EQ(running["process.cpu_time"].value, ticks_to_seconds(235));
@@ -127,7 +127,7 @@ TEST(ProcProcess, ChildLostToAnotherReaperNeverMakesTheCountersGoBack) {
   TempTree tree;
   write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
   write_process(tree, {.pid = 101, .comm = "daemon", .ppid = 100, .utime = 50, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
-  ProcProcessSource source({.proc = tree.root()}, 100, kRescanEveryTick);
+  ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 100), kRescanEveryTick);
   ASSERT_TRUE(source.open().available);
   EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(60));
   tree.remove("101");
@@ -137,7 +137,7 @@ TEST(ProcProcess, ChildLostToAnotherReaperNeverMakesTheCountersGoBack) {
 TEST(ProcProcess, NewDescendantsAreLookedForAtMostOncePerRescanPeriod) {
   TempTree tree;
   write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
-  ProcProcessSource source({.proc = tree.root()}, 100, 3'600'000'000'000);
+  ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 100), 3'600'000'000'000);
   ASSERT_TRUE(source.open().available);
   EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
   write_process(tree, {.pid = 101, .comm = "new", .ppid = 100, .utime = 40, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
@@ -146,7 +146,7 @@ TEST(ProcProcess, NewDescendantsAreLookedForAtMostOncePerRescanPeriod) {
 
 TEST(ProcProcess, AbsentProcessIsUnavailable) {
   TempTree tree;
-  ProcProcessSource source({.proc = tree.root()}, 4242);
+  ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 4242));
   const auto availability = source.open();
   EXPECT_FALSE(availability.available);
   EXPECT_NE(availability.detail.find("4242"), std::string::npos);

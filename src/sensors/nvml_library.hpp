@@ -1,0 +1,55 @@
+#pragma once
+// libnvidia-ml loaded with dlopen and its functions bound by name, so that powerfit has no
+// build-time dependency on the NVIDIA driver. POWERFIT_NVML_LIBRARY names another library to
+// load (the test suite's fake, or a driver outside the loader's path).
+
+#include <memory>
+#include <string>
+
+#include "sensors/nvml_api.hpp"
+
+namespace powerfit::sensors {
+
+struct NvmlFunctions {
+  nvmlReturn_t (*init)() = nullptr;
+  nvmlReturn_t (*shutdown)() = nullptr;
+  const char* (*error_string)(nvmlReturn_t) = nullptr;
+  nvmlReturn_t (*driver_version)(char*, unsigned int) = nullptr;
+  nvmlReturn_t (*device_count)(unsigned int*) = nullptr;
+  nvmlReturn_t (*device_by_index)(unsigned int, nvmlDevice_t*) = nullptr;
+  nvmlReturn_t (*name)(nvmlDevice_t, char*, unsigned int) = nullptr;
+  nvmlReturn_t (*uuid)(nvmlDevice_t, char*, unsigned int) = nullptr;
+  nvmlReturn_t (*total_energy)(nvmlDevice_t, unsigned long long*) = nullptr;
+  nvmlReturn_t (*power_usage)(nvmlDevice_t, unsigned int*) = nullptr;
+  nvmlReturn_t (*field_values)(nvmlDevice_t, int, nvmlFieldValue_t*) = nullptr;
+  nvmlReturn_t (*utilization)(nvmlDevice_t, nvmlUtilization_t*) = nullptr;
+  nvmlReturn_t (*memory)(nvmlDevice_t, nvmlMemory_t*) = nullptr;
+  nvmlReturn_t (*clock)(nvmlDevice_t, int, unsigned int*) = nullptr;
+  nvmlReturn_t (*temperature)(nvmlDevice_t, int, unsigned int*) = nullptr;
+  nvmlReturn_t (*power_limit)(nvmlDevice_t, unsigned int*) = nullptr;
+  nvmlReturn_t (*pcie_throughput)(nvmlDevice_t, int, unsigned int*) = nullptr;
+  nvmlReturn_t (*running_processes)(nvmlDevice_t, unsigned int*, nvmlProcessInfo_t*) = nullptr;
+  nvmlReturn_t (*process_utilization)(nvmlDevice_t, nvmlProcessUtilizationSample_t*, unsigned int*,
+                                      unsigned long long) = nullptr;
+};
+
+class NvmlLibrary {
+ public:
+  // Loads and initialises NVML; on failure returns nullptr and says why in `problem`.
+  static std::unique_ptr<NvmlLibrary> load(std::string& problem);
+  ~NvmlLibrary();
+  NvmlLibrary(const NvmlLibrary&) = delete;
+  NvmlLibrary& operator=(const NvmlLibrary&) = delete;
+
+  const NvmlFunctions& api() const { return functions_; }
+  std::string error(nvmlReturn_t code) const;
+  const std::string& path() const { return path_; }
+
+ private:
+  NvmlLibrary(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
+  void* handle_;
+  std::string path_;
+  NvmlFunctions functions_;
+};
+
+}  // namespace powerfit::sensors

@@ -1,0 +1,216 @@
+#include "sensors/nvml_source.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "sensors/host_info.hpp"
+
+namespace powerfit::sensors {
+
+NvmlSource::~NvmlSource() {
+  if (pcie_thread_.joinable()) {
+    {
+      std::lock_guard lock(pcie_mutex_);
+      pcie_stop_ = true;
+    }
+    pcie_wake_.notify_all();
+    pcie_thread_.join();
+  }
+}
+
+ReadStatus NvmlSource::status_of(nvmlReturn_t code, Gpu& gpu) const {
+  switch (code) {
+    case NVML_SUCCESS: return ReadStatus::ok;
+    case NVML_ERROR_NOT_SUPPORTED: return ReadStatus::unsupported;
+    case NVML_ERROR_NO_PERMISSION: return ReadStatus::permission_denied;
+    case NVML_ERROR_GPU_IS_LOST:
+      gpu.lost = true;
+      return ReadStatus::gone;
+    default: return ReadStatus::io_error;
+  }
+}
+
+Availability NvmlSource::open() {
+  std::string problem;
+  nvml_ = NvmlLibrary::load(problem);
+  if (!nvml_) return {false, problem};
+  const auto& api = nvml_->api();
+  char text[96] = {};
+  if (api.driver_version && api.driver_version(text, sizeof text) == NVML_SUCCESS) driver_ = text;
+  unsigned int count = 0;
+  if (const auto rc = api.device_count(&count); rc != NVML_SUCCESS) {
+    return {false, "nvmlDeviceGetCount failed: " + nvml_->error(rc)};
+  }
+  if (count == 0) return {false, "NVML found no GPU"};
+
+  std::string detail;
+  for (unsigned int i = 0; i < count; ++i) {
+    auto gpu = std::make_unique<Gpu>();
+    if (api.device_by_index(i, &gpu->device) != NVML_SUCCESS) continue;
+    if (api.name && api.name(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->name = text;
+    if (api.uuid && api.uuid(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->uuid = text;
+    const std::string prefix = "gpu" + std::to_string(i) + ".";
+    const std::string scope = "gpu:" + std::to_string(i);
+    const auto add = [&](const std::string& suffix, Unit unit, ChannelKind kind, bool in_total = false) {
+      return add_channel({.name = prefix + suffix, .unit = unit, .kind = kind, .scope = scope, .in_energy_total = in_total});
+    };
+    unsigned long long energy_mj = 0;
+    const bool has_energy = api.total_energy && api.total_energy(gpu->device, &energy_mj) == NVML_SUCCESS;
+    if (has_energy) gpu->energy = add("energy", Unit::joule, ChannelKind::energy_counter, true);
+    // Without the counter (GPUs before Volta), joules come from integrating the power reading.
+    gpu->power = add("power", Unit::watt, ChannelKind::power_gauge, !has_energy);
+    nvmlFieldValue_t field{};
+    field.fieldId = NVML_FI_DEV_POWER_INSTANT;
+    if (api.field_values && api.field_values(gpu->device, 1, &field) == NVML_SUCCESS && field.nvmlReturn == NVML_SUCCESS) {
+      gpu->power_instant = add("power_instant", Unit::watt, ChannelKind::power_gauge);
+    }
+    if (api.utilization) {
+      gpu->utilization = add("utilization", Unit::percent, ChannelKind::gauge);
+      gpu->memory_utilization = add("memory_utilization", Unit::percent, ChannelKind::gauge);
+    }
+    if (api.memory) gpu->memory_used = add("memory_used", Unit::byte, ChannelKind::gauge);
+    if (api.clock) gpu->sm_clock = add("sm_clock", Unit::hertz, ChannelKind::gauge);
+    if (api.temperature) gpu->temperature = add("temperature", Unit::celsius, ChannelKind::gauge);
+    if (api.power_limit) gpu->power_limit = add("power_limit", Unit::watt, ChannelKind::gauge);
+    if (api.pcie_throughput) {
+      gpu->pcie_tx = add("pcie_tx", Unit::byte_per_second, ChannelKind::gauge);
+      gpu->pcie_rx = add("pcie_rx", Unit::byte_per_second, ChannelKind::gauge);
+    }
+    if (tree_ && api.running_processes) gpu->process_memory = add("process_memory", Unit::byte, ChannelKind::gauge);
+    if (tree_ && api.process_utilization) gpu->process_utilization = add("process_utilization", Unit::percent, ChannelKind::gauge);
+    for (auto& channel : channels_) {
+      if (channel.scope == scope) channel.source = "nvml";
+    }
+    detail += (detail.empty() ? "" : ", ") + std::string("gpu") + std::to_string(i) + " " + gpu->name +
+              (has_energy ? " (energy counter)" : " (no energy counter: power integrated)");
+    gpus_.push_back(std::move(gpu));
+  }
+  if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
+  if (api.pcie_throughput) pcie_thread_ = std::thread([this] { poll_pcie(); });
+  return {true, detail + ", driver " + driver_ + ", via " + nvml_->path()};
+}
+
+void NvmlSource::describe_host(HostInfo& host) const {
+  for (const auto& gpu : gpus_) host.gpu_models.push_back(gpu->name);
+  if (!driver_.empty()) host.gpu_driver = "NVIDIA " + driver_;
+}
+
+bool NvmlSource::in_tree(unsigned int pid) const {
+  const auto& members = tree_->members();
+  return std::binary_search(members.begin(), members.end(), static_cast<pid_t>(pid));
+}
+
+void NvmlSource::read(std::span<Reading> out) {
+  for (auto& gpu : gpus_) read_gpu(*gpu, out);
+}
+
+void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
+  const auto& api = nvml_->api();
+  const auto put = [&](std::size_t channel, nvmlReturn_t rc, double value) {
+    if (channel != kNone) out[channel] = {value, status_of(rc, gpu)};
+  };
+  if (gpu.energy != kNone) {
+    unsigned long long millijoules = 0;
+    const auto rc = api.total_energy(gpu.device, &millijoules);
+    put(gpu.energy, rc, static_cast<double>(millijoules) * 1e-3);
+  }
+  unsigned int milliwatts = 0;
+  auto rc = api.power_usage(gpu.device, &milliwatts);
+  put(gpu.power, rc, milliwatts * 1e-3);
+  if (gpu.power_instant != kNone) {
+    nvmlFieldValue_t field{};
+    field.fieldId = NVML_FI_DEV_POWER_INSTANT;
+    rc = api.field_values(gpu.device, 1, &field);
+    if (rc == NVML_SUCCESS) rc = field.nvmlReturn;
+    double watts = 0.0;
+    switch (field.valueType) {
+      case NVML_VALUE_TYPE_DOUBLE: watts = field.value.dVal * 1e-3; break;
+      case NVML_VALUE_TYPE_UNSIGNED_LONG:
+      case NVML_VALUE_TYPE_UNSIGNED_LONG_LONG: watts = static_cast<double>(field.value.ullVal) * 1e-3; break;
+      case NVML_VALUE_TYPE_SIGNED_LONG_LONG: watts = static_cast<double>(field.value.sllVal) * 1e-3; break;
+      case NVML_VALUE_TYPE_SIGNED_INT: watts = field.value.siVal * 1e-3; break;
+      default: watts = field.value.uiVal * 1e-3; break;
+    }
+    put(gpu.power_instant, rc, watts);
+  }
+  if (gpu.utilization != kNone) {
+    nvmlUtilization_t utilization{};
+    rc = api.utilization(gpu.device, &utilization);
+    put(gpu.utilization, rc, utilization.gpu);
+    put(gpu.memory_utilization, rc, utilization.memory);
+  }
+  if (gpu.memory_used != kNone) {
+    nvmlMemory_t memory{};
+    rc = api.memory(gpu.device, &memory);
+    put(gpu.memory_used, rc, static_cast<double>(memory.used));
+  }
+  if (gpu.sm_clock != kNone) {
+    unsigned int megahertz = 0;
+    rc = api.clock(gpu.device, NVML_CLOCK_SM, &megahertz);
+    put(gpu.sm_clock, rc, megahertz * 1e6);
+  }
+  if (gpu.temperature != kNone) {
+    unsigned int celsius = 0;
+    rc = api.temperature(gpu.device, NVML_TEMPERATURE_GPU, &celsius);
+    put(gpu.temperature, rc, celsius);
+  }
+  if (gpu.power_limit != kNone) {
+    unsigned int limit = 0;
+    rc = api.power_limit(gpu.device, &limit);
+    put(gpu.power_limit, rc, limit * 1e-3);
+  }
+  if (gpu.pcie_tx != kNone) {
+    const double tx = gpu.pcie_tx_bytes.load();
+    const double rx = gpu.pcie_rx_bytes.load();
+    out[gpu.pcie_tx] = {tx, gpu.lost ? ReadStatus::gone : tx < 0 ? ReadStatus::missing : ReadStatus::ok};
+    out[gpu.pcie_rx] = {rx, gpu.lost ? ReadStatus::gone : rx < 0 ? ReadStatus::missing : ReadStatus::ok};
+  }
+  if (gpu.process_memory != kNone) {
+    unsigned int count = static_cast<unsigned int>(processes_.size());
+    rc = api.running_processes(gpu.device, &count, processes_.data());
+    double bytes = 0.0;
+    for (unsigned int i = 0; rc == NVML_SUCCESS && i < count; ++i) {
+      if (in_tree(processes_[i].pid)) bytes += static_cast<double>(processes_[i].usedGpuMemory);
+    }
+    put(gpu.process_memory, rc, bytes);
+  }
+  if (gpu.process_utilization != kNone) {
+    unsigned int count = static_cast<unsigned int>(samples_.size());
+    rc = api.process_utilization(gpu.device, samples_.data(), &count, gpu.last_process_sample);
+    double percent = 0.0;
+    if (rc == NVML_ERROR_NOT_FOUND) rc = NVML_SUCCESS;  // no process ran a kernel since the last look
+    for (unsigned int i = 0; rc == NVML_SUCCESS && i < count; ++i) {
+      gpu.last_process_sample = std::max(gpu.last_process_sample, samples_[i].timeStamp);
+      if (in_tree(samples_[i].pid)) percent += samples_[i].smUtil;
+    }
+    put(gpu.process_utilization, rc, std::min(percent, 100.0));
+  }
+  if (gpu.lost) {
+    // One call saying the GPU is lost fails all of its channels from this tick on.
+    for (std::size_t c = 0; c < channels_.size(); ++c) {
+      if (channels_[c].scope == channels_[gpu.power].scope) out[c].status = ReadStatus::gone;
+    }
+  }
+}
+
+void NvmlSource::poll_pcie() {
+  const auto& api = nvml_->api();
+  std::unique_lock lock(pcie_mutex_);
+  while (!pcie_stop_) {
+    lock.unlock();
+    for (auto& gpu : gpus_) {
+      if (gpu->lost) continue;
+      unsigned int kilobytes = 0;
+      if (api.pcie_throughput(gpu->device, NVML_PCIE_UTIL_TX_BYTES, &kilobytes) == NVML_SUCCESS) {
+        gpu->pcie_tx_bytes = kilobytes * 1024.0;
+      }
+      if (api.pcie_throughput(gpu->device, NVML_PCIE_UTIL_RX_BYTES, &kilobytes) == NVML_SUCCESS) {
+        gpu->pcie_rx_bytes = kilobytes * 1024.0;
+      }
+    }
+    lock.lock();
+    pcie_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return pcie_stop_; });
+  }
+}
+
+}  // namespace powerfit::sensors

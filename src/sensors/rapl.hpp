@@ -1,0 +1,91 @@
+#pragma once
+// CPU package, core, uncore, DRAM and platform (psys) energy through RAPL, read three ways: the
+// powercap sysfs tree, the perf_event `power` PMU, and the energy-status MSRs. Each domain is read
+// by the first method that can read it and whose counter moves (powercap, else perf_event, else
+// MSR); the choice is part of the channel's source name.
+//
+// The sum `rapl.energy` counts packages and DRAM only: core and uncore are parts of their package,
+// and psys covers the package too, so adding them would count the same joules twice. Where no
+// package domain is usable, psys alone stands for the CPU.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sensors/proc_file.hpp"
+#include "sensors/source.hpp"
+
+namespace powerfit::sensors {
+
+struct RaplDomain {
+  std::string key;   // "package-0", "dram-0", "core-1", "uncore-0", "psys"
+  std::string kind;  // "package", "dram", "core", "uncore", "psys"
+  int package = 0;
+  double wrap_j = 0.0;  // the counter wraps back to zero past this many joules (0: never)
+};
+
+struct EnergyReading {
+  double joules = 0.0;
+  ReadStatus status = ReadStatus::ok;
+};
+
+// One way of reading RAPL counters.
+class RaplMethod {
+ public:
+  virtual ~RaplMethod() = default;
+  virtual std::string_view name() const = 0;
+  // The domains this method can read. When it finds none, `problem` says why (with the fix).
+  virtual std::vector<RaplDomain> discover(std::string& problem) = 0;
+  // The raw, wrapping counter of discovered domain `index`, in joules.
+  virtual EnergyReading read(std::size_t index) = 0;
+};
+
+// The perf_event system calls, behind a seam so tests can stand in for the kernel.
+struct PerfEventCalls {
+  // Returns a file descriptor, or -errno.
+  std::function<int(std::uint32_t type, std::uint64_t config, int cpu)> open;
+  std::function<std::optional<std::uint64_t>(int fd)> read;
+  std::function<void(int fd)> close;
+  static PerfEventCalls kernel();
+};
+
+std::unique_ptr<RaplMethod> make_powercap_method(const Roots& roots);
+std::unique_ptr<RaplMethod> make_perf_event_method(const Roots& roots, PerfEventCalls calls);
+std::unique_ptr<RaplMethod> make_msr_method(const Roots& roots);
+
+class RaplSource final : public Source {
+ public:
+  // `settle` runs between the two readings that check each counter moves; by default it sleeps
+  // 20 ms (RAPL counters update about every millisecond).
+  RaplSource(std::vector<std::unique_ptr<RaplMethod>> methods, std::function<void()> settle = {});
+  std::string_view name() const override { return "rapl"; }
+  Availability open() override;
+  void read(std::span<Reading> out) override;
+
+  // The detail per domain, for `powerfit sensors`: "package-0: powercap", "psys: unusable, ...".
+  const std::vector<std::string>& notes() const { return notes_; }
+
+ private:
+  struct Chosen {
+    RaplMethod* method;
+    std::size_t index;
+    RaplDomain domain;
+    std::size_t channel;
+    bool in_total;
+    std::optional<double> last;  // for the total's own wrap handling
+  };
+
+  std::vector<std::unique_ptr<RaplMethod>> methods_;
+  std::function<void()> settle_;
+  std::vector<Chosen> chosen_;
+  std::vector<std::string> notes_;
+  std::size_t total_channel_ = static_cast<std::size_t>(-1);
+  double total_j_ = 0.0;
+};
+
+// All three methods on the real machine (or fixture roots).
+std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots);
+
+}  // namespace powerfit::sensors

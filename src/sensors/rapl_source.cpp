@@ -1,0 +1,111 @@
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "core/counters.hpp"
+#include "sensors/rapl.hpp"
+
+namespace powerfit::sensors {
+namespace {
+
+struct Candidate {
+  RaplMethod* method;
+  std::size_t index;
+  RaplDomain domain;
+};
+
+}  // namespace
+
+RaplSource::RaplSource(std::vector<std::unique_ptr<RaplMethod>> methods, std::function<void()> settle)
+    : methods_(std::move(methods)), settle_(std::move(settle)) {
+  if (!settle_) settle_ = [] { std::this_thread::sleep_for(std::chrono::milliseconds(20)); };
+}
+
+Availability RaplSource::open() {
+  std::vector<Candidate> candidates;
+  std::vector<EnergyReading> first;
+  std::vector<std::string> problems;
+  for (auto& method : methods_) {
+    std::string problem;
+    const auto domains = method->discover(problem);
+    if (domains.empty()) problems.push_back(problem);
+    for (std::size_t i = 0; i < domains.size(); ++i) {
+      candidates.push_back({method.get(), i, domains[i]});
+      first.push_back(method->read(i));
+    }
+  }
+  if (!candidates.empty()) settle_();
+
+  // A counter that does not move is unusable, not a zero-watt domain: some hypervisors expose
+  // an energy-psys event that stays at zero while the machine works.
+  for (std::size_t c = 0; c < candidates.size(); ++c) {
+    const auto& candidate = candidates[c];
+    const std::string where = candidate.domain.key + " (" + std::string(candidate.method->name()) + ")";
+    const auto second = candidate.method->read(candidate.index);
+    if (first[c].status != ReadStatus::ok || second.status != ReadStatus::ok) {
+      notes_.push_back(where + ": unusable, " + std::string(describe(second.status)));
+      continue;
+    }
+    if (second.joules == first[c].joules) {
+      notes_.push_back(where + ": unusable, the counter did not advance (stuck at " +
+                       std::to_string(second.joules) + " J)");
+      continue;
+    }
+    const bool taken = std::any_of(chosen_.begin(), chosen_.end(),
+                                   [&](const Chosen& chosen) { return chosen.domain.key == candidate.domain.key; });
+    if (taken) continue;  // an earlier method already reads this domain
+    const auto channel = add_channel({.name = "rapl." + candidate.domain.key + ".energy",
+                                      .unit = Unit::joule,
+                                      .kind = ChannelKind::energy_counter,
+                                      .scope = candidate.domain.kind == "psys"
+                                                   ? "system"
+                                                   : "package:" + std::to_string(candidate.domain.package),
+                                      .wrap_at = candidate.domain.wrap_j});
+    channels_[channel].source = "rapl." + std::string(candidate.method->name());
+    chosen_.push_back({candidate.method, candidate.index, candidate.domain, channel, false, std::nullopt});
+    notes_.push_back(candidate.domain.key + ": " + std::string(candidate.method->name()));
+  }
+  if (chosen_.empty()) {
+    std::string detail;
+    for (const auto& text : problems) detail += (detail.empty() ? "" : "; ") + text;
+    for (const auto& text : notes_) detail += (detail.empty() ? "" : "; ") + text;
+    return {false, detail.empty() ? "no RAPL domain found" : detail};
+  }
+
+  const bool has_package = std::any_of(chosen_.begin(), chosen_.end(), [](const Chosen& c) { return c.domain.kind == "package"; });
+  for (auto& chosen : chosen_) {
+    chosen.in_total = has_package ? (chosen.domain.kind == "package" || chosen.domain.kind == "dram")
+                                  : chosen.domain.kind == "psys";
+  }
+  if (std::any_of(chosen_.begin(), chosen_.end(), [](const Chosen& c) { return c.in_total; })) {
+    total_channel_ = add_channel({.name = "rapl.energy",
+                                  .unit = Unit::joule,
+                                  .kind = ChannelKind::energy_counter,
+                                  .scope = "system",
+                                  .in_energy_total = true});
+  }
+  std::string detail;
+  for (const auto& text : notes_) detail += (detail.empty() ? "" : ", ") + text;
+  return {true, detail + (has_package ? "; rapl.energy = packages + DRAM" : "; rapl.energy = psys")};
+}
+
+void RaplSource::read(std::span<Reading> out) {
+  for (auto& chosen : chosen_) {
+    const auto reading = chosen.method->read(chosen.index);
+    out[chosen.channel] = {reading.joules, reading.status};
+    if (!chosen.in_total || reading.status != ReadStatus::ok) continue;
+    if (chosen.last) total_j_ += counter_increase(*chosen.last, reading.joules, chosen.domain.wrap_j);
+    chosen.last = reading.joules;
+  }
+  if (total_channel_ != static_cast<std::size_t>(-1)) out[total_channel_] = {total_j_, ReadStatus::ok};
+}
+
+std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots) {
+  std::vector<std::unique_ptr<RaplMethod>> methods;
+  methods.push_back(make_powercap_method(roots));
+  methods.push_back(make_perf_event_method(roots, PerfEventCalls::kernel()));
+  methods.push_back(make_msr_method(roots));
+  return std::make_unique<RaplSource>(std::move(methods));
+}
+
+}  // namespace powerfit::sensors
