@@ -74,13 +74,11 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
   }
   if (!any_power) line(out, "-", "energy", style.dim("no power sensor on this machine (see `powerfit sensors`)"));
   if (summary.measured_energy_j) {
-    line(out, format("%.3f J", *summary.measured_energy_j), "energy, measured total",
-         format("mean %.2f W", summary.duration_s > 0 ? *summary.measured_energy_j / summary.duration_s : 0.0));
+    line(out, format("%.3f J", *summary.measured_energy_j), "energy, measured total");
   }
   if (summary.estimated_energy_j) {
     line(out, format("%.3f J", *summary.estimated_energy_j), "energy, ESTIMATED total",
-         style.warn(format("mean %.2f W", summary.duration_s > 0 ? *summary.estimated_energy_j / summary.duration_s : 0.0) +
-                    ", an estimate, not a measurement"));
+         style.warn("an estimate, not a measurement"));
   }
 
   if (const auto* cpu = summary.find("cpu.utilization"); cpu && cpu->mean) {

@@ -108,7 +108,8 @@ void Sampler::run() {
   std::unique_lock lock(mutex_);
   for (;;) {
     const auto deadline = start + std::chrono::nanoseconds(k * interval);
-    if (wake_.wait_until(lock, deadline, [this] { return stop_requested_; })) break;
+    // The first tick is always taken, however soon stop() comes: a run has a start and an end.
+    if (k > 0 && wake_.wait_until(lock, deadline, [this] { return stop_requested_; })) break;
     lock.unlock();
     const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
     stats_.max_lateness_s = std::max(stats_.max_lateness_s, static_cast<double>(now - k * interval) * 1e-9);

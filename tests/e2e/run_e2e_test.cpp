@@ -243,3 +243,39 @@ TEST(Cli, SensorsExplainsWhatIsMissingUnderAnEmptyRoot) {
 
 }  // namespace
 }  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+// The whole pipeline with a GPU: the fake libnvidia-ml through the real dlopen path.
+TEST(RunEndToEnd, GpuChannelsAreRecordedAndEstimatesStayApartFromMeasurements) {
+  TempTree tree;
+  ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+  const auto sensors = run_powerfit({"sensors", "--json"}, tree.root());
+  const auto summary = run_and_summarize(tree, {CPU_BURNER, "0.3", "1"});
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+
+  bool nvml_available = false;
+  for (const auto& source : json::parse(sensors.out)) {
+    if (source["name"] == "nvml") nvml_available = source["available"];
+  }
+  EXPECT_TRUE(nvml_available) << sensors.out;
+  EXPECT_EQ(channel(summary, "gpu0.energy")["unit"], "J");
+  EXPECT_EQ(channel(summary, "gpu0.energy")["in_energy_total"], true);
+  EXPECT_DOUBLE_EQ(channel(summary, "gpu0.power")["mean"].get<double>(), 70.0);
+  EXPECT_TRUE(summary.contains("measured_energy_j"));
+  // This VM has no CPU power sensor: the CPU estimate is labelled and summed on its own.
+  EXPECT_EQ(channel(summary, "cpu.power.estimated")["estimated"], true);
+  EXPECT_GT(summary["estimated_energy_j"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(summary["measured_energy_j"].get<double>(), channel(summary, "gpu0.energy")["energy_j"].get<double>());
+}
+
+TEST(RunEndToEnd, NoEstimateLeavesTheEstimateOut) {
+  TempTree tree;
+  const auto summary = run_and_summarize(tree, {"true"}, {"--no-estimate"});
+  for (const auto& entry : summary["channels"]) EXPECT_NE(entry["name"], "cpu.power.estimated");
+  EXPECT_FALSE(summary.contains("estimated_energy_j"));
+}
+
+}  // namespace
+}  // namespace powerfit

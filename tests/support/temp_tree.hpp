@@ -43,3 +43,15 @@ inline std::filesystem::path fixture(std::string_view name) {
 }
 
 }  // namespace powerfit::testing
+
+namespace powerfit::testing {
+
+// A writable copy of a committed fixture tree, for tests that move counters.
+class FixtureCopy : public TempTree {
+ public:
+  explicit FixtureCopy(std::string_view name) {
+    std::filesystem::copy(fixture(name), root(), std::filesystem::copy_options::recursive);
+  }
+};
+
+}  // namespace powerfit::testing

@@ -1,0 +1,187 @@
+// A stand-in for libnvidia-ml.so.1, built by the test suite so that powerfit's real dlopen path
+// can be exercised without a GPU. It implements the NVML functions powerfit binds, with values
+// and errors scripted through the fake_nvml_* control functions (tests reach them with dlsym on
+// the same library, which the loader shares with powerfit's handle).
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "sensors/nvml_api.hpp"
+
+namespace {
+
+struct FakeGpu {
+  std::string name = "Fake GPU";
+  std::string uuid;
+  std::map<std::string, double> values{
+      {"energy_mj", 1000.0}, {"power_mw", 70000.0}, {"instant_mw", 71000.0}, {"util_gpu", 0.0},
+      {"util_memory", 0.0},  {"memory_used", 1e9},  {"sm_clock_mhz", 1980.0}, {"temperature", 40.0},
+      {"power_limit_mw", 700000.0}, {"pcie_tx_kb", 100.0}, {"pcie_rx_kb", 200.0}};
+  std::map<std::string, nvmlReturn_t> errors;  // by value name, or "*" for every call
+  std::vector<nvmlProcessInfo_t> processes;
+  std::vector<nvmlProcessUtilizationSample_t> samples;
+};
+
+std::mutex g_mutex;
+std::vector<FakeGpu> g_gpus(1);
+nvmlReturn_t g_init_error = NVML_SUCCESS;
+int g_initialised = 0;
+
+FakeGpu* gpu_of(nvmlDevice_t device) {
+  const auto index = reinterpret_cast<std::uintptr_t>(device) - 1;
+  return index < g_gpus.size() ? &g_gpus[index] : nullptr;
+}
+
+// The scripted error for this value, if any; GPU_IS_LOST under "*" fails everything.
+nvmlReturn_t error_for(const FakeGpu& gpu, const std::string& what) {
+  if (const auto all = gpu.errors.find("*"); all != gpu.errors.end()) return all->second;
+  if (const auto one = gpu.errors.find(what); one != gpu.errors.end()) return one->second;
+  return NVML_SUCCESS;
+}
+
+template <typename T>
+nvmlReturn_t get(nvmlDevice_t device, const std::string& what, T* out, double scale = 1.0) {
+  std::lock_guard lock(g_mutex);
+  FakeGpu* gpu = gpu_of(device);
+  if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
+  if (const auto rc = error_for(*gpu, what); rc != NVML_SUCCESS) return rc;
+  *out = static_cast<T>(gpu->values[what] * scale);
+  return NVML_SUCCESS;
+}
+
+}  // namespace
+
+extern "C" {
+
+// Control interface for the tests.
+void fake_nvml_reset(int gpus) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.assign(static_cast<std::size_t>(gpus), FakeGpu{});
+  for (int i = 0; i < gpus; ++i) g_gpus[i].uuid = "GPU-fake-" + std::to_string(i);
+  g_init_error = NVML_SUCCESS;
+}
+void fake_nvml_set(int gpu, const char* what, double value) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).values[what] = value;
+}
+void fake_nvml_fail(int gpu, const char* what, int nvml_return) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).errors[what] = nvml_return;
+}
+void fake_nvml_fail_init(int nvml_return) { g_init_error = nvml_return; }
+void fake_nvml_add_process(int gpu, unsigned int pid, unsigned long long memory, unsigned int sm_util) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).processes.push_back({pid, memory, 0, 0});
+  g_gpus.at(gpu).samples.push_back({pid, 1000 + g_gpus.at(gpu).samples.size(), sm_util, 0, 0, 0});
+}
+int fake_nvml_initialised() { return g_initialised; }
+
+// The NVML functions powerfit binds.
+nvmlReturn_t nvmlInit_v2() {
+  if (g_init_error != NVML_SUCCESS) return g_init_error;
+  ++g_initialised;
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlShutdown() {
+  --g_initialised;
+  return NVML_SUCCESS;
+}
+const char* nvmlErrorString(nvmlReturn_t code) {
+  switch (code) {
+    case NVML_ERROR_NOT_SUPPORTED: return "Not Supported";
+    case NVML_ERROR_NO_PERMISSION: return "Insufficient Permissions";
+    case NVML_ERROR_GPU_IS_LOST: return "GPU is lost";
+    case NVML_ERROR_DRIVER_NOT_LOADED: return "Driver Not Loaded";
+    default: return "Unknown Error";
+  }
+}
+nvmlReturn_t nvmlSystemGetDriverVersion(char* version, unsigned int length) {
+  std::strncpy(version, "999.99.fake", length);
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetCount_v2(unsigned int* count) {
+  std::lock_guard lock(g_mutex);
+  *count = static_cast<unsigned int>(g_gpus.size());
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetHandleByIndex_v2(unsigned int index, nvmlDevice_t* device) {
+  std::lock_guard lock(g_mutex);
+  if (index >= g_gpus.size()) return NVML_ERROR_INVALID_ARGUMENT;
+  *device = reinterpret_cast<nvmlDevice_t>(static_cast<std::uintptr_t>(index) + 1);
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetName(nvmlDevice_t device, char* name, unsigned int length) {
+  std::lock_guard lock(g_mutex);
+  std::strncpy(name, gpu_of(device)->name.c_str(), length);
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetUUID(nvmlDevice_t device, char* uuid, unsigned int length) {
+  std::lock_guard lock(g_mutex);
+  std::strncpy(uuid, gpu_of(device)->uuid.c_str(), length);
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t device, unsigned long long* energy) {
+  return get(device, "energy_mj", energy);
+}
+nvmlReturn_t nvmlDeviceGetPowerUsage(nvmlDevice_t device, unsigned int* power) { return get(device, "power_mw", power); }
+nvmlReturn_t nvmlDeviceGetFieldValues(nvmlDevice_t device, int count, nvmlFieldValue_t* values) {
+  for (int i = 0; i < count; ++i) {
+    values[i].valueType = NVML_VALUE_TYPE_UNSIGNED_INT;
+    values[i].nvmlReturn = values[i].fieldId == NVML_FI_DEV_POWER_INSTANT
+                               ? get(device, "instant_mw", &values[i].value.uiVal)
+                               : NVML_ERROR_NOT_SUPPORTED;
+  }
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetUtilizationRates(nvmlDevice_t device, nvmlUtilization_t* utilization) {
+  const auto rc = get(device, "util_gpu", &utilization->gpu);
+  return rc != NVML_SUCCESS ? rc : get(device, "util_memory", &utilization->memory);
+}
+nvmlReturn_t nvmlDeviceGetMemoryInfo(nvmlDevice_t device, nvmlMemory_t* memory) {
+  memory->total = 80'000'000'000ull;
+  const auto rc = get(device, "memory_used", &memory->used);
+  memory->free = memory->total - memory->used;
+  return rc;
+}
+nvmlReturn_t nvmlDeviceGetClockInfo(nvmlDevice_t device, int, unsigned int* clock) { return get(device, "sm_clock_mhz", clock); }
+nvmlReturn_t nvmlDeviceGetTemperature(nvmlDevice_t device, int, unsigned int* celsius) {
+  return get(device, "temperature", celsius);
+}
+nvmlReturn_t nvmlDeviceGetEnforcedPowerLimit(nvmlDevice_t device, unsigned int* limit) {
+  return get(device, "power_limit_mw", limit);
+}
+nvmlReturn_t nvmlDeviceGetPcieThroughput(nvmlDevice_t device, int counter, unsigned int* value) {
+  return get(device, counter == NVML_PCIE_UTIL_TX_BYTES ? "pcie_tx_kb" : "pcie_rx_kb", value);
+}
+nvmlReturn_t nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t device, unsigned int* count, nvmlProcessInfo_t* infos) {
+  std::lock_guard lock(g_mutex);
+  FakeGpu* gpu = gpu_of(device);
+  if (const auto rc = error_for(*gpu, "processes"); rc != NVML_SUCCESS) return rc;
+  if (*count < gpu->processes.size()) {
+    *count = static_cast<unsigned int>(gpu->processes.size());
+    return NVML_ERROR_INSUFFICIENT_SIZE;
+  }
+  *count = static_cast<unsigned int>(gpu->processes.size());
+  std::copy(gpu->processes.begin(), gpu->processes.end(), infos);
+  return NVML_SUCCESS;
+}
+nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t device, nvmlProcessUtilizationSample_t* samples,
+                                             unsigned int* count, unsigned long long last_seen) {
+  std::lock_guard lock(g_mutex);
+  FakeGpu* gpu = gpu_of(device);
+  if (const auto rc = error_for(*gpu, "processes"); rc != NVML_SUCCESS) return rc;
+  unsigned int written = 0;
+  for (const auto& sample : gpu->samples) {
+    if (sample.timeStamp <= last_seen || written >= *count) continue;
+    samples[written++] = sample;
+  }
+  *count = written;
+  return written == 0 ? NVML_ERROR_NOT_FOUND : NVML_SUCCESS;
+}
+
+}  // extern "C"

@@ -1,0 +1,82 @@
+#include "sensors/cpu_estimate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "sensors/catalog.hpp"
+#include "support/source_readings.hpp"
+#include "support/temp_tree.hpp"
+
+namespace powerfit::sensors {
+namespace {
+
+using powerfit::testing::read_all;
+
+TEST(CpuPowerModel, KnownModelIsScaledToTheVisibleCpus) {
+  const auto model = choose_cpu_power_model("AMD EPYC 7763 64-Core Processor", 16, std::nullopt);
+  EXPECT_DOUBLE_EQ(model.tdp_w, 280.0 * 16 / 128);
+  EXPECT_NE(model.basis.find("AMD EPYC 7763"), std::string::npos);
+}
+
+TEST(CpuPowerModel, GivenTdpWinsAndUnknownModelsSayHowTheyWereGuessed) {
+  EXPECT_DOUBLE_EQ(choose_cpu_power_model("AMD EPYC 7763", 16, 95.0).tdp_w, 95.0);
+  const auto unknown = choose_cpu_power_model("AMD EPYC", 2, std::nullopt);
+  EXPECT_DOUBLE_EQ(unknown.tdp_w, 2 * kFallbackWattsPerLogicalCpu);
+  EXPECT_NE(unknown.basis.find("--cpu-tdp"), std::string::npos);
+}
+
+TEST(CpuEstimate, LinearBetweenIdleFloorAndTdpAndMarkedEstimated) {
+  powerfit::testing::TempTree tree;
+  tree.write("stat", "cpu  0 0 0 0 0 0 0 0 0 0\n");
+  CpuEstimateSource source({.proc = tree.root()}, {.tdp_w = 100.0, .idle_fraction = 0.3, .basis = "test"});
+  const auto availability = source.open();
+  ASSERT_TRUE(availability.available);
+  EXPECT_NE(availability.detail.find("ESTIMATED"), std::string::npos);
+  ASSERT_EQ(source.channels().size(), 1u);
+  EXPECT_EQ(source.channels()[0].provenance, Provenance::estimated);
+  EXPECT_EQ(source.channels()[0].name, "cpu.power.estimated");
+  EXPECT_EQ(read_all(source)["cpu.power.estimated"].status, ReadStatus::missing);
+  tree.write("stat", "cpu  50 0 0 50 0 0 0 0 0 0\n");  // 50% busy
+  EXPECT_DOUBLE_EQ(read_all(source)["cpu.power.estimated"].value, 100.0 * (0.3 + 0.7 * 0.5));
+  tree.write("stat", "cpu  50 0 0 150 0 0 0 0 0 0\n");  // idle
+  EXPECT_DOUBLE_EQ(read_all(source)["cpu.power.estimated"].value, 30.0);
+}
+
+bool has_source(const std::vector<CatalogEntry>& catalog, std::string_view name, bool available) {
+  for (const auto& entry : catalog) {
+    if (entry.source->name() == name) return entry.availability.available == available;
+  }
+  return false;
+}
+
+TEST(Catalog, EstimateOnlyWhereNothingMeasuresCpuPowerAndOnlyWhenWanted) {
+  const auto vm = powerfit::testing::fixture("debian12-vm");
+  const Roots roots{.proc = vm / "proc", .sys = vm / "sys", .dev = vm / "dev"};
+  EXPECT_TRUE(has_source(open_catalog({.roots = roots}), "estimate.cpu", true));
+  EXPECT_TRUE(has_source(open_catalog({.roots = roots, .estimate = false}), "estimate.cpu", false));
+
+  // With RAPL counters that move, no estimate is made.
+  powerfit::testing::FixtureCopy server("intel-2socket-server");
+  std::filesystem::copy(vm / "proc", server.path("proc"), std::filesystem::copy_options::recursive);
+  const Roots measured{.proc = server.path("proc"), .sys = server.path("sys"), .dev = server.path("dev")};
+  std::atomic<bool> done{false};
+  std::thread mover([&] {
+    // The catalog's probe waits 20 ms between two readings; keep the counters moving meanwhile.
+    for (int i = 0; !done; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      server.write("sys/class/powercap/intel-rapl:0/energy_uj", std::to_string(100000000 + i * 1000) + "\n");
+      server.write("sys/class/powercap/intel-rapl:1/energy_uj", std::to_string(100005000 + i * 1000) + "\n");
+    }
+  });
+  const auto catalog = open_catalog({.roots = measured});
+  done = true;
+  mover.join();
+  EXPECT_TRUE(has_source(catalog, "rapl", true));
+  EXPECT_TRUE(has_source(catalog, "estimate.cpu", false));
+}
+
+}  // namespace
+}  // namespace powerfit::sensors

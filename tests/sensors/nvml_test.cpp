@@ -1,0 +1,160 @@
+// NVML through the real dlopen path, against the fake libnvidia-ml the test suite builds.
+
+#include "sensors/nvml_source.hpp"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include "sensors/host_info.hpp"
+#include "support/source_readings.hpp"
+
+namespace powerfit::sensors {
+namespace {
+
+using powerfit::testing::has_channel;
+using powerfit::testing::read_all;
+
+class FakeNvml : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+    handle_ = ::dlopen(FAKE_NVML_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+    ASSERT_NE(handle_, nullptr) << ::dlerror();
+    reset = symbol<void (*)(int)>("fake_nvml_reset");
+    set = symbol<void (*)(int, const char*, double)>("fake_nvml_set");
+    fail = symbol<void (*)(int, const char*, int)>("fake_nvml_fail");
+    fail_init = symbol<void (*)(int)>("fake_nvml_fail_init");
+    add_process = symbol<void (*)(int, unsigned, unsigned long long, unsigned)>("fake_nvml_add_process");
+    initialised = symbol<int (*)()>("fake_nvml_initialised");
+    reset(2);
+  }
+  void TearDown() override {
+    ::unsetenv("POWERFIT_NVML_LIBRARY");
+    ::dlclose(handle_);
+  }
+  template <typename F>
+  F symbol(const char* name) {
+    return reinterpret_cast<F>(::dlsym(handle_, name));
+  }
+
+  void* handle_ = nullptr;
+  void (*reset)(int) = nullptr;
+  void (*set)(int, const char*, double) = nullptr;
+  void (*fail)(int, const char*, int) = nullptr;
+  void (*fail_init)(int) = nullptr;
+  void (*add_process)(int, unsigned, unsigned long long, unsigned) = nullptr;
+  int (*initialised)() = nullptr;
+};
+
+TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
+  NvmlSource source;
+  const auto availability = source.open();
+  ASSERT_TRUE(availability.available) << availability.detail;
+  EXPECT_EQ(initialised(), 1);
+  for (const char* name : {"gpu0.energy", "gpu1.energy", "gpu0.power", "gpu0.power_instant", "gpu0.utilization",
+                           "gpu0.memory_utilization", "gpu0.memory_used", "gpu0.sm_clock", "gpu0.temperature",
+                           "gpu0.power_limit", "gpu0.pcie_tx", "gpu1.pcie_rx"}) {
+    EXPECT_TRUE(has_channel(source, name)) << name;
+  }
+  set(1, "energy_mj", 123456.0);
+  set(0, "power_mw", 350500.0);
+  set(0, "instant_mw", 402000.0);
+  set(0, "util_gpu", 87.0);
+  auto readings = read_all(source);
+  EXPECT_DOUBLE_EQ(readings["gpu1.energy"].value, 123.456);
+  EXPECT_DOUBLE_EQ(readings["gpu0.power"].value, 350.5);
+  EXPECT_DOUBLE_EQ(readings["gpu0.power_instant"].value, 402.0);
+  EXPECT_DOUBLE_EQ(readings["gpu0.utilization"].value, 87.0);
+  EXPECT_DOUBLE_EQ(readings["gpu0.sm_clock"].value, 1980e6);
+  EXPECT_DOUBLE_EQ(readings["gpu0.power_limit"].value, 700.0);
+
+  // The energy counter is the source of joules; the power gauge is for the timeline only.
+  for (const auto& channel : source.channels()) {
+    EXPECT_EQ(channel.in_energy_total, channel.name == "gpu0.energy" || channel.name == "gpu1.energy") << channel.name;
+  }
+  HostInfo host;
+  source.describe_host(host);
+  EXPECT_EQ(host.gpu_models, (std::vector<std::string>{"Fake GPU", "Fake GPU"}));
+  EXPECT_EQ(host.gpu_driver, "NVIDIA 999.99.fake");
+}
+
+TEST_F(FakeNvml, OldGpuWithoutEnergyCounterIntegratesPower) {
+  fail(0, "energy_mj", NVML_ERROR_NOT_SUPPORTED);
+  NvmlSource source;
+  const auto availability = source.open();
+  ASSERT_TRUE(availability.available);
+  EXPECT_FALSE(has_channel(source, "gpu0.energy"));
+  EXPECT_TRUE(has_channel(source, "gpu1.energy"));
+  EXPECT_NE(availability.detail.find("no energy counter: power integrated"), std::string::npos);
+  for (const auto& channel : source.channels()) {
+    if (channel.name == "gpu0.power") {
+      EXPECT_TRUE(channel.in_energy_total);
+    }
+    if (channel.name == "gpu1.power") {
+      EXPECT_FALSE(channel.in_energy_total);
+    }
+  }
+}
+
+TEST_F(FakeNvml, GpuLostMidRunFailsItsChannelsOnlyAndTheOtherGoesOn) {
+  NvmlSource source;
+  ASSERT_TRUE(source.open().available);
+  EXPECT_EQ(read_all(source)["gpu0.power"].status, ReadStatus::ok);
+  fail(0, "*", NVML_ERROR_GPU_IS_LOST);
+  set(1, "energy_mj", 5000.0);
+  auto readings = read_all(source);
+  for (const auto& [name, reading] : readings) {
+    if (name.rfind("gpu0.", 0) == 0) {
+      EXPECT_EQ(reading.status, ReadStatus::gone) << name;
+    }
+  }
+  EXPECT_EQ(readings["gpu1.energy"].status, ReadStatus::ok);
+  EXPECT_DOUBLE_EQ(readings["gpu1.energy"].value, 5.0);
+}
+
+TEST_F(FakeNvml, PermissionAndSupportErrorsAreSaidPerChannel) {
+  NvmlSource source;
+  ASSERT_TRUE(source.open().available);
+  fail(0, "temperature", NVML_ERROR_NO_PERMISSION);
+  fail(0, "sm_clock_mhz", NVML_ERROR_NOT_SUPPORTED);
+  auto readings = read_all(source);
+  EXPECT_EQ(readings["gpu0.temperature"].status, ReadStatus::permission_denied);
+  EXPECT_EQ(readings["gpu0.sm_clock"].status, ReadStatus::unsupported);
+  EXPECT_EQ(readings["gpu0.power"].status, ReadStatus::ok);
+}
+
+TEST_F(FakeNvml, ProcessTreeGpuMemoryAndUtilizationCountOnlyItsOwnProcesses) {
+  auto tree = std::make_shared<ProcessTree>("/proc", ::getpid());
+  ASSERT_TRUE(tree->open());
+  add_process(0, static_cast<unsigned>(::getpid()), 3'000'000'000ull, 40);
+  add_process(0, 1, 5'000'000'000ull, 50);  // init is not ours
+  NvmlSource source(tree);
+  ASSERT_TRUE(source.open().available);
+  auto readings = read_all(source);
+  EXPECT_DOUBLE_EQ(readings["gpu0.process_memory"].value, 3e9);
+  EXPECT_DOUBLE_EQ(readings["gpu0.process_utilization"].value, 40.0);
+  // Samples already seen are not counted again.
+  EXPECT_DOUBLE_EQ(read_all(source)["gpu0.process_utilization"].value, 0.0);
+}
+
+TEST_F(FakeNvml, InitFailureIsUnavailableWithNvmlsMessage) {
+  fail_init(NVML_ERROR_DRIVER_NOT_LOADED);
+  NvmlSource source;
+  const auto availability = source.open();
+  EXPECT_FALSE(availability.available);
+  EXPECT_NE(availability.detail.find("Driver Not Loaded"), std::string::npos) << availability.detail;
+}
+
+TEST(Nvml, NoLibraryAtAllIsUnavailableAndSaysSo) {
+  ::setenv("POWERFIT_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1", 1);
+  NvmlSource source;
+  const auto availability = source.open();
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+  EXPECT_FALSE(availability.available);
+  EXPECT_NE(availability.detail.find("no NVIDIA driver here"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace powerfit::sensors
