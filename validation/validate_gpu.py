@@ -109,6 +109,8 @@ def main():
     print(f"{'sampler overhead at 100 ms':52} {load['sampler_overhead_percent']:12.3f} %")
     print(f"{'sampler overhead at 10 ms':52} {fast['sampler_overhead_percent']:12.3f} %")
     print(f"{'sampler CPU per tick at 10 ms':52} {1e6 * fast['sampler_cpu_s'] / fast['samples']:12.1f} us")
+    print(f"{'powerfit overhead, all threads, at 100 ms':52} {load['process_overhead_percent']:12.3f} %")
+    print(f"{'powerfit overhead, all threads, at 10 ms':52} {fast['process_overhead_percent']:12.3f} %")
     print(f"{'missed deadlines at 10 ms':52} {fast['missed_deadlines']:12d}")
     for name, (rate, samples) in rates.items():
         print(f"{'changes per second of ' + name + ' at 10 ms':52} {rate:12.1f} /s  ({samples} samples)")

@@ -34,6 +34,10 @@ struct RunSummary {
   double sampler_cpu_s = 0.0;
   double sampler_overhead_percent = 0.0;
   double writer_cpu_s = 0.0;
+  // All of powerfit's own CPU time for the run (every thread: sampler, writer, GPU poller, and
+  // start-up), as a share of one core over the run's duration.
+  double process_cpu_s = 0.0;
+  double process_overhead_percent = 0.0;
   std::optional<double> child_cpu_s;  // from wait4: exact CPU time of the command and the
                                       // descendants it waited for
   std::vector<ChannelSummary> channels;

@@ -34,7 +34,8 @@ CREATE TABLE runs (
   gpu_models TEXT, gpu_driver TEXT,
   powerfit_version TEXT NOT NULL,
   samples INTEGER, missed_deadlines INTEGER, dropped_ticks INTEGER, max_lateness_s REAL,
-  sampler_cpu_s REAL, sampler_overhead_percent REAL, writer_cpu_s REAL, child_cpu_s REAL
+  sampler_cpu_s REAL, sampler_overhead_percent REAL, writer_cpu_s REAL, child_cpu_s REAL,
+  process_cpu_s REAL, process_overhead_percent REAL
 );
 CREATE TABLE channels (
   id INTEGER PRIMARY KEY,
@@ -266,7 +267,8 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
   Statement run(db_.get(), R"sql(
     UPDATE runs SET end_time = ?2, duration_s = ?3, exit_status = ?4, samples = ?5,
       missed_deadlines = ?6, dropped_ticks = ?7, max_lateness_s = ?8, sampler_cpu_s = ?9,
-      sampler_overhead_percent = ?10, writer_cpu_s = ?11, child_cpu_s = ?12
+      sampler_overhead_percent = ?10, writer_cpu_s = ?11, child_cpu_s = ?12, process_cpu_s = ?13,
+      process_overhead_percent = ?14
     WHERE id = ?1)sql");
   run.bind(1, run_id)
       .bind(2, iso8601_utc(end_wall_ns))
@@ -279,7 +281,9 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
       .bind(9, summary.sampler_cpu_s)
       .bind(10, summary.sampler_overhead_percent)
       .bind(11, summary.writer_cpu_s)
-      .bind(12, summary.child_cpu_s);
+      .bind(12, summary.child_cpu_s)
+      .bind(13, summary.process_cpu_s)
+      .bind(14, summary.process_overhead_percent);
   run.run();
   Statement channel(db_.get(), "UPDATE channels SET failed_at_s = ?2, failure = ?3 WHERE id = ?1");
   Statement totals(db_.get(), R"sql(

@@ -107,6 +107,8 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
   line(out, format("%.3f %%", summary.sampler_overhead_percent), "sampler overhead",
        format("of one core (%.1f ms CPU", summary.sampler_cpu_s * 1e3) +
            format(", recording %.1f ms)", summary.writer_cpu_s * 1e3));
+  line(out, format("%.3f %%", summary.process_overhead_percent), "powerfit overhead, all threads",
+       format("of one core (%.1f ms CPU, start-up included)", summary.process_cpu_s * 1e3));
   for (const auto& channel : summary.channels) {
     if (channel.failure) {
       out << style.warn("  channel " + channel.info.name + " failed at " + format("%.3f s", channel.failed_at_s) +
@@ -140,6 +142,8 @@ nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummar
   json["sampler_cpu_s"] = summary.sampler_cpu_s;
   json["sampler_overhead_percent"] = summary.sampler_overhead_percent;
   json["writer_cpu_s"] = summary.writer_cpu_s;
+  json["process_cpu_s"] = summary.process_cpu_s;
+  json["process_overhead_percent"] = summary.process_overhead_percent;
   if (summary.child_cpu_s) json["child_cpu_s"] = *summary.child_cpu_s;
   if (summary.measured_energy_j) json["measured_energy_j"] = *summary.measured_energy_j;
   if (summary.estimated_energy_j) json["estimated_energy_j"] = *summary.estimated_energy_j;

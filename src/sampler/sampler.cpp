@@ -122,6 +122,7 @@ void Sampler::run() {
     lock.lock();
   }
   lock.unlock();
+  for (auto& source : sources_) source->before_last_read();
   const std::int64_t end = monotonic_now_ns() - start_monotonic_ns_;
   sample_at(end);  // the last stretch of the run, however short
   stats_.wall_s = static_cast<double>(end) * 1e-9;

@@ -8,13 +8,13 @@
 namespace powerfit::sensors {
 
 NvmlSource::~NvmlSource() {
-  if (pcie_thread_.joinable()) {
+  if (poller_.joinable()) {
     {
-      std::lock_guard lock(pcie_mutex_);
-      pcie_stop_ = true;
+      std::lock_guard lock(poller_mutex_);
+      poller_stop_ = true;
     }
-    pcie_wake_.notify_all();
-    pcie_thread_.join();
+    poller_wake_.notify_all();
+    poller_.join();
   }
 }
 
@@ -51,6 +51,7 @@ Availability NvmlSource::open() {
     if (api.uuid && api.uuid(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->uuid = text;
     const std::string prefix = "gpu" + std::to_string(i) + ".";
     const std::string scope = "gpu:" + std::to_string(i);
+    gpu->scope = scope;
     const auto add = [&](const std::string& suffix, Unit unit, ChannelKind kind, bool in_total = false) {
       return add_channel({.name = prefix + suffix, .unit = unit, .kind = kind, .scope = scope, .in_energy_total = in_total});
     };
@@ -86,7 +87,11 @@ Availability NvmlSource::open() {
     gpus_.push_back(std::move(gpu));
   }
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
-  if (api.pcie_throughput) pcie_thread_ = std::thread([this] { poll_pcie(); });
+  for (auto& gpu : gpus_) {
+    poll_energy(*gpu);  // the run's first value, before the command starts
+    poll_slow(*gpu);
+  }
+  poller_ = std::thread([this] { poll(); });
   return {true, detail + ", driver " + driver_ + ", via " + nvml_->path()};
 }
 
@@ -109,11 +114,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
   const auto put = [&](std::size_t channel, nvmlReturn_t rc, double value) {
     if (channel != kNone) out[channel] = {value, status_of(rc, gpu)};
   };
-  if (gpu.energy != kNone) {
-    unsigned long long millijoules = 0;
-    const auto rc = api.total_energy(gpu.device, &millijoules);
-    put(gpu.energy, rc, static_cast<double>(millijoules) * 1e-3);
-  }
+  if (gpu.energy != kNone) out[gpu.energy] = {gpu.energy_j.value.load(), gpu.energy_j.status.load()};
   unsigned int milliwatts = 0;
   auto rc = api.power_usage(gpu.device, &milliwatts);
   put(gpu.power, rc, milliwatts * 1e-3);
@@ -160,10 +161,8 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     put(gpu.power_limit, rc, limit * 1e-3);
   }
   if (gpu.pcie_tx != kNone) {
-    const double tx = gpu.pcie_tx_bytes.load();
-    const double rx = gpu.pcie_rx_bytes.load();
-    out[gpu.pcie_tx] = {tx, gpu.lost ? ReadStatus::gone : tx < 0 ? ReadStatus::missing : ReadStatus::ok};
-    out[gpu.pcie_rx] = {rx, gpu.lost ? ReadStatus::gone : rx < 0 ? ReadStatus::missing : ReadStatus::ok};
+    out[gpu.pcie_tx] = {gpu.pcie_tx_bytes.value.load(), gpu.pcie_tx_bytes.status.load()};
+    out[gpu.pcie_rx] = {gpu.pcie_rx_bytes.value.load(), gpu.pcie_rx_bytes.status.load()};
   }
   if (gpu.process_memory != kNone) {
     unsigned int count = static_cast<unsigned int>(processes_.size());
@@ -175,41 +174,70 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     put(gpu.process_memory, rc, bytes);
   }
   if (gpu.process_utilization != kNone) {
-    unsigned int count = static_cast<unsigned int>(samples_.size());
-    rc = api.process_utilization(gpu.device, samples_.data(), &count, gpu.last_process_sample);
+    std::lock_guard lock(gpu.process_mutex);
     double percent = 0.0;
-    if (rc == NVML_ERROR_NOT_FOUND) rc = NVML_SUCCESS;  // no process ran a kernel since the last look
-    for (unsigned int i = 0; rc == NVML_SUCCESS && i < count; ++i) {
-      gpu.last_process_sample = std::max(gpu.last_process_sample, samples_[i].timeStamp);
-      if (in_tree(samples_[i].pid)) percent += samples_[i].smUtil;
+    for (const auto& [pid, sm] : gpu.process_sm) {
+      if (in_tree(pid)) percent += sm;
     }
-    put(gpu.process_utilization, rc, std::min(percent, 100.0));
+    out[gpu.process_utilization] = {std::min(percent, 100.0), gpu.process_sm_status};
   }
   if (gpu.lost) {
     // One call saying the GPU is lost fails all of its channels from this tick on.
     for (std::size_t c = 0; c < channels_.size(); ++c) {
-      if (channels_[c].scope == channels_[gpu.power].scope) out[c].status = ReadStatus::gone;
+      if (channels_[c].scope == gpu.scope) out[c].status = ReadStatus::gone;
     }
   }
 }
 
-void NvmlSource::poll_pcie() {
+void NvmlSource::poll_energy(Gpu& gpu) {
+  if (gpu.energy == kNone) return;
+  unsigned long long millijoules = 0;
+  const auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
+  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status_of(rc, gpu));
+}
+
+void NvmlSource::poll_slow(Gpu& gpu) {
   const auto& api = nvml_->api();
-  std::unique_lock lock(pcie_mutex_);
-  while (!pcie_stop_) {
+  if (gpu.pcie_tx != kNone) {
+    unsigned int kilobytes = 0;
+    auto rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_TX_BYTES, &kilobytes);
+    gpu.pcie_tx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu));
+    rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_RX_BYTES, &kilobytes);
+    gpu.pcie_rx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu));
+  }
+  if (gpu.process_utilization != kNone) {
+    unsigned int count = static_cast<unsigned int>(samples_.size());
+    auto rc = api.process_utilization(gpu.device, samples_.data(), &count, gpu.last_process_sample);
+    if (rc == NVML_ERROR_NOT_FOUND) {  // no process ran a kernel since the last look
+      rc = NVML_SUCCESS;
+      count = 0;
+    }
+    std::lock_guard lock(gpu.process_mutex);
+    gpu.process_sm.clear();
+    for (unsigned int i = 0; rc == NVML_SUCCESS && i < count; ++i) {
+      gpu.last_process_sample = std::max(gpu.last_process_sample, samples_[i].timeStamp);
+      gpu.process_sm.emplace_back(samples_[i].pid, samples_[i].smUtil);
+    }
+    gpu.process_sm_status = status_of(rc, gpu);
+  }
+}
+
+void NvmlSource::poll() {
+  std::unique_lock lock(poller_mutex_);
+  for (int round = 1; !poller_wake_.wait_for(lock, kEnergyPollPeriod, [this] { return poller_stop_; }); ++round) {
     lock.unlock();
     for (auto& gpu : gpus_) {
       if (gpu->lost) continue;
-      unsigned int kilobytes = 0;
-      if (api.pcie_throughput(gpu->device, NVML_PCIE_UTIL_TX_BYTES, &kilobytes) == NVML_SUCCESS) {
-        gpu->pcie_tx_bytes = kilobytes * 1024.0;
-      }
-      if (api.pcie_throughput(gpu->device, NVML_PCIE_UTIL_RX_BYTES, &kilobytes) == NVML_SUCCESS) {
-        gpu->pcie_rx_bytes = kilobytes * 1024.0;
-      }
+      poll_energy(*gpu);
+      if (round % kSlowPollEvery == 0) poll_slow(*gpu);
     }
     lock.lock();
-    pcie_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return pcie_stop_; });
+  }
+}
+
+void NvmlSource::before_last_read() {
+  for (auto& gpu : gpus_) {
+    if (!gpu->lost) poll_energy(*gpu);
   }
 }
 

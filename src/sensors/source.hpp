@@ -68,6 +68,10 @@ class Source {
   // Adds what this source knows of the machine (GPU models, driver) to its fingerprint.
   virtual void describe_host(HostInfo&) const {}
 
+  // Called on the sampling thread just before the run's last reading: a source that reads some
+  // values in the background refreshes them now, so the run ends on a fresh value.
+  virtual void before_last_read() {}
+
  protected:
   std::size_t add_channel(ChannelInfo info) {
     info.source = std::string(name());

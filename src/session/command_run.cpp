@@ -1,5 +1,7 @@
 #include "session/command_run.hpp"
 
+#include <sys/resource.h>
+
 #include <cstring>
 
 #include "analysis/summary.hpp"
@@ -65,6 +67,11 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   summary.sampler_overhead_percent = stats.overhead_percent();
   summary.writer_cpu_s = writer.cpu_seconds();
   summary.child_cpu_s = exit.cpu_s;
+  rusage own{};
+  ::getrusage(RUSAGE_SELF, &own);
+  summary.process_cpu_s = static_cast<double>(own.ru_utime.tv_sec + own.ru_stime.tv_sec) +
+                          static_cast<double>(own.ru_utime.tv_usec + own.ru_stime.tv_usec) * 1e-6;
+  summary.process_overhead_percent = stats.wall_s > 0 ? 100.0 * summary.process_cpu_s / stats.wall_s : 0.0;
   summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
   analysis::add_energy_totals(summary);
 

@@ -7,6 +7,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "sensors/host_info.hpp"
 #include "support/source_readings.hpp"
 
@@ -59,6 +62,7 @@ TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
     EXPECT_TRUE(has_channel(source, name)) << name;
   }
   set(1, "energy_mj", 123456.0);
+  source.before_last_read();  // the energy counter is polled in the background; read it now
   set(0, "power_mw", 350500.0);
   set(0, "instant_mw", 402000.0);
   set(0, "util_gpu", 87.0);
@@ -104,6 +108,7 @@ TEST_F(FakeNvml, GpuLostMidRunFailsItsChannelsOnlyAndTheOtherGoesOn) {
   EXPECT_EQ(read_all(source)["gpu0.power"].status, ReadStatus::ok);
   fail(0, "*", NVML_ERROR_GPU_IS_LOST);
   set(1, "energy_mj", 5000.0);
+  source.before_last_read();
   auto readings = read_all(source);
   for (const auto& [name, reading] : readings) {
     if (name.rfind("gpu0.", 0) == 0) {
@@ -112,6 +117,18 @@ TEST_F(FakeNvml, GpuLostMidRunFailsItsChannelsOnlyAndTheOtherGoesOn) {
   }
   EXPECT_EQ(readings["gpu1.energy"].status, ReadStatus::ok);
   EXPECT_DOUBLE_EQ(readings["gpu1.energy"].value, 5.0);
+}
+
+TEST_F(FakeNvml, EnergyBetweenPollsIsTheLastPolledValueAndTheLastReadIsFresh) {
+  NvmlSource source;
+  ASSERT_TRUE(source.open().available);
+  EXPECT_DOUBLE_EQ(read_all(source)["gpu0.energy"].value, 1.0);  // polled when the source opened
+  set(0, "energy_mj", 2500.0);
+  source.before_last_read();
+  EXPECT_DOUBLE_EQ(read_all(source)["gpu0.energy"].value, 2.5);
+  set(0, "energy_mj", 4000.0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));  // several poll periods
+  EXPECT_DOUBLE_EQ(read_all(source)["gpu0.energy"].value, 4.0);
 }
 
 TEST_F(FakeNvml, PermissionAndSupportErrorsAreSaidPerChannel) {
@@ -135,7 +152,8 @@ TEST_F(FakeNvml, ProcessTreeGpuMemoryAndUtilizationCountOnlyItsOwnProcesses) {
   auto readings = read_all(source);
   EXPECT_DOUBLE_EQ(readings["gpu0.process_memory"].value, 3e9);
   EXPECT_DOUBLE_EQ(readings["gpu0.process_utilization"].value, 40.0);
-  // Samples already seen are not counted again.
+  // The poller asks again a second later; samples already seen are not counted again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_DOUBLE_EQ(read_all(source)["gpu0.process_utilization"].value, 0.0);
 }
 
