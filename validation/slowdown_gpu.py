@@ -1,0 +1,35 @@
+"""Does sampling slow the measured GPU work? The same 10 s bf16 matrix-product loop, bare and
+under `powerfit run` at 100 ms and at 10 ms, interleaved, ROUNDS rounds; prints products per
+second for each and the slowdown of the medians.
+
+usage: python3 validation/slowdown_gpu.py POWERFIT OUT_DIR [ROUNDS]"""
+import os
+import re
+import statistics
+import subprocess
+import sys
+
+POWERFIT, OUT = sys.argv[1], sys.argv[2]
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+LOAD = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_load.py"), "10"]
+
+
+def products(command):
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return int(re.search(r"(\d+) products", result.stderr).group(1)) / 10.0
+
+
+variants = {
+    "bare": LOAD,
+    "powerfit -i 100ms": [POWERFIT, "run", "-q", "-i", "100ms", "-o", os.path.join(OUT, "slowdown.db"), "--"] + LOAD,
+    "powerfit -i 10ms": [POWERFIT, "run", "-q", "-i", "10ms", "-o", os.path.join(OUT, "slowdown.db"), "--"] + LOAD,
+}
+rates = {name: [] for name in variants}
+for _ in range(ROUNDS):
+    for name, command in variants.items():
+        rates[name].append(products(command))
+bare = statistics.median(rates["bare"])
+print(f"{'variant':22} {'products/s (each round)':>36} {'median':>8} {'slowdown':>9}")
+for name, values in rates.items():
+    median = statistics.median(values)
+    print(f"{name:22} {' '.join(f'{v:7.1f}' for v in values):>36} {median:8.1f} {100 * (1 - median / bare):8.2f}%")
