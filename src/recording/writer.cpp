@@ -1,6 +1,6 @@
 #include "recording/writer.hpp"
 
-#include <time.h>
+#include "core/clock.hpp"
 
 #include <algorithm>
 
@@ -38,8 +38,7 @@ void RunWriter::stop() {
 }
 
 void RunWriter::run() {
-  timespec begin{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &begin);
+  const std::int64_t cpu_start = thread_cpu_ns();
   std::unique_lock lock(mutex_);
   for (;;) {
     const bool stopping = wake_.wait_for(lock, batch_period_, [this] { return stop_requested_; });
@@ -49,9 +48,7 @@ void RunWriter::run() {
     lock.lock();
   }
   flush();  // ticks the sampler pushed while the last batch was being written
-  timespec end{};
-  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
-  cpu_s_ = static_cast<double>(end.tv_sec - begin.tv_sec) + static_cast<double>(end.tv_nsec - begin.tv_nsec) * 1e-9;
+  cpu_s_ = static_cast<double>(thread_cpu_ns() - cpu_start) * 1e-9;
 }
 
 void RunWriter::flush() {

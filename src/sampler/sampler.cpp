@@ -3,16 +3,12 @@
 #include <time.h>
 
 #include <algorithm>
+#include <future>
 #include <utility>
 
 namespace powerfit {
 namespace {
 
-std::int64_t clock_ns(clockid_t clock) {
-  timespec ts{};
-  ::clock_gettime(clock, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
 
 std::size_t count_channels(const std::vector<std::unique_ptr<sensors::Source>>& sources) {
   std::size_t count = 0;
@@ -22,7 +18,6 @@ std::size_t count_channels(const std::vector<std::unique_ptr<sensors::Source>>& 
 
 }  // namespace
 
-std::int64_t monotonic_now_ns() { return clock_ns(CLOCK_MONOTONIC); }
 
 Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerOptions options)
     : sources_(std::move(sources)),
@@ -46,9 +41,14 @@ Sampler::~Sampler() { stop(); }
 void Sampler::start() {
   if (thread_.joinable()) return;
   start_monotonic_ns_ = monotonic_now_ns();
-  start_wall_ns_ = clock_ns(CLOCK_REALTIME);
+  start_wall_ns_ = wall_now_ns();
   stop_requested_ = false;
-  thread_ = std::thread([this] { run(); });
+  std::promise<void> first_tick;
+  auto first_tick_taken = first_tick.get_future();
+  thread_ = std::thread([this, &first_tick] { run(first_tick); });
+  // Return only once the first tick is taken, so that nothing the caller starts next (the
+  // measured command) can run before the run's first reading.
+  first_tick_taken.wait();
 }
 
 void Sampler::stop() {
@@ -100,8 +100,8 @@ void Sampler::sample_at(std::int64_t time_ns) {
   queue_.try_push(time_ns, values_, present_);
 }
 
-void Sampler::run() {
-  const std::int64_t thread_cpu_start = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+void Sampler::run(std::promise<void>& first_tick) {
+  const std::int64_t thread_cpu_start = thread_cpu_ns();
   const std::int64_t interval = options_.interval.count();
   const auto start = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start_monotonic_ns_));
   std::int64_t k = 0;  // index of the next deadline: start + k * interval
@@ -114,6 +114,7 @@ void Sampler::run() {
     const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
     stats_.max_lateness_s = std::max(stats_.max_lateness_s, static_cast<double>(now - k * interval) * 1e-9);
     sample_at(now);
+    if (k == 0) first_tick.set_value();
     // Absolute deadlines: the next one is a multiple of the interval from the start, so a slow
     // tick never shifts the ones after it. Deadlines that already passed are skipped and counted.
     const auto step = next_deadline(k, monotonic_now_ns() - start_monotonic_ns_, interval);
@@ -126,7 +127,7 @@ void Sampler::run() {
   const std::int64_t end = monotonic_now_ns() - start_monotonic_ns_;
   sample_at(end);  // the last stretch of the run, however short
   stats_.wall_s = static_cast<double>(end) * 1e-9;
-  stats_.thread_cpu_s = static_cast<double>(clock_ns(CLOCK_THREAD_CPUTIME_ID) - thread_cpu_start) * 1e-9;
+  stats_.thread_cpu_s = static_cast<double>(thread_cpu_ns() - thread_cpu_start) * 1e-9;
   stats_.dropped_ticks = queue_.dropped();
 }
 

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/duration.hpp"
 #include "sampler/channel_track.hpp"
 #include "sampler/tick_queue.hpp"
@@ -50,7 +52,8 @@ class Sampler {
   const std::vector<ChannelInfo>& channels() const { return channels_; }
   Nanoseconds interval() const { return options_.interval; }
 
-  // Takes the first sample at once, then one per interval until stop(), which takes a last one.
+  // Takes the first sample at once (and returns after it), then one per interval until stop(),
+  // which takes a last one.
   void start();
   void stop();
   bool running() const { return thread_.joinable(); }
@@ -73,7 +76,7 @@ class Sampler {
   void sample_at(std::int64_t time_ns);
 
  private:
-  void run();
+  void run(std::promise<void>& first_tick);
 
   std::vector<std::unique_ptr<sensors::Source>> sources_;
   std::vector<std::size_t> source_offsets_;
@@ -98,8 +101,6 @@ class Sampler {
   std::mutex markers_mutex_;
   std::vector<Marker> markers_;
 };
-
-std::int64_t monotonic_now_ns();
 
 // After the tick for deadline `index` (at index * interval) ended at `elapsed`, the next deadline
 // to wait for: the following one, or the latest already past when the tick ran over, in which

@@ -11,10 +11,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string trimmed_file(const fs::path& path) {
-  const auto text = read_text_file(path);
-  return text ? std::string(text::trim(*text)) : std::string();
-}
 
 // Channel names keep to letters, digits, '_' and '-'.
 std::string slug(std::string text) {
@@ -54,7 +50,7 @@ Availability HwmonSource::open() {
   int amd_gpus = 0;
   std::vector<std::string> found;
   for (const auto& device : devices) {
-    const std::string chip = trimmed_file(device / "name");
+    const std::string chip = read_trimmed(device / "name");
     if (chip == "amdgpu") {
       const std::string gpu = "amdgpu" + std::to_string(amd_gpus++);
       const auto power = file_exists(device / "power1_average") ? device / "power1_average" : device / "power1_input";
@@ -71,7 +67,7 @@ Availability HwmonSource::open() {
     if (chip == "ina3221") {
       for (int rail = 1; rail <= 3; ++rail) {
         const auto index = std::to_string(rail);
-        const std::string label = trimmed_file(device / ("in" + index + "_label"));
+        const std::string label = read_trimmed(device / ("in" + index + "_label"));
         if (label.empty()) continue;
         // The board's input rail carries everything the other rails measure.
         const bool input_rail = label == "VDD_IN" || label == "POM_5V_IN";
@@ -85,7 +81,7 @@ Availability HwmonSource::open() {
     }
     for (int sensor = 1; sensor <= 8; ++sensor) {
       const auto index = std::to_string(sensor);
-      const std::string label = trimmed_file(device / ("power" + index + "_label"));
+      const std::string label = read_trimmed(device / ("power" + index + "_label"));
       const std::string stem = "hwmon." + slug(chip.empty() ? device.filename().string() : chip) + "." +
                                slug(label.empty() ? "power" + index : label);
       for (const char* suffix : {"_average", "_input"}) {
@@ -96,7 +92,7 @@ Availability HwmonSource::open() {
         }
       }
       const auto energy = device / ("energy" + index + "_input");
-      const std::string energy_label = trimmed_file(device / ("energy" + index + "_label"));
+      const std::string energy_label = read_trimmed(device / ("energy" + index + "_label"));
       const std::string energy_stem = "hwmon." + slug(chip.empty() ? device.filename().string() : chip) + "." +
                                       slug(energy_label.empty() ? "energy" + index : energy_label);
       if (file_exists(energy) && add_input({.name = energy_stem + ".energy", .unit = Unit::joule,

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/clock.hpp"
 #include "core/text.hpp"
 
 namespace powerfit::sensors {
@@ -47,9 +48,6 @@ bool digits_only(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -143,7 +141,7 @@ void ProcDiskSource::scan_diskstats(std::span<Reading> out) {
 
 void ProcDiskSource::read(std::span<Reading> out) {
   counters_.begin_tick();
-  const std::int64_t now = steady_now_ns();
+  const std::int64_t now = monotonic_now_ns();
   if (!use_sysfs_ || now - last_scan_ns_ >= rescan_period_ns_) {
     scan_diskstats(out);
     last_scan_ns_ = now;

@@ -1,5 +1,7 @@
 #include "sensors/proc_file.hpp"
 
+#include "core/text.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -100,6 +102,11 @@ std::optional<std::string> read_text_file(const std::filesystem::path& path) {
   text << in.rdbuf();
   if (in.bad()) return std::nullopt;
   return text.str();
+}
+
+std::string read_trimmed(const std::filesystem::path& path) {
+  const auto text = read_text_file(path);
+  return text ? std::string(text::trim(*text)) : std::string();
 }
 
 }  // namespace powerfit::sensors

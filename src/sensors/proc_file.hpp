@@ -3,6 +3,7 @@
 // instead of open/read/close, into a buffer that only grows when the file does.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,5 +42,7 @@ class ProcFile {
 
 // Reads a small file once (for discovery, not for the hot path).
 std::optional<std::string> read_text_file(const std::filesystem::path& path);
+// The same, without surrounding white space; empty when the file cannot be read.
+std::string read_trimmed(const std::filesystem::path& path);
 
 }  // namespace powerfit::sensors

@@ -6,14 +6,12 @@
 #include <chrono>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/text.hpp"
 
 namespace powerfit::sensors {
 namespace {
 
-std::int64_t steady_now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 }  // namespace
 
@@ -53,7 +51,7 @@ Availability ProcProcessSource::open() {
 }
 
 void ProcProcessSource::read(std::span<Reading> out) {
-  const std::int64_t now = steady_now_ns();
+  const std::int64_t now = monotonic_now_ns();
   if (member_lost_ || now - last_scan_ns_ >= rescan_period_ns_) {
     tree_->refresh();
     last_scan_ns_ = now;

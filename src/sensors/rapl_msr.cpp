@@ -29,10 +29,6 @@ constexpr Register kIntelRegisters[] = {
 constexpr std::uint32_t kAmdPowerUnit = 0xC0010299;
 constexpr Register kAmdRegisters[] = {{0xC001029B, "package"}};
 
-std::string trimmed_file(const std::filesystem::path& path) {
-  const auto text = read_text_file(path);
-  return text ? std::string(text::trim(*text)) : std::string();
-}
 
 struct CpuVendor {
   bool intel = false;
@@ -138,7 +134,7 @@ class MsrMethod final : public RaplMethod {
       const auto name = entry.path().filename().string();
       const auto cpu = text::starts_with(name, "cpu") ? text::to_u64(std::string_view(name).substr(3)) : std::nullopt;
       if (!cpu) continue;
-      const auto package = text::to_u64(trimmed_file(entry.path() / "topology" / "physical_package_id"));
+      const auto package = text::to_u64(read_trimmed(entry.path() / "topology" / "physical_package_id"));
       if (!package) continue;
       auto [it, inserted] = cpus.try_emplace(static_cast<int>(*package), static_cast<int>(*cpu));
       if (!inserted) it->second = std::min(it->second, static_cast<int>(*cpu));

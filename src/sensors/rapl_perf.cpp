@@ -16,10 +16,6 @@
 namespace powerfit::sensors {
 namespace {
 
-std::string trimmed_file(const std::filesystem::path& path) {
-  const auto text = read_text_file(path);
-  return text ? std::string(text::trim(*text)) : std::string();
-}
 
 // "0", "0,28", "0-1,4": the CPUs a PMU counts on.
 std::vector<int> parse_cpu_list(std::string_view list) {
@@ -57,15 +53,15 @@ class PerfEventMethod final : public RaplMethod {
 
   std::vector<RaplDomain> discover(std::string& problem) override {
     const auto pmu = roots_.sys / "bus" / "event_source" / "devices" / "power";
-    const auto type = text::to_u64(trimmed_file(pmu / "type"));
+    const auto type = text::to_u64(read_trimmed(pmu / "type"));
     if (!type) {
       problem = "perf_event: no `power` PMU (file absent: " + (pmu / "type").string() + ")";
       return {};
     }
-    const auto cpus = parse_cpu_list(trimmed_file(pmu / "cpumask"));
+    const auto cpus = parse_cpu_list(read_trimmed(pmu / "cpumask"));
     std::vector<RaplDomain> domains;
     for (const auto& event : kEvents) {
-      const auto spec = trimmed_file(pmu / "events" / event.file);
+      const auto spec = read_trimmed(pmu / "events" / event.file);
       const auto at = spec.find("event=");
       if (at == std::string::npos) continue;
       std::uint64_t config = 0;
@@ -74,7 +70,7 @@ class PerfEventMethod final : public RaplMethod {
       } catch (...) {
         continue;
       }
-      const double scale = text::to_double(trimmed_file(pmu / "events" / (std::string(event.file) + ".scale"))).value_or(1.0);
+      const double scale = text::to_double(read_trimmed(pmu / "events" / (std::string(event.file) + ".scale"))).value_or(1.0);
       for (const int cpu : cpus) {
         const int package = package_of(cpu);
         const std::string kind = event.kind;
@@ -109,14 +105,14 @@ class PerfEventMethod final : public RaplMethod {
   };
 
   int package_of(int cpu) const {
-    const auto id = trimmed_file(roots_.sys / "devices" / "system" / "cpu" / ("cpu" + std::to_string(cpu)) /
+    const auto id = read_trimmed(roots_.sys / "devices" / "system" / "cpu" / ("cpu" + std::to_string(cpu)) /
                                  "topology" / "physical_package_id");
     return static_cast<int>(text::to_u64(id).value_or(0));
   }
 
   std::string explain(int error) const {
     if (error == EACCES || error == EPERM) {
-      const auto paranoid = trimmed_file(roots_.proc / "sys" / "kernel" / "perf_event_paranoid");
+      const auto paranoid = read_trimmed(roots_.proc / "sys" / "kernel" / "perf_event_paranoid");
       return "perf_event: permission denied (perf_event_paranoid is " + (paranoid.empty() ? "?" : paranoid) +
              "); fix: `sudo sysctl kernel.perf_event_paranoid=0`, or run powerfit as root or with CAP_PERFMON";
     }

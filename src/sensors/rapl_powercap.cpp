@@ -17,10 +17,6 @@ std::optional<std::uint64_t> read_u64(const std::filesystem::path& path) {
   return text ? text::to_u64(text::trim(*text)) : std::nullopt;
 }
 
-std::string trimmed_file(const std::filesystem::path& path) {
-  const auto text = read_text_file(path);
-  return text ? std::string(text::trim(*text)) : std::string();
-}
 
 class PowercapMethod final : public RaplMethod {
  public:
@@ -46,7 +42,7 @@ class PowercapMethod final : public RaplMethod {
     std::string denied;
     for (const auto& zone : zones) {
       const auto dir = base / zone;
-      const std::string label = trimmed_file(dir / "name");
+      const std::string label = read_trimmed(dir / "name");
       // "intel-rapl:N" is a top-level zone, "intel-rapl:N:M" its subzone.
       const auto first_colon = zone.find(':');
       const auto second_colon = zone.find(':', first_colon + 1);
