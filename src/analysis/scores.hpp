@@ -1,0 +1,55 @@
+#pragma once
+// The scores of a run that did inferences: how much accuracy its joules bought. Formulas,
+// units and defaults are written once here and in docs/scores.md (`powerfit score --explain`).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace powerfit::analysis {
+
+struct ScoreWeights {
+  double alpha = 2.0;  // weight of accuracy in the composite score
+  double beta = 1.0;   // weight of energy per correct inference
+};
+
+struct InferenceCounts {
+  double inferences = 0.0;
+  double correct = 0.0;                // top-1
+  std::optional<double> correct_top5;
+  std::optional<double> parameters;    // for NetScore
+  std::optional<double> macs;          // multiply-accumulates per inference, for NetScore
+};
+
+struct Scores {
+  double accuracy_percent = 0.0;          // 100 · correct / inferences
+  std::optional<double> top5_percent;
+  double energy_per_inference_j = 0.0;
+  std::optional<double> energy_per_correct_j;  // none when nothing was correct
+  double inferences_per_joule = 0.0;
+  double accuracy_per_joule = 0.0;             // accuracy_percent / energy_per_inference_j, in %/J
+  std::optional<double> composite;             // 20·log10(a^α / e^β), a in %, e in mJ per correct inference
+  std::optional<double> netscore;              // 20·log10(a^2 / (p^0.5 · m^0.5)), p and m in millions
+};
+
+// Returns nullopt when the counts cannot be scored (no inferences, no energy, more correct than
+// done); `why` then says which.
+std::optional<Scores> compute_scores(const InferenceCounts& counts, double energy_j, const ScoreWeights& weights,
+                                     std::string* why = nullptr);
+
+// Mean and the half-width of its 95% confidence interval (Student t with n − 1 degrees of
+// freedom); the half-width is absent for a single value.
+struct MeanInterval {
+  double mean = 0.0;
+  std::optional<double> half_width;
+  std::size_t n = 0;
+};
+MeanInterval mean_with_interval(const std::vector<double>& values);
+
+// The two-sided 95% quantile of Student's t distribution with `degrees` degrees of freedom.
+double student_t_975(std::size_t degrees);
+
+// The text printed by `powerfit score --explain`.
+std::string explain_scores(const ScoreWeights& weights);
+
+}  // namespace powerfit::analysis
