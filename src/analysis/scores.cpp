@@ -36,6 +36,12 @@ std::optional<Scores> compute_scores(const InferenceCounts& counts, double energ
   return scores;
 }
 
+std::optional<EnergyBasis> energy_basis(std::optional<double> measured_j, std::optional<double> estimated_j) {
+  if (measured_j && *measured_j > 0.0) return EnergyBasis{*measured_j, false};
+  if (estimated_j && *estimated_j > 0.0) return EnergyBasis{*estimated_j, true};
+  return std::nullopt;
+}
+
 double student_t_975(std::size_t degrees) {
   // Two-sided 95% quantiles t(0.975, df) for df = 1..30.
   static constexpr std::array<double, 30> kTable{

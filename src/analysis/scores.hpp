@@ -37,6 +37,14 @@ struct Scores {
 std::optional<Scores> compute_scores(const InferenceCounts& counts, double energy_j, const ScoreWeights& weights,
                                      std::string* why = nullptr);
 
+// The energy a run is scored on: its measured total where there is one, else its estimated
+// total, which marks every score computed from it as estimated.
+struct EnergyBasis {
+  double joules = 0.0;
+  bool estimated = false;
+};
+std::optional<EnergyBasis> energy_basis(std::optional<double> measured_j, std::optional<double> estimated_j);
+
 // Mean and the half-width of its 95% confidence interval (Student t with n − 1 degrees of
 // freedom); the half-width is absent for a single value.
 struct MeanInterval {

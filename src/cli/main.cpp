@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
       {"sensors", add_sensors_command(app, global)},
       {"run", add_run_command(app, global)},
       {"export", add_export_command(app, global)},
+      {"score", add_score_command(app, global)},
   };
 
   try {

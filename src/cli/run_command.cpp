@@ -6,6 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "core/duration.hpp"
+#include "report/score_report.hpp"
 #include "report/summary_report.hpp"
 #include "session/command_run.hpp"
 #include "workload/child_process.hpp"
@@ -69,13 +70,17 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
                                               .cpu_tdp_w = options->cpu_tdp});
     if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
     if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
+    if (result.report_error) std::cerr << "powerfit: warning: " << *result.report_error << '\n';
 
     const report::SummaryHeader header{.command = options->command,
                                        .label = options->label,
                                        .database = options->output,
                                        .run_id = result.run_id,
                                        .interval_s = static_cast<double>(std::get<Nanoseconds>(interval).count()) * 1e-9};
-    if (!global.quiet) report::print_summary(std::cerr, header, result.summary, global.color);
+    if (!global.quiet) {
+      report::print_summary(std::cerr, header, result.summary, global.color);
+      if (result.report) report::print_run_scores(std::cerr, *result.report, result.summary, {});
+    }
     if (!options->summary_json.empty()) {
       std::ofstream out(options->summary_json);
       out << report::summary_json(header, result.summary).dump(2) << '\n';

@@ -66,6 +66,13 @@ CREATE TABLE markers (
   t_ns INTEGER NOT NULL,
   name TEXT NOT NULL
 );
+CREATE TABLE workload_reports (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+  inferences INTEGER, correct INTEGER, correct_top5 INTEGER,
+  model TEXT, device TEXT, batch_size INTEGER, dataset TEXT, parameters REAL, macs REAL,
+  raw TEXT,
+  error TEXT
+);
 CREATE TABLE channel_summaries (
   channel_id INTEGER PRIMARY KEY REFERENCES channels(id),
   samples INTEGER NOT NULL,
@@ -306,6 +313,69 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
     totals.run();
   }
   commit();
+}
+
+void Database::save_workload_report(std::int64_t run_id, const WorkloadReport& report) {
+  Statement statement(db_.get(), R"sql(
+    INSERT OR REPLACE INTO workload_reports (run_id, inferences, correct, correct_top5, model, device, batch_size,
+                                             dataset, parameters, macs, raw)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))sql");
+  statement.bind(1, run_id)
+      .bind(2, report.inferences)
+      .bind(3, report.correct)
+      .bind(4, report.correct_top5)
+      .bind(5, report.model)
+      .bind(6, report.device)
+      .bind(7, report.batch_size)
+      .bind(8, report.dataset)
+      .bind(9, report.parameters)
+      .bind(10, report.macs)
+      .bind(11, report.raw);
+  statement.run();
+}
+
+void Database::save_workload_report_error(std::int64_t run_id, const std::string& error) {
+  Statement statement(db_.get(), "INSERT OR REPLACE INTO workload_reports (run_id, error) VALUES (?1, ?2)");
+  statement.bind(1, run_id).bind(2, error);
+  statement.run();
+}
+
+std::vector<ReportedRun> Database::reported_runs() {
+  // Energy totals come from the channel summaries, measured and estimated apart.
+  Statement statement(db_.get(), R"sql(
+    SELECT r.id, r.uuid, r.label, COALESCE(r.hostname, ''), r.start_time, w.error,
+           w.inferences, w.correct, w.correct_top5, COALESCE(w.model, ''), COALESCE(w.device, ''),
+           w.batch_size, COALESCE(w.dataset, ''), w.parameters, w.macs,
+           (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
+             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 0),
+           (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
+             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1),
+           r.duration_s
+    FROM runs r JOIN workload_reports w ON w.run_id = r.id
+    ORDER BY r.id)sql");
+  std::vector<ReportedRun> rows;
+  while (statement.step()) {
+    ReportedRun row{.run_id = statement.int64(0),
+                    .uuid = statement.text(1),
+                    .label = statement.text(2),
+                    .hostname = statement.text(3),
+                    .start_time = statement.text(4)};
+    if (!statement.is_null(5)) row.error = statement.text(5);
+    row.report.inferences = statement.optional_int64(6).value_or(0);
+    row.report.correct = statement.optional_int64(7).value_or(0);
+    row.report.correct_top5 = statement.optional_int64(8);
+    row.report.model = statement.text(9);
+    row.report.device = statement.text(10);
+    row.report.batch_size = statement.optional_int64(11);
+    row.report.dataset = statement.text(12);
+    row.report.parameters = statement.optional_real(13);
+    row.report.macs = statement.optional_real(14);
+    row.measured_energy_j = statement.optional_real(15);
+    row.estimated_energy_j = statement.optional_real(16);
+    row.duration_s = statement.optional_real(17);
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 std::vector<RunRow> Database::runs() {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/summary.hpp"
+#include "core/workload_report.hpp"
 #include "recording/sqlite.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/host_info.hpp"
@@ -54,6 +55,20 @@ struct SampleRow {
   double value = 0.0;
 };
 
+// A run whose workload reported its counts (or tried to, and failed: `error`).
+struct ReportedRun {
+  std::int64_t run_id = 0;
+  std::string uuid;
+  std::string label;
+  std::string hostname;
+  std::string start_time;
+  std::optional<std::string> error;
+  WorkloadReport report;
+  std::optional<double> measured_energy_j;
+  std::optional<double> estimated_energy_j;
+  std::optional<double> duration_s;
+};
+
 class Database {
  public:
   enum class Mode { read_only, read_write };
@@ -80,6 +95,10 @@ class Database {
 
   void finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
                   const std::vector<std::int64_t>& channel_ids);
+
+  void save_workload_report(std::int64_t run_id, const WorkloadReport& report);
+  void save_workload_report_error(std::int64_t run_id, const std::string& error);
+  std::vector<ReportedRun> reported_runs();
 
   std::vector<RunRow> runs();
   bool has_run(std::int64_t run_id);

@@ -2,7 +2,11 @@
 
 #include <sys/resource.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "analysis/summary.hpp"
 #include "recording/database.hpp"
@@ -11,12 +15,22 @@
 #include "sensors/catalog.hpp"
 #include "sensors/host_info.hpp"
 #include "workload/child_process.hpp"
+#include "workload/report_file.hpp"
 
 namespace powerfit::session {
 CommandRunResult run_command(const CommandRunOptions& options) {
   auto database = recording::Database::open(options.database, recording::Database::Mode::read_write);
 
-  workload::ChildProcess child(options.command, {});
+  // The command may write its counts (inferences, correct answers) to this file.
+  std::string report_path = (std::filesystem::temp_directory_path() / "powerfit-report-XXXXXX").string();
+  const int report_fd = ::mkstemp(report_path.data());
+  if (report_fd >= 0) ::close(report_fd);
+  struct RemoveReport {
+    std::string path;
+    ~RemoveReport() { std::remove(path.c_str()); }
+  } remove_report{report_path};
+
+  workload::ChildProcess child(options.command, {{kReportFileVariable, report_path}});
   auto catalog = sensors::open_catalog({.roots = options.roots,
                                        .process_root = child.pid(),
                                        .loopback_in_total = options.loopback_in_total,
@@ -76,9 +90,19 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   analysis::add_energy_totals(summary);
 
   if (!writer.error().empty()) result.storage_error = writer.error();
+  if (auto report = workload::read_report_file(report_path)) {
+    if (auto* counts = std::get_if<WorkloadReport>(&*report)) {
+      result.report = std::move(*counts);
+    } else {
+      result.report_error = "the command's report (" + std::string(kReportFileVariable) + ") is unusable: " +
+                            std::get<workload::ReportError>(*report).message + "; the run is kept unscored";
+    }
+  }
   try {
     const auto end_wall_ns = sampler.start_wall_ns() + static_cast<std::int64_t>(stats.wall_s * 1e9);
     database.finish_run(result.run_id, end_wall_ns, summary, channel_ids);
+    if (result.report) database.save_workload_report(result.run_id, *result.report);
+    if (result.report_error) database.save_workload_report_error(result.run_id, *result.report_error);
   } catch (const recording::RecordingError& error) {
     result.storage_error = error.what();
   }

@@ -11,6 +11,7 @@
 
 #include "core/duration.hpp"
 #include "core/summary.hpp"
+#include "core/workload_report.hpp"
 #include "sensors/source.hpp"
 
 namespace powerfit::session {
@@ -31,6 +32,8 @@ struct CommandRunResult {
   RunSummary summary;
   std::optional<std::string> exec_error;     // the command could not be started
   std::optional<std::string> storage_error;  // recording failed part-way; the summary stands
+  std::optional<WorkloadReport> report;      // the counts the command reported, if any
+  std::optional<std::string> report_error;   // it wrote a report that could not be used
 };
 
 // Throws recording::RecordingError when the database cannot be used (nothing is started then).

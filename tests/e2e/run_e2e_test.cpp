@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <thread>
 
@@ -275,6 +276,49 @@ TEST(RunEndToEnd, NoEstimateLeavesTheEstimateOut) {
   const auto summary = run_and_summarize(tree, {"true"}, {"--no-estimate"});
   for (const auto& entry : summary["channels"]) EXPECT_NE(entry["name"], "cpu.power.estimated");
   EXPECT_FALSE(summary.contains("estimated_energy_j"));
+}
+
+}  // namespace
+}  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+// A workload that reports its counts is scored; one whose report is broken is kept, unscored.
+TEST(ScoreEndToEnd, ReportedCountsAreStoredScoredAndRanked) {
+  TempTree tree;
+  const auto database = tree.path("runs.db").string();
+  for (const char* correct : {"1900", "1950"}) {
+    const auto outcome = run_powerfit({"run", "-q", "-o", database, "--", "python3", EXAMPLES_DIR "/report_counts.py",
+                                       "2000", correct, "tiny"}, tree.root());
+    ASSERT_EQ(outcome.status, 0) << outcome.err;
+  }
+  const auto broken = run_powerfit({"run", "-o", database, "--", "sh", "-c", "echo '{\"inferences\": 3' > \"$POWERFIT_REPORT_FILE\""},
+                                   tree.root());
+  EXPECT_EQ(broken.status, 0);
+  EXPECT_NE(broken.err.find("warning: the command's report"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("kept unscored"), std::string::npos);
+
+  const auto scored = run_powerfit({"score", database, "--json"}, tree.root());
+  ASSERT_EQ(scored.status, 0) << scored.err;
+  const auto runs = json::parse(scored.out);
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0]["model"], "tiny");
+  EXPECT_EQ(runs[0]["inferences"], 2000);
+  EXPECT_DOUBLE_EQ(runs[1]["accuracy_percent"].get<double>(), 97.5);
+  // Recomputed by hand from the stored figures: the scores follow the documented formulas.
+  const double energy = runs[0]["energy_estimated"].get<bool>() ? runs[0]["estimated_energy_j"].get<double>()
+                                                                : runs[0]["measured_energy_j"].get<double>();
+  EXPECT_NEAR(runs[0]["energy_per_inference_j"].get<double>(), energy / 2000, 1e-12);
+  EXPECT_NEAR(runs[0]["composite_score"].get<double>(), 20 * (2 * std::log10(95.0) - std::log10(energy / 1900 * 1e3)), 1e-9);
+  EXPECT_EQ(runs[2]["scored"], false);
+
+  const auto table = run_powerfit({"score", database}, tree.root());
+  EXPECT_NE(table.out.find("tiny"), std::string::npos);
+  EXPECT_NE(table.out.find("ESTIMATED"), std::string::npos);  // this VM has no power sensor
+  EXPECT_NE(table.out.find("unscored: run 3"), std::string::npos);
+  const auto explain = run_powerfit({"score", "--explain"}, tree.root());
+  EXPECT_NE(explain.out.find("alpha = 2, beta = 1"), std::string::npos);
 }
 
 }  // namespace

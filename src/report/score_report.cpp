@@ -1,0 +1,163 @@
+#include "report/score_report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+
+namespace powerfit::report {
+namespace {
+
+analysis::InferenceCounts counts_of(const WorkloadReport& report) {
+  return {.inferences = static_cast<double>(report.inferences),
+          .correct = static_cast<double>(report.correct),
+          .correct_top5 = report.correct_top5 ? std::optional<double>(static_cast<double>(*report.correct_top5)) : std::nullopt,
+          .parameters = report.parameters,
+          .macs = report.macs};
+}
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+std::string with_interval(const analysis::MeanInterval& value, const char* pattern) {
+  std::string text = format(pattern, value.mean);
+  if (value.half_width) text += " ±" + format(pattern, *value.half_width);
+  return text;
+}
+
+}  // namespace
+
+void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
+                      const analysis::ScoreWeights& weights) {
+  out << "  scores" << (report.model.empty() ? "" : " of " + report.model) << ":\n";
+  const auto basis = analysis::energy_basis(summary.measured_energy_j, summary.estimated_energy_j);
+  std::string why;
+  const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
+  if (!basis) why = "no energy was measured or estimated (see `powerfit sensors`)";
+  if (!scores) {
+    out << "    unscored: " << why << "\n\n";
+    return;
+  }
+  const std::string tag = basis->estimated ? "  (ESTIMATED energy)" : "  (measured energy)";
+  out << "    " << report.inferences << " inferences, " << report.correct << " correct: "
+      << format("%.2f %%", scores->accuracy_percent) << " top-1";
+  if (scores->top5_percent) out << format(", %.2f %% top-5", *scores->top5_percent);
+  out << '\n';
+  out << "    " << format("%.4g mJ", scores->energy_per_inference_j * 1e3) << " per inference, "
+      << format("%.4g inferences/J", scores->inferences_per_joule) << tag << '\n';
+  if (scores->composite) {
+    out << "    composite score " << format("%.2f", *scores->composite)
+        << format(" (alpha %g", weights.alpha) << format(", beta %g)", weights.beta) << tag << '\n';
+  }
+  if (scores->netscore) out << "    NetScore " << format("%.2f", *scores->netscore) << '\n';
+  out << '\n';
+}
+
+nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,
+                                        const analysis::ScoreWeights& weights) {
+  auto list = nlohmann::ordered_json::array();
+  for (const auto& run : runs) {
+    nlohmann::ordered_json entry{{"run_id", run.run_id}, {"uuid", run.uuid},     {"label", run.label},
+                                 {"host", run.hostname}, {"start_time", run.start_time}};
+    if (run.error) {
+      entry["scored"] = false;
+      entry["why"] = *run.error;
+      list.push_back(std::move(entry));
+      continue;
+    }
+    const auto& report = run.report;
+    entry["model"] = report.model;
+    entry["device"] = report.device;
+    entry["dataset"] = report.dataset;
+    entry["inferences"] = report.inferences;
+    entry["correct"] = report.correct;
+    entry["correct_top5"] = report.correct_top5 ? nlohmann::ordered_json(*report.correct_top5) : nullptr;
+    entry["parameters"] = report.parameters ? nlohmann::ordered_json(*report.parameters) : nullptr;
+    entry["macs"] = report.macs ? nlohmann::ordered_json(*report.macs) : nullptr;
+    entry["measured_energy_j"] = run.measured_energy_j ? nlohmann::ordered_json(*run.measured_energy_j) : nullptr;
+    entry["estimated_energy_j"] = run.estimated_energy_j ? nlohmann::ordered_json(*run.estimated_energy_j) : nullptr;
+    const auto basis = analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
+    std::string why = "no energy was measured or estimated";
+    const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
+    entry["scored"] = scores.has_value();
+    if (!scores) {
+      entry["why"] = why;
+      list.push_back(std::move(entry));
+      continue;
+    }
+    entry["energy_estimated"] = basis->estimated;
+    entry["accuracy_percent"] = scores->accuracy_percent;
+    entry["top5_percent"] = scores->top5_percent ? nlohmann::ordered_json(*scores->top5_percent) : nullptr;
+    entry["energy_per_inference_j"] = scores->energy_per_inference_j;
+    entry["energy_per_correct_j"] = scores->energy_per_correct_j ? nlohmann::ordered_json(*scores->energy_per_correct_j) : nullptr;
+    entry["inferences_per_joule"] = scores->inferences_per_joule;
+    entry["accuracy_per_joule"] = scores->accuracy_per_joule;
+    entry["composite_score"] = scores->composite ? nlohmann::ordered_json(*scores->composite) : nullptr;
+    entry["netscore"] = scores->netscore ? nlohmann::ordered_json(*scores->netscore) : nullptr;
+    entry["alpha"] = weights.alpha;
+    entry["beta"] = weights.beta;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
+void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
+                       const analysis::ScoreWeights& weights) {
+  struct Group {
+    std::string model, device, host;
+    std::vector<double> accuracy, millijoules, per_joule, composite, netscore;
+    bool estimated = false;
+  };
+  std::map<std::string, Group> groups;
+  std::vector<std::string> unscored;
+  for (const auto& run : runs) {
+    const auto basis = analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
+    std::string why = run.error.value_or("no energy was measured or estimated");
+    const auto scores = !run.error && basis ? analysis::compute_scores(counts_of(run.report), basis->joules, weights, &why)
+                                            : std::nullopt;
+    if (!scores) {
+      unscored.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + why);
+      continue;
+    }
+    auto& group = groups[run.report.model + '\x1f' + run.report.device + '\x1f' + run.hostname];
+    group.model = run.report.model.empty() ? "(unnamed)" : run.report.model;
+    group.device = run.report.device;
+    group.host = run.hostname;
+    group.estimated = group.estimated || basis->estimated;
+    group.accuracy.push_back(scores->accuracy_percent);
+    group.millijoules.push_back(scores->energy_per_inference_j * 1e3);
+    group.per_joule.push_back(scores->inferences_per_joule);
+    if (scores->composite) group.composite.push_back(*scores->composite);
+    if (scores->netscore) group.netscore.push_back(*scores->netscore);
+  }
+  std::vector<const Group*> ranked;
+  for (const auto& [key, group] : groups) ranked.push_back(&group);
+  std::sort(ranked.begin(), ranked.end(), [](const Group* a, const Group* b) {
+    const double ca = a->composite.empty() ? -1e300 : analysis::mean_with_interval(a->composite).mean;
+    const double cb = b->composite.empty() ? -1e300 : analysis::mean_with_interval(b->composite).mean;
+    return ca > cb;
+  });
+  char line[512];
+  std::snprintf(line, sizeof line, "%-4s %-22s %-8s %-14s %4s %-16s %-20s %-18s %-16s %-10s %s\n", "rank", "model",
+                "device", "host", "runs", "top-1 %", "mJ/inference", "inferences/J", "composite", "NetScore", "energy");
+  out << line;
+  int rank = 0;
+  for (const Group* group : ranked) {
+    const auto netscore = group->netscore.empty() ? std::string("-") : with_interval(analysis::mean_with_interval(group->netscore), "%.2f");
+    const auto composite = group->composite.empty() ? std::string("-") : with_interval(analysis::mean_with_interval(group->composite), "%.2f");
+    std::snprintf(line, sizeof line, "%-4d %-22s %-8s %-14s %4zu %-16s %-20s %-18s %-16s %-10s %s\n", ++rank,
+                  group->model.c_str(), group->device.c_str(), group->host.c_str(), group->accuracy.size(),
+                  with_interval(analysis::mean_with_interval(group->accuracy), "%.2f").c_str(),
+                  with_interval(analysis::mean_with_interval(group->millijoules), "%.4g").c_str(),
+                  with_interval(analysis::mean_with_interval(group->per_joule), "%.4g").c_str(), composite.c_str(),
+                  netscore.c_str(), group->estimated ? "ESTIMATED" : "measured");
+    out << line;
+  }
+  out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
+      << "); ± is the 95% confidence interval over runs (`powerfit score --explain`)\n";
+  for (const auto& text : unscored) out << "unscored: " << text << '\n';
+}
+
+}  // namespace powerfit::report

@@ -1,0 +1,27 @@
+#pragma once
+// Scores as people read them: a run's scores after its summary, the ranking table of
+// `powerfit score`, and the same as JSON (one object per run).
+
+#include <ostream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/scores.hpp"
+#include "core/summary.hpp"
+#include "core/workload_report.hpp"
+#include "recording/database.hpp"
+
+namespace powerfit::report {
+
+void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
+                      const analysis::ScoreWeights& weights);
+
+nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,
+                                        const analysis::ScoreWeights& weights);
+
+// Runs of the same model, device and host are repeats: each figure is their mean ± 95% CI.
+void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
+                       const analysis::ScoreWeights& weights);
+
+}  // namespace powerfit::report

@@ -1,0 +1,76 @@
+#include "workload/report_file.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace powerfit::workload {
+namespace {
+
+using json = nlohmann::json;
+
+std::optional<std::int64_t> count(const json& object, const char* key, std::string& problem) {
+  if (!object.contains(key)) return std::nullopt;
+  const auto& value = object[key];
+  if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+    problem = std::string("\"") + key + "\" must be a whole number >= 0";
+    return std::nullopt;
+  }
+  return value.get<std::int64_t>();
+}
+
+std::optional<double> positive(const json& object, const char* key, std::string& problem) {
+  if (!object.contains(key)) return std::nullopt;
+  if (!object[key].is_number() || object[key].get<double>() <= 0) {
+    problem = std::string("\"") + key + "\" must be a number > 0";
+    return std::nullopt;
+  }
+  return object[key].get<double>();
+}
+
+std::string text(const json& object, const char* key) {
+  return object.contains(key) && object[key].is_string() ? object[key].get<std::string>() : std::string();
+}
+
+}  // namespace
+
+std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_text) {
+  json object;
+  try {
+    object = json::parse(json_text);
+  } catch (const json::parse_error& error) {
+    return ReportError{std::string("not valid JSON: ") + error.what()};
+  }
+  if (!object.is_object()) return ReportError{"not a JSON object"};
+  std::string problem;
+  WorkloadReport report{.raw = object.dump()};
+  const auto inferences = count(object, "inferences", problem);
+  const auto correct = count(object, "correct", problem);
+  report.correct_top5 = count(object, "correct_top5", problem);
+  report.batch_size = count(object, "batch_size", problem);
+  report.parameters = positive(object, "parameters", problem);
+  report.macs = positive(object, "macs", problem);
+  if (!problem.empty()) return ReportError{problem};
+  if (!inferences || !correct) return ReportError{"\"inferences\" and \"correct\" are required"};
+  if (*correct > *inferences || (report.correct_top5 && (*report.correct_top5 < *correct || *report.correct_top5 > *inferences))) {
+    return ReportError{"counts disagree: need correct <= correct_top5 <= inferences"};
+  }
+  report.inferences = *inferences;
+  report.correct = *correct;
+  report.model = text(object, "model");
+  report.device = text(object, "device");
+  report.dataset = text(object, "dataset");
+  return report;
+}
+
+std::optional<std::variant<WorkloadReport, ReportError>> read_report_file(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (content.str().find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
+  return parse_report(content.str());
+}
+
+}  // namespace powerfit::workload
