@@ -71,6 +71,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
     if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
     if (result.report_error) std::cerr << "powerfit: warning: " << *result.report_error << '\n';
+    if (result.window_warning) std::cerr << "powerfit: warning: " << *result.window_warning << '\n';
 
     const report::SummaryHeader header{.command = options->command,
                                        .label = options->label,
@@ -79,7 +80,10 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
                                        .interval_s = static_cast<double>(std::get<Nanoseconds>(interval).count()) * 1e-9};
     if (!global.quiet) {
       report::print_summary(std::cerr, header, result.summary, global.color);
-      if (result.report) report::print_run_scores(std::cerr, *result.report, result.summary, {});
+      if (result.report) {
+        report::print_run_scores(std::cerr, *result.report, result.summary, result.window_measured_energy_j,
+                                 result.window_estimated_energy_j, {});
+      }
     }
     if (!options->summary_json.empty()) {
       std::ofstream out(options->summary_json);

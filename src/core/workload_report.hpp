@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace powerfit {
 
@@ -20,6 +21,9 @@ struct WorkloadReport {
   std::string dataset;
   std::optional<double> parameters;
   std::optional<double> macs;  // multiply-accumulates per inference
+  // When the inference ran, in UNIX seconds (Python's time.time()): scores then rest on the
+  // energy of this window alone, without start-up, loading or training.
+  std::optional<std::pair<double, double>> inference_window;
   std::string raw;             // the JSON as written, kept whole
 };
 

@@ -71,7 +71,10 @@ CREATE TABLE workload_reports (
   inferences INTEGER, correct INTEGER, correct_top5 INTEGER,
   model TEXT, device TEXT, batch_size INTEGER, dataset TEXT, parameters REAL, macs REAL,
   raw TEXT,
-  error TEXT
+  error TEXT,
+  -- the inference window the workload reported, in seconds since the run started, and the
+  -- energy inside it
+  window_start_s REAL, window_end_s REAL, window_measured_energy_j REAL, window_estimated_energy_j REAL
 );
 CREATE TABLE channel_summaries (
   channel_id INTEGER PRIMARY KEY REFERENCES channels(id),
@@ -334,6 +337,24 @@ void Database::save_workload_report(std::int64_t run_id, const WorkloadReport& r
   statement.run();
 }
 
+void Database::save_window_energy(std::int64_t run_id, double start_s, double end_s, std::optional<double> measured_j,
+                                  std::optional<double> estimated_j) {
+  Statement statement(db_.get(), R"sql(
+    UPDATE workload_reports SET window_start_s = ?2, window_end_s = ?3, window_measured_energy_j = ?4,
+                                window_estimated_energy_j = ?5
+    WHERE run_id = ?1)sql");
+  statement.bind(1, run_id).bind(2, start_s).bind(3, end_s).bind(4, measured_j).bind(5, estimated_j);
+  statement.run();
+}
+
+std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64_t channel_id) {
+  Statement statement(db_.get(), "SELECT t_ns, value FROM samples WHERE channel_id = ?1 ORDER BY t_ns");
+  statement.bind(1, channel_id);
+  std::vector<std::pair<std::int64_t, double>> series;
+  while (statement.step()) series.emplace_back(statement.int64(0), statement.real(1));
+  return series;
+}
+
 void Database::save_workload_report_error(std::int64_t run_id, const std::string& error) {
   Statement statement(db_.get(), "INSERT OR REPLACE INTO workload_reports (run_id, error) VALUES (?1, ?2)");
   statement.bind(1, run_id).bind(2, error);
@@ -350,7 +371,7 @@ std::vector<ReportedRun> Database::reported_runs() {
              WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 0),
            (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
              WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1),
-           r.duration_s
+           r.duration_s, w.window_measured_energy_j, w.window_estimated_energy_j
     FROM runs r JOIN workload_reports w ON w.run_id = r.id
     ORDER BY r.id)sql");
   std::vector<ReportedRun> rows;
@@ -373,6 +394,8 @@ std::vector<ReportedRun> Database::reported_runs() {
     row.measured_energy_j = statement.optional_real(15);
     row.estimated_energy_j = statement.optional_real(16);
     row.duration_s = statement.optional_real(17);
+    row.window_measured_energy_j = statement.optional_real(18);
+    row.window_estimated_energy_j = statement.optional_real(19);
     rows.push_back(std::move(row));
   }
   return rows;

@@ -67,6 +67,9 @@ struct ReportedRun {
   std::optional<double> measured_energy_j;
   std::optional<double> estimated_energy_j;
   std::optional<double> duration_s;
+  // The energy of the workload's inference window, where it reported one.
+  std::optional<double> window_measured_energy_j;
+  std::optional<double> window_estimated_energy_j;
 };
 
 class Database {
@@ -99,6 +102,10 @@ class Database {
   void save_workload_report(std::int64_t run_id, const WorkloadReport& report);
   void save_workload_report_error(std::int64_t run_id, const std::string& error);
   std::vector<ReportedRun> reported_runs();
+  void save_window_energy(std::int64_t run_id, double start_s, double end_s, std::optional<double> measured_j,
+                          std::optional<double> estimated_j);
+  // One channel's recorded samples, in time order.
+  std::vector<std::pair<std::int64_t, double>> channel_series(std::int64_t channel_id);
 
   std::vector<RunRow> runs();
   bool has_run(std::int64_t run_id);

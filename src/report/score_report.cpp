@@ -15,6 +15,14 @@ analysis::InferenceCounts counts_of(const WorkloadReport& report) {
           .macs = report.macs};
 }
 
+// The energy a stored run is scored on: its inference window's where it reported one.
+std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun& run) {
+  if (run.window_measured_energy_j || run.window_estimated_energy_j) {
+    return analysis::energy_basis(run.window_measured_energy_j, run.window_estimated_energy_j);
+  }
+  return analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
+}
+
 std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
@@ -30,9 +38,13 @@ std::string with_interval(const analysis::MeanInterval& value, const char* patte
 }  // namespace
 
 void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
+                      std::optional<double> window_measured_j, std::optional<double> window_estimated_j,
                       const analysis::ScoreWeights& weights) {
-  out << "  scores" << (report.model.empty() ? "" : " of " + report.model) << ":\n";
-  const auto basis = analysis::energy_basis(summary.measured_energy_j, summary.estimated_energy_j);
+  const bool windowed = window_measured_j || window_estimated_j;
+  out << "  scores" << (report.model.empty() ? "" : " of " + report.model)
+      << (windowed ? ", on the energy of the reported inference window" : ", on the whole run's energy") << ":\n";
+  const auto basis = windowed ? analysis::energy_basis(window_measured_j, window_estimated_j)
+                              : analysis::energy_basis(summary.measured_energy_j, summary.estimated_energy_j);
   std::string why;
   const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
   if (!basis) why = "no energy was measured or estimated (see `powerfit sensors`)";
@@ -78,7 +90,13 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     entry["macs"] = report.macs ? nlohmann::ordered_json(*report.macs) : nullptr;
     entry["measured_energy_j"] = run.measured_energy_j ? nlohmann::ordered_json(*run.measured_energy_j) : nullptr;
     entry["estimated_energy_j"] = run.estimated_energy_j ? nlohmann::ordered_json(*run.estimated_energy_j) : nullptr;
-    const auto basis = analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
+    const bool windowed = run.window_measured_energy_j || run.window_estimated_energy_j;
+    entry["energy_scope"] = windowed ? "inference window" : "whole run";
+    if (windowed) {
+      entry["window_measured_energy_j"] = run.window_measured_energy_j ? nlohmann::ordered_json(*run.window_measured_energy_j) : nullptr;
+      entry["window_estimated_energy_j"] = run.window_estimated_energy_j ? nlohmann::ordered_json(*run.window_estimated_energy_j) : nullptr;
+    }
+    const auto basis = scoring_energy(run);
     std::string why = "no energy was measured or estimated";
     const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
     entry["scored"] = scores.has_value();
@@ -113,7 +131,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::map<std::string, Group> groups;
   std::vector<std::string> unscored;
   for (const auto& run : runs) {
-    const auto basis = analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
+    const auto basis = scoring_energy(run);
     std::string why = run.error.value_or("no energy was measured or estimated");
     const auto scores = !run.error && basis ? analysis::compute_scores(counts_of(run.report), basis->joules, weights, &why)
                                             : std::nullopt;

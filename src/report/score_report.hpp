@@ -14,7 +14,9 @@
 
 namespace powerfit::report {
 
+// `window_*`: the energy of the reported inference window, which the scores then rest on.
 void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
+                      std::optional<double> window_measured_j, std::optional<double> window_estimated_j,
                       const analysis::ScoreWeights& weights);
 
 nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,

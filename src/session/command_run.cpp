@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "analysis/summary.hpp"
+#include "analysis/window.hpp"
 #include "recording/database.hpp"
 #include "recording/writer.hpp"
 #include "sampler/sampler.hpp"
@@ -18,6 +19,36 @@
 #include "workload/report_file.hpp"
 
 namespace powerfit::session {
+namespace {
+
+// The energy inside the workload's inference window, from the recorded samples of the channels
+// that count in the totals; stored with the report.
+void measure_window(recording::Database& database, const Sampler& sampler, const std::vector<std::int64_t>& channel_ids,
+                    CommandRunResult& result) {
+  const auto [start_unix_s, end_unix_s] = *result.report->inference_window;
+  const auto t0 = static_cast<std::int64_t>(start_unix_s * 1e9) - sampler.start_wall_ns();
+  const auto t1 = static_cast<std::int64_t>(end_unix_s * 1e9) - sampler.start_wall_ns();
+  const auto& channels = sampler.channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (!channels[i].in_energy_total) continue;
+    const auto joules = analysis::energy_in_window(database.channel_series(channel_ids[i]), channels[i].kind, t0, t1);
+    if (!joules) continue;
+    auto& total = channels[i].provenance == Provenance::measured ? result.window_measured_energy_j
+                                                                 : result.window_estimated_energy_j;
+    total = total.value_or(0.0) + *joules;
+  }
+  if (!result.window_measured_energy_j && !result.window_estimated_energy_j) {
+    result.window_warning = "the reported inference_window does not lie inside the run's samples; scored on the whole run";
+    return;
+  }
+  database.save_window_energy(result.run_id, static_cast<double>(t0) * 1e-9, static_cast<double>(t1) * 1e-9,
+                              result.window_measured_energy_j, result.window_estimated_energy_j);
+  database.insert_marker(result.run_id, {.time_ns = t0, .name = "inference:start"});
+  database.insert_marker(result.run_id, {.time_ns = t1, .name = "inference:end"});
+}
+
+}  // namespace
+
 CommandRunResult run_command(const CommandRunOptions& options) {
   auto database = recording::Database::open(options.database, recording::Database::Mode::read_write);
 
@@ -101,7 +132,10 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   try {
     const auto end_wall_ns = sampler.start_wall_ns() + static_cast<std::int64_t>(stats.wall_s * 1e9);
     database.finish_run(result.run_id, end_wall_ns, summary, channel_ids);
-    if (result.report) database.save_workload_report(result.run_id, *result.report);
+    if (result.report) {
+      database.save_workload_report(result.run_id, *result.report);
+      if (result.report->inference_window) measure_window(database, sampler, channel_ids, result);
+    }
     if (result.report_error) database.save_workload_report_error(result.run_id, *result.report_error);
   } catch (const recording::RecordingError& error) {
     result.storage_error = error.what();

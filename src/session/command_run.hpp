@@ -34,6 +34,10 @@ struct CommandRunResult {
   std::optional<std::string> storage_error;  // recording failed part-way; the summary stands
   std::optional<WorkloadReport> report;      // the counts the command reported, if any
   std::optional<std::string> report_error;   // it wrote a report that could not be used
+  // The energy of the reported inference window, measured and estimated apart.
+  std::optional<double> window_measured_energy_j;
+  std::optional<double> window_estimated_energy_j;
+  std::optional<std::string> window_warning;
 };
 
 // Throws recording::RecordingError when the database cannot be used (nothing is started then).

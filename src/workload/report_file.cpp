@@ -51,6 +51,15 @@ std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_t
   report.batch_size = count(object, "batch_size", problem);
   report.parameters = positive(object, "parameters", problem);
   report.macs = positive(object, "macs", problem);
+  if (object.contains("inference_window")) {
+    const auto& window = object["inference_window"];
+    if (!window.is_array() || window.size() != 2 || !window[0].is_number() || !window[1].is_number() ||
+        window[0].get<double>() >= window[1].get<double>()) {
+      problem = "\"inference_window\" must be [start, end] in UNIX seconds, start before end";
+    } else {
+      report.inference_window = std::make_pair(window[0].get<double>(), window[1].get<double>());
+    }
+  }
   if (!problem.empty()) return ReportError{problem};
   if (!inferences || !correct) return ReportError{"\"inferences\" and \"correct\" are required"};
   if (*correct > *inferences || (report.correct_top5 && (*report.correct_top5 < *correct || *report.correct_top5 > *inferences))) {

@@ -307,11 +307,12 @@ TEST(ScoreEndToEnd, ReportedCountsAreStoredScoredAndRanked) {
   EXPECT_EQ(runs[0]["inferences"], 2000);
   EXPECT_DOUBLE_EQ(runs[1]["accuracy_percent"].get<double>(), 97.5);
   // Recomputed by hand from the stored figures: the scores follow the documented formulas.
-  const double energy = runs[0]["energy_estimated"].get<bool>() ? runs[0]["estimated_energy_j"].get<double>()
-                                                                : runs[0]["measured_energy_j"].get<double>();
+  const double energy = runs[0]["energy_estimated"].get<bool>() ? runs[0]["window_estimated_energy_j"].get<double>()
+                                                                : runs[0]["window_measured_energy_j"].get<double>();
   EXPECT_NEAR(runs[0]["energy_per_inference_j"].get<double>(), energy / 2000, 1e-12);
   EXPECT_NEAR(runs[0]["composite_score"].get<double>(), 20 * (2 * std::log10(95.0) - std::log10(energy / 1900 * 1e3)), 1e-9);
   EXPECT_EQ(runs[2]["scored"], false);
+  EXPECT_EQ(runs[0]["energy_scope"], "inference window");
 
   const auto table = run_powerfit({"score", database}, tree.root());
   EXPECT_NE(table.out.find("tiny"), std::string::npos);
@@ -319,6 +320,31 @@ TEST(ScoreEndToEnd, ReportedCountsAreStoredScoredAndRanked) {
   EXPECT_NE(table.out.find("unscored: run 3"), std::string::npos);
   const auto explain = run_powerfit({"score", "--explain"}, tree.root());
   EXPECT_NE(explain.out.find("alpha = 2, beta = 1"), std::string::npos);
+}
+
+// The window the workload reports is what it is scored on: its set-up is left out.
+TEST(ScoreEndToEnd, InferenceWindowExcludesTheWorkloadsSetUp) {
+  TempTree tree;
+  const auto database = tree.path("runs.db").string();
+  const auto outcome = run_powerfit({"run", "-q", "-i", "20ms", "-o", database, "--", "python3",
+                                     EXAMPLES_DIR "/report_counts.py", "1000", "900", "windowed", "1.0"}, tree.root());
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const auto runs = json::parse(run_powerfit({"score", database, "--json"}, tree.root()).out);
+  ASSERT_EQ(runs.size(), 1u);
+  const double whole = runs[0]["estimated_energy_j"].get<double>();
+  const double window = runs[0]["window_estimated_energy_j"].get<double>();
+  EXPECT_GT(window, 0.0);
+  EXPECT_LT(window, whole);  // a second of set-up at idle power is left out
+  EXPECT_NEAR(runs[0]["energy_per_inference_j"].get<double>(), window / 1000, 1e-12);
+  // The window is kept as two markers of the run.
+  sqlite3* db = nullptr;
+  sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "SELECT group_concat(name) FROM markers", -1, &statement, nullptr);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)), "inference:start,inference:end");
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
 }
 
 }  // namespace
