@@ -31,6 +31,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     bool include_loopback = false;
     bool no_estimate = false;
     std::optional<double> cpu_tdp;
+    std::string baseline = "0";
     std::vector<std::string> command;
   };
   auto options = std::make_shared<Options>();
@@ -42,12 +43,17 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
   command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
       ->check(CLI::PositiveNumber);
+  command->add_option("--baseline", options->baseline,
+                      "Measure the idle machine this long before starting CMD (e.g. 5s), for idle power and dynamic energy")
+      ->capture_default_str();
   command->add_option("command", options->command, "The command and its arguments, after --");
   command->footer("Example: powerfit run -i 50ms -o runs.db -- python3 infer.py --batch 32");
 
   return [options, &global]() {
     const auto interval = parse_interval(options->interval);
     if (const auto* error = std::get_if<DurationError>(&interval)) return usage_error(error->message);
+    const auto baseline = parse_duration(options->baseline);
+    if (const auto* error = std::get_if<DurationError>(&baseline)) return usage_error("baseline: " + error->message);
     if (options->command.empty()) {
       return usage_error("no command given; usage: powerfit run [OPTIONS] -- CMD [ARGS...]");
     }
@@ -67,7 +73,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
                                               .roots = global.roots,
                                               .loopback_in_total = options->include_loopback,
                                               .estimate = !options->no_estimate,
-                                              .cpu_tdp_w = options->cpu_tdp});
+                                              .cpu_tdp_w = options->cpu_tdp,
+                                              .baseline = std::get<Nanoseconds>(baseline)});
     if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
     if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
     if (result.report_error) std::cerr << "powerfit: warning: " << *result.report_error << '\n';

@@ -13,11 +13,13 @@ Action add_score_command(CLI::App& app, const GlobalOptions&) {
     std::vector<std::string> databases;
     bool json = false;
     bool explain = false;
+    bool dynamic = false;
     analysis::ScoreWeights weights;
   };
   auto options = std::make_shared<Options>();
   command->add_option("databases", options->databases, "Databases written by `powerfit run`");
   command->add_flag("--json", options->json, "One JSON object per run");
+  command->add_flag("--dynamic", options->dynamic, "Score on the energy above the idle baseline (runs made with --baseline)");
   command->add_flag("--explain", options->explain, "Print the formulas, units and defaults, and exit");
   command->add_option("--alpha", options->weights.alpha, "Weight of accuracy in the composite score")->capture_default_str();
   command->add_option("--beta", options->weights.beta, "Weight of energy per correct inference")->capture_default_str();
@@ -34,7 +36,7 @@ Action add_score_command(CLI::App& app, const GlobalOptions&) {
       runs.insert(runs.end(), reported.begin(), reported.end());
     }
     if (options->json) {
-      std::cout << report::scored_runs_json(runs, options->weights).dump(2) << '\n';
+      std::cout << report::scored_runs_json(runs, options->weights, options->dynamic).dump(2) << '\n';
       return 0;
     }
     if (runs.empty()) {
@@ -42,7 +44,7 @@ Action add_score_command(CLI::App& app, const GlobalOptions&) {
                    "file named by $POWERFIT_REPORT_FILE (see README)\n";
       return 0;
     }
-    report::print_score_table(std::cout, runs, options->weights);
+    report::print_score_table(std::cout, runs, options->weights, options->dynamic);
     return 0;
   };
 }

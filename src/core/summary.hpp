@@ -46,6 +46,19 @@ struct RunSummary {
   std::optional<double> measured_energy_j;
   std::optional<double> estimated_energy_j;
 
+  // With an idle baseline measured before the command started: the machine's idle power, the
+  // command's own energy (from its start, the baseline left out) and its dynamic energy (the
+  // command's energy less the idle power over the command's duration), measured and estimated
+  // apart.
+  struct Baseline {
+    double duration_s = 0.0;
+    double command_duration_s = 0.0;
+    std::optional<double> measured_power_w, estimated_power_w;
+    std::optional<double> command_measured_energy_j, command_estimated_energy_j;
+    std::optional<double> dynamic_measured_energy_j, dynamic_estimated_energy_j;
+  };
+  std::optional<Baseline> baseline;
+
   const ChannelSummary* find(const std::string& name) const {
     for (const auto& channel : channels) {
       if (channel.info.name == name) return &channel;

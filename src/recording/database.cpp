@@ -76,6 +76,14 @@ CREATE TABLE workload_reports (
   -- energy inside it
   window_start_s REAL, window_end_s REAL, window_measured_energy_j REAL, window_estimated_energy_j REAL
 );
+CREATE TABLE baselines (
+  run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+  duration_s REAL NOT NULL,
+  command_duration_s REAL NOT NULL,
+  measured_power_w REAL, estimated_power_w REAL,
+  command_measured_energy_j REAL, command_estimated_energy_j REAL,
+  dynamic_measured_energy_j REAL, dynamic_estimated_energy_j REAL
+);
 CREATE TABLE channel_summaries (
   channel_id INTEGER PRIMARY KEY REFERENCES channels(id),
   samples INTEGER NOT NULL,
@@ -299,6 +307,22 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
   Statement totals(db_.get(), R"sql(
     INSERT OR REPLACE INTO channel_summaries (channel_id, samples, total, mean, min, max, energy_j, last)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
+  if (const auto& baseline = summary.baseline) {
+    Statement statement(db_.get(), R"sql(
+      INSERT OR REPLACE INTO baselines (run_id, duration_s, command_duration_s, measured_power_w, estimated_power_w,
+        command_measured_energy_j, command_estimated_energy_j, dynamic_measured_energy_j, dynamic_estimated_energy_j)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql");
+    statement.bind(1, run_id)
+        .bind(2, baseline->duration_s)
+        .bind(3, baseline->command_duration_s)
+        .bind(4, baseline->measured_power_w)
+        .bind(5, baseline->estimated_power_w)
+        .bind(6, baseline->command_measured_energy_j)
+        .bind(7, baseline->command_estimated_energy_j)
+        .bind(8, baseline->dynamic_measured_energy_j)
+        .bind(9, baseline->dynamic_estimated_energy_j);
+    statement.run();
+  }
   for (std::size_t i = 0; i < summary.channels.size() && i < channel_ids.size(); ++i) {
     const auto& s = summary.channels[i];
     if (s.failure) {
@@ -371,8 +395,10 @@ std::vector<ReportedRun> Database::reported_runs() {
              WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 0),
            (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
              WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1),
-           r.duration_s, w.window_measured_energy_j, w.window_estimated_energy_j
-    FROM runs r JOIN workload_reports w ON w.run_id = r.id
+           r.duration_s, w.window_measured_energy_j, w.window_estimated_energy_j,
+           b.measured_power_w, b.estimated_power_w, b.command_measured_energy_j, b.command_estimated_energy_j,
+           w.window_end_s - w.window_start_s, b.command_duration_s
+    FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
     ORDER BY r.id)sql");
   std::vector<ReportedRun> rows;
   while (statement.step()) {
@@ -396,6 +422,12 @@ std::vector<ReportedRun> Database::reported_runs() {
     row.duration_s = statement.optional_real(17);
     row.window_measured_energy_j = statement.optional_real(18);
     row.window_estimated_energy_j = statement.optional_real(19);
+    row.baseline_measured_power_w = statement.optional_real(20);
+    row.baseline_estimated_power_w = statement.optional_real(21);
+    row.command_measured_energy_j = statement.optional_real(22);
+    row.command_estimated_energy_j = statement.optional_real(23);
+    row.window_duration_s = statement.optional_real(24);
+    row.command_duration_s = statement.optional_real(25);
     rows.push_back(std::move(row));
   }
   return rows;

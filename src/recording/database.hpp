@@ -70,6 +70,13 @@ struct ReportedRun {
   // The energy of the workload's inference window, where it reported one.
   std::optional<double> window_measured_energy_j;
   std::optional<double> window_estimated_energy_j;
+  std::optional<double> window_duration_s;
+  // Where an idle baseline was measured: the idle power, and the command's energy without it.
+  std::optional<double> baseline_measured_power_w;
+  std::optional<double> baseline_estimated_power_w;
+  std::optional<double> command_measured_energy_j;
+  std::optional<double> command_estimated_energy_j;
+  std::optional<double> command_duration_s;
 };
 
 class Database {

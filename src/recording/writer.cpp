@@ -66,7 +66,6 @@ void RunWriter::flush() {
       for (std::size_t i = 0; i < values.size(); ++i) {
         if (present[i] == 0) continue;
         database_.insert_sample(run_id_, channel_ids_[i], time_ns, values[i]);
-        ++rows_;
       }
     });
     for (const auto& marker : markers) database_.insert_marker(run_id_, marker);

@@ -33,7 +33,6 @@ class RunWriter {
   void stop();
 
   double cpu_seconds() const { return cpu_s_; }
-  std::uint64_t rows_written() const { return rows_; }
   // Set when a batch failed (disk full, say); sampling goes on and the summary is still printed.
   const std::string& error() const { return error_; }
 
@@ -51,7 +50,6 @@ class RunWriter {
   std::condition_variable wake_;
   bool stop_requested_ = false;
   double cpu_s_ = 0.0;
-  std::uint64_t rows_ = 0;
   std::string error_;
 };
 

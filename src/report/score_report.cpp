@@ -15,11 +15,23 @@ analysis::InferenceCounts counts_of(const WorkloadReport& report) {
           .macs = report.macs};
 }
 
-// The energy a stored run is scored on: its inference window's where it reported one.
-std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun& run) {
+// The energy a stored run is scored on: its inference window's where it reported one, else the
+// command's (the idle baseline left out, where one was measured), else the whole run's. Dynamic:
+// less the idle power over the same time, which needs a baseline.
+std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun& run, bool dynamic) {
+  const auto less_idle = [&](std::optional<double> energy, std::optional<double> idle_w, std::optional<double> seconds) {
+    if (!dynamic) return energy;
+    return energy && idle_w && seconds ? std::optional<double>(*energy - *idle_w * *seconds) : std::nullopt;
+  };
   if (run.window_measured_energy_j || run.window_estimated_energy_j) {
-    return analysis::energy_basis(run.window_measured_energy_j, run.window_estimated_energy_j);
+    return analysis::energy_basis(less_idle(run.window_measured_energy_j, run.baseline_measured_power_w, run.window_duration_s),
+                                  less_idle(run.window_estimated_energy_j, run.baseline_estimated_power_w, run.window_duration_s));
   }
+  if (run.command_measured_energy_j || run.command_estimated_energy_j) {
+    return analysis::energy_basis(less_idle(run.command_measured_energy_j, run.baseline_measured_power_w, run.command_duration_s),
+                                  less_idle(run.command_estimated_energy_j, run.baseline_estimated_power_w, run.command_duration_s));
+  }
+  if (dynamic) return std::nullopt;
   return analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
 }
 
@@ -41,10 +53,14 @@ void print_run_scores(std::ostream& out, const WorkloadReport& report, const Run
                       std::optional<double> window_measured_j, std::optional<double> window_estimated_j,
                       const analysis::ScoreWeights& weights) {
   const bool windowed = window_measured_j || window_estimated_j;
+  const auto& baseline = summary.baseline;
   out << "  scores" << (report.model.empty() ? "" : " of " + report.model)
-      << (windowed ? ", on the energy of the reported inference window" : ", on the whole run's energy") << ":\n";
+      << (windowed ? ", on the energy of the reported inference window"
+                   : baseline ? ", on the command's energy (idle baseline left out)" : ", on the whole run's energy")
+      << ":\n";
   const auto basis = windowed ? analysis::energy_basis(window_measured_j, window_estimated_j)
-                              : analysis::energy_basis(summary.measured_energy_j, summary.estimated_energy_j);
+                     : baseline ? analysis::energy_basis(baseline->command_measured_energy_j, baseline->command_estimated_energy_j)
+                                : analysis::energy_basis(summary.measured_energy_j, summary.estimated_energy_j);
   std::string why;
   const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
   if (!basis) why = "no energy was measured or estimated (see `powerfit sensors`)";
@@ -68,7 +84,7 @@ void print_run_scores(std::ostream& out, const WorkloadReport& report, const Run
 }
 
 nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,
-                                        const analysis::ScoreWeights& weights) {
+                                        const analysis::ScoreWeights& weights, bool dynamic) {
   auto list = nlohmann::ordered_json::array();
   for (const auto& run : runs) {
     nlohmann::ordered_json entry{{"run_id", run.run_id}, {"uuid", run.uuid},     {"label", run.label},
@@ -91,13 +107,20 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     entry["measured_energy_j"] = run.measured_energy_j ? nlohmann::ordered_json(*run.measured_energy_j) : nullptr;
     entry["estimated_energy_j"] = run.estimated_energy_j ? nlohmann::ordered_json(*run.estimated_energy_j) : nullptr;
     const bool windowed = run.window_measured_energy_j || run.window_estimated_energy_j;
-    entry["energy_scope"] = windowed ? "inference window" : "whole run";
+    const bool baselined = run.command_measured_energy_j || run.command_estimated_energy_j;
+    entry["energy_scope"] = windowed ? "inference window" : baselined ? "command, idle baseline left out" : "whole run";
+    entry["dynamic"] = dynamic;
+    if (baselined) {
+      entry["baseline_measured_power_w"] = run.baseline_measured_power_w ? nlohmann::ordered_json(*run.baseline_measured_power_w) : nullptr;
+      entry["baseline_estimated_power_w"] = run.baseline_estimated_power_w ? nlohmann::ordered_json(*run.baseline_estimated_power_w) : nullptr;
+    }
     if (windowed) {
       entry["window_measured_energy_j"] = run.window_measured_energy_j ? nlohmann::ordered_json(*run.window_measured_energy_j) : nullptr;
       entry["window_estimated_energy_j"] = run.window_estimated_energy_j ? nlohmann::ordered_json(*run.window_estimated_energy_j) : nullptr;
     }
-    const auto basis = scoring_energy(run);
-    std::string why = "no energy was measured or estimated";
+    const auto basis = scoring_energy(run, dynamic);
+    std::string why = dynamic && !baselined ? "no idle baseline for dynamic energy (run with --baseline)"
+                                            : "no energy was measured or estimated";
     const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
     entry["scored"] = scores.has_value();
     if (!scores) {
@@ -122,7 +145,7 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
 }
 
 void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
-                       const analysis::ScoreWeights& weights) {
+                       const analysis::ScoreWeights& weights, bool dynamic) {
   struct Group {
     std::string model, device, host;
     std::vector<double> accuracy, millijoules, per_joule, composite, netscore;
@@ -131,8 +154,10 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::map<std::string, Group> groups;
   std::vector<std::string> unscored;
   for (const auto& run : runs) {
-    const auto basis = scoring_energy(run);
-    std::string why = run.error.value_or("no energy was measured or estimated");
+    const auto basis = scoring_energy(run, dynamic);
+    const bool baselined = run.command_measured_energy_j || run.command_estimated_energy_j;
+    std::string why = run.error.value_or(dynamic && !baselined ? "no idle baseline for dynamic energy (run with --baseline)"
+                                                               : "no energy was measured or estimated");
     const auto scores = !run.error && basis ? analysis::compute_scores(counts_of(run.report), basis->joules, weights, &why)
                                             : std::nullopt;
     if (!scores) {
@@ -173,6 +198,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
                   netscore.c_str(), group->estimated ? "ESTIMATED" : "measured");
     out << line;
   }
+  if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
       << "); ± is the 95% confidence interval over runs (`powerfit score --explain`)\n";
   for (const auto& text : unscored) out << "unscored: " << text << '\n';

@@ -19,11 +19,12 @@ void print_run_scores(std::ostream& out, const WorkloadReport& report, const Run
                       std::optional<double> window_measured_j, std::optional<double> window_estimated_j,
                       const analysis::ScoreWeights& weights);
 
+// `dynamic`: score on the energy above the idle baseline (runs without a baseline stay unscored).
 nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,
-                                        const analysis::ScoreWeights& weights);
+                                        const analysis::ScoreWeights& weights, bool dynamic);
 
 // Runs of the same model, device and host are repeats: each figure is their mean ± 95% CI.
 void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
-                       const analysis::ScoreWeights& weights);
+                       const analysis::ScoreWeights& weights, bool dynamic);
 
 }  // namespace powerfit::report

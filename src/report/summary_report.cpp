@@ -81,6 +81,21 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
          style.warn("an estimate, not a measurement"));
   }
 
+  if (const auto& baseline = summary.baseline) {
+    const auto both = [&](const char* pattern_measured, const char* pattern_estimated, const std::optional<double>& measured,
+                          const std::optional<double>& estimated) {
+      std::string text;
+      if (measured) text += format(pattern_measured, *measured);
+      if (estimated) text += (text.empty() ? "" : ", ") + format(pattern_estimated, *estimated);
+      return text.empty() ? std::string("-") : text;
+    };
+    line(out, format("%.3f s", baseline->duration_s), "idle baseline",
+         both("%.2f W measured", "%.2f W ESTIMATED", baseline->measured_power_w, baseline->estimated_power_w));
+    line(out, format("%.3f s", baseline->command_duration_s), "command energy",
+         both("%.3f J measured", "%.3f J ESTIMATED", baseline->command_measured_energy_j, baseline->command_estimated_energy_j));
+    line(out, "", "dynamic energy (above idle)",
+         both("%.3f J measured", "%.3f J ESTIMATED", baseline->dynamic_measured_energy_j, baseline->dynamic_estimated_energy_j));
+  }
   if (const auto* cpu = summary.find("cpu.utilization"); cpu && cpu->mean) {
     line(out, format("%.1f %%", *cpu->mean), "CPU utilization (system)", format("peak %.1f %%", cpu->max.value_or(0.0)));
   }
@@ -147,6 +162,19 @@ nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummar
   if (summary.child_cpu_s) json["child_cpu_s"] = *summary.child_cpu_s;
   if (summary.measured_energy_j) json["measured_energy_j"] = *summary.measured_energy_j;
   if (summary.estimated_energy_j) json["estimated_energy_j"] = *summary.estimated_energy_j;
+  if (const auto& baseline = summary.baseline) {
+    const auto optional = [](const std::optional<double>& value) {
+      return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+    };
+    json["baseline"] = {{"duration_s", baseline->duration_s},
+                        {"command_duration_s", baseline->command_duration_s},
+                        {"measured_power_w", optional(baseline->measured_power_w)},
+                        {"estimated_power_w", optional(baseline->estimated_power_w)},
+                        {"command_measured_energy_j", optional(baseline->command_measured_energy_j)},
+                        {"command_estimated_energy_j", optional(baseline->command_estimated_energy_j)},
+                        {"dynamic_measured_energy_j", optional(baseline->dynamic_measured_energy_j)},
+                        {"dynamic_estimated_energy_j", optional(baseline->dynamic_estimated_energy_j)}};
+  }
   auto& channels = json["channels"] = nlohmann::ordered_json::array();
   for (const auto& channel : summary.channels) {
     nlohmann::ordered_json entry;

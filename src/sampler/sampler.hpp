@@ -50,13 +50,11 @@ class Sampler {
   Sampler& operator=(const Sampler&) = delete;
 
   const std::vector<ChannelInfo>& channels() const { return channels_; }
-  Nanoseconds interval() const { return options_.interval; }
 
   // Takes the first sample at once (and returns after it), then one per interval until stop(),
   // which takes a last one.
   void start();
   void stop();
-  bool running() const { return thread_.joinable(); }
 
   // Thread-safe; the marker is stamped with the time of the call.
   void mark(std::string_view name);

@@ -28,7 +28,6 @@ class ProcFile {
 
   ReadStatus open(const std::filesystem::path& path);
   void close();
-  bool is_open() const { return fd_ >= 0; }
   const std::filesystem::path& path() const { return path_; }
 
   // Reads the whole file; `content` stays valid until the next read.

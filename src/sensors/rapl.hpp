@@ -64,9 +64,6 @@ class RaplSource final : public Source {
   Availability open() override;
   void read(std::span<Reading> out) override;
 
-  // The detail per domain, for `powerfit sensors`: "package-0: powercap", "psys: unusable, ...".
-  const std::vector<std::string>& notes() const { return notes_; }
-
  private:
   struct Chosen {
     RaplMethod* method;

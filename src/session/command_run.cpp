@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "analysis/summary.hpp"
 #include "analysis/window.hpp"
@@ -45,6 +46,37 @@ void measure_window(recording::Database& database, const Sampler& sampler, const
                               result.window_measured_energy_j, result.window_estimated_energy_j);
   database.insert_marker(result.run_id, {.time_ns = t0, .name = "inference:start"});
   database.insert_marker(result.run_id, {.time_ns = t1, .name = "inference:end"});
+}
+
+// Splits each energy channel's recording at the baseline's end: idle power before, the command's
+// energy after, and the difference that is the command's own (dynamic) energy.
+RunSummary::Baseline measure_baseline(recording::Database& database, const Sampler& sampler,
+                                      const std::vector<std::int64_t>& channel_ids, std::int64_t baseline_end_ns,
+                                      std::int64_t run_end_ns) {
+  RunSummary::Baseline baseline{.duration_s = static_cast<double>(baseline_end_ns) * 1e-9,
+                                .command_duration_s = static_cast<double>(run_end_ns - baseline_end_ns) * 1e-9};
+  const auto& channels = sampler.channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (!channels[i].in_energy_total) continue;
+    const auto series = database.channel_series(channel_ids[i]);
+    if (series.empty()) continue;
+    // A channel's first value may come a tick after the start (utilization-based estimates).
+    const std::int64_t idle_start = series.front().first;
+    const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, baseline_end_ns);
+    const auto command = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns, run_end_ns);
+    if (!idle || !command) continue;
+    const bool measured = channels[i].provenance == Provenance::measured;
+    auto& power = measured ? baseline.measured_power_w : baseline.estimated_power_w;
+    auto& energy = measured ? baseline.command_measured_energy_j : baseline.command_estimated_energy_j;
+    power = power.value_or(0.0) + *idle / (static_cast<double>(baseline_end_ns - idle_start) * 1e-9);
+    energy = energy.value_or(0.0) + *command;
+  }
+  const auto dynamic = [&](const std::optional<double>& energy, const std::optional<double>& power) {
+    return energy && power ? std::optional<double>(*energy - *power * baseline.command_duration_s) : std::nullopt;
+  };
+  baseline.dynamic_measured_energy_j = dynamic(baseline.command_measured_energy_j, baseline.measured_power_w);
+  baseline.dynamic_estimated_energy_j = dynamic(baseline.command_estimated_energy_j, baseline.estimated_power_w);
+  return baseline;
 }
 
 }  // namespace
@@ -88,6 +120,14 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   recording::RunWriter writer(database, sampler, result.run_id, channel_ids,
                               recording::batch_period_for(options.interval));
   writer.start();
+  // The idle baseline: the machine as it is, the command still held before exec.
+  std::int64_t baseline_end_ns = 0;
+  if (options.baseline.count() > 0) {
+    sampler.mark("baseline:start");
+    std::this_thread::sleep_for(options.baseline);
+    baseline_end_ns = monotonic_now_ns() - sampler.start_monotonic_ns();
+    sampler.mark("baseline:end");
+  }
   workload::ExitInfo exit;
   {
     workload::SignalForwarder forwarder(child.pid());
@@ -131,6 +171,10 @@ CommandRunResult run_command(const CommandRunOptions& options) {
   }
   try {
     const auto end_wall_ns = sampler.start_wall_ns() + static_cast<std::int64_t>(stats.wall_s * 1e9);
+    if (baseline_end_ns > 0) {
+      summary.baseline = measure_baseline(database, sampler, channel_ids, baseline_end_ns,
+                                          static_cast<std::int64_t>(stats.wall_s * 1e9));
+    }
     database.finish_run(result.run_id, end_wall_ns, summary, channel_ids);
     if (result.report) {
       database.save_workload_report(result.run_id, *result.report);

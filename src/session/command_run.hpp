@@ -25,6 +25,8 @@ struct CommandRunOptions {
   bool loopback_in_total = false;
   bool estimate = true;
   std::optional<double> cpu_tdp_w;
+  // Idle time measured before the command starts (0: none), for idle power and dynamic energy.
+  Nanoseconds baseline{0};
 };
 
 struct CommandRunResult {

@@ -347,5 +347,30 @@ TEST(ScoreEndToEnd, InferenceWindowExcludesTheWorkloadsSetUp) {
   sqlite3_close(db);
 }
 
+// The idle baseline: measured before the command starts, it splits off the command's own energy.
+TEST(ScoreEndToEnd, IdleBaselineGivesCommandAndDynamicEnergy) {
+  TempTree tree;
+  const auto summary = run_and_summarize(tree, {"python3", EXAMPLES_DIR "/report_counts.py", "1000", "900", "base", "0"},
+                                         {"--baseline", "1s", "--cpu-tdp", "100"});
+  ASSERT_TRUE(summary.contains("baseline")) << summary.dump();
+  const auto& baseline = summary["baseline"];
+  EXPECT_NEAR(baseline["duration_s"].get<double>(), 1.0, 0.2);
+  // The estimate's model bounds the idle power between 30% of the TDP and the TDP.
+  const double idle_w = baseline["estimated_power_w"].get<double>();
+  EXPECT_GE(idle_w, 30.0 - 1e-9);
+  EXPECT_LE(idle_w, 100.0 + 1e-9);
+  const double command_j = baseline["command_estimated_energy_j"].get<double>();
+  EXPECT_GT(command_j, 0.0);
+  EXPECT_LT(command_j, summary["estimated_energy_j"].get<double>());  // the baseline's joules are left out
+  EXPECT_NEAR(baseline["dynamic_estimated_energy_j"].get<double>(),
+              command_j - idle_w * baseline["command_duration_s"].get<double>(), 1e-9);
+  EXPECT_FALSE(baseline["measured_power_w"].is_number());  // nothing measures power on this VM
+
+  const auto dynamic = json::parse(run_powerfit({"score", tree.path("runs.db").string(), "--dynamic", "--json"}, tree.root()).out);
+  ASSERT_EQ(dynamic.size(), 1u);
+  EXPECT_EQ(dynamic[0]["dynamic"], true);
+  EXPECT_EQ(dynamic[0]["energy_scope"], "inference window");
+}
+
 }  // namespace
 }  // namespace powerfit
