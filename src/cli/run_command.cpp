@@ -32,6 +32,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     bool no_estimate = false;
     std::optional<double> cpu_tdp;
     std::string baseline = "0";
+    int repeat = 1;
     std::vector<std::string> command;
   };
   auto options = std::make_shared<Options>();
@@ -45,6 +46,9 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::PositiveNumber);
   command->add_option("--baseline", options->baseline,
                       "Measure the idle machine this long before starting CMD (e.g. 5s), for idle power and dynamic energy")
+      ->capture_default_str();
+  command->add_option("-r,--repeat", options->repeat, "Run CMD this many times, one recorded run each")
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   command->add_option("command", options->command, "The command and its arguments, after --");
   command->footer("Example: powerfit run -i 50ms -o runs.db -- python3 infer.py --batch 32");
@@ -66,38 +70,51 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       return 127;
     }
 
-    const auto result = session::run_command({.command = options->command,
-                                              .label = options->label,
-                                              .interval = std::get<Nanoseconds>(interval),
-                                              .database = options->output,
-                                              .roots = global.roots,
-                                              .loopback_in_total = options->include_loopback,
-                                              .estimate = !options->no_estimate,
-                                              .cpu_tdp_w = options->cpu_tdp,
-                                              .baseline = std::get<Nanoseconds>(baseline)});
-    if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
-    if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
-    if (result.report_error) std::cerr << "powerfit: warning: " << *result.report_error << '\n';
-    if (result.window_warning) std::cerr << "powerfit: warning: " << *result.window_warning << '\n';
-
-    const report::SummaryHeader header{.command = options->command,
-                                       .label = options->label,
-                                       .database = options->output,
-                                       .run_id = result.run_id,
-                                       .interval_s = static_cast<double>(std::get<Nanoseconds>(interval).count()) * 1e-9};
-    if (!global.quiet) {
-      report::print_summary(std::cerr, header, result.summary, global.color);
-      if (result.report) {
-        report::print_run_scores(std::cerr, *result.report, result.summary, result.window_measured_energy_j,
-                                 result.window_estimated_energy_j, {});
+    const session::CommandRunOptions run_options{.command = options->command,
+                                                 .label = options->label,
+                                                 .interval = std::get<Nanoseconds>(interval),
+                                                 .database = options->output,
+                                                 .roots = global.roots,
+                                                 .loopback_in_total = options->include_loopback,
+                                                 .estimate = !options->no_estimate,
+                                                 .cpu_tdp_w = options->cpu_tdp,
+                                                 .baseline = std::get<Nanoseconds>(baseline)};
+    std::vector<nlohmann::ordered_json> summaries;
+    std::vector<RunSummary> repeats;
+    int status = 0;
+    for (int repeat = 0; repeat < options->repeat && status == 0; ++repeat) {
+      const auto result = session::run_command(run_options);
+      if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
+      if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
+      if (result.report_error) std::cerr << "powerfit: warning: " << *result.report_error << '\n';
+      if (result.window_warning) std::cerr << "powerfit: warning: " << *result.window_warning << '\n';
+      const report::SummaryHeader header{.command = options->command,
+                                         .label = options->label,
+                                         .database = options->output,
+                                         .run_id = result.run_id,
+                                         .interval_s = static_cast<double>(run_options.interval.count()) * 1e-9};
+      if (!global.quiet) {
+        report::print_summary(std::cerr, header, result.summary, global.color);
+        if (result.report) {
+          report::print_run_scores(std::cerr, *result.report, result.summary, result.window_measured_energy_j,
+                                   result.window_estimated_energy_j, {});
+        }
       }
+      summaries.push_back(report::summary_json(header, result.summary));
+      repeats.push_back(result.summary);
+      status = result.summary.exit_status;  // a failing command ends the repeats
     }
+    if (repeats.size() > 1 && !global.quiet) report::print_repeats(std::cerr, repeats);
     if (!options->summary_json.empty()) {
       std::ofstream out(options->summary_json);
-      out << report::summary_json(header, result.summary).dump(2) << '\n';
+      if (summaries.size() == 1) {
+        out << summaries.front().dump(2) << '\n';
+      } else {
+        out << nlohmann::ordered_json{{"runs", summaries}, {"repeats", report::repeats_json(repeats)}}.dump(2) << '\n';
+      }
       if (!out) std::cerr << "powerfit: warning: could not write " << options->summary_json << '\n';
     }
-    return result.summary.exit_status;
+    return status;
   };
 }
 

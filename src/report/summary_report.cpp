@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "analysis/scores.hpp"
+
 namespace powerfit::report {
 namespace {
 
@@ -140,6 +142,50 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
     out << style.dim("\n  recorded as run " + std::to_string(header.run_id) + " in " + header.database) << '\n';
   }
   out << '\n';
+}
+
+namespace {
+
+struct RepeatFigure {
+  const char* name;
+  const char* unit;
+  std::vector<double> values;
+};
+
+// Figures present in every run: duration always, energy totals where each run has them.
+std::vector<RepeatFigure> repeat_figures(const std::vector<RunSummary>& runs) {
+  std::vector<RepeatFigure> figures{{"duration_s", "s", {}}, {"measured_energy_j", "J", {}},
+                                    {"estimated_energy_j", "J (ESTIMATED)", {}}};
+  for (const auto& run : runs) {
+    figures[0].values.push_back(run.duration_s);
+    if (run.measured_energy_j) figures[1].values.push_back(*run.measured_energy_j);
+    if (run.estimated_energy_j) figures[2].values.push_back(*run.estimated_energy_j);
+  }
+  std::erase_if(figures, [&](const RepeatFigure& figure) { return figure.values.size() != runs.size(); });
+  return figures;
+}
+
+}  // namespace
+
+void print_repeats(std::ostream& out, const std::vector<RunSummary>& runs) {
+  out << " over " << runs.size() << " runs (mean ± 95% confidence interval, Student t):\n";
+  for (const auto& figure : repeat_figures(runs)) {
+    const auto interval = analysis::mean_with_interval(figure.values);
+    line(out, format("%.4g", interval.mean) + format(" ± %.2g", interval.half_width.value_or(0.0)),
+         std::string(figure.name), figure.unit);
+  }
+  out << '\n';
+}
+
+nlohmann::ordered_json repeats_json(const std::vector<RunSummary>& runs) {
+  nlohmann::ordered_json json;
+  json["runs"] = runs.size();
+  for (const auto& figure : repeat_figures(runs)) {
+    const auto interval = analysis::mean_with_interval(figure.values);
+    json[figure.name] = {{"mean", interval.mean},
+                         {"ci95_half_width", interval.half_width ? nlohmann::ordered_json(*interval.half_width) : nullptr}};
+  }
+  return json;
 }
 
 nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummary& summary) {

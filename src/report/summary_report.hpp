@@ -23,6 +23,10 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
 
 nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummary& summary);
 
+// After repeated runs of one command: duration and energy as mean ± 95% confidence interval.
+void print_repeats(std::ostream& out, const std::vector<RunSummary>& runs);
+nlohmann::ordered_json repeats_json(const std::vector<RunSummary>& runs);
+
 // "1.23 GiB", "512 B"
 std::string format_bytes(double bytes);
 

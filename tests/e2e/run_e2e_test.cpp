@@ -372,5 +372,25 @@ TEST(ScoreEndToEnd, IdleBaselineGivesCommandAndDynamicEnergy) {
   EXPECT_EQ(dynamic[0]["energy_scope"], "inference window");
 }
 
+TEST(RunEndToEnd, RepeatRecordsOneRunEachAndSummarisesWithIntervals) {
+  TempTree tree;
+  const auto summary = run_and_summarize(tree, {CPU_BURNER, "0.1", "1"}, {"--repeat", "3"});
+  ASSERT_EQ(summary["runs"].size(), 3u);
+  EXPECT_EQ(summary["repeats"]["runs"], 3);
+  double sum = 0.0;
+  for (const auto& run : summary["runs"]) sum += run["duration_s"].get<double>();
+  EXPECT_NEAR(summary["repeats"]["duration_s"]["mean"].get<double>(), sum / 3, 1e-12);
+  EXPECT_TRUE(summary["repeats"]["duration_s"]["ci95_half_width"].is_number());
+  auto db = recording::Database::open(tree.path("runs.db"), recording::Database::Mode::read_only);
+  EXPECT_EQ(db.runs().size(), 3u);
+
+  // A failing command ends the repeats and its status is powerfit's.
+  TempTree failing;
+  const auto outcome = run_powerfit({"run", "-q", "-r", "3", "-o", failing.path("r.db").string(), "--", "sh", "-c", "exit 4"},
+                                    failing.root());
+  EXPECT_EQ(outcome.status, 4);
+  EXPECT_EQ(recording::Database::open(failing.path("r.db"), recording::Database::Mode::read_only).runs().size(), 1u);
+}
+
 }  // namespace
 }  // namespace powerfit
