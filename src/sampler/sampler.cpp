@@ -127,6 +127,7 @@ void Sampler::run(std::promise<void>& first_tick) {
   const std::int64_t end = monotonic_now_ns() - start_monotonic_ns_;
   sample_at(end);  // the last stretch of the run, however short
   stats_.wall_s = static_cast<double>(end) * 1e-9;
+  stats_.end_ns = end;
   stats_.thread_cpu_s = static_cast<double>(thread_cpu_ns() - thread_cpu_start) * 1e-9;
   stats_.dropped_ticks = queue_.dropped();
 }

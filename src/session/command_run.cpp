@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -60,10 +61,13 @@ RunSummary::Baseline measure_baseline(recording::Database& database, const Sampl
     if (!channels[i].in_energy_total) continue;
     const auto series = database.channel_series(channel_ids[i]);
     if (series.empty()) continue;
-    // A channel's first value may come a tick after the start (utilization-based estimates).
+    // A utilization-based estimate has no value at the first tick, nor at a last tick that came
+    // too soon after the one before for the jiffy counters to move: each channel's split uses
+    // the stretch its samples cover.
     const std::int64_t idle_start = series.front().first;
+    const std::int64_t command_end = std::min(run_end_ns, series.back().first);
     const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, baseline_end_ns);
-    const auto command = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns, run_end_ns);
+    const auto command = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns, command_end);
     if (!idle || !command) continue;
     const bool measured = channels[i].provenance == Provenance::measured;
     auto& power = measured ? baseline.measured_power_w : baseline.estimated_power_w;
@@ -170,10 +174,9 @@ CommandRunResult run_command(const CommandRunOptions& options) {
     }
   }
   try {
-    const auto end_wall_ns = sampler.start_wall_ns() + static_cast<std::int64_t>(stats.wall_s * 1e9);
+    const auto end_wall_ns = sampler.start_wall_ns() + stats.end_ns;
     if (baseline_end_ns > 0) {
-      summary.baseline = measure_baseline(database, sampler, channel_ids, baseline_end_ns,
-                                          static_cast<std::int64_t>(stats.wall_s * 1e9));
+      summary.baseline = measure_baseline(database, sampler, channel_ids, baseline_end_ns, stats.end_ns);
     }
     database.finish_run(result.run_id, end_wall_ns, summary, channel_ids);
     if (result.report) {
