@@ -112,3 +112,31 @@ TEST(NpyDataset, MismatchedNegativeOrMissingPartsAreRefused) {
 
 }  // namespace
 }  // namespace powerfit::bench
+
+#include <nlohmann/json.hpp>
+
+namespace powerfit::bench {
+namespace {
+
+// The zoo's held-out split (models/train_zoo.py) reads back whole: what the harness will bench.
+TEST(NpyDataset, BundledZooSplitMatchesItsRecord) {
+  const auto zoo = std::filesystem::path(POWERFIT_FIXTURES) / ".." / ".." / "models" / "zoo";
+  const auto result = load_npy_dataset(zoo / "digits-test");
+  ASSERT_TRUE(std::holds_alternative<NpyDataset>(result)) << dataset_error(zoo / "digits-test");
+  const auto& dataset = std::get<NpyDataset>(result);
+  std::ifstream in(zoo / "zoo.json");
+  const auto record = nlohmann::json::parse(in);
+  EXPECT_EQ(dataset.samples, record["dataset"]["test"].get<std::size_t>());
+  EXPECT_EQ(dataset.sample_shape, (std::vector<std::size_t>{1, 8, 8}));
+  EXPECT_EQ(dataset.classes, 10);
+  for (const float pixel : dataset.inputs) {
+    EXPECT_GE(pixel, 0.0f);
+    EXPECT_LE(pixel, 1.0f);
+  }
+  for (const auto& [name, model] : record["models"].items()) {
+    EXPECT_EQ(model["test_images"].get<std::size_t>(), dataset.samples) << name;
+  }
+}
+
+}  // namespace
+}  // namespace powerfit::bench
