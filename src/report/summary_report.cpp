@@ -124,7 +124,7 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
   line(out, format("%.3f %%", summary.sampler_overhead_percent), "sampler overhead",
        format("of one core (%.1f ms CPU", summary.sampler_cpu_s * 1e3) +
            format(", recording %.1f ms)", summary.writer_cpu_s * 1e3));
-  line(out, format("%.3f %%", summary.process_overhead_percent), "powerfit overhead, all threads",
+  line(out, format("%.3f %%", summary.process_overhead_percent), "powerfit overhead (all)",
        format("of one core (%.1f ms CPU, start-up included)", summary.process_cpu_s * 1e3));
   for (const auto& channel : summary.channels) {
     if (channel.failure) {
