@@ -101,13 +101,28 @@ std::variant<NpyHeader, NpyError> parse_npy_header(const std::string& bytes, con
   return header;
 }
 
-std::variant<FloatArray, NpyError> read_npy_float32(const std::filesystem::path& path) {
+namespace {
+
+// A whole .npy file and its parsed header.
+struct Loaded {
+  std::string bytes;
+  NpyHeader header;
+};
+
+std::variant<Loaded, NpyError> load(const std::filesystem::path& path) {
   auto file = read_file(path);
   if (auto* error = std::get_if<NpyError>(&file)) return *error;
-  const auto& bytes = std::get<std::string>(file);
-  auto parsed = parse_npy_header(bytes, path.string());
+  auto parsed = parse_npy_header(std::get<std::string>(file), path.string());
   if (auto* error = std::get_if<NpyError>(&parsed)) return *error;
-  const auto& header = std::get<NpyHeader>(parsed);
+  return Loaded{std::move(std::get<std::string>(file)), std::get<NpyHeader>(parsed)};
+}
+
+}  // namespace
+
+std::variant<FloatArray, NpyError> read_npy_float32(const std::filesystem::path& path) {
+  auto loaded = load(path);
+  if (auto* error = std::get_if<NpyError>(&loaded)) return *error;
+  const auto& [bytes, header] = std::get<Loaded>(loaded);
   if (header.descr != "<f4" && header.descr != "|f4") {
     return NpyError{path.string() + ": holds dtype '" + header.descr +
                     "', inputs must be little-endian float32; convert with numpy.save(path, array.astype('<f4'))"};
@@ -123,12 +138,9 @@ std::variant<FloatArray, NpyError> read_npy_float32(const std::filesystem::path&
 }
 
 std::variant<std::vector<std::int64_t>, NpyError> read_npy_integers(const std::filesystem::path& path) {
-  auto file = read_file(path);
-  if (auto* error = std::get_if<NpyError>(&file)) return *error;
-  const auto& bytes = std::get<std::string>(file);
-  auto parsed = parse_npy_header(bytes, path.string());
-  if (auto* error = std::get_if<NpyError>(&parsed)) return *error;
-  const auto& header = std::get<NpyHeader>(parsed);
+  auto loaded = load(path);
+  if (auto* error = std::get_if<NpyError>(&loaded)) return *error;
+  const auto& [bytes, header] = std::get<Loaded>(loaded);
   const std::string& d = header.descr;
   const bool little = d.size() == 3 && (d[0] == '<' || d[0] == '|');
   const std::size_t width = little ? static_cast<std::size_t>(d[2] - '0') : 0;
