@@ -31,7 +31,7 @@ CREATE TABLE runs (
   exit_status INTEGER,
   interval_s REAL NOT NULL,
   hostname TEXT, kernel TEXT, cpu_model TEXT, cpu_cores INTEGER, memory_bytes INTEGER,
-  gpu_models TEXT, gpu_driver TEXT,
+  gpu_models TEXT, gpu_uuids TEXT, gpu_driver TEXT,
   powerfit_version TEXT NOT NULL,
   samples INTEGER, missed_deadlines INTEGER, dropped_ticks INTEGER, max_lateness_s REAL,
   sampler_cpu_s REAL, sampler_overhead_percent REAL, writer_cpu_s REAL, child_cpu_s REAL,
@@ -216,8 +216,8 @@ Statement& Database::cached(std::unique_ptr<Statement>& slot, std::string_view s
 std::int64_t Database::begin_run(const RunStart& start) {
   Statement statement(db_.get(), R"sql(
     INSERT INTO runs (uuid, command, label, start_wall_ns, start_time, interval_s, hostname, kernel,
-                      cpu_model, cpu_cores, memory_bytes, gpu_models, gpu_driver, powerfit_version)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14))sql");
+                      cpu_model, cpu_cores, memory_bytes, gpu_models, gpu_driver, powerfit_version, gpu_uuids)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15))sql");
   statement.bind(1, start.uuid)
       .bind(2, nlohmann::json(start.command).dump())
       .bind(3, start.label)
@@ -231,7 +231,8 @@ std::int64_t Database::begin_run(const RunStart& start) {
       .bind(11, static_cast<std::int64_t>(start.host.memory_bytes))
       .bind(12, nlohmann::json(start.host.gpu_models).dump())
       .bind(13, start.host.gpu_driver)
-      .bind(14, std::string_view(kVersion));
+      .bind(14, std::string_view(kVersion))
+      .bind(15, nlohmann::json(start.host.gpu_uuids).dump());
   statement.run();
   return sqlite3_last_insert_rowid(db_.get());
 }

@@ -16,6 +16,7 @@ struct HostInfo {
   unsigned cpu_cores = 0;
   std::uint64_t memory_bytes = 0;
   std::vector<std::string> gpu_models;  // filled by GPU sources where they exist
+  std::vector<std::string> gpu_uuids;
   std::string gpu_driver;
 };
 

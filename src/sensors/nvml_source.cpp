@@ -69,7 +69,10 @@ Availability NvmlSource::open() {
       gpu->utilization = add("utilization", Unit::percent, ChannelKind::gauge);
       gpu->memory_utilization = add("memory_utilization", Unit::percent, ChannelKind::gauge);
     }
-    if (api.memory) gpu->memory_used = add("memory_used", Unit::byte, ChannelKind::gauge);
+    if (api.memory) {
+      gpu->memory_used = add("memory_used", Unit::byte, ChannelKind::gauge);
+      gpu->memory_total = add("memory_total", Unit::byte, ChannelKind::gauge);
+    }
     if (api.clock) gpu->sm_clock = add("sm_clock", Unit::hertz, ChannelKind::gauge);
     if (api.temperature) gpu->temperature = add("temperature", Unit::celsius, ChannelKind::gauge);
     if (api.power_limit) gpu->power_limit = add("power_limit", Unit::watt, ChannelKind::gauge);
@@ -96,7 +99,10 @@ Availability NvmlSource::open() {
 }
 
 void NvmlSource::describe_host(HostInfo& host) const {
-  for (const auto& gpu : gpus_) host.gpu_models.push_back(gpu->name);
+  for (const auto& gpu : gpus_) {
+    host.gpu_models.push_back(gpu->name);
+    host.gpu_uuids.push_back(gpu->uuid);
+  }
   if (!driver_.empty()) host.gpu_driver = "NVIDIA " + driver_;
 }
 
@@ -144,6 +150,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     nvmlMemory_t memory{};
     rc = api.memory(gpu.device, &memory);
     put(gpu.memory_used, rc, static_cast<double>(memory.used));
+    put(gpu.memory_total, rc, static_cast<double>(memory.total));
   }
   if (gpu.sm_clock != kNone) {
     unsigned int megahertz = 0;

@@ -59,7 +59,7 @@ class NvmlSource final : public Source {
     std::string uuid;
     std::string scope;
     std::size_t energy = kNone, power = kNone, power_instant = kNone, utilization = kNone,
-                memory_utilization = kNone, memory_used = kNone, sm_clock = kNone, temperature = kNone,
+                memory_utilization = kNone, memory_used = kNone, memory_total = kNone, sm_clock = kNone, temperature = kNone,
                 power_limit = kNone, pcie_tx = kNone, pcie_rx = kNone, process_memory = kNone,
                 process_utilization = kNone;
     Polled energy_j, pcie_tx_bytes, pcie_rx_bytes;

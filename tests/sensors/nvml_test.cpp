@@ -57,7 +57,7 @@ TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
   ASSERT_TRUE(availability.available) << availability.detail;
   EXPECT_EQ(initialised(), 1);
   for (const char* name : {"gpu0.energy", "gpu1.energy", "gpu0.power", "gpu0.power_instant", "gpu0.utilization",
-                           "gpu0.memory_utilization", "gpu0.memory_used", "gpu0.sm_clock", "gpu0.temperature",
+                           "gpu0.memory_utilization", "gpu0.memory_used", "gpu0.memory_total", "gpu0.sm_clock", "gpu0.temperature",
                            "gpu0.power_limit", "gpu0.pcie_tx", "gpu1.pcie_rx"}) {
     EXPECT_TRUE(has_channel(source, name)) << name;
   }
@@ -82,6 +82,8 @@ TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
   source.describe_host(host);
   EXPECT_EQ(host.gpu_models, (std::vector<std::string>{"Fake GPU", "Fake GPU"}));
   EXPECT_EQ(host.gpu_driver, "NVIDIA 999.99.fake");
+  EXPECT_EQ(host.gpu_uuids, (std::vector<std::string>{"GPU-fake-0", "GPU-fake-1"}));
+  EXPECT_DOUBLE_EQ(readings["gpu0.memory_total"].value, 80e9);
 }
 
 TEST_F(FakeNvml, OldGpuWithoutEnergyCounterIntegratesPower) {
