@@ -47,6 +47,9 @@ struct ChannelInfo {
   // physical consumer (a RAPL sum of packages and DRAM, a GPU), never on parts of another
   // (a core subzone inside its package) or on a second view of the same power.
   bool in_energy_total = false;
+  // The value is refreshed in the background at its own pace (NVML's energy counter, polled),
+  // so consecutive ticks may repeat it: rates are then taken between changes of the value.
+  bool refreshed_in_background = false;
 };
 
 }  // namespace powerfit

@@ -7,14 +7,21 @@ namespace powerfit {
 double ChannelTrack::observe(double t, double previous_tick, double reading) {
   const bool first = samples_ == 0;
   ++samples_;
-  if (first) first_t_ = t;
+  if (first) {
+    first_t_ = t;
+    last_change_t_ = t;
+  }
   const double dt = t - last_t_;
 
   if (is_counter(kind_)) {
     if (!first) {
       const double step = counter_increase(last_raw_, reading, wrap_at_);
       increase_ += step;
-      if (dt > 0.0) max_rate_ = std::max(max_rate_, step / dt);
+      // A value refreshed in the background repeats between refreshes; its step then spans the
+      // time since it last changed, not one tick.
+      const double span = rate_between_changes_ ? t - last_change_t_ : dt;
+      if (span > 0.0 && (step > 0.0 || !rate_between_changes_)) max_rate_ = std::max(max_rate_, step / span);
+      if (step > 0.0) last_change_t_ = t;
     }
     last_raw_ = reading;
     last_t_ = t;

@@ -14,7 +14,8 @@ namespace powerfit {
 
 class ChannelTrack {
  public:
-  ChannelTrack(ChannelKind kind, double wrap_at) : kind_(kind), wrap_at_(wrap_at) {}
+  ChannelTrack(ChannelKind kind, double wrap_at, bool refreshed_in_background = false)
+      : kind_(kind), wrap_at_(wrap_at), rate_between_changes_(refreshed_in_background) {}
 
   // Takes a reading at time t (seconds since the run started); `previous_tick` is the time of
   // the tick before, over which an interval value such as utilization was averaged. Returns the
@@ -33,7 +34,8 @@ class ChannelTrack {
   double last_value() const { return last_value_; }
   double minimum() const { return min_; }
   double maximum() const { return max_; }
-  // Counters: the increase over the run and its highest rate between two readings.
+  // Counters: the increase over the run and its highest rate between two readings (between two
+  // changes of the value, for one refreshed in the background).
   double increase() const { return increase_; }
   double max_rate() const { return max_rate_; }
   // Gauges and utilization: ∫ value dt, and the time it covers.
@@ -43,6 +45,8 @@ class ChannelTrack {
  private:
   ChannelKind kind_;
   double wrap_at_;
+  bool rate_between_changes_;
+  double last_change_t_ = 0.0;
   std::uint64_t samples_ = 0;
   double first_t_ = 0.0;
   double last_t_ = 0.0;

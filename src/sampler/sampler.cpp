@@ -27,7 +27,7 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerO
     source_offsets_.push_back(channels_.size());
     for (const auto& channel : source->channels()) {
       channels_.push_back(channel);
-      tracks_.emplace_back(channel.kind, channel.wrap_at);
+      tracks_.emplace_back(channel.kind, channel.wrap_at, channel.refreshed_in_background);
     }
   }
   source_offsets_.push_back(channels_.size());

@@ -57,7 +57,10 @@ Availability NvmlSource::open() {
     };
     unsigned long long energy_mj = 0;
     const bool has_energy = api.total_energy && api.total_energy(gpu->device, &energy_mj) == NVML_SUCCESS;
-    if (has_energy) gpu->energy = add("energy", Unit::joule, ChannelKind::energy_counter, true);
+    if (has_energy) {
+      gpu->energy = add("energy", Unit::joule, ChannelKind::energy_counter, true);
+      channels_[gpu->energy].refreshed_in_background = true;  // polled every 200 ms
+    }
     // Without the counter (GPUs before Volta), joules come from integrating the power reading.
     gpu->power = add("power", Unit::watt, ChannelKind::power_gauge, !has_energy);
     nvmlFieldValue_t field{};

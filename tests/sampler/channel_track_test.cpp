@@ -29,6 +29,20 @@ TEST(ChannelTrack, CounterRecordsIncreaseSinceFirstReadingThroughAWrap) {
   EXPECT_EQ(track.samples(), 3u);
 }
 
+TEST(ChannelTrack, CounterRefreshedInTheBackgroundTakesRatesBetweenChanges) {
+  // Polled every 0.2 s, sampled every 0.1 s: the value repeats, then jumps by 0.2 s worth.
+  ChannelTrack polled(ChannelKind::energy_counter, 0.0, true);
+  ChannelTrack ticked(ChannelKind::energy_counter, 0.0, false);
+  const double readings[] = {0.0, 0.0, 100.0, 100.0, 200.0};  // 500 W
+  for (int i = 0; i < 5; ++i) {
+    polled.observe(0.1 * i, 0.1 * (i - 1), readings[i]);
+    ticked.observe(0.1 * i, 0.1 * (i - 1), readings[i]);
+  }
+  EXPECT_NEAR(polled.max_rate(), 500.0, 1e-9);
+  EXPECT_NEAR(ticked.max_rate(), 1000.0, 1e-9);  // what a per-tick rate would wrongly say
+  EXPECT_DOUBLE_EQ(polled.increase(), 200.0);
+}
+
 TEST(ChannelTrack, GaugeIsIntegratedByTrapezoids) {
   ChannelTrack track(ChannelKind::power_gauge, 0.0);
   track.observe(0.0, 0.0, 100.0);
