@@ -18,7 +18,9 @@ ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& tr
     const double span = track.last_time() - track.first_time();
     if (span > 0.0) {
       summary.mean = track.increase() / span;
-      summary.max = track.max_rate();
+      // A counter refreshed in the background (NVML's, in ~100 ms steps, polled) gives no
+      // trustworthy rate over one step: its peak is left to the power gauge beside it.
+      if (!info.refreshed_in_background) summary.max = track.max_rate();
     }
     if (info.kind == ChannelKind::energy_counter) summary.energy_j = track.increase();
     return summary;

@@ -71,7 +71,8 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
     if (!is_power(channel) || !channel.energy_j) continue;
     any_power = true;
     const std::string note = format("mean %.2f W", channel.mean.value_or(0.0)) +
-                             format(", peak %.2f W", channel.max.value_or(0.0)) + "  (" + provenance_tag(channel) + ")";
+                             (channel.max ? format(", peak %.2f W", *channel.max) : std::string()) + "  (" +
+                             provenance_tag(channel) + ")";
     line(out, format("%.3f J", *channel.energy_j), channel.info.name, channel.info.provenance == Provenance::estimated ? style.warn(note) : note);
   }
   if (!any_power) line(out, "-", "energy", style.dim("no power sensor on this machine (see `powerfit sensors`)"));

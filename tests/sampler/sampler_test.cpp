@@ -173,5 +173,17 @@ TEST(Summary, EnergyCounterAndPowerGaugeGiveJoulesAndWatts) {
   EXPECT_FALSE(summaries[1].total);
 }
 
+TEST(Summary, CounterRefreshedInTheBackgroundHasNoPeakRate) {
+  ChannelTrack track(ChannelKind::energy_counter, 0.0, true);
+  track.observe(0.0, 0.0, 0.0);
+  track.observe(1.0, 0.0, 100.0);
+  const auto summary = analysis::summarize_channel(
+      {.name = "gpu0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .refreshed_in_background = true},
+      track);
+  EXPECT_DOUBLE_EQ(*summary.energy_j, 100.0);
+  EXPECT_DOUBLE_EQ(*summary.mean, 100.0);
+  EXPECT_FALSE(summary.max);
+}
+
 }  // namespace
 }  // namespace powerfit

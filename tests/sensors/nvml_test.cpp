@@ -77,6 +77,7 @@ TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
   // The energy counter is the source of joules; the power gauge is for the timeline only.
   for (const auto& channel : source.channels()) {
     EXPECT_EQ(channel.in_energy_total, channel.name == "gpu0.energy" || channel.name == "gpu1.energy") << channel.name;
+    EXPECT_EQ(channel.refreshed_in_background, channel.name == "gpu0.energy" || channel.name == "gpu1.energy") << channel.name;
   }
   HostInfo host;
   source.describe_host(host);
