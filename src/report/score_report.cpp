@@ -35,6 +35,30 @@ std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun
   return analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
 }
 
+bool has_baseline(const recording::ReportedRun& run) {
+  return run.command_measured_energy_j || run.command_estimated_energy_j;
+}
+
+// One stored run scored: the energy it rests on and its scores, or why it has none.
+struct RunScore {
+  std::optional<analysis::EnergyBasis> basis;
+  std::optional<analysis::Scores> scores;
+  std::string why;
+};
+
+RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic) {
+  RunScore result;
+  if (run.error) {
+    result.why = *run.error;
+    return result;
+  }
+  result.why = dynamic && !has_baseline(run) ? "no idle baseline for dynamic energy (run with --baseline)"
+                                             : "no energy was measured or estimated";
+  result.basis = scoring_energy(run, dynamic);
+  if (result.basis) result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
+  return result;
+}
+
 std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
@@ -107,7 +131,7 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     entry["measured_energy_j"] = run.measured_energy_j ? nlohmann::ordered_json(*run.measured_energy_j) : nullptr;
     entry["estimated_energy_j"] = run.estimated_energy_j ? nlohmann::ordered_json(*run.estimated_energy_j) : nullptr;
     const bool windowed = run.window_measured_energy_j || run.window_estimated_energy_j;
-    const bool baselined = run.command_measured_energy_j || run.command_estimated_energy_j;
+    const bool baselined = has_baseline(run);
     entry["energy_scope"] = windowed ? "inference window" : baselined ? "command, idle baseline left out" : "whole run";
     entry["dynamic"] = dynamic;
     if (baselined) {
@@ -118,10 +142,7 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
       entry["window_measured_energy_j"] = run.window_measured_energy_j ? nlohmann::ordered_json(*run.window_measured_energy_j) : nullptr;
       entry["window_estimated_energy_j"] = run.window_estimated_energy_j ? nlohmann::ordered_json(*run.window_estimated_energy_j) : nullptr;
     }
-    const auto basis = scoring_energy(run, dynamic);
-    std::string why = dynamic && !baselined ? "no idle baseline for dynamic energy (run with --baseline)"
-                                            : "no energy was measured or estimated";
-    const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
+    const auto [basis, scores, why] = score_run(run, weights, dynamic);
     entry["scored"] = scores.has_value();
     if (!scores) {
       entry["why"] = why;
@@ -154,12 +175,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::map<std::string, Group> groups;
   std::vector<std::string> unscored;
   for (const auto& run : runs) {
-    const auto basis = scoring_energy(run, dynamic);
-    const bool baselined = run.command_measured_energy_j || run.command_estimated_energy_j;
-    std::string why = run.error.value_or(dynamic && !baselined ? "no idle baseline for dynamic energy (run with --baseline)"
-                                                               : "no energy was measured or estimated");
-    const auto scores = !run.error && basis ? analysis::compute_scores(counts_of(run.report), basis->joules, weights, &why)
-                                            : std::nullopt;
+    const auto [basis, scores, why] = score_run(run, weights, dynamic);
     if (!scores) {
       unscored.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + why);
       continue;
