@@ -8,7 +8,6 @@
 // machine with a few loop devices). diskstats is listed again at most once a second to find
 // disks added mid-run, and read on every tick where /sys is not mounted.
 
-#include <chrono>
 
 #include "sensors/device_counters.hpp"
 #include "sensors/proc_file.hpp"
