@@ -5,6 +5,7 @@ packages=(
   build-essential cmake pkg-config
   libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtorch-dev libopencv-dev
   python3
 )
 sudo=""

@@ -4,7 +4,7 @@
 
 namespace powerfit::bench {
 
-std::variant<NpyDataset, NpyError> load_npy_dataset(const std::filesystem::path& directory) {
+std::variant<Dataset, NpyError> load_npy_dataset(const std::filesystem::path& directory) {
   auto inputs = read_npy_float32(directory / "inputs.npy");
   if (auto* error = std::get_if<NpyError>(&inputs)) return *error;
   auto labels = read_npy_integers(directory / "labels.npy");
@@ -24,10 +24,11 @@ std::variant<NpyDataset, NpyError> load_npy_dataset(const std::filesystem::path&
     return NpyError{where + ": labels.npy holds the negative label " + std::to_string(lowest) +
                     "; labels are class indices from 0"};
   }
-  NpyDataset dataset{.sample_shape = std::vector<std::size_t>(array.shape.begin() + 1, array.shape.end()),
-                     .samples = array.shape.front(),
-                     .inputs = std::move(array.values),
-                     .labels = std::move(label_values)};
+  Dataset dataset{.name = where,
+                  .sample_shape = std::vector<std::size_t>(array.shape.begin() + 1, array.shape.end()),
+                  .samples = array.shape.front(),
+                  .inputs = std::move(array.values),
+                  .labels = std::move(label_values)};
   dataset.classes = *std::max_element(dataset.labels.begin(), dataset.labels.end()) + 1;
   return dataset;
 }

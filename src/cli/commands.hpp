@@ -26,6 +26,8 @@ Action add_sensors_command(CLI::App& app, const GlobalOptions& global);
 Action add_run_command(CLI::App& app, const GlobalOptions& global);
 Action add_export_command(CLI::App& app, const GlobalOptions& global);
 Action add_score_command(CLI::App& app, const GlobalOptions& global);
+Action add_bench_command(CLI::App& app, const GlobalOptions& global);
+Action add_demo_command(CLI::App& app, const GlobalOptions& global);
 
 // "powerfit: error: MESSAGE" on stderr; returns kUsageError.
 int usage_error(const std::string& message);

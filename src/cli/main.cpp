@@ -35,6 +35,8 @@ int main(int argc, char** argv) {
       {"run", add_run_command(app, global)},
       {"export", add_export_command(app, global)},
       {"score", add_score_command(app, global)},
+      {"bench", add_bench_command(app, global)},
+      {"demo", add_demo_command(app, global)},
   };
 
   try {

@@ -56,6 +56,7 @@ struct RunSummary {
     std::optional<double> measured_power_w, estimated_power_w;
     std::optional<double> command_measured_energy_j, command_estimated_energy_j;
     std::optional<double> dynamic_measured_energy_j, dynamic_estimated_energy_j;
+    std::string from_run_uuid;  // the run whose idle power this is, when not measured in this one
   };
   std::optional<Baseline> baseline;
 

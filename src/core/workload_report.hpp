@@ -24,6 +24,15 @@ struct WorkloadReport {
   // When the inference ran, in UNIX seconds (Python's time.time()): scores then rest on the
   // energy of this window alone, without start-up, loading or training.
   std::optional<std::pair<double, double>> inference_window;
+  // The top-1 accuracy given by the user rather than measured (random weights on synthetic
+  // inputs cost what the trained network costs): shown as declared wherever it is used.
+  std::optional<double> declared_accuracy_percent;
+  std::string backend;        // the inference engine and its version: "libtorch 1.13.0"
+  std::string model_sha256;   // of the model file, so runs of one model match across machines
+  std::optional<std::int64_t> dataset_size;
+  // Timings of a `powerfit bench` pass: per-batch latency percentiles and throughput.
+  std::optional<double> latency_p50_s, latency_p90_s, latency_p99_s, throughput_per_s;
+  std::optional<std::int64_t> warmup_batches, threads;
   std::string raw;             // the JSON as written, kept whole
 };
 

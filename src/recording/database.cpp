@@ -89,6 +89,27 @@ CREATE TABLE channel_summaries (
   samples INTEGER NOT NULL,
   total REAL, mean REAL, min REAL, max REAL, energy_j REAL, last REAL
 );
+)sql",
+                                                                     R"sql(
+-- version 2: what a bench run knows about its model, engine and timings; idle power reused
+-- across repeats; each channel's energy inside the inference window.
+ALTER TABLE workload_reports ADD COLUMN declared_accuracy REAL;
+ALTER TABLE workload_reports ADD COLUMN backend TEXT;
+ALTER TABLE workload_reports ADD COLUMN model_sha256 TEXT;
+ALTER TABLE workload_reports ADD COLUMN dataset_size INTEGER;
+ALTER TABLE workload_reports ADD COLUMN latency_p50_s REAL;
+ALTER TABLE workload_reports ADD COLUMN latency_p90_s REAL;
+ALTER TABLE workload_reports ADD COLUMN latency_p99_s REAL;
+ALTER TABLE workload_reports ADD COLUMN throughput_per_s REAL;
+ALTER TABLE workload_reports ADD COLUMN warmup_batches INTEGER;
+ALTER TABLE workload_reports ADD COLUMN threads INTEGER;
+ALTER TABLE baselines ADD COLUMN from_run_uuid TEXT;
+CREATE TABLE window_channel_energy (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  channel_id INTEGER NOT NULL REFERENCES channels(id),
+  energy_j REAL NOT NULL,
+  PRIMARY KEY (run_id, channel_id)
+);
 )sql"};
 
 bool looks_like_sqlite(const std::filesystem::path& path) {
@@ -311,8 +332,9 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
   if (const auto& baseline = summary.baseline) {
     Statement statement(db_.get(), R"sql(
       INSERT OR REPLACE INTO baselines (run_id, duration_s, command_duration_s, measured_power_w, estimated_power_w,
-        command_measured_energy_j, command_estimated_energy_j, dynamic_measured_energy_j, dynamic_estimated_energy_j)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql");
+        command_measured_energy_j, command_estimated_energy_j, dynamic_measured_energy_j, dynamic_estimated_energy_j,
+        from_run_uuid)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, '')))sql");
     statement.bind(1, run_id)
         .bind(2, baseline->duration_s)
         .bind(3, baseline->command_duration_s)
@@ -321,7 +343,8 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
         .bind(6, baseline->command_measured_energy_j)
         .bind(7, baseline->command_estimated_energy_j)
         .bind(8, baseline->dynamic_measured_energy_j)
-        .bind(9, baseline->dynamic_estimated_energy_j);
+        .bind(9, baseline->dynamic_estimated_energy_j)
+        .bind(10, baseline->from_run_uuid);
     statement.run();
   }
   for (std::size_t i = 0; i < summary.channels.size() && i < channel_ids.size(); ++i) {
@@ -346,8 +369,10 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
 void Database::save_workload_report(std::int64_t run_id, const WorkloadReport& report) {
   Statement statement(db_.get(), R"sql(
     INSERT OR REPLACE INTO workload_reports (run_id, inferences, correct, correct_top5, model, device, batch_size,
-                                             dataset, parameters, macs, raw)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11))sql");
+                                             dataset, parameters, macs, raw, declared_accuracy, backend,
+                                             model_sha256, dataset_size, latency_p50_s, latency_p90_s,
+                                             latency_p99_s, throughput_per_s, warmup_batches, threads)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21))sql");
   statement.bind(1, run_id)
       .bind(2, report.inferences)
       .bind(3, report.correct)
@@ -358,7 +383,17 @@ void Database::save_workload_report(std::int64_t run_id, const WorkloadReport& r
       .bind(8, report.dataset)
       .bind(9, report.parameters)
       .bind(10, report.macs)
-      .bind(11, report.raw);
+      .bind(11, report.raw)
+      .bind(12, report.declared_accuracy_percent)
+      .bind(13, report.backend)
+      .bind(14, report.model_sha256)
+      .bind(15, report.dataset_size)
+      .bind(16, report.latency_p50_s)
+      .bind(17, report.latency_p90_s)
+      .bind(18, report.latency_p99_s)
+      .bind(19, report.throughput_per_s)
+      .bind(20, report.warmup_batches)
+      .bind(21, report.threads);
   statement.run();
 }
 
@@ -372,6 +407,13 @@ void Database::save_window_energy(std::int64_t run_id, double start_s, double en
   statement.run();
 }
 
+void Database::save_window_channel_energy(std::int64_t run_id, std::int64_t channel_id, double joules) {
+  Statement statement(db_.get(), R"sql(
+    INSERT OR REPLACE INTO window_channel_energy (run_id, channel_id, energy_j) VALUES (?1, ?2, ?3))sql");
+  statement.bind(1, run_id).bind(2, channel_id).bind(3, joules);
+  statement.run();
+}
+
 std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64_t channel_id) {
   Statement statement(db_.get(), "SELECT t_ns, value FROM samples WHERE channel_id = ?1 ORDER BY t_ns");
   statement.bind(1, channel_id);
@@ -381,7 +423,10 @@ std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64
 }
 
 void Database::save_workload_report_error(std::int64_t run_id, const std::string& error) {
-  Statement statement(db_.get(), "INSERT OR REPLACE INTO workload_reports (run_id, error) VALUES (?1, ?2)");
+  // Keeps any counts already saved: a run can be reported and still unscorable.
+  Statement statement(db_.get(), R"sql(
+    INSERT INTO workload_reports (run_id, error) VALUES (?1, ?2)
+    ON CONFLICT (run_id) DO UPDATE SET error = excluded.error)sql");
   statement.bind(1, run_id).bind(2, error);
   statement.run();
 }
@@ -398,7 +443,10 @@ std::vector<ReportedRun> Database::reported_runs() {
              WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1),
            r.duration_s, w.window_measured_energy_j, w.window_estimated_energy_j,
            b.measured_power_w, b.estimated_power_w, b.command_measured_energy_j, b.command_estimated_energy_j,
-           w.window_end_s - w.window_start_s, b.command_duration_s
+           w.window_end_s - w.window_start_s, b.command_duration_s,
+           w.declared_accuracy, COALESCE(w.backend, ''), COALESCE(w.model_sha256, ''), w.dataset_size,
+           w.latency_p50_s, w.latency_p90_s, w.latency_p99_s, w.throughput_per_s, w.warmup_batches, w.threads,
+           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, '')
     FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
     ORDER BY r.id)sql");
   std::vector<ReportedRun> rows;
@@ -429,6 +477,18 @@ std::vector<ReportedRun> Database::reported_runs() {
     row.command_estimated_energy_j = statement.optional_real(23);
     row.window_duration_s = statement.optional_real(24);
     row.command_duration_s = statement.optional_real(25);
+    row.report.declared_accuracy_percent = statement.optional_real(26);
+    row.report.backend = statement.text(27);
+    row.report.model_sha256 = statement.text(28);
+    row.report.dataset_size = statement.optional_int64(29);
+    row.report.latency_p50_s = statement.optional_real(30);
+    row.report.latency_p90_s = statement.optional_real(31);
+    row.report.latency_p99_s = statement.optional_real(32);
+    row.report.throughput_per_s = statement.optional_real(33);
+    row.report.warmup_batches = statement.optional_int64(34);
+    row.report.threads = statement.optional_int64(35);
+    row.cpu_model = statement.text(36);
+    row.gpu_models = statement.text(37);
     rows.push_back(std::move(row));
   }
   return rows;

@@ -20,7 +20,7 @@
 
 namespace powerfit::recording {
 
-inline constexpr int kSchemaVersion = 1;
+inline constexpr int kSchemaVersion = 2;
 
 struct RunStart {
   std::string uuid;
@@ -61,6 +61,8 @@ struct ReportedRun {
   std::string uuid;
   std::string label;
   std::string hostname;
+  std::string cpu_model;
+  std::string gpu_models;  // JSON array
   std::string start_time;
   std::optional<std::string> error;
   WorkloadReport report;
@@ -111,6 +113,8 @@ class Database {
   std::vector<ReportedRun> reported_runs();
   void save_window_energy(std::int64_t run_id, double start_s, double end_s, std::optional<double> measured_j,
                           std::optional<double> estimated_j);
+  // One channel's energy inside the inference window.
+  void save_window_channel_energy(std::int64_t run_id, std::int64_t channel_id, double joules);
   // One channel's recorded samples, in time order.
   std::vector<std::pair<std::int64_t, double>> channel_series(std::int64_t channel_id);
 

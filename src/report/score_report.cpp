@@ -7,9 +7,12 @@
 namespace powerfit::report {
 namespace {
 
+// A declared accuracy stands for the top-1 count the run could not measure.
 analysis::InferenceCounts counts_of(const WorkloadReport& report) {
-  return {.inferences = static_cast<double>(report.inferences),
-          .correct = static_cast<double>(report.correct),
+  const double inferences = static_cast<double>(report.inferences);
+  return {.inferences = inferences,
+          .correct = report.declared_accuracy_percent ? inferences * *report.declared_accuracy_percent / 100.0
+                                                      : static_cast<double>(report.correct),
           .correct_top5 = report.correct_top5 ? std::optional<double>(static_cast<double>(*report.correct_top5)) : std::nullopt,
           .parameters = report.parameters,
           .macs = report.macs};
@@ -57,6 +60,11 @@ RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeigh
   result.basis = scoring_energy(run, dynamic);
   if (result.basis) result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
   return result;
+}
+
+template <typename T>
+nlohmann::ordered_json optional_json(const std::optional<T>& value) {
+  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
 std::string format(const char* pattern, double value) {
@@ -122,7 +130,18 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     const auto& report = run.report;
     entry["model"] = report.model;
     entry["device"] = report.device;
+    entry["backend"] = report.backend;
+    entry["batch_size"] = optional_json(report.batch_size);
+    entry["model_sha256"] = report.model_sha256;
+    entry["cpu_model"] = run.cpu_model;
+    entry["gpu_models"] = nlohmann::ordered_json::parse(run.gpu_models.empty() ? "[]" : run.gpu_models, nullptr, false);
     entry["dataset"] = report.dataset;
+    entry["dataset_size"] = optional_json(report.dataset_size);
+    entry["declared_accuracy_percent"] = optional_json(report.declared_accuracy_percent);
+    entry["latency_p50_s"] = optional_json(report.latency_p50_s);
+    entry["latency_p90_s"] = optional_json(report.latency_p90_s);
+    entry["latency_p99_s"] = optional_json(report.latency_p99_s);
+    entry["throughput_per_s"] = optional_json(report.throughput_per_s);
     entry["inferences"] = report.inferences;
     entry["correct"] = report.correct;
     entry["correct_top5"] = report.correct_top5 ? nlohmann::ordered_json(*report.correct_top5) : nullptr;
@@ -168,7 +187,9 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
 void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
                        const analysis::ScoreWeights& weights, bool dynamic) {
   struct Group {
-    std::string model, device, host;
+    std::string model, device, backend, host;
+    std::int64_t batch = 0;
+    bool declared = false;
     std::vector<double> accuracy, millijoules, per_joule, composite, netscore;
     bool estimated = false;
   };
@@ -180,9 +201,14 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
       unscored.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + why);
       continue;
     }
-    auto& group = groups[run.report.model + '\x1f' + run.report.device + '\x1f' + run.hostname];
+    const auto batch = run.report.batch_size.value_or(0);
+    auto& group = groups[run.report.model + '\x1f' + run.report.device + '\x1f' + run.report.backend + '\x1f' +
+                         std::to_string(batch) + '\x1f' + run.hostname];
     group.model = run.report.model.empty() ? "(unnamed)" : run.report.model;
     group.device = run.report.device;
+    group.backend = run.report.backend.substr(0, run.report.backend.find(' '));
+    group.batch = batch;
+    group.declared = run.report.declared_accuracy_percent.has_value();
     group.host = run.hostname;
     group.estimated = group.estimated || basis->estimated;
     group.accuracy.push_back(scores->accuracy_percent);
@@ -199,16 +225,19 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     return ca > cb;
   });
   char line[512];
-  std::snprintf(line, sizeof line, "%-4s %-22s %-8s %-14s %4s %-16s %-20s %-18s %-16s %-10s %s\n", "rank", "model",
-                "device", "host", "runs", "top-1 %", "mJ/inference", "inferences/J", "composite", "NetScore", "energy");
+  std::snprintf(line, sizeof line, "%-4s %-18s %-11s %-7s %5s %-14s %4s %-16s %-20s %-18s %-16s %-10s %s\n", "rank",
+                "model", "backend", "device", "batch", "host", "runs", "top-1 %", "mJ/inference", "inferences/J",
+                "composite", "NetScore", "energy");
   out << line;
   int rank = 0;
   for (const Group* group : ranked) {
     const auto netscore = group->netscore.empty() ? std::string("-") : with_interval(analysis::mean_with_interval(group->netscore), "%.2f");
     const auto composite = group->composite.empty() ? std::string("-") : with_interval(analysis::mean_with_interval(group->composite), "%.2f");
-    std::snprintf(line, sizeof line, "%-4d %-22s %-8s %-14s %4zu %-16s %-20s %-18s %-16s %-10s %s\n", ++rank,
-                  group->model.c_str(), group->device.c_str(), group->host.c_str(), group->accuracy.size(),
-                  with_interval(analysis::mean_with_interval(group->accuracy), "%.2f").c_str(),
+    const auto accuracy = with_interval(analysis::mean_with_interval(group->accuracy), "%.2f") + (group->declared ? " decl." : "");
+    std::snprintf(line, sizeof line, "%-4d %-18s %-11s %-7s %5s %-14s %4zu %-16s %-20s %-18s %-16s %-10s %s\n", ++rank,
+                  group->model.c_str(), group->backend.empty() ? "-" : group->backend.c_str(), group->device.c_str(),
+                  group->batch > 0 ? std::to_string(group->batch).c_str() : "-", group->host.c_str(),
+                  group->accuracy.size(), accuracy.c_str(),
                   with_interval(analysis::mean_with_interval(group->millijoules), "%.4g").c_str(),
                   with_interval(analysis::mean_with_interval(group->per_joule), "%.4g").c_str(), composite.c_str(),
                   netscore.c_str(), group->estimated ? "ESTIMATED" : "measured");
@@ -216,7 +245,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   }
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
-      << "); ± is the 95% confidence interval over runs (`powerfit score --explain`)\n";
+      << "); ± is the 95% confidence interval over runs (`powerfit score --explain`); decl.: accuracy declared with --accuracy, not measured\n";
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 

@@ -78,8 +78,8 @@ std::string dataset_error(const std::filesystem::path& directory) {
 
 TEST(NpyDataset, InputsAndLabelsPairUp) {
   const auto result = load_npy_dataset(fixture("npy-dataset"));
-  ASSERT_TRUE(std::holds_alternative<NpyDataset>(result)) << dataset_error(fixture("npy-dataset"));
-  const auto& dataset = std::get<NpyDataset>(result);
+  ASSERT_TRUE(std::holds_alternative<Dataset>(result)) << dataset_error(fixture("npy-dataset"));
+  const auto& dataset = std::get<Dataset>(result);
   EXPECT_EQ(dataset.samples, 3u);
   EXPECT_EQ(dataset.sample_shape, (std::vector<std::size_t>{1, 2, 2}));
   EXPECT_EQ(dataset.sample_size(), 4u);
@@ -122,8 +122,8 @@ namespace {
 TEST(NpyDataset, BundledZooSplitMatchesItsRecord) {
   const auto zoo = std::filesystem::path(POWERFIT_FIXTURES) / ".." / ".." / "models" / "zoo";
   const auto result = load_npy_dataset(zoo / "digits-test");
-  ASSERT_TRUE(std::holds_alternative<NpyDataset>(result)) << dataset_error(zoo / "digits-test");
-  const auto& dataset = std::get<NpyDataset>(result);
+  ASSERT_TRUE(std::holds_alternative<Dataset>(result)) << dataset_error(zoo / "digits-test");
+  const auto& dataset = std::get<Dataset>(result);
   std::ifstream in(zoo / "zoo.json");
   const auto record = nlohmann::json::parse(in);
   EXPECT_EQ(dataset.samples, record["dataset"]["test"].get<std::size_t>());

@@ -1,0 +1,67 @@
+#include "bench/dataset.hpp"
+
+#include <filesystem>
+#include <random>
+
+#include "bench/npy_dataset.hpp"
+#ifdef POWERFIT_WITH_OPENCV
+#include "bench/image_folder.hpp"
+#endif
+
+namespace powerfit::bench {
+
+void Dataset::truncate(std::size_t count) {
+  if (count == 0 || count >= samples) return;
+  inputs.resize(count * sample_size());
+  if (!labels.empty()) labels.resize(count);
+  samples = count;
+}
+
+std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text, std::size_t samples) {
+  Dataset dataset{.name = "synthetic:" + shape_text, .samples = samples};
+  std::size_t start = 0;
+  while (start <= shape_text.size()) {
+    const auto end = std::min(shape_text.find('x', start), shape_text.size());
+    const std::string part = shape_text.substr(start, end - start);
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos || std::stoul(part) == 0 ||
+        std::stoul(part) > 100000) {
+      return DataError{"synthetic:" + shape_text + ": the shape must be sizes joined by x, e.g. synthetic:3x224x224"};
+    }
+    dataset.sample_shape.push_back(std::stoul(part));
+    start = end + 1;
+  }
+  std::size_t size = 1;
+  for (const auto dimension : dataset.sample_shape) size *= dimension;
+  // Inference costs the same on any values of the right shape; a fixed seed keeps runs identical.
+  std::mt19937 generator(0);
+  std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+  dataset.inputs.resize(samples * size);
+  for (auto& value : dataset.inputs) value = uniform(generator);
+  return dataset;
+}
+
+std::variant<Dataset, DataError> load_dataset(const std::string& spec, const DatasetOptions& options) {
+  namespace fs = std::filesystem;
+  if (spec.starts_with("synthetic:")) {
+    return synthetic_dataset(spec.substr(std::string("synthetic:").size()), options.limit > 0 ? options.limit : 256);
+  }
+  std::error_code ec;
+  if (!fs::is_directory(spec, ec)) {
+    return DataError{"data set '" + spec +
+                     "' is not a directory; give a folder with inputs.npy and labels.npy, an image folder, or synthetic:CxHxW"};
+  }
+  if (fs::exists(fs::path(spec) / "inputs.npy", ec)) {
+    auto loaded = load_npy_dataset(spec);
+    if (auto* error = std::get_if<NpyError>(&loaded)) return DataError{error->message};
+    auto& dataset = std::get<Dataset>(loaded);
+    dataset.truncate(options.limit);
+    return std::move(dataset);
+  }
+#ifdef POWERFIT_WITH_OPENCV
+  return load_image_folder(spec, options);
+#else
+  return DataError{"'" + spec + "' holds no inputs.npy; image folders need a build with OpenCV (libopencv-dev)"};
+#endif
+}
+
+}  // namespace powerfit::bench

@@ -1,0 +1,119 @@
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/measurement_options.hpp"
+#include "recording/database.hpp"
+#include "report/bench_report.hpp"
+#include "report/progress_bar.hpp"
+#include "report/score_report.hpp"
+#include "session/bench_run.hpp"
+
+namespace powerfit::cli {
+
+Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
+  auto* command = app.add_subcommand("bench", "Run a model over a labelled data set and measure what its inferences cost");
+  struct Options {
+    MeasurementFlags measurement;
+    std::string model, data, backend, name, device = "cpu", baseline = "3s", min_time = "1s", summary_json;
+    std::size_t batch = 1, warmup = 10, limit = 0;
+    int repeat = 1, threads = 0;
+    std::optional<double> accuracy;
+    bench::ImagePreprocessing images;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("-m,--model", options->model, "TorchScript (.pt) or ONNX (.onnx) model file")->required();
+  command->add_option("-d,--data", options->data,
+                      "Directory with inputs.npy + labels.npy, an image folder (one sub-folder per class), or synthetic:CxHxW")
+      ->required();
+  command->add_option("--backend", options->backend, "libtorch or opencv-dnn (default: from the model file's extension)");
+  command->add_option("--device", options->device, "cpu, cuda or cuda:N")->capture_default_str();
+  command->add_option("-b,--batch", options->batch, "Samples per batch")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))->capture_default_str();
+  command->add_option("--warmup", options->warmup, "Batches run before measuring, unmeasured")->capture_default_str();
+  command->add_option("-r,--repeat", options->repeat, "Measured repeats, one recorded run each")->check(CLI::Range(1, 10000))->capture_default_str();
+  command->add_option("--limit", options->limit, "Use at most this many samples (synthetic data: how many; default 256)");
+  command->add_option("--threads", options->threads, "Intra-op threads of the engine (default: its own choice)")->check(CLI::Range(1, 4096));
+  command->add_option("--min-time", options->min_time, "Repeat whole passes over the data until the pass lasts this long (e.g. 10s)")->capture_default_str();
+  command->add_option("--baseline", options->baseline, "Idle time measured before the first repeat (0 skips it)")->capture_default_str();
+  command->add_option("--accuracy", options->accuracy, "Declared top-1 accuracy in percent, for data without labels (stored as declared)");
+  command->add_option("--name", options->name, "Model name in the record (default: the file name)");
+  command->add_option("--resize", options->images.resize, "Images: shorter side resized to this")->capture_default_str();
+  command->add_option("--crop", options->images.crop, "Images: centre crop size")->capture_default_str();
+  command->add_option("--mean", options->images.mean, "Images: per-channel mean (3 values)")->expected(3)->capture_default_str();
+  command->add_option("--std", options->images.std, "Images: per-channel std (3 values)")->expected(3)->capture_default_str();
+  command->add_flag("--bgr", options->images.bgr, "Images: channels in BGR order (default RGB)");
+  command->add_option("--summary-json", options->summary_json, "Also write the results as JSON to this file");
+  add_measurement_options(*command, options->measurement);
+  command->footer("Example: powerfit bench -m models/zoo/lenet.pt -d models/zoo/digits-test -b 32 -r 3 -o runs.db");
+
+  return [options, &global]() {
+    auto session = session_options(options->measurement, global);
+    if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
+    const auto baseline = parse_duration(options->baseline);
+    if (const auto* error = std::get_if<DurationError>(&baseline)) return usage_error("--baseline: " + error->message);
+    const auto min_time = parse_duration(options->min_time);
+    if (const auto* error = std::get_if<DurationError>(&min_time)) return usage_error("--min-time: " + error->message);
+
+    report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
+    session::BenchOptions bench{.model = options->model,
+                                .model_name = options->name,
+                                .backend = options->backend,
+                                .backend_options = {.device = options->device, .threads = options->threads},
+                                .data = options->data,
+                                .dataset_options = {.limit = options->limit, .images = options->images},
+                                .batch = options->batch,
+                                .warmup_batches = options->warmup,
+                                .repeat = options->repeat,
+                                .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9,
+                                .baseline = std::get<Nanoseconds>(baseline),
+                                .declared_accuracy_percent = options->accuracy,
+                                .session = std::get<session::SessionOptions>(session)};
+    bench.on_repeat = [&](int r) { bar.begin("repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat)); };
+    bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+    session::BenchResult result;
+    try {
+      result = session::run_bench(bench);
+    } catch (const session::BenchInputError& error) {
+      return usage_error(error.what());
+    } catch (const recording::RecordingError& error) {
+      return usage_error(error.what());
+    }
+    bar.finish();
+    const analysis::ScoreWeights weights;
+    if (!global.quiet) {
+      report::print_bench_header(std::cout, result, options->measurement.output);
+      for (std::size_t i = 0; i < result.repeats.size(); ++i) {
+        report::print_bench_repeat(std::cout, result, result.repeats[i], static_cast<int>(i + 1),
+                                   static_cast<int>(result.repeats.size()), weights);
+      }
+    }
+    bool storage_failed = false;
+    for (const auto& repeat : result.repeats) {
+      if (repeat.storage_error) {
+        std::cerr << "powerfit: warning: recording run " << repeat.run_id << " failed: " << *repeat.storage_error << '\n';
+        storage_failed = true;
+      }
+    }
+    if (result.repeats.size() > 1 && !global.quiet && !storage_failed) {
+      auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);
+      std::vector<recording::ReportedRun> runs;
+      for (auto& run : database.reported_runs()) {
+        for (const auto& repeat : result.repeats) {
+          if (run.run_id == repeat.run_id) runs.push_back(run);
+        }
+      }
+      std::cout << '\n';
+      report::print_score_table(std::cout, runs, weights, false);
+    }
+    if (!options->summary_json.empty()) {
+      std::ofstream out(options->summary_json);
+      out << report::bench_json(result, weights).dump(2) << '\n';
+      if (!out) std::cerr << "powerfit: warning: could not write " << options->summary_json << '\n';
+    }
+    return storage_failed ? 1 : 0;
+  };
+}
+
+}  // namespace powerfit::cli

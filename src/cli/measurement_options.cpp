@@ -1,0 +1,27 @@
+#include "cli/measurement_options.hpp"
+
+namespace powerfit::cli {
+
+void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
+  command.add_option("-i,--interval", flags.interval, "Sampling interval, 1ms to 60s (e.g. 50ms, 2s)")->capture_default_str();
+  command.add_option("-o,--output", flags.output, "SQLite database to append the runs to")->capture_default_str();
+  command.add_option("--label", flags.label, "Free text stored with the run");
+  command.add_flag("--include-loopback", flags.include_loopback, "Count loopback traffic in the network total");
+  command.add_flag("--no-estimate", flags.no_estimate, "No estimated CPU power where nothing measures it");
+  command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")->check(CLI::PositiveNumber);
+}
+
+std::variant<session::SessionOptions, std::string> session_options(const MeasurementFlags& flags,
+                                                                   const GlobalOptions& global) {
+  const auto interval = parse_interval(flags.interval);
+  if (const auto* error = std::get_if<DurationError>(&interval)) return error->message;
+  return session::SessionOptions{.label = flags.label,
+                                 .interval = std::get<Nanoseconds>(interval),
+                                 .database = flags.output,
+                                 .roots = global.roots,
+                                 .loopback_in_total = flags.include_loopback,
+                                 .estimate = !flags.no_estimate,
+                                 .cpu_tdp_w = flags.cpu_tdp};
+}
+
+}  // namespace powerfit::cli

@@ -1,0 +1,31 @@
+#pragma once
+// The options every measuring subcommand shares (interval, database, label, what counts in the
+// energy total), registered once and turned into session options once.
+
+#include <CLI/CLI.hpp>
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "cli/commands.hpp"
+#include "session/recorded_session.hpp"
+
+namespace powerfit::cli {
+
+struct MeasurementFlags {
+  std::string interval = "100ms";
+  std::string output = "powerfit.db";
+  std::string label;
+  bool include_loopback = false;
+  bool no_estimate = false;
+  std::optional<double> cpu_tdp;
+};
+
+void add_measurement_options(CLI::App& command, MeasurementFlags& flags);
+
+// The session options, or the one-line message for a bad value.
+std::variant<session::SessionOptions, std::string> session_options(const MeasurementFlags& flags,
+                                                                   const GlobalOptions& global);
+
+}  // namespace powerfit::cli

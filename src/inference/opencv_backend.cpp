@@ -1,0 +1,138 @@
+#include "inference/opencv_backend.hpp"
+
+#include <opencv2/core.hpp>
+#include <opencv2/core/utility.hpp>
+#include <opencv2/dnn.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace powerfit::inference {
+namespace {
+
+std::string describe(const cv::Exception& error) {
+  std::string text = error.err.empty() ? error.what() : error.err;
+  std::replace(text.begin(), text.end(), '\n', ' ');
+  return text;
+}
+
+std::string shape_text(const std::vector<std::int64_t>& shape) {
+  std::ostringstream out;
+  out << '[';
+  for (std::size_t i = 0; i < shape.size(); ++i) out << (i ? ", " : "") << shape[i];
+  out << ']';
+  return out.str();
+}
+
+std::int64_t total(const cv::dnn::MatShape& shape, std::size_t from = 0) {
+  std::int64_t result = 1;
+  for (std::size_t i = from; i < shape.size(); ++i) result *= shape[i];
+  return result;
+}
+
+cv::dnn::MatShape blob_shape(const cv::Mat& blob) { return cv::dnn::MatShape(blob.size.p, blob.size.p + blob.dims); }
+
+class OpenCvBackend final : public Backend {
+ public:
+  OpenCvBackend(const std::filesystem::path& path, const BackendOptions& options) : device_name_(options.device) {
+    const bool cuda = options.device.starts_with("cuda");
+    if (cuda && cv::dnn::getAvailableTargets(cv::dnn::DNN_BACKEND_CUDA).empty()) {
+      throw BackendError("--device " + options.device +
+                         ": this OpenCV has no CUDA backend for its DNN module; use --device cpu, or a TorchScript model with a CUDA LibTorch");
+    }
+    if (!cuda && options.device != "cpu") throw BackendError("--device " + options.device + " is not a device; use cpu, cuda or cuda:N");
+    if (options.threads > 0) cv::setNumThreads(options.threads);
+    try {
+      net_ = cv::dnn::readNetFromONNX(path.string());
+    } catch (const cv::Exception& error) {
+      throw BackendError("cannot load '" + path.string() + "' as an ONNX model (" + describe(error) +
+                         "); give a file written by an ONNX exporter");
+    }
+    if (net_.empty()) throw BackendError("'" + path.string() + "' holds no network; give an ONNX model file");
+    net_.setPreferableBackend(cuda ? cv::dnn::DNN_BACKEND_CUDA : cv::dnn::DNN_BACKEND_OPENCV);
+    net_.setPreferableTarget(cuda ? cv::dnn::DNN_TARGET_CUDA : cv::dnn::DNN_TARGET_CPU);
+  }
+
+  std::string name() const override { return "opencv-dnn"; }
+  std::string version() const override { return CV_VERSION; }
+  std::string device() const override { return device_name_; }
+
+  Logits infer(const float* inputs, const std::vector<std::int64_t>& shape) override {
+    const std::vector<int> sizes(shape.begin(), shape.end());
+    // OpenCV reads the caller's buffer without copying it; it does not write to an input.
+    const cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F, const_cast<float*>(inputs));
+    cv::Mat output;
+    try {
+      net_.setInput(blob);
+      output = net_.forward();  // synchronous: returns when the target is done
+    } catch (const cv::Exception& error) {
+      throw BackendError("the model does not run on inputs of shape " + shape_text(shape) + " (" + describe(error) +
+                         "); check that the data set fits the model");
+    }
+    if (output.dims < 1 || output.size[0] != shape.front() || output.type() != CV_32F) {
+      throw BackendError("the model's output does not have one row of scores per sample of the batch");
+    }
+    Logits logits{.rows = static_cast<std::size_t>(output.size[0])};
+    logits.columns = output.total() / logits.rows;
+    const cv::Mat dense = output.isContinuous() ? output : output.clone();
+    logits.values.assign(dense.ptr<float>(), dense.ptr<float>() + dense.total());
+    return logits;
+  }
+
+  std::optional<std::int64_t> parameter_count() override {
+    std::int64_t count = 0;
+    for (const auto& name : net_.getLayerNames()) {
+      const auto layer = net_.getLayer(net_.getLayerId(name));
+      if (layer->type == "Const") continue;  // folded constants (shapes, axes) are not learned
+      // Batch normalisation keeps its running mean and variance first: statistics, not parameters.
+      const std::size_t first = layer->type == "BatchNorm" ? 2 : 0;
+      for (std::size_t i = first; i < layer->blobs.size(); ++i) count += static_cast<std::int64_t>(layer->blobs[i].total());
+    }
+    return count;
+  }
+
+  std::optional<std::int64_t> count_macs(const std::vector<std::int64_t>& sample_shape) override {
+    cv::dnn::MatShape input{1};
+    input.insert(input.end(), sample_shape.begin(), sample_shape.end());
+    std::vector<int> ids;
+    std::vector<std::vector<cv::dnn::MatShape>> in_shapes, out_shapes;
+    try {
+      net_.getLayersShapes(input, ids, in_shapes, out_shapes);
+    } catch (const cv::Exception& error) {
+      throw BackendError("the model does not take inputs of shape " + shape_text({input.begin(), input.end()}) +
+                         " (" + describe(error) + "); check that the data set fits the model");
+    }
+    std::int64_t macs = 0;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (ids[i] == 0 || out_shapes[i].empty()) continue;  // the input layer
+      const auto layer = net_.getLayer(ids[i]);
+      const auto& out = out_shapes[i].front();
+      const auto& weights = layer->blobs;
+      if (layer->type == "Convolution" && !weights.empty()) {
+        // weights [out, in / groups, kernel...]: one MAC per weight of a group per output element.
+        macs += total(out) * total(blob_shape(weights[0]), 1);
+      } else if (layer->type == "Deconvolution" && !weights.empty() && !in_shapes[i].empty()) {
+        macs += total(in_shapes[i].front()) * total(blob_shape(weights[0]), 1);
+      } else if (layer->type == "InnerProduct" || layer->type == "MatMul" || layer->type == "Gemm") {
+        // Each output element is one dot product as long as the inputs' last dimension.
+        const std::int64_t depth = !weights.empty() ? blob_shape(weights[0]).back()
+                                   : !in_shapes[i].empty() ? in_shapes[i].front().back()
+                                                           : 0;
+        macs += total(out) * depth;
+      }
+    }
+    return macs;
+  }
+
+ private:
+  std::string device_name_;
+  cv::dnn::Net net_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> open_opencv_backend(const std::filesystem::path& model, const BackendOptions& options) {
+  return std::make_unique<OpenCvBackend>(model, options);
+}
+
+}  // namespace powerfit::inference

@@ -1,0 +1,184 @@
+#include "session/recorded_session.hpp"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "analysis/summary.hpp"
+#include "analysis/window.hpp"
+#include "core/clock.hpp"
+#include "sensors/catalog.hpp"
+#include "sensors/host_info.hpp"
+
+namespace powerfit::session {
+namespace {
+
+double process_cpu_seconds() {
+  rusage own{};
+  ::getrusage(RUSAGE_SELF, &own);
+  return static_cast<double>(own.ru_utime.tv_sec + own.ru_stime.tv_sec) +
+         static_cast<double>(own.ru_utime.tv_usec + own.ru_stime.tv_usec) * 1e-6;
+}
+
+std::optional<double> less_idle(const std::optional<double>& energy, const std::optional<double>& power, double seconds) {
+  return energy && power ? std::optional<double>(*energy - *power * seconds) : std::nullopt;
+}
+
+}  // namespace
+
+RecordedSession::RecordedSession(const SessionOptions& options)
+    : options_(options),
+      database_(recording::Database::open(options.database, recording::Database::Mode::read_write)) {
+  auto catalog = sensors::open_catalog({.roots = options.roots,
+                                       .process_root = options.process_root,
+                                       .loopback_in_total = options.loopback_in_total,
+                                       .estimate = options.estimate,
+                                       .cpu_tdp_w = options.cpu_tdp_w});
+  host_ = sensors::read_host_info(options.roots);
+  for (const auto& entry : catalog) {
+    if (entry.availability.available) entry.source->describe_host(host_);
+  }
+  sampler_ = std::make_unique<Sampler>(sensors::available_sources(catalog), SamplerOptions{.interval = options.interval});
+}
+
+RecordedSession::~RecordedSession() {
+  if (sampling_) sampler_->stop();
+  if (writer_) writer_->stop();
+}
+
+void RecordedSession::start() {
+  sampler_->start();
+  sampling_ = true;
+  uuid_ = recording::new_run_uuid();
+  run_id_ = database_.begin_run({.uuid = uuid_,
+                                 .command = options_.command,
+                                 .label = options_.label,
+                                 .start_wall_ns = sampler_->start_wall_ns(),
+                                 .interval_s = static_cast<double>(options_.interval.count()) * 1e-9,
+                                 .host = host_});
+  channel_ids_ = database_.add_channels(run_id_, sampler_->channels());
+  writer_ = std::make_unique<recording::RunWriter>(database_, *sampler_, run_id_, channel_ids_,
+                                                   recording::batch_period_for(options_.interval));
+  writer_->start();
+}
+
+void RecordedSession::mark(const std::string& name) { sampler_->mark(name); }
+
+std::int64_t RecordedSession::elapsed_ns() const { return monotonic_now_ns() - sampler_->start_monotonic_ns(); }
+
+void RecordedSession::wait_for_ticks(int count) {
+  const auto interval = options_.interval.count();
+  const auto now = elapsed_ns();
+  // Ticks fall on whole multiples of the interval from the start; a quarter interval (at least
+  // 2 ms) of slack lets the tick finish reading before the caller goes on.
+  const auto target = (now / interval + count) * interval + std::max<std::int64_t>(interval / 4, 2'000'000);
+  std::this_thread::sleep_for(std::chrono::nanoseconds(target - now));
+}
+
+void RecordedSession::measure_idle_baseline(Nanoseconds length) {
+  if (length.count() <= 0) return;
+  mark("baseline:start");
+  std::this_thread::sleep_for(length);
+  baseline_end_ns_ = elapsed_ns();
+  mark("baseline:end");
+}
+
+void RecordedSession::reuse_idle_baseline(const RunSummary::Baseline& earlier, std::string earlier_run_uuid) {
+  reused_baseline_ = earlier;
+  reused_from_ = std::move(earlier_run_uuid);
+}
+
+void RecordedSession::stop_sampling() {
+  if (!sampling_) return;
+  sampler_->stop();
+  sampling_ = false;
+}
+
+const RunSummary& RecordedSession::finish(int exit_status, std::optional<double> child_cpu_s) {
+  stop_sampling();
+  writer_->stop();
+  const auto stats = sampler_->stats();
+  summary_.duration_s = stats.wall_s;
+  summary_.exit_status = exit_status;
+  summary_.samples = stats.ticks;
+  summary_.missed_deadlines = stats.missed_deadlines;
+  summary_.dropped_ticks = stats.dropped_ticks;
+  summary_.max_lateness_s = stats.max_lateness_s;
+  summary_.sampler_cpu_s = stats.thread_cpu_s;
+  summary_.sampler_overhead_percent = stats.overhead_percent();
+  summary_.writer_cpu_s = writer_->cpu_seconds();
+  summary_.child_cpu_s = child_cpu_s;
+  summary_.process_cpu_s = process_cpu_seconds();
+  summary_.process_overhead_percent = stats.wall_s > 0 ? 100.0 * summary_.process_cpu_s / stats.wall_s : 0.0;
+  summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->tracks());
+  analysis::add_energy_totals(summary_);
+  if (!writer_->error().empty()) storage_error_ = writer_->error();
+  try {
+    split_at_baseline(stats.end_ns);
+    database_.finish_run(run_id_, sampler_->start_wall_ns() + stats.end_ns, summary_, channel_ids_);
+  } catch (const recording::RecordingError& error) {
+    storage_error_ = error.what();
+  }
+  return summary_;
+}
+
+StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t to_ns) {
+  StretchEnergy result;
+  const auto& channels = sampler_->channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (!channels[i].in_energy_total) continue;
+    const auto joules =
+        analysis::energy_in_window(database_.channel_series(channel_ids_[i]), channels[i].kind, from_ns, to_ns);
+    if (!joules) continue;
+    result.channels.push_back({channels[i].name, channels[i].provenance, *joules});
+    auto& total = channels[i].provenance == Provenance::measured ? result.measured_j : result.estimated_j;
+    total = total.value_or(0.0) + *joules;
+  }
+  return result;
+}
+
+// Idle power before the baseline's end, the measured work's energy after it, and the difference
+// that is the work's own (dynamic) energy, per channel and summed by provenance.
+void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
+  if (reused_baseline_) {
+    auto baseline = *reused_baseline_;
+    baseline.from_run_uuid = reused_from_;
+    baseline.command_duration_s = summary_.duration_s;
+    baseline.command_measured_energy_j = summary_.measured_energy_j;
+    baseline.command_estimated_energy_j = summary_.estimated_energy_j;
+    baseline.dynamic_measured_energy_j = less_idle(summary_.measured_energy_j, baseline.measured_power_w, summary_.duration_s);
+    baseline.dynamic_estimated_energy_j = less_idle(summary_.estimated_energy_j, baseline.estimated_power_w, summary_.duration_s);
+    summary_.baseline = baseline;
+    return;
+  }
+  if (baseline_end_ns_ <= 0) return;
+  RunSummary::Baseline baseline{.duration_s = static_cast<double>(baseline_end_ns_) * 1e-9,
+                                .command_duration_s = static_cast<double>(run_end_ns - baseline_end_ns_) * 1e-9};
+  const auto& channels = sampler_->channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (!channels[i].in_energy_total) continue;
+    const auto series = database_.channel_series(channel_ids_[i]);
+    if (series.empty()) continue;
+    // A utilization-based estimate has no value at the first tick, nor at a last tick that came
+    // too soon after the one before for the jiffy counters to move: each channel's split uses
+    // the stretch its samples cover.
+    const std::int64_t idle_start = series.front().first;
+    const std::int64_t work_end = std::min(run_end_ns, series.back().first);
+    const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, baseline_end_ns_);
+    const auto work = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns_, work_end);
+    if (!idle || !work) continue;
+    const bool measured = channels[i].provenance == Provenance::measured;
+    auto& power = measured ? baseline.measured_power_w : baseline.estimated_power_w;
+    auto& energy = measured ? baseline.command_measured_energy_j : baseline.command_estimated_energy_j;
+    power = power.value_or(0.0) + *idle / (static_cast<double>(baseline_end_ns_ - idle_start) * 1e-9);
+    energy = energy.value_or(0.0) + *work;
+  }
+  baseline.dynamic_measured_energy_j =
+      less_idle(baseline.command_measured_energy_j, baseline.measured_power_w, baseline.command_duration_s);
+  baseline.dynamic_estimated_energy_j =
+      less_idle(baseline.command_estimated_energy_j, baseline.estimated_power_w, baseline.command_duration_s);
+  summary_.baseline = baseline;
+}
+
+}  // namespace powerfit::session

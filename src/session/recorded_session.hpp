@@ -1,0 +1,106 @@
+#pragma once
+// One recorded run: the sources opened, the sampler and the database writer running, phases
+// marked, then the run summarized and stored. `run_command` and `run_bench` are built on it,
+// and so is anything else that measures a stretch of time.
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "core/summary.hpp"
+#include "recording/database.hpp"
+#include "recording/writer.hpp"
+#include "sampler/sampler.hpp"
+#include "sensors/source.hpp"
+
+namespace powerfit::session {
+
+struct SessionOptions {
+  std::vector<std::string> command;  // what the run record names as measured
+  std::string label;
+  Nanoseconds interval = std::chrono::milliseconds(100);
+  std::filesystem::path database = "powerfit.db";
+  sensors::Roots roots;
+  pid_t process_root = 0;  // a process tree to follow (0: none)
+  bool loopback_in_total = false;
+  bool estimate = true;
+  std::optional<double> cpu_tdp_w;
+};
+
+// The energy of the channels that count in the totals over a stretch of the run.
+struct StretchEnergy {
+  struct Channel {
+    std::string name;
+    Provenance provenance = Provenance::measured;
+    double joules = 0.0;
+  };
+  std::vector<Channel> channels;
+  std::optional<double> measured_j, estimated_j;  // sums, an estimate never added to a measurement
+};
+
+class RecordedSession {
+ public:
+  // Opens the database (throws recording::RecordingError, nothing started then) and the sources.
+  explicit RecordedSession(const SessionOptions& options);
+  ~RecordedSession();
+  RecordedSession(const RecordedSession&) = delete;
+  RecordedSession& operator=(const RecordedSession&) = delete;
+
+  // Starts sampling (returns after the first tick), records the run's start and starts writing.
+  void start();
+  void mark(const std::string& name);
+  // Nanoseconds since the run started, on the sampler's clock.
+  std::int64_t elapsed_ns() const;
+  std::int64_t start_wall_ns() const { return sampler_->start_wall_ns(); }
+  // Sleeps until `count` more of the sampler's regular ticks have been taken. Rate-based channels
+  // (utilization, the CPU estimate) get their first value at the second tick, and a stretch's
+  // energy needs a sample on each side of it: bench waits so that its pass lies inside the samples.
+  void wait_for_ticks(int count);
+  // Measures the machine idle for `length`, between baseline:start and baseline:end markers.
+  void measure_idle_baseline(Nanoseconds length);
+  // Uses the idle power of an earlier run (a repeat's first) instead of measuring it again.
+  void reuse_idle_baseline(const RunSummary::Baseline& earlier, std::string earlier_run_uuid);
+
+  // Takes the last tick; call before reaping a measured process so its /proc entries are seen.
+  void stop_sampling();
+  // Stops the writer, summarizes, splits the energy at the baseline and stores the run's end.
+  // Storage failures land in storage_error(); the summary stands either way.
+  const RunSummary& finish(int exit_status, std::optional<double> child_cpu_s);
+
+  // The energy between two instants (ns since start), from the recorded samples; after finish.
+  StretchEnergy energy_between(std::int64_t from_ns, std::int64_t to_ns);
+
+  recording::Database& database() { return database_; }
+  std::int64_t run_id() const { return run_id_; }
+  const std::string& run_uuid() const { return uuid_; }
+  const Sampler& sampler() const { return *sampler_; }
+  const std::vector<std::int64_t>& channel_ids() const { return channel_ids_; }
+  const std::optional<std::string>& storage_error() const { return storage_error_; }
+  const RunSummary& summary() const { return summary_; }
+
+ private:
+  void split_at_baseline(std::int64_t run_end_ns);
+
+  SessionOptions options_;
+  recording::Database database_;
+  sensors::HostInfo host_;
+  std::unique_ptr<Sampler> sampler_;
+  std::unique_ptr<recording::RunWriter> writer_;
+  std::int64_t run_id_ = 0;
+  std::string uuid_;
+  std::vector<std::int64_t> channel_ids_;
+  std::int64_t baseline_end_ns_ = 0;
+  std::optional<RunSummary::Baseline> reused_baseline_;
+  std::string reused_from_;
+  bool sampling_ = false;
+  RunSummary summary_;
+  std::optional<std::string> storage_error_;
+};
+
+}  // namespace powerfit::session
