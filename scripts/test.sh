@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 build=build
-flags=(-DPOWERFIT_WERROR=ON)
+flags=(-DPOWERFIT_WERROR=ON -DPOWERFIT_REQUIRE_BACKENDS=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   build=build-sanitize
   flags+=(-DPOWERFIT_SANITIZE=ON -DPOWERFIT_BUILD_BENCHMARKS=OFF)

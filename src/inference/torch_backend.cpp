@@ -14,10 +14,17 @@
 namespace powerfit::inference {
 namespace {
 
-// c10 errors carry a backtrace and the TorchScript call stack; the first line says what failed.
+// c10 errors carry a backtrace: their first line says what failed.
 std::string first_line(const c10::Error& error) {
   const std::string text = error.what_without_backtrace();
   return text.substr(0, text.find('\n'));
+}
+
+// The interpreter's errors lead with the TorchScript call stack: the cause is the last line.
+std::string last_line(const std::exception& error) {
+  std::string text = error.what();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text.substr(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
 }
 
 // Multiply-accumulates of the operators the graph runs, taken from their tensors' shapes as they
@@ -187,6 +194,9 @@ class TorchBackend final : public Backend {
     } catch (const c10::Error& error) {
       throw BackendError("cannot load '" + path.string() + "' as a TorchScript model (" + first_line(error) +
                          "); give a file saved with torch.jit.save");
+    } catch (const std::exception& error) {
+      throw BackendError("cannot load '" + path.string() + "' as a TorchScript model (" + last_line(error) +
+                         "); give a file saved with torch.jit.save");
     }
     module_.eval();
   }
@@ -212,9 +222,14 @@ class TorchBackend final : public Backend {
       logits.columns = logits.rows == 0 ? 0 : static_cast<std::size_t>(scores.numel()) / logits.rows;
       logits.values.assign(scores.data_ptr<float>(), scores.data_ptr<float>() + scores.numel());
       return logits;
+    } catch (const BackendError&) {
+      throw;
     } catch (const c10::Error& error) {
       throw BackendError("the model does not run on inputs of shape " + c10::str(c10::IntArrayRef(shape)) + " (" +
                          first_line(error) + "); check that the data set fits the model");
+    } catch (const std::exception& error) {
+      throw BackendError("the model does not run on inputs of shape " + c10::str(c10::IntArrayRef(shape)) + " (" +
+                         last_line(error) + "); check that the data set fits the model");
     }
   }
 
