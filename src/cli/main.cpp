@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
       {"score", add_score_command(app, global)},
       {"bench", add_bench_command(app, global)},
       {"demo", add_demo_command(app, global)},
+      {"merge", add_merge_command(app, global)},
+      {"fit", add_fit_command(app, global)},
   };
 
   try {

@@ -2,7 +2,7 @@
 
 #include "analysis/scores.hpp"
 #include "cli/commands.hpp"
-#include "recording/database.hpp"
+#include "recording/readable.hpp"
 #include "report/score_report.hpp"
 
 namespace powerfit::cli {
@@ -31,8 +31,8 @@ Action add_score_command(CLI::App& app, const GlobalOptions&) {
     if (options->databases.empty()) return usage_error("no database given; usage: powerfit score FILE... [--json]");
     std::vector<recording::ReportedRun> runs;
     for (const auto& path : options->databases) {
-      auto database = recording::Database::open(path, recording::Database::Mode::read_only);
-      auto reported = database.reported_runs();
+      recording::ReadableDatabase readable(path);
+      auto reported = readable.database().reported_runs();
       runs.insert(runs.end(), reported.begin(), reported.end());
     }
     if (options->json) {

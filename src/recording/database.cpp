@@ -104,6 +104,7 @@ ALTER TABLE workload_reports ADD COLUMN throughput_per_s REAL;
 ALTER TABLE workload_reports ADD COLUMN warmup_batches INTEGER;
 ALTER TABLE workload_reports ADD COLUMN threads INTEGER;
 ALTER TABLE baselines ADD COLUMN from_run_uuid TEXT;
+ALTER TABLE runs ADD COLUMN gpu_power_limits_w TEXT;
 CREATE TABLE window_channel_energy (
   run_id INTEGER NOT NULL REFERENCES runs(id),
   channel_id INTEGER NOT NULL REFERENCES channels(id),
@@ -165,7 +166,8 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
                          "' is not a SQLite database (corrupt, or another kind of file); choose another path");
   }
   sqlite3* raw = nullptr;
-  const int flags = mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  // URI names let merge attach its sources read-only ("file:...?mode=ro").
+  const int flags = SQLITE_OPEN_URI | (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Database database(path, raw);
   if (rc != SQLITE_OK) {
@@ -237,8 +239,9 @@ Statement& Database::cached(std::unique_ptr<Statement>& slot, std::string_view s
 std::int64_t Database::begin_run(const RunStart& start) {
   Statement statement(db_.get(), R"sql(
     INSERT INTO runs (uuid, command, label, start_wall_ns, start_time, interval_s, hostname, kernel,
-                      cpu_model, cpu_cores, memory_bytes, gpu_models, gpu_driver, powerfit_version, gpu_uuids)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15))sql");
+                      cpu_model, cpu_cores, memory_bytes, gpu_models, gpu_driver, powerfit_version, gpu_uuids,
+                      gpu_power_limits_w)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))sql");
   statement.bind(1, start.uuid)
       .bind(2, nlohmann::json(start.command).dump())
       .bind(3, start.label)
@@ -253,7 +256,8 @@ std::int64_t Database::begin_run(const RunStart& start) {
       .bind(12, nlohmann::json(start.host.gpu_models).dump())
       .bind(13, start.host.gpu_driver)
       .bind(14, std::string_view(kVersion))
-      .bind(15, nlohmann::json(start.host.gpu_uuids).dump());
+      .bind(15, nlohmann::json(start.host.gpu_uuids).dump())
+      .bind(16, nlohmann::json(start.host.gpu_power_limits_w).dump());
   statement.run();
   return sqlite3_last_insert_rowid(db_.get());
 }
@@ -492,6 +496,97 @@ std::vector<ReportedRun> Database::reported_runs() {
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+namespace {
+
+std::vector<std::string> table_columns(sqlite3* db, const std::string& table) {
+  Statement statement(db, "SELECT name FROM pragma_table_info(?1, 'main')");
+  statement.bind(1, table);
+  std::vector<std::string> columns;
+  while (statement.step()) columns.push_back(statement.text(0));
+  return columns;
+}
+
+// Copies the rows of `table` that belong to the runs being merged, renumbering run and channel
+// ids through the maps built for them; the target's own primary key `id` is left to SQLite.
+void copy_rows(sqlite3* db, const std::string& table) {
+  std::string names, values, joins;
+  bool filter_runs = false;
+  for (const auto& column : table_columns(db, table)) {
+    if (column == "id") continue;
+    names += (names.empty() ? "" : ", ") + column;
+    values += values.empty() ? "" : ", ";
+    if (column == "run_id") {
+      values += "rm.new_id";
+      joins += " JOIN temp.run_map rm ON src.run_id = rm.old_id";
+    } else if (column == "channel_id") {
+      values += "cm.new_id";
+      joins += " JOIN temp.channel_map cm ON src.channel_id = cm.old_id";
+    } else {
+      values += "src." + column;
+    }
+    filter_runs = filter_runs || column == "uuid";
+  }
+  std::string sql = "INSERT INTO main." + table + " (" + names + ") SELECT " + values + " FROM source." + table +
+                    " AS src" + joins;
+  if (table == "runs") sql += " WHERE src.uuid IN (SELECT uuid FROM temp.new_runs)";
+  execute(db, sql + " ORDER BY src.rowid");
+}
+
+}  // namespace
+
+Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
+  sqlite3* db = db_.get();
+  {
+    Statement attach(db, "ATTACH DATABASE ?1 AS source");
+    attach.bind(1, "file:" + source.string() + "?mode=ro");
+    attach.run();
+  }
+  MergeCount count;
+  execute(db, "BEGIN IMMEDIATE");
+  try {
+    const auto version = pragma_int(db, "source.user_version");
+    if (version != kSchemaVersion) {
+      throw RecordingError("'" + source.string() + "' has schema version " + std::to_string(version) + ", not " +
+                           std::to_string(kSchemaVersion));
+    }
+    execute(db, R"sql(
+      CREATE TEMP TABLE new_runs AS
+        SELECT id, uuid FROM source.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs);
+    )sql");
+    {
+      Statement counts(db, "SELECT (SELECT count(*) FROM temp.new_runs), (SELECT count(*) FROM source.runs)");
+      counts.step();
+      count.added = static_cast<std::size_t>(counts.int64(0));
+      count.already_present = static_cast<std::size_t>(counts.int64(1)) - count.added;
+    }
+    copy_rows(db, "runs");
+    execute(db, R"sql(
+      CREATE TEMP TABLE run_map AS
+        SELECT n.id AS old_id, m.id AS new_id FROM temp.new_runs n JOIN main.runs m ON m.uuid = n.uuid;
+    )sql");
+    copy_rows(db, "channels");
+    execute(db, R"sql(
+      CREATE TEMP TABLE channel_map AS
+        SELECT c.id AS old_id, m.id AS new_id FROM source.channels c
+        JOIN temp.run_map rm ON c.run_id = rm.old_id
+        JOIN main.channels m ON m.run_id = rm.new_id AND m.name = c.name;
+    )sql");
+    for (const char* table : {"samples", "markers", "workload_reports", "baselines", "channel_summaries",
+                              "window_channel_energy"}) {
+      copy_rows(db, table);
+    }
+    execute(db, "DROP TABLE temp.new_runs; DROP TABLE temp.run_map; DROP TABLE temp.channel_map; COMMIT");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "DROP TABLE IF EXISTS temp.new_runs; DROP TABLE IF EXISTS temp.run_map; DROP TABLE IF EXISTS temp.channel_map",
+                 nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "DETACH DATABASE source", nullptr, nullptr, nullptr);
+    throw;
+  }
+  execute(db, "DETACH DATABASE source");
+  return count;
 }
 
 std::vector<RunRow> Database::runs() {

@@ -118,6 +118,15 @@ class Database {
   // One channel's recorded samples, in time order.
   std::vector<std::pair<std::int64_t, double>> channel_series(std::int64_t channel_id);
 
+  // Copies every run of the database at `source` that this one lacks (runs are matched by their
+  // uuid), with all its rows, in one transaction. The source is attached read-only and must
+  // have this build's schema version (see recording/merge.hpp for older ones).
+  struct MergeCount {
+    std::size_t added = 0;
+    std::size_t already_present = 0;
+  };
+  MergeCount merge_from(const std::filesystem::path& source);
+
   std::vector<RunRow> runs();
   bool has_run(std::int64_t run_id);
   // Streams every sample (of one run, or all) in the order recorded: by run, time and channel.

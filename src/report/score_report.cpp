@@ -42,12 +42,19 @@ bool has_baseline(const recording::ReportedRun& run) {
   return run.command_measured_energy_j || run.command_estimated_energy_j;
 }
 
-// One stored run scored: the energy it rests on and its scores, or why it has none.
-struct RunScore {
-  std::optional<analysis::EnergyBasis> basis;
-  std::optional<analysis::Scores> scores;
-  std::string why;
-};
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+std::string with_interval(const analysis::MeanInterval& value, const char* pattern) {
+  std::string text = format(pattern, value.mean);
+  if (value.half_width) text += " ±" + format(pattern, *value.half_width);
+  return text;
+}
+
+}  // namespace
 
 RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic) {
   RunScore result;
@@ -66,20 +73,6 @@ template <typename T>
 nlohmann::ordered_json optional_json(const std::optional<T>& value) {
   return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
-
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
-
-std::string with_interval(const analysis::MeanInterval& value, const char* pattern) {
-  std::string text = format(pattern, value.mean);
-  if (value.half_width) text += " ±" + format(pattern, *value.half_width);
-  return text;
-}
-
-}  // namespace
 
 void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
                       std::optional<double> window_measured_j, std::optional<double> window_estimated_j,

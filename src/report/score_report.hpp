@@ -14,6 +14,15 @@
 
 namespace powerfit::report {
 
+// One stored run scored: the energy it rests on and its scores, or why it has none.
+struct RunScore {
+  std::optional<analysis::EnergyBasis> basis;
+  std::optional<analysis::Scores> scores;
+  std::string why;
+};
+// `dynamic`: on the energy above the idle baseline.
+RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic);
+
 // `window_*`: the energy of the reported inference window, which the scores then rest on.
 void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
                       std::optional<double> window_measured_j, std::optional<double> window_estimated_j,

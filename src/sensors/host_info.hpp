@@ -18,6 +18,7 @@ struct HostInfo {
   std::vector<std::string> gpu_models;  // filled by GPU sources where they exist
   std::vector<std::string> gpu_uuids;
   std::string gpu_driver;
+  std::vector<double> gpu_power_limits_w;  // the enforced limit of each GPU when the run began
 };
 
 HostInfo read_host_info(const Roots& roots);

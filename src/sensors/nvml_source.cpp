@@ -102,9 +102,14 @@ Availability NvmlSource::open() {
 }
 
 void NvmlSource::describe_host(HostInfo& host) const {
+  const auto& api = nvml_->api();
   for (const auto& gpu : gpus_) {
     host.gpu_models.push_back(gpu->name);
     host.gpu_uuids.push_back(gpu->uuid);
+    unsigned int limit_mw = 0;
+    if (api.power_limit && api.power_limit(gpu->device, &limit_mw) == NVML_SUCCESS) {
+      host.gpu_power_limits_w.push_back(limit_mw * 1e-3);
+    }
   }
   if (!driver_.empty()) host.gpu_driver = "NVIDIA " + driver_;
 }

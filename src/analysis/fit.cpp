@@ -1,0 +1,143 @@
+#include "analysis/fit.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+namespace powerfit::analysis {
+namespace {
+
+std::optional<double> metric_value(const Scores& scores, FitMetric metric) {
+  switch (metric) {
+    case FitMetric::composite: return scores.composite;
+    case FitMetric::netscore: return scores.netscore;
+    case FitMetric::inferences_per_joule: return scores.inferences_per_joule;
+    case FitMetric::accuracy_per_joule: return scores.accuracy_per_joule;
+    case FitMetric::energy_per_inference: return scores.energy_per_inference_j;
+    case FitMetric::accuracy: return scores.accuracy_percent;
+  }
+  return std::nullopt;
+}
+
+// a beats b on the metric.
+bool better(FitMetric metric, double a, double b) { return higher_is_better(metric) ? a > b : a < b; }
+
+}  // namespace
+
+std::optional<FitMetric> parse_fit_metric(const std::string& name) {
+  for (const auto metric : {FitMetric::composite, FitMetric::netscore, FitMetric::inferences_per_joule,
+                            FitMetric::accuracy_per_joule, FitMetric::energy_per_inference, FitMetric::accuracy}) {
+    if (fit_metric_name(metric) == name) return metric;
+  }
+  return std::nullopt;
+}
+
+std::string fit_metric_name(FitMetric metric) {
+  switch (metric) {
+    case FitMetric::composite: return "composite";
+    case FitMetric::netscore: return "netscore";
+    case FitMetric::inferences_per_joule: return "inferences-per-joule";
+    case FitMetric::accuracy_per_joule: return "accuracy-per-joule";
+    case FitMetric::energy_per_inference: return "energy-per-inference";
+    case FitMetric::accuracy: return "accuracy";
+  }
+  return "";
+}
+
+bool higher_is_better(FitMetric metric) { return metric != FitMetric::energy_per_inference; }
+
+std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double>>& accuracy_energy) {
+  std::vector<std::size_t> order(accuracy_energy.size());
+  std::iota(order.begin(), order.end(), 0);
+  // By rising energy, and among equal energies by falling accuracy: a point is on the front when
+  // its accuracy beats every point before it.
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    if (accuracy_energy[a].second != accuracy_energy[b].second) return accuracy_energy[a].second < accuracy_energy[b].second;
+    return accuracy_energy[a].first > accuracy_energy[b].first;
+  });
+  std::vector<std::size_t> front;
+  double best_accuracy = -1e300;
+  for (const auto i : order) {
+    if (accuracy_energy[i].first > best_accuracy) {
+      front.push_back(i);
+      best_accuracy = accuracy_energy[i].first;
+    }
+  }
+  return front;
+}
+
+const FitCell* FitResult::cell(const std::string& architecture, const std::string& machine) const {
+  for (const auto& entry : cells) {
+    if (entry.architecture == architecture && entry.machine == machine) return &entry;
+  }
+  return nullptr;
+}
+
+FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric metric,
+                   std::optional<double> min_accuracy_percent) {
+  FitResult result{.metric = metric, .min_accuracy_percent = min_accuracy_percent};
+  struct Values {
+    std::vector<double> metric, accuracy, energy;
+    bool estimated = false, declared = false;
+  };
+  std::map<std::pair<std::string, std::string>, Values> groups;
+  std::set<std::string> architectures, machines;
+  for (const auto& observation : observations) {
+    auto& values = groups[{observation.architecture, observation.machine}];
+    if (const auto value = metric_value(observation.scores, metric)) values.metric.push_back(*value);
+    values.accuracy.push_back(observation.scores.accuracy_percent);
+    values.energy.push_back(observation.scores.energy_per_inference_j);
+    values.estimated = values.estimated || observation.estimated;
+    values.declared = values.declared || observation.declared;
+    architectures.insert(observation.architecture);
+    machines.insert(observation.machine);
+  }
+  result.architectures.assign(architectures.begin(), architectures.end());
+  result.machines.assign(machines.begin(), machines.end());
+  for (const auto& [key, values] : groups) {
+    result.cells.push_back({.architecture = key.first,
+                            .machine = key.second,
+                            .value = mean_with_interval(values.metric),
+                            .accuracy_percent = mean_with_interval(values.accuracy),
+                            .energy_per_inference_j = mean_with_interval(values.energy),
+                            .estimated = values.estimated,
+                            .declared = values.declared});
+  }
+  const auto consider = [&](std::map<std::string, std::string>& best, const std::string& key, const std::string& candidate,
+                            const FitCell& cell, std::map<std::string, double>& best_value) {
+    if (cell.value.n == 0) return;
+    if (!best.contains(key) || better(metric, cell.value.mean, best_value[key])) {
+      best[key] = candidate;
+      best_value[key] = cell.value.mean;
+    }
+  };
+  std::map<std::string, double> best_for_machine_value, best_for_architecture_value;
+  for (const auto& cell : result.cells) {
+    consider(result.best_architecture, cell.machine, cell.architecture, cell, best_for_machine_value);
+    consider(result.best_machine, cell.architecture, cell.machine, cell, best_for_architecture_value);
+  }
+  for (const auto& machine : result.machines) {
+    std::vector<const FitCell*> here;
+    std::vector<std::pair<double, double>> points;
+    for (const auto& cell : result.cells) {
+      if (cell.machine != machine) continue;
+      here.push_back(&cell);
+      points.emplace_back(cell.accuracy_percent.mean, cell.energy_per_inference_j.mean);
+    }
+    for (const auto i : pareto_front(points)) result.pareto_front[machine].push_back(here[i]->architecture);
+    if (min_accuracy_percent) {
+      std::optional<std::string> cheapest;
+      double least = 1e300;
+      for (const auto* cell : here) {
+        if (cell->accuracy_percent.mean >= *min_accuracy_percent && cell->energy_per_inference_j.mean < least) {
+          least = cell->energy_per_inference_j.mean;
+          cheapest = cell->architecture;
+        }
+      }
+      result.cheapest_above[machine] = cheapest;
+    }
+  }
+  return result;
+}
+
+}  // namespace powerfit::analysis

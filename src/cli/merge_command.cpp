@@ -1,0 +1,35 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "recording/merge.hpp"
+
+namespace powerfit::cli {
+
+Action add_merge_command(CLI::App& app, const GlobalOptions& global) {
+  auto* command = app.add_subcommand("merge", "Join databases from many machines into one, each run once");
+  struct Options {
+    std::vector<std::string> inputs;
+    std::string output;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("databases", options->inputs, "Databases to merge (only read)");
+  command->add_option("-o,--output", options->output, "Database to merge into (created if missing)");
+  command->footer("Example: powerfit merge h100.db laptop.db -o all.db   (runs already in all.db are skipped)");
+  return [options, &global]() {
+    if (options->inputs.empty() || options->output.empty()) {
+      return usage_error("give the databases to merge and -o OUTPUT; usage: powerfit merge A.db B.db -o all.db");
+    }
+    std::vector<std::filesystem::path> inputs(options->inputs.begin(), options->inputs.end());
+    const auto merged = recording::merge_databases(options->output, inputs);
+    if (!global.quiet) {
+      for (const auto& source : merged) {
+        std::cout << options->output << ": " << source.count.added << " run(s) added from " << source.path.string();
+        if (source.count.already_present > 0) std::cout << " (" << source.count.already_present << " already there)";
+        std::cout << '\n';
+      }
+    }
+    return 0;
+  };
+}
+
+}  // namespace powerfit::cli

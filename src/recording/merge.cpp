@@ -1,0 +1,34 @@
+#include "recording/merge.hpp"
+
+#include "recording/readable.hpp"
+
+namespace powerfit::recording {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
+}
+
+}  // namespace
+
+std::vector<MergedSource> merge_databases(const fs::path& target, const std::vector<fs::path>& sources) {
+  for (const auto& source : sources) {
+    if (same_file(source, target)) {
+      throw RecordingError("'" + source.string() + "' is both an input and the output; write the merge to a new file with -o");
+    }
+  }
+  // Every input is opened (and an older one migrated aside) before the output is touched.
+  std::vector<ReadableDatabase> inputs;
+  for (const auto& source : sources) inputs.emplace_back(source);
+  auto database = Database::open(target, Database::Mode::read_write);
+  std::vector<MergedSource> merged;
+  for (std::size_t i = 0; i < sources.size(); ++i) {
+    merged.push_back({sources[i], database.merge_from(inputs[i].readable_path())});
+  }
+  return merged;
+}
+
+}  // namespace powerfit::recording

@@ -1,0 +1,178 @@
+#include "report/fit_report.hpp"
+
+#include <cstdio>
+
+#include "report/score_report.hpp"
+
+namespace powerfit::report {
+namespace {
+
+std::string format(const char* pattern, double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, pattern, value);
+  return buffer;
+}
+
+const char* value_pattern(analysis::FitMetric metric) {
+  return metric == analysis::FitMetric::energy_per_inference || metric == analysis::FitMetric::inferences_per_joule ||
+                 metric == analysis::FitMetric::accuracy_per_joule
+             ? "%.4g"
+             : "%.2f";
+}
+
+std::string cell_text(const analysis::FitCell& cell, analysis::FitMetric metric) {
+  if (cell.value.n == 0) return "-";
+  const char* pattern = value_pattern(metric);
+  std::string text = format(pattern, cell.value.mean);
+  if (cell.value.half_width) text += " ±" + format(pattern, *cell.value.half_width);
+  if (cell.estimated) text += " E";
+  if (cell.declared) text += " D";
+  return text;
+}
+
+std::string pad(const std::string& text, std::size_t width) {
+  return text.size() >= width ? text + ' ' : text + std::string(width - text.size(), ' ');
+}
+
+nlohmann::ordered_json interval_json(const analysis::MeanInterval& value) {
+  if (value.n == 0) return nullptr;
+  return {{"mean", value.mean},
+          {"ci95_half_width", value.half_width ? nlohmann::ordered_json(*value.half_width) : nullptr},
+          {"runs", value.n}};
+}
+
+}  // namespace
+
+std::string architecture_of(const recording::ReportedRun& run) {
+  const auto batch = run.report.batch_size.value_or(1);
+  return (run.report.model.empty() ? std::string("(unnamed)") : run.report.model) +
+         (batch != 1 ? " b" + std::to_string(batch) : std::string());
+}
+
+std::string machine_of(const recording::ReportedRun& run) {
+  std::string machine = run.hostname.empty() ? std::string("(host?)") : run.hostname;
+  if (!run.report.device.empty()) machine += " " + run.report.device;
+  if (!run.report.backend.empty()) machine += " " + run.report.backend.substr(0, run.report.backend.find(' '));
+  return machine;
+}
+
+std::vector<analysis::FitObservation> fit_observations(const std::vector<recording::ReportedRun>& runs,
+                                                       const analysis::ScoreWeights& weights, bool dynamic,
+                                                       std::vector<std::string>* unscored) {
+  std::vector<analysis::FitObservation> observations;
+  for (const auto& run : runs) {
+    const auto [basis, scores, why] = score_run(run, weights, dynamic);
+    if (!scores) {
+      if (unscored) unscored->push_back(run.uuid + " (" + architecture_of(run) + " on " + machine_of(run) + "): " + why);
+      continue;
+    }
+    observations.push_back({.architecture = architecture_of(run),
+                            .machine = machine_of(run),
+                            .scores = *scores,
+                            .estimated = basis->estimated,
+                            .declared = run.report.declared_accuracy_percent.has_value()});
+  }
+  return observations;
+}
+
+void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const std::vector<std::string>& unscored) {
+  std::size_t first = 12;
+  for (const auto& architecture : fit.architectures) first = std::max(first, architecture.size() + 1);
+  std::vector<std::size_t> widths;
+  for (const auto& machine : fit.machines) {
+    std::size_t width = machine.size() + 2;
+    for (const auto& cell : fit.cells) {
+      if (cell.machine == machine) width = std::max(width, cell_text(cell, fit.metric).size() + 3);
+    }
+    widths.push_back(width);
+  }
+  out << "fit test: " << analysis::fit_metric_name(fit.metric) << " (" << (analysis::higher_is_better(fit.metric) ? "higher" : "lower")
+      << " is better), mean ±95% CI over runs; * best architecture on the machine\n";
+  out << pad("architecture", first);
+  for (std::size_t m = 0; m < fit.machines.size(); ++m) out << pad(fit.machines[m], widths[m]);
+  out << '\n';
+  for (const auto& architecture : fit.architectures) {
+    out << pad(architecture, first);
+    for (std::size_t m = 0; m < fit.machines.size(); ++m) {
+      const auto* cell = fit.cell(architecture, fit.machines[m]);
+      const auto best = fit.best_architecture.find(fit.machines[m]);
+      const bool star = cell && best != fit.best_architecture.end() && best->second == architecture;
+      out << pad(cell ? cell_text(*cell, fit.metric) + (star ? " *" : "") : "", widths[m]);
+    }
+    out << '\n';
+  }
+  out << "\nbest machine for each architecture:\n";
+  for (const auto& [architecture, machine] : fit.best_machine) out << "  " << architecture << ": " << machine << '\n';
+  out << "Pareto front of accuracy against energy per inference (by rising energy):\n";
+  for (const auto& [machine, front] : fit.pareto_front) {
+    out << "  " << machine << ":";
+    for (const auto& architecture : front) {
+      const auto* cell = fit.cell(architecture, machine);
+      out << ' ' << architecture << " (" << format("%.2f %%", cell->accuracy_percent.mean) << ", "
+          << format("%.4g mJ", cell->energy_per_inference_j.mean * 1e3) << ")";
+    }
+    out << '\n';
+  }
+  if (fit.min_accuracy_percent) {
+    out << "cheapest architecture at or above " << format("%.2f %%", *fit.min_accuracy_percent) << " top-1:\n";
+    for (const auto& [machine, architecture] : fit.cheapest_above) {
+      out << "  " << machine << ": " << (architecture ? *architecture : std::string("none reaches it")) << '\n';
+    }
+  }
+  out << "E: scored on ESTIMATED energy; D: accuracy declared, not measured\n";
+  for (const auto& text : unscored) out << "unscored: " << text << '\n';
+}
+
+nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored) {
+  nlohmann::ordered_json json{{"metric", analysis::fit_metric_name(fit.metric)},
+                              {"higher_is_better", analysis::higher_is_better(fit.metric)},
+                              {"architectures", fit.architectures},
+                              {"machines", fit.machines}};
+  auto cells = nlohmann::ordered_json::array();
+  for (const auto& cell : fit.cells) {
+    cells.push_back({{"architecture", cell.architecture},
+                     {"machine", cell.machine},
+                     {"value", interval_json(cell.value)},
+                     {"accuracy_percent", interval_json(cell.accuracy_percent)},
+                     {"energy_per_inference_j", interval_json(cell.energy_per_inference_j)},
+                     {"energy_estimated", cell.estimated},
+                     {"accuracy_declared", cell.declared}});
+  }
+  json["cells"] = std::move(cells);
+  json["best_architecture"] = fit.best_architecture;
+  json["best_machine"] = fit.best_machine;
+  json["pareto_front"] = fit.pareto_front;
+  if (fit.min_accuracy_percent) {
+    json["min_accuracy_percent"] = *fit.min_accuracy_percent;
+    auto cheapest = nlohmann::ordered_json::object();
+    for (const auto& [machine, architecture] : fit.cheapest_above) {
+      cheapest[machine] = architecture ? nlohmann::ordered_json(*architecture) : nullptr;
+    }
+    json["cheapest_above"] = std::move(cheapest);
+  }
+  json["unscored"] = unscored;
+  return json;
+}
+
+void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
+  out << "architecture,machine,metric,mean,ci95_half_width,runs,accuracy_percent,energy_per_inference_j,"
+         "energy_estimated,accuracy_declared,best_on_machine,on_pareto_front\n";
+  const auto quoted = [](const std::string& text) {
+    std::string escaped = "\"";
+    for (const char c : text) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return escaped + "\"";
+  };
+  for (const auto& cell : fit.cells) {
+    const auto best = fit.best_architecture.find(cell.machine);
+    const auto& front = fit.pareto_front.at(cell.machine);
+    out << quoted(cell.architecture) << ',' << quoted(cell.machine) << ',' << analysis::fit_metric_name(fit.metric) << ','
+        << (cell.value.n ? format("%.17g", cell.value.mean) : "") << ','
+        << (cell.value.half_width ? format("%.17g", *cell.value.half_width) : "") << ',' << cell.value.n << ','
+        << format("%.17g", cell.accuracy_percent.mean) << ',' << format("%.17g", cell.energy_per_inference_j.mean) << ','
+        << (cell.estimated ? "true" : "false") << ',' << (cell.declared ? "true" : "false") << ','
+        << (best != fit.best_architecture.end() && best->second == cell.architecture ? "true" : "false") << ','
+        << (std::find(front.begin(), front.end(), cell.architecture) != front.end() ? "true" : "false") << '\n';
+  }
+}
+
+}  // namespace powerfit::report

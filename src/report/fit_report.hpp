@@ -1,0 +1,30 @@
+#pragma once
+// The fit test as people read it: the architectures × machines matrix of one score with 95%
+// intervals, the best of each row and column, the Pareto fronts, the cheapest architecture above
+// an accuracy floor; as a terminal table, JSON or CSV.
+
+#include <ostream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/fit.hpp"
+#include "recording/database.hpp"
+
+namespace powerfit::report {
+
+// What the fit test calls an architecture (the model, and its batch size when not 1) and a
+// machine (host, device and inference engine) for a stored run.
+std::string architecture_of(const recording::ReportedRun& run);
+std::string machine_of(const recording::ReportedRun& run);
+
+// Scores every run; the unscorable ones are listed in `unscored` with why.
+std::vector<analysis::FitObservation> fit_observations(const std::vector<recording::ReportedRun>& runs,
+                                                       const analysis::ScoreWeights& weights, bool dynamic,
+                                                       std::vector<std::string>* unscored = nullptr);
+
+void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const std::vector<std::string>& unscored);
+nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored);
+void write_fit_csv(std::ostream& out, const analysis::FitResult& fit);
+
+}  // namespace powerfit::report
