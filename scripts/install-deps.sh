@@ -6,6 +6,7 @@ packages=(
   libsqlite3-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libopencv-dev
+  chromium
   python3
 )
 sudo=""

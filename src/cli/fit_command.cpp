@@ -40,6 +40,9 @@ Action add_fit_command(CLI::App& app, const GlobalOptions&) {
       auto reported = readable.database().reported_runs();
       runs.insert(runs.end(), reported.begin(), reported.end());
     }
+    if (runs.empty()) {
+      return usage_error("no run in these databases reported inferences; record scored runs with `powerfit bench`");
+    }
     std::vector<std::string> unscored;
     const auto observations = report::fit_observations(runs, options->weights, options->dynamic, &unscored);
     const auto fit = analysis::fit_test(observations, *metric, options->min_accuracy);
@@ -48,8 +51,7 @@ Action add_fit_command(CLI::App& app, const GlobalOptions&) {
     } else if (options->csv) {
       report::write_fit_csv(std::cout, fit);
     } else if (observations.empty()) {
-      std::cout << "no scored run in these databases; `powerfit bench` records scored runs\n";
-      for (const auto& text : unscored) std::cout << "unscored: " << text << '\n';
+      return usage_error("none of the " + std::to_string(runs.size()) + " reported runs could be scored (" + unscored.front() + ")");
     } else {
       report::print_fit_table(std::cout, fit, unscored);
     }

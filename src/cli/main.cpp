@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
       {"demo", add_demo_command(app, global)},
       {"merge", add_merge_command(app, global)},
       {"fit", add_fit_command(app, global)},
+      {"report", add_report_command(app, global)},
   };
 
   try {

@@ -418,6 +418,15 @@ void Database::save_window_channel_energy(std::int64_t run_id, std::int64_t chan
   statement.run();
 }
 
+std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> Database::run_series(std::int64_t run_id) {
+  // Rows are written tick by tick, so rowid order is time order within each channel.
+  Statement statement(db_.get(), "SELECT channel_id, t_ns, value FROM samples WHERE run_id = ?1 ORDER BY rowid");
+  statement.bind(1, run_id);
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> series;
+  while (statement.step()) series[statement.int64(0)].emplace_back(statement.int64(1), statement.real(2));
+  return series;
+}
+
 std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64_t channel_id) {
   Statement statement(db_.get(), "SELECT t_ns, value FROM samples WHERE channel_id = ?1 ORDER BY t_ns");
   statement.bind(1, channel_id);
@@ -606,6 +615,36 @@ std::vector<RunRow> Database::runs() {
     if (!statement.is_null(5)) row.end_time = statement.text(5);
     rows.push_back(std::move(row));
   }
+  return rows;
+}
+
+std::vector<ChannelRow> Database::run_channels(std::int64_t run_id) {
+  Statement statement(db_.get(), R"sql(
+    SELECT c.id, c.name, c.unit, c.kind, c.scope, c.estimated, c.in_energy_total, cs.energy_j, w.energy_j
+    FROM channels c LEFT JOIN channel_summaries cs ON cs.channel_id = c.id
+    LEFT JOIN window_channel_energy w ON w.channel_id = c.id AND w.run_id = c.run_id
+    WHERE c.run_id = ?1 ORDER BY c.id)sql");
+  statement.bind(1, run_id);
+  std::vector<ChannelRow> rows;
+  while (statement.step()) {
+    rows.push_back({.id = statement.int64(0),
+                    .name = statement.text(1),
+                    .unit = statement.text(2),
+                    .kind = statement.text(3),
+                    .scope = statement.text(4),
+                    .estimated = statement.int64(5) != 0,
+                    .in_energy_total = statement.int64(6) != 0,
+                    .energy_j = statement.optional_real(7),
+                    .window_energy_j = statement.optional_real(8)});
+  }
+  return rows;
+}
+
+std::vector<Marker> Database::markers(std::int64_t run_id) {
+  Statement statement(db_.get(), "SELECT t_ns, name FROM markers WHERE run_id = ?1 ORDER BY t_ns, rowid");
+  statement.bind(1, run_id);
+  std::vector<Marker> rows;
+  while (statement.step()) rows.push_back({.time_ns = statement.int64(0), .name = statement.text(1)});
   return rows;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -81,6 +82,16 @@ struct ReportedRun {
   std::optional<double> command_duration_s;
 };
 
+// A run's channel as recorded, with its whole-run energy where it has one.
+struct ChannelRow {
+  std::int64_t id = 0;
+  std::string name, unit, kind, scope;
+  bool estimated = false;
+  bool in_energy_total = false;
+  std::optional<double> energy_j;         // over the whole run (channel_summaries)
+  std::optional<double> window_energy_j;  // inside the inference window, where one was stored
+};
+
 class Database {
  public:
   enum class Mode { read_only, read_write };
@@ -115,6 +126,8 @@ class Database {
                           std::optional<double> estimated_j);
   // One channel's energy inside the inference window.
   void save_window_channel_energy(std::int64_t run_id, std::int64_t channel_id, double joules);
+  // Every channel's samples of one run, in one pass over the run's rows (keyed by channel id).
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> run_series(std::int64_t run_id);
   // One channel's recorded samples, in time order.
   std::vector<std::pair<std::int64_t, double>> channel_series(std::int64_t channel_id);
 
@@ -128,6 +141,8 @@ class Database {
   MergeCount merge_from(const std::filesystem::path& source);
 
   std::vector<RunRow> runs();
+  std::vector<ChannelRow> run_channels(std::int64_t run_id);
+  std::vector<Marker> markers(std::int64_t run_id);
   bool has_run(std::int64_t run_id);
   // Streams every sample (of one run, or all) in the order recorded: by run, time and channel.
   void for_each_sample(std::optional<std::int64_t> run_id, const std::function<void(const SampleRow&)>& visit);

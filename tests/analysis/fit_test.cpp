@@ -1,0 +1,105 @@
+// The fit test and the downsampling on constructed data whose answers are known.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "analysis/downsample.hpp"
+#include "analysis/fit.hpp"
+
+namespace powerfit::analysis {
+namespace {
+
+FitObservation observation(const std::string& architecture, const std::string& machine, double accuracy, double joules,
+                           double composite) {
+  Scores scores{.accuracy_percent = accuracy, .energy_per_inference_j = joules, .inferences_per_joule = 1.0 / joules,
+                .accuracy_per_joule = accuracy / joules, .composite = composite};
+  return {.architecture = architecture, .machine = machine, .scores = scores};
+}
+
+// Two machines, three architectures. On "gpu" the big network wins, on "cpu" the small one.
+std::vector<FitObservation> constructed() {
+  return {observation("small", "cpu", 90.0, 0.001, 10.0), observation("small", "cpu", 90.0, 0.001, 12.0),
+          observation("mid", "cpu", 93.0, 0.004, 8.0),    observation("big", "cpu", 95.0, 0.020, 5.0),
+          observation("small", "gpu", 90.0, 0.0005, 20.0), observation("mid", "gpu", 93.0, 0.0006, 25.0),
+          observation("big", "gpu", 95.0, 0.0004, 30.0),  observation("big", "gpu", 95.0, 0.0004, 32.0)};
+}
+
+TEST(FitTest, MatrixHoldsMeansWithStudentIntervals) {
+  const auto fit = fit_test(constructed(), FitMetric::composite, std::nullopt);
+  EXPECT_EQ(fit.architectures, (std::vector<std::string>{"big", "mid", "small"}));
+  EXPECT_EQ(fit.machines, (std::vector<std::string>{"cpu", "gpu"}));
+  const auto* cell = fit.cell("small", "cpu");
+  ASSERT_NE(cell, nullptr);
+  EXPECT_DOUBLE_EQ(cell->value.mean, 11.0);
+  // Two runs: t(0.975, 1) = 12.706, s = sqrt(2), half-width = 12.706 * sqrt(2) / sqrt(2).
+  EXPECT_NEAR(*cell->value.half_width, 12.706, 1e-9);
+  EXPECT_FALSE(fit.cell("mid", "cpu")->value.half_width.has_value());
+}
+
+TEST(FitTest, BestArchitecturePerMachineAndBestMachinePerArchitecture) {
+  const auto fit = fit_test(constructed(), FitMetric::composite, std::nullopt);
+  EXPECT_EQ(fit.best_architecture.at("cpu"), "small");
+  EXPECT_EQ(fit.best_architecture.at("gpu"), "big");
+  EXPECT_EQ(fit.best_machine.at("small"), "gpu");
+  // Lower is better for energy per inference: the cheapest wins.
+  const auto energy = fit_test(constructed(), FitMetric::energy_per_inference, std::nullopt);
+  EXPECT_EQ(energy.best_architecture.at("gpu"), "big");
+  EXPECT_EQ(energy.best_architecture.at("cpu"), "small");
+}
+
+TEST(FitTest, ParetoFrontDropsDominatedArchitectures) {
+  const auto fit = fit_test(constructed(), FitMetric::composite, std::nullopt);
+  // On cpu accuracy rises with energy: all three are on the front, cheapest first.
+  EXPECT_EQ(fit.pareto_front.at("cpu"), (std::vector<std::string>{"small", "mid", "big"}));
+  // On gpu "big" is both the most accurate and the cheapest: it alone.
+  EXPECT_EQ(fit.pareto_front.at("gpu"), (std::vector<std::string>{"big"}));
+}
+
+TEST(FitTest, ParetoFrontOfPoints) {
+  // (accuracy, energy): 1 is dominated by 0 (less accurate, dearer); 3 ties 2 in energy but is worse.
+  const std::vector<std::pair<double, double>> points{{90, 1.0}, {89, 2.0}, {95, 3.0}, {94, 3.0}, {99, 10.0}};
+  EXPECT_EQ(pareto_front(points), (std::vector<std::size_t>{0, 2, 4}));
+  EXPECT_TRUE(pareto_front({}).empty());
+}
+
+TEST(FitTest, CheapestArchitectureAboveAnAccuracyFloor) {
+  const auto fit = fit_test(constructed(), FitMetric::composite, 92.0);
+  EXPECT_EQ(fit.cheapest_above.at("cpu"), "mid");
+  EXPECT_EQ(fit.cheapest_above.at("gpu"), "big");
+  const auto none = fit_test(constructed(), FitMetric::composite, 99.0);
+  EXPECT_FALSE(none.cheapest_above.at("cpu").has_value());
+}
+
+TEST(FitTest, MetricNamesRoundTrip) {
+  for (const auto* name : {"composite", "netscore", "inferences-per-joule", "accuracy-per-joule", "energy-per-inference", "accuracy"}) {
+    const auto metric = parse_fit_metric(name);
+    ASSERT_TRUE(metric.has_value()) << name;
+    EXPECT_EQ(fit_metric_name(*metric), name);
+  }
+  EXPECT_FALSE(parse_fit_metric("speed").has_value());
+}
+
+TEST(Downsample, KeepsTheCountTheEndsAndTheExtremes) {
+  std::vector<Point> points;
+  for (int i = 0; i < 100000; ++i) points.emplace_back(i, std::sin(i * 0.001));
+  points[31337].second = 50.0;   // a spike
+  points[77777].second = -40.0;  // a dip
+  const auto kept = downsample_lttb(points, 500);
+  ASSERT_EQ(kept.size(), 500u);
+  EXPECT_EQ(kept.front(), points.front());
+  EXPECT_EQ(kept.back(), points.back());
+  EXPECT_NE(std::find(kept.begin(), kept.end(), points[31337]), kept.end());
+  EXPECT_NE(std::find(kept.begin(), kept.end(), points[77777]), kept.end());
+  EXPECT_TRUE(std::is_sorted(kept.begin(), kept.end()));
+}
+
+TEST(Downsample, ShortSeriesAreKeptWhole) {
+  const std::vector<Point> points{{0, 1}, {1, 2}, {2, 3}};
+  EXPECT_EQ(downsample_lttb(points, 10), points);
+  EXPECT_EQ(downsample_lttb(points, 2).size(), 2u);
+}
+
+}  // namespace
+}  // namespace powerfit::analysis

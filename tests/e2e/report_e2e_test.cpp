@@ -1,0 +1,148 @@
+// End-to-end: `powerfit fit` and `powerfit report` on databases a user made, the report rendered
+// in headless Chromium: no console error, no request leaving the page, every plot drew marks.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "support/powerfit_process.hpp"
+#include "support/temp_tree.hpp"
+
+namespace powerfit {
+namespace {
+
+using powerfit::testing::Outcome;
+using powerfit::testing::run_powerfit;
+using powerfit::testing::TempTree;
+using json = nlohmann::json;
+
+const std::string kZoo = POWERFIT_ZOO;
+
+// A database with two scored bench runs of two models, a plain measured command, and a run whose
+// workload wrote a broken report (kept, unscored).
+std::string make_database(const TempTree& tree) {
+  const auto db = tree.path("runs.db").string();
+  for (const char* model : {"mlp", "lenet"}) {
+    const auto outcome = run_powerfit({"bench", "-q", "-m", kZoo + "/" + model + ".pt", "-d", kZoo + "/digits-test",
+                                       "--min-time", "0.3s", "--baseline", "0.3s", "-i", "20ms", "-r", "2", "-o", db},
+                                      tree.root());
+    EXPECT_EQ(outcome.status, 0) << outcome.err;
+  }
+  EXPECT_EQ(run_powerfit({"run", "-q", "-i", "20ms", "-o", db, "--", CPU_BURNER, "0.3", "1"}, tree.root()).status, 0);
+  EXPECT_EQ(run_powerfit({"run", "-q", "-o", db, "--", "sh", "-c", "echo '{broken' > \"$POWERFIT_REPORT_FILE\""}, tree.root()).status, 0);
+  return db;
+}
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+Outcome run_chromium(const TempTree& tree, const std::vector<std::string>& extra, const std::string& page) {
+  std::string command = "chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 --user-data-dir='" +
+                        tree.path("chromium-profile").string() + "'";
+  for (const auto& argument : extra) command += " " + argument;
+  command += " 'file://" + page + "' > '" + tree.path("dom.html").string() + "' 2> '" + tree.path("chromium.err").string() + "'";
+  Outcome outcome;
+  outcome.status = std::system(("timeout 120 " + command).c_str());
+  outcome.out = slurp(tree.path("dom.html"));
+  outcome.err = slurp(tree.path("chromium.err"));
+  return outcome;
+}
+
+TEST(FitEndToEnd, MatrixJsonCsvAndBadInput) {
+  TempTree tree;
+  const auto db = make_database(tree);
+  const auto table = run_powerfit({"fit", db, "--min-accuracy", "96"}, tree.root());
+  ASSERT_EQ(table.status, 0) << table.err;
+  EXPECT_NE(table.out.find("Pareto front"), std::string::npos);
+  EXPECT_NE(table.out.find("unscored: "), std::string::npos);  // the broken report, with why
+  const auto fit = json::parse(run_powerfit({"fit", db, "--json", "--min-accuracy", "96"}, tree.root()).out);
+  EXPECT_EQ(fit["metric"], "composite");
+  EXPECT_EQ(fit["architectures"], json({"lenet", "mlp"}));
+  ASSERT_EQ(fit["machines"].size(), 1u);
+  const std::string machine = fit["machines"][0];
+  EXPECT_NE(machine.find("cpu libtorch"), std::string::npos);
+  ASSERT_EQ(fit["cells"].size(), 2u);
+  EXPECT_EQ(fit["cells"][0]["value"]["runs"], 2);
+  EXPECT_TRUE(fit["cells"][0]["value"]["ci95_half_width"].is_number());
+  EXPECT_EQ(fit["cheapest_above"][machine], "lenet");  // mlp's 95.83% is under the floor
+  EXPECT_EQ(fit["unscored"].size(), 1u);
+  const auto csv = run_powerfit({"fit", db, "--csv", "--score", "energy-per-inference"}, tree.root());
+  ASSERT_EQ(csv.status, 0);
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 3);  // header + two cells
+  EXPECT_EQ(csv.out.rfind("architecture,machine,metric,mean", 0), 0u);
+
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"fit", db, "--score", "speed"}, {"fit", tree.path("missing.db").string()}, {"fit"}, {"fit", db, "--json", "--csv"}}) {
+    const auto outcome = run_powerfit(args, tree.root());
+    EXPECT_EQ(outcome.status, 2) << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  }
+}
+
+TEST(ReportEndToEnd, ASelfContainedPageThatDrawsEveryPlotInChromium) {
+  TempTree tree;
+  const auto db = make_database(tree);
+  const auto page = tree.path("report.html").string();
+  const auto outcome = run_powerfit({"report", db, "-o", page}, tree.root());
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const auto html = slurp(page);
+  // Nothing is fetched: no external address in a src or href, and a policy that forbids it anyway.
+  EXPECT_FALSE(std::regex_search(html, std::regex("(src|href)=\"(https?:)?//")));
+  EXPECT_NE(html.find("default-src 'none'"), std::string::npos);
+  EXPECT_NE(html.find("ESTIMATED"), std::string::npos);  // no meter on this machine: labelled estimates
+  for (const char* plot : {"accuracy-energy", "fit-heat-map", "energy-per-channel", "-power", "-utilization", "-memory", "-io"}) {
+    EXPECT_NE(html.find(plot), std::string::npos) << plot;
+  }
+
+  const auto dom = run_chromium(tree, {"--dump-dom"}, page);
+  ASSERT_EQ(dom.status, 0) << "is Debian's chromium installed (scripts/install-deps.sh)? " << dom.err;
+  std::smatch plots;
+  ASSERT_TRUE(std::regex_search(dom.out, plots, std::regex("data-plots=\"([0-9]+)\" data-empty-plots=\"([^\"]*)\"")))
+      << "the page's plot check did not run";
+  EXPECT_GE(std::stoi(plots[1]), 10);
+  EXPECT_EQ(plots[2], "") << "plots that drew nothing";
+  // Console messages (errors included) and blocked requests are logged as CONSOLE lines.
+  EXPECT_EQ(dom.err.find("CONSOLE"), std::string::npos) << dom.err;
+  EXPECT_EQ(dom.err.find("Refused to"), std::string::npos) << dom.err;
+
+  const auto screenshot = std::filesystem::path(REPORT_ARTIFACTS) / "report.png";
+  std::filesystem::create_directories(screenshot.parent_path());
+  const auto shot = run_chromium(tree, {"--window-size=1280,2400", "--screenshot='" + screenshot.string() + "'"}, page);
+  EXPECT_EQ(shot.status, 0) << shot.err;
+  EXPECT_GT(std::filesystem::file_size(screenshot), 10'000u);
+}
+
+TEST(ReportEndToEnd, BadInputIsAOneLineErrorAndInputsAreUntouched) {
+  TempTree tree;
+  const auto db = tree.path("runs.db").string();
+  ASSERT_EQ(run_powerfit({"run", "-q", "-o", db, "--", "true"}, tree.root()).status, 0);
+  const auto before = slurp(db);
+  ASSERT_EQ(run_powerfit({"merge", "-q", db, "-o", tree.path("empty-merge.db").string()}, tree.root()).status, 0);
+  ASSERT_EQ(run_powerfit({"run", "-q", "-o", tree.path("other.db").string(), "--", "true"}, tree.root()).status, 0);
+  tree.write("not-a-db.db", "hello");
+  const std::vector<std::vector<std::string>> cases{
+      {"report", db, "-o", tree.path("no/such/dir/report.html").string()},
+      {"report", tree.path("missing.db").string(), "-o", tree.path("r.html").string()},
+      {"report", tree.path("not-a-db.db").string(), "-o", tree.path("r.html").string()},
+      {"report"},
+      {"merge", db, "-o", db},
+      {"merge", db},
+  };
+  for (const auto& args : cases) {
+    const auto outcome = run_powerfit(args, tree.root());
+    EXPECT_EQ(outcome.status, 2) << args[0] << ": " << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  }
+  EXPECT_EQ(slurp(db), before);
+}
+
+}  // namespace
+}  // namespace powerfit
