@@ -4,9 +4,7 @@
 #include <random>
 
 #include "bench/npy_dataset.hpp"
-#ifdef POWERFIT_WITH_OPENCV
-#include "bench/image_folder.hpp"
-#endif
+#include "inference/plugins.hpp"
 
 namespace powerfit::bench {
 
@@ -57,11 +55,20 @@ std::variant<Dataset, DataError> load_dataset(const std::string& spec, const Dat
     dataset.truncate(options.limit);
     return std::move(dataset);
   }
-#ifdef POWERFIT_WITH_OPENCV
-  return load_image_folder(spec, options);
-#else
-  return DataError{"'" + spec + "' holds no inputs.npy; image folders need a build with OpenCV (libopencv-dev)"};
-#endif
+  // Images are decoded by the OpenCV plugin, so that only a bench over images loads OpenCV.
+  if (!inference::plugin_present("opencv-dnn")) {
+    return DataError{"'" + spec + "' holds no inputs.npy; image folders need the OpenCV plugin (install libopencv-dev, rebuild)"};
+  }
+  try {
+    const auto& plugin = inference::load_plugin("opencv-dnn");
+    if (plugin.load_image_folder == nullptr) return DataError{"the OpenCV plugin cannot decode images; rebuild powerfit"};
+    Dataset dataset;
+    std::string error;
+    if (!plugin.load_image_folder(spec, options, dataset, error)) return DataError{error};
+    return dataset;
+  } catch (const inference::BackendError& error) {
+    return DataError{error.what()};
+  }
 }
 
 }  // namespace powerfit::bench

@@ -1,23 +1,15 @@
 #include <algorithm>
+#include <memory>
 
 #include "inference/backend.hpp"
-#ifdef POWERFIT_WITH_TORCH
-#include "inference/torch_backend.hpp"
-#endif
-#ifdef POWERFIT_WITH_OPENCV
-#include "inference/opencv_backend.hpp"
-#endif
+#include "inference/plugins.hpp"
 
 namespace powerfit::inference {
 
 std::vector<BackendKind> available_backends() {
   std::vector<BackendKind> kinds;
-#ifdef POWERFIT_WITH_TORCH
-  kinds.push_back({"libtorch", ".pt"});
-#endif
-#ifdef POWERFIT_WITH_OPENCV
-  kinds.push_back({"opencv-dnn", ".onnx"});
-#endif
+  if (plugin_present("libtorch")) kinds.push_back({"libtorch", ".pt"});
+  if (plugin_present("opencv-dnn")) kinds.push_back({"opencv-dnn", ".onnx"});
   return kinds;
 }
 
@@ -38,16 +30,10 @@ std::unique_ptr<Backend> open_backend(const std::filesystem::path& model, const 
                          "' from its name; use a .pt (TorchScript) or .onnx file, or --backend");
     }
   }
-#ifdef POWERFIT_WITH_TORCH
-  if (name == "libtorch") return open_torch_backend(model, options);
-#endif
-#ifdef POWERFIT_WITH_OPENCV
-  if (name == "opencv-dnn") return open_opencv_backend(model, options);
-#endif
-  std::string built;
-  for (const auto& kind : available_backends()) built += (built.empty() ? "" : ", ") + kind.name;
-  throw BackendError("backend '" + name + "' is not in this build (it has: " + (built.empty() ? "none" : built) +
-                     "); install its development package and rebuild (README: Building)");
+  if (name != "libtorch" && name != "opencv-dnn") {
+    throw BackendError("--backend " + name + " is not a backend; use libtorch or opencv-dnn");
+  }
+  return std::unique_ptr<Backend>(load_plugin(name).open_backend(model.string(), options));
 }
 
 }  // namespace powerfit::inference

@@ -1,4 +1,3 @@
-#include "inference/opencv_backend.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
@@ -6,6 +5,9 @@
 
 #include <algorithm>
 #include <sstream>
+
+#include "bench/image_folder.hpp"
+#include "inference/plugin_abi.hpp"
 
 namespace powerfit::inference {
 namespace {
@@ -130,9 +132,21 @@ class OpenCvBackend final : public Backend {
 };
 
 }  // namespace
+}  // namespace powerfit::inference
 
-std::unique_ptr<Backend> open_opencv_backend(const std::filesystem::path& model, const BackendOptions& options) {
-  return std::make_unique<OpenCvBackend>(model, options);
+POWERFIT_PLUGIN_EXPORT powerfit::inference::Backend* powerfit_plugin_open_backend(
+    const std::string& model, const powerfit::inference::BackendOptions& options) {
+  return new powerfit::inference::OpenCvBackend(model, options);
 }
 
-}  // namespace powerfit::inference
+POWERFIT_PLUGIN_EXPORT bool powerfit_plugin_load_image_folder(const std::string& directory,
+                                                              const powerfit::bench::DatasetOptions& options,
+                                                              powerfit::bench::Dataset& dataset, std::string& error) {
+  auto loaded = powerfit::bench::load_image_folder(directory, options);
+  if (auto* problem = std::get_if<powerfit::bench::DataError>(&loaded)) {
+    error = problem->message;
+    return false;
+  }
+  dataset = std::move(std::get<powerfit::bench::Dataset>(loaded));
+  return true;
+}

@@ -1,4 +1,3 @@
-#include "inference/torch_backend.hpp"
 
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
@@ -10,6 +9,8 @@
 #include <numeric>
 #include <string_view>
 #include <unordered_set>
+
+#include "inference/plugin_abi.hpp"
 
 namespace powerfit::inference {
 namespace {
@@ -256,9 +257,9 @@ class TorchBackend final : public Backend {
 };
 
 }  // namespace
-
-std::unique_ptr<Backend> open_torch_backend(const std::filesystem::path& model, const BackendOptions& options) {
-  return std::make_unique<TorchBackend>(model, options);
-}
-
 }  // namespace powerfit::inference
+
+POWERFIT_PLUGIN_EXPORT powerfit::inference::Backend* powerfit_plugin_open_backend(
+    const std::string& model, const powerfit::inference::BackendOptions& options) {
+  return new powerfit::inference::TorchBackend(model, options);
+}

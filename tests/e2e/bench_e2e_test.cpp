@@ -183,3 +183,33 @@ TEST(DemoEndToEnd, BenchesTheWholeZooOnEveryBackendAndRanksIt) {
 
 }  // namespace
 }  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+// Engines are plugins: the binary that measures every command links none of them.
+TEST(Plugins, ThePowerfitBinaryLinksNoInferenceEngine) {
+  FILE* pipe = ::popen((std::string("ldd ") + POWERFIT_BINARY).c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string libraries;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) libraries += buffer;
+  ::pclose(pipe);
+  EXPECT_NE(libraries.find("libsqlite3"), std::string::npos) << libraries;
+  EXPECT_EQ(libraries.find("torch"), std::string::npos) << libraries;
+  EXPECT_EQ(libraries.find("opencv"), std::string::npos) << libraries;
+}
+
+TEST(Plugins, AMissingPluginIsNamedWithTheFix) {
+  testing::TempTree tree;
+  ::setenv("POWERFIT_PLUGIN_DIR", tree.root().c_str(), 1);
+  const auto outcome = testing::run_powerfit({"bench", "-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "-o",
+                                              tree.path("runs.db").string()},
+                                             tree.root());
+  ::unsetenv("POWERFIT_PLUGIN_DIR");
+  EXPECT_EQ(outcome.status, 2);
+  EXPECT_NE(outcome.err.find("libtorch-dev"), std::string::npos) << outcome.err;
+}
+
+}  // namespace
+}  // namespace powerfit

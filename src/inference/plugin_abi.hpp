@@ -1,0 +1,25 @@
+#pragma once
+// The entry points of an engine plugin. Engines (LibTorch, OpenCV) are large: linked into the
+// binary they would be loaded by every `powerfit run` (a third of a second and 160 MB before the
+// first sample). Each lives in its own shared module instead, opened by `bench` alone. Plugins
+// are built with powerfit itself, so C++ types and exceptions cross this boundary safely.
+
+#include <string>
+
+#include "bench/dataset.hpp"
+#include "inference/backend.hpp"
+
+namespace powerfit::inference {
+
+// Opens a model; throws BackendError. The caller owns the result.
+using OpenBackendFunction = Backend* (*)(const std::string& model, const BackendOptions& options);
+inline constexpr const char* kOpenBackendSymbol = "powerfit_plugin_open_backend";
+
+// Decodes an image folder (the OpenCV plugin only); false with `error` set when it cannot.
+using LoadImageFolderFunction = bool (*)(const std::string& directory, const bench::DatasetOptions& options,
+                                         bench::Dataset& dataset, std::string& error);
+inline constexpr const char* kLoadImageFolderSymbol = "powerfit_plugin_load_image_folder";
+
+}  // namespace powerfit::inference
+
+#define POWERFIT_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))

@@ -1,0 +1,62 @@
+#include "inference/plugins.hpp"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+#include <map>
+#include <mutex>
+
+namespace powerfit::inference {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string file_name(const std::string& engine) {
+  return engine == "libtorch" ? "libpowerfit_libtorch.so" : engine == "opencv-dnn" ? "libpowerfit_opencv.so" : "";
+}
+
+}  // namespace
+
+fs::path plugin_directory() {
+  if (const char* directory = std::getenv("POWERFIT_PLUGIN_DIR"); directory != nullptr && *directory != '\0') return directory;
+  std::error_code ec;
+  const auto executable = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const auto installed = executable.parent_path().parent_path() / "lib" / "powerfit";
+    if (fs::is_directory(installed, ec)) return installed;
+  }
+  return POWERFIT_BUILD_PLUGIN_DIR;
+}
+
+fs::path plugin_path(const std::string& engine) { return plugin_directory() / file_name(engine); }
+
+bool plugin_present(const std::string& engine) {
+  std::error_code ec;
+  return !file_name(engine).empty() && fs::is_regular_file(plugin_path(engine), ec);
+}
+
+const Plugin& load_plugin(const std::string& engine) {
+  static std::mutex mutex;
+  static std::map<std::string, Plugin> loaded;
+  const std::lock_guard lock(mutex);
+  if (const auto found = loaded.find(engine); found != loaded.end()) return found->second;
+  if (!plugin_present(engine)) {
+    throw BackendError("backend '" + engine + "' is not installed (no " + plugin_path(engine).string() +
+                       "); build with its development package (libtorch-dev, libopencv-dev) or set POWERFIT_PLUGIN_DIR");
+  }
+  // Never closed: the engine's own threads and static state live as long as the process.
+  void* handle = ::dlopen(plugin_path(engine).c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (handle == nullptr) {
+    throw BackendError("cannot load the " + engine + " plugin: " + std::string(::dlerror()) +
+                       "; reinstall the engine's library or rebuild powerfit");
+  }
+  Plugin plugin{.engine = engine};
+  plugin.open_backend = reinterpret_cast<OpenBackendFunction>(::dlsym(handle, kOpenBackendSymbol));
+  plugin.load_image_folder = reinterpret_cast<LoadImageFolderFunction>(::dlsym(handle, kLoadImageFolderSymbol));
+  if (plugin.open_backend == nullptr) {
+    throw BackendError(plugin_path(engine).string() + " is not a powerfit plugin of this version; rebuild powerfit");
+  }
+  return loaded.emplace(engine, plugin).first->second;
+}
+
+}  // namespace powerfit::inference
