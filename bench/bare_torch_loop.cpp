@@ -1,6 +1,6 @@
 // The floor `powerfit bench` is compared against: the same TorchScript model, the same batches of
 // the same data, in a loop with nothing else (no sampler, no scoring, no recording).
-// usage: bare_torch_loop MODEL DATA_DIR BATCH MIN_SECONDS THREADS  -> prints inferences/s
+// usage: bare_torch_loop MODEL DATA_DIR BATCH MIN_SECONDS THREADS [DEVICE]  -> prints inferences/s
 
 #include <ATen/Parallel.h>
 #include <torch/script.h>
@@ -13,8 +13,8 @@
 #include "bench/npy_dataset.hpp"
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: bare_torch_loop MODEL DATA_DIR BATCH MIN_SECONDS THREADS\n");
+  if (argc != 6 && argc != 7) {
+    std::fprintf(stderr, "usage: bare_torch_loop MODEL DATA_DIR BATCH MIN_SECONDS THREADS [DEVICE]\n");
     return 2;
   }
   auto loaded = powerfit::bench::load_npy_dataset(argv[2]);
@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
   const auto batch = std::stoul(argv[3]);
   const double min_seconds = std::stod(argv[4]);
   if (std::stoi(argv[5]) > 0) at::set_num_threads(std::stoi(argv[5]));
-  auto module = torch::jit::load(argv[1]);
+  const torch::Device device(argc == 7 ? argv[6] : "cpu");
+  auto module = torch::jit::load(argv[1], device);
   module.eval();
   c10::InferenceMode inference;
   const auto shape_of = [&](std::size_t size) {
@@ -37,7 +38,7 @@ int main(int argc, char** argv) {
   const auto run_pass = [&] {
     for (std::size_t first = 0; first < data.samples; first += batch) {
       const auto size = std::min(batch, data.samples - first);
-      auto input = torch::from_blob(const_cast<float*>(data.inputs.data() + first * data.sample_size()), shape_of(size));
+      auto input = torch::from_blob(const_cast<float*>(data.inputs.data() + first * data.sample_size()), shape_of(size)).to(device);
       auto scores = module.forward({input}).toTensor().to(torch::kCPU).contiguous();
       if (scores.size(0) != static_cast<std::int64_t>(size)) return false;
     }
