@@ -18,8 +18,12 @@ double value_at(const Series& series, std::int64_t t) {
 
 }  // namespace
 
-std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1) {
-  if (series.size() < 2 || t1 <= t0 || t0 < series.front().first || t1 > series.back().first) return std::nullopt;
+std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
+                                       std::int64_t edge_ns) {
+  const std::int64_t reach = kind == ChannelKind::power_gauge ? edge_ns : 0;
+  if (series.size() < 2 || t1 <= t0 || t0 < series.front().first - reach || t1 > series.back().first + reach) {
+    return std::nullopt;
+  }
   if (kind == ChannelKind::energy_counter) return value_at(series, t1) - value_at(series, t0);
   if (kind != ChannelKind::power_gauge) return std::nullopt;
   // Trapezoids over the samples inside the window, with the window's ends interpolated.

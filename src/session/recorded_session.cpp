@@ -128,8 +128,8 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (!channels[i].in_energy_total) continue;
-    const auto joules =
-        analysis::energy_in_window(database_.channel_series(channel_ids_[i]), channels[i].kind, from_ns, to_ns);
+    const auto joules = analysis::energy_in_window(database_.channel_series(channel_ids_[i]), channels[i].kind, from_ns,
+                                                   to_ns, options_.interval.count());
     if (!joules) continue;
     result.channels.push_back({channels[i].name, channels[i].provenance, *joules});
     auto& total = channels[i].provenance == Provenance::measured ? result.measured_j : result.estimated_j;

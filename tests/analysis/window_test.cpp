@@ -29,5 +29,16 @@ TEST(EnergyInWindow, WindowOutsideTheSamplesOrWithoutEnergyHasNone) {
   EXPECT_FALSE(energy_in_window(series, ChannelKind::gauge, 0, kSecond));
 }
 
+TEST(EnergyInWindow, PowerGaugeReachesUpToTheEdgeAllowanceBeyondItsSamples) {
+  // A rate-based estimate: first value at 0.1 s (the mean of the first interval), last at 1 s.
+  const Series series{{kSecond / 10, 10.0}, {kSecond, 10.0}};
+  EXPECT_FALSE(energy_in_window(series, ChannelKind::power_gauge, kSecond / 20, kSecond));
+  EXPECT_DOUBLE_EQ(*energy_in_window(series, ChannelKind::power_gauge, kSecond / 20, kSecond, kSecond / 10), 9.5);
+  EXPECT_DOUBLE_EQ(*energy_in_window(series, ChannelKind::power_gauge, kSecond / 10, kSecond + kSecond / 20, kSecond / 10), 9.5);
+  // Beyond the allowance, or for a counter, there is no answer.
+  EXPECT_FALSE(energy_in_window(series, ChannelKind::power_gauge, 0, kSecond, kSecond / 20));
+  EXPECT_FALSE(energy_in_window(series, ChannelKind::energy_counter, kSecond / 20, kSecond, kSecond / 10));
+}
+
 }  // namespace
 }  // namespace powerfit::analysis

@@ -307,8 +307,10 @@ TEST(ScoreEndToEnd, ReportedCountsAreStoredScoredAndRanked) {
   EXPECT_EQ(runs[0]["inferences"], 2000);
   EXPECT_DOUBLE_EQ(runs[1]["accuracy_percent"].get<double>(), 97.5);
   // Recomputed by hand from the stored figures: the scores follow the documented formulas.
-  const double energy = runs[0]["energy_estimated"].get<bool>() ? runs[0]["window_estimated_energy_j"].get<double>()
-                                                                : runs[0]["window_measured_energy_j"].get<double>();
+  // at(): a missing key is a failure with its name, not undefined behaviour.
+  ASSERT_TRUE(runs[0].at("scored").get<bool>()) << runs[0].dump();
+  const double energy = runs[0].at("energy_estimated").get<bool>() ? runs[0].at("window_estimated_energy_j").get<double>()
+                                                                   : runs[0].at("window_measured_energy_j").get<double>();
   EXPECT_NEAR(runs[0]["energy_per_inference_j"].get<double>(), energy / 2000, 1e-12);
   EXPECT_NEAR(runs[0]["composite_score"].get<double>(), 20 * (2 * std::log10(95.0) - std::log10(energy / 1900 * 1e3)), 1e-9);
   EXPECT_EQ(runs[2]["scored"], false);
