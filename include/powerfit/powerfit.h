@@ -1,0 +1,50 @@
+/* powerfit's C API: opaque session handles, explicit calls, integer error codes. No C++ exception
+ * crosses it; a handle used after destroy is refused (POWERFIT_ERROR_HANDLE), never dereferenced.
+ *
+ *   powerfit_session* s = NULL;
+ *   if (powerfit_session_create("runs.db", "50ms", &s) != POWERFIT_OK) puts(powerfit_last_error());
+ *   powerfit_session_start(s);
+ *   powerfit_session_mark(s, "inference:start"); ... powerfit_session_mark(s, "inference:end");
+ *   powerfit_session_report(s, n, k);
+ *   powerfit_session_stop(s);
+ *   powerfit_session_summary_json(s);   // valid until destroy
+ *   powerfit_session_destroy(s);
+ */
+#ifndef POWERFIT_POWERFIT_H
+#define POWERFIT_POWERFIT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct powerfit_session powerfit_session;
+
+enum powerfit_status {
+  POWERFIT_OK = 0,
+  POWERFIT_ERROR_ARGUMENT = 1, /* a bad value: interval, counts, a null pointer */
+  POWERFIT_ERROR_STATE = 2,    /* stop before start, start twice, summary before stop */
+  POWERFIT_ERROR_STORAGE = 3,  /* the database cannot be created or written */
+  POWERFIT_ERROR_HANDLE = 4,   /* not a live session (destroyed, or never created) */
+  POWERFIT_ERROR_INTERNAL = 5
+};
+
+/* output: database path, or NULL/"" for a temporary one; interval: "100ms", "1s", ... */
+int powerfit_session_create(const char* output, const char* interval, powerfit_session** session);
+int powerfit_session_start(powerfit_session* session);
+int powerfit_session_mark(powerfit_session* session, const char* name);
+int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct);
+int powerfit_session_stop(powerfit_session* session);
+/* The summary as JSON after stop, owned by the session; NULL (and an error message) otherwise. */
+const char* powerfit_session_summary_json(powerfit_session* session);
+/* Stops a running session first. Destroying NULL or an unknown handle does nothing. */
+void powerfit_session_destroy(powerfit_session* session);
+/* The message of the calling thread's last error, "" when none. */
+const char* powerfit_last_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,128 @@
+#include "powerfit/powerfit.h"
+
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "powerfit/session.hpp"
+
+struct powerfit_session {
+  powerfit::Session session;
+  std::string summary_json;
+  bool stopped = false;
+  explicit powerfit_session(powerfit::SessionOptions options) : session(std::move(options)) {}
+};
+
+namespace {
+
+thread_local std::string last_error;
+
+// Live handles: a destroyed or foreign pointer is recognised, never dereferenced.
+std::mutex handles_mutex;
+std::set<const powerfit_session*>& handles() {
+  static std::set<const powerfit_session*> live;
+  return live;
+}
+
+bool live(const powerfit_session* session) {
+  const std::lock_guard lock(handles_mutex);
+  return session != nullptr && handles().contains(session);
+}
+
+int fail(int status, std::string message) {
+  last_error = std::move(message);
+  return status;
+}
+
+int status_of(const powerfit::Error& error) {
+  switch (error.kind()) {
+    case powerfit::Error::Kind::state: return POWERFIT_ERROR_STATE;
+    case powerfit::Error::Kind::storage: return POWERFIT_ERROR_STORAGE;
+    case powerfit::Error::Kind::argument: return POWERFIT_ERROR_ARGUMENT;
+  }
+  return POWERFIT_ERROR_INTERNAL;
+}
+
+// Runs `call` on a live session, turning every exception into a status and a message.
+template <typename Call>
+int guarded(powerfit_session* session, Call call) {
+  if (!live(session)) return fail(POWERFIT_ERROR_HANDLE, "not a live powerfit session (destroyed, or never created)");
+  try {
+    call(*session);
+    last_error.clear();
+    return POWERFIT_OK;
+  } catch (const powerfit::Error& error) {
+    return fail(status_of(error), error.what());
+  } catch (const std::exception& error) {
+    return fail(POWERFIT_ERROR_INTERNAL, error.what());
+  } catch (...) {
+    return fail(POWERFIT_ERROR_INTERNAL, "unknown error");
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+int powerfit_session_create(const char* output, const char* interval, powerfit_session** session) {
+  if (session == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "session must point to a powerfit_session* to fill");
+  *session = nullptr;
+  try {
+    auto created = std::make_unique<powerfit_session>(powerfit::SessionOptions{
+        .output = output ? output : "", .interval = interval && *interval ? interval : "100ms"});
+    const std::lock_guard lock(handles_mutex);
+    handles().insert(created.get());
+    *session = created.release();
+    last_error.clear();
+    return POWERFIT_OK;
+  } catch (const powerfit::Error& error) {
+    return fail(POWERFIT_ERROR_ARGUMENT, error.what());
+  } catch (const std::exception& error) {
+    return fail(POWERFIT_ERROR_INTERNAL, error.what());
+  }
+}
+
+int powerfit_session_start(powerfit_session* session) {
+  return guarded(session, [](powerfit_session& s) { s.session.start(); });
+}
+
+int powerfit_session_mark(powerfit_session* session, const char* name) {
+  if (name == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "a marker needs a name");
+  return guarded(session, [name](powerfit_session& s) { s.session.mark(name); });
+}
+
+int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct) {
+  return guarded(session, [=](powerfit_session& s) { s.session.report({.inferences = inferences, .correct = correct}); });
+}
+
+int powerfit_session_stop(powerfit_session* session) {
+  return guarded(session, [](powerfit_session& s) {
+    s.summary_json = s.session.stop().to_json();
+    s.stopped = true;
+  });
+}
+
+const char* powerfit_session_summary_json(powerfit_session* session) {
+  const char* result = nullptr;
+  const int status = guarded(session, [&](powerfit_session& s) {
+    if (!s.stopped) throw powerfit::Error(powerfit::Error::Kind::state, "no summary before stop(); call powerfit_session_stop first");
+    result = s.summary_json.c_str();
+  });
+  return status == POWERFIT_OK ? result : nullptr;
+}
+
+void powerfit_session_destroy(powerfit_session* session) {
+  {
+    const std::lock_guard lock(handles_mutex);
+    if (session == nullptr || handles().erase(session) == 0) return;
+  }
+  try {
+    delete session;  // a running session is stopped by its destructor
+  } catch (...) {
+  }
+}
+
+const char* powerfit_last_error(void) { return last_error.c_str(); }
+
+}  // extern "C"

@@ -1,0 +1,45 @@
+/* The C API from C: create, start, mark, report, stop, summary, destroy; misuse gets codes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "powerfit/powerfit.h"
+
+static int failures = 0;
+#define CHECK(condition)                                                  \
+  do {                                                                    \
+    if (!(condition)) {                                                   \
+      fprintf(stderr, "%s:%d: %s failed (%s)\n", __FILE__, __LINE__, #condition, powerfit_last_error()); \
+      ++failures;                                                         \
+    }                                                                     \
+  } while (0)
+
+int main(void) {
+  powerfit_session* session = NULL;
+  CHECK(powerfit_session_create(NULL, "not-a-duration", &session) == POWERFIT_ERROR_ARGUMENT);
+  CHECK(strlen(powerfit_last_error()) > 0);
+  CHECK(powerfit_session_create(NULL, "10ms", NULL) == POWERFIT_ERROR_ARGUMENT);
+
+  CHECK(powerfit_session_create(NULL, "10ms", &session) == POWERFIT_OK);
+  CHECK(powerfit_session_stop(session) == POWERFIT_ERROR_STATE);
+  CHECK(powerfit_session_summary_json(session) == NULL);
+  CHECK(powerfit_session_start(session) == POWERFIT_OK);
+  CHECK(powerfit_session_start(session) == POWERFIT_ERROR_STATE);
+  CHECK(powerfit_session_mark(session, "inference:start") == POWERFIT_OK);
+  volatile double sink = 0;
+  for (long i = 0; i < 50000000; ++i) sink += 1.0;
+  CHECK(powerfit_session_mark(session, "inference:end") == POWERFIT_OK);
+  CHECK(powerfit_session_report(session, 100, 101) == POWERFIT_ERROR_ARGUMENT);
+  CHECK(powerfit_session_report(session, 100, 97) == POWERFIT_OK);
+  CHECK(powerfit_session_stop(session) == POWERFIT_OK);
+  const char* summary = powerfit_session_summary_json(session);
+  CHECK(summary != NULL && strstr(summary, "\"correct\":97") != NULL);
+  CHECK(summary != NULL && strstr(summary, "\"samples\":") != NULL);
+  powerfit_session_destroy(session);
+  /* After destroy the handle is refused, not dereferenced. */
+  CHECK(powerfit_session_start(session) == POWERFIT_ERROR_HANDLE);
+  CHECK(powerfit_session_summary_json(session) == NULL);
+  powerfit_session_destroy(session);
+  powerfit_session_destroy(NULL);
+  if (failures == 0) puts("c api: all checks passed");
+  return failures == 0 ? 0 : 1;
+}
