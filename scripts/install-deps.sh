@@ -7,6 +7,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libopencv-dev
   chromium
+  pybind11-dev python3-dev python3-pytest
   python3
 )
 sudo=""

@@ -1,0 +1,87 @@
+"""Measure a region of a Python program with powerfit: power (measured, or estimated and said so),
+CPU, memory and I/O, with your own counts turned into scores.
+
+    import powerfit
+    with powerfit.Session(out="runs.db", interval="50ms") as s:
+        load_model()
+        with s.region("inference"):
+            n, k = run_inference()
+        s.report(inferences=n, correct=k)
+    print(s.summary["regions"], s.summary.get("composite_score"))
+
+`powerfit report runs.db -o report.html` then shows the run."""
+import contextlib
+import functools
+import json
+
+from ._powerfit import Error
+from ._powerfit import Session as _Session
+
+__all__ = ["Error", "Session", "measure"]
+
+
+class Session:
+    """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s"."""
+
+    def __init__(self, out=None, interval="100ms", label="", estimate=True):
+        self._session = _Session(out=out, interval=interval, label=label, estimate=estimate)
+        self.summary = None
+
+    def start(self):
+        self._session.start()
+        return self
+
+    def stop(self):
+        """Stops sampling and returns the summary as a dict (also kept in `self.summary`)."""
+        self.summary = json.loads(self._session.stop_json())
+        return self.summary
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exception):
+        if self._session.running:
+            self.stop()
+        return False
+
+    def mark(self, name):
+        self._session.mark(name)
+
+    @contextlib.contextmanager
+    def region(self, name):
+        """Marks NAME:start and NAME:end around the block; its time, thread CPU and energy are summarised."""
+        handle = self._session.begin_region(name)
+        try:
+            yield self
+        finally:
+            handle.end()
+
+    def report(self, inferences, correct, correct_top5=None, model=""):
+        self._session.report(inferences=inferences, correct=correct, correct_top5=correct_top5, model=model)
+
+    def channels_frame(self):
+        """The summary's channels as a pandas DataFrame (pandas must be importable)."""
+        import pandas  # only needed here
+
+        if self.summary is None:
+            raise Error("no summary before stop(); stop the session first")
+        return pandas.DataFrame(self.summary["channels"])
+
+
+def measure(out=None, interval="100ms", region="call"):
+    """Decorator: each call of the function runs inside its own session, the call as one region;
+    the last summary is kept as `function.last_summary`."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            with Session(out=out, interval=interval, label=function.__name__) as session:
+                with session.region(region):
+                    result = function(*args, **kwargs)
+            wrapper.last_summary = session.summary
+            return result
+
+        wrapper.last_summary = None
+        return wrapper
+
+    return decorate

@@ -1,0 +1,45 @@
+// The Python binding of the C++ API (module powerfit._powerfit); python/powerfit/__init__.py
+// adds the context managers, the decorator and the DataFrame. The sampler runs on its own C++
+// thread and never takes the GIL; the calls that wait for it (start, stop) release the GIL.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "powerfit/session.hpp"
+
+namespace py = pybind11;
+using namespace py::literals;
+
+PYBIND11_MODULE(_powerfit, m) {
+  m.doc() = "powerfit: measure the energy and resources of a region of a Python program";
+  py::register_exception<powerfit::Error>(m, "Error", PyExc_RuntimeError);
+
+  py::class_<powerfit::Session::Region>(m, "Region").def("end", &powerfit::Session::Region::end);
+
+  py::class_<powerfit::Session>(m, "Session")
+      .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate) {
+             return std::make_unique<powerfit::Session>(powerfit::SessionOptions{
+                 .output = out.value_or(""), .interval = std::move(interval), .label = std::move(label), .estimate = estimate});
+           }),
+           "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true)
+      .def("start", &powerfit::Session::start, py::call_guard<py::gil_scoped_release>())
+      .def("mark", &powerfit::Session::mark, "name"_a)
+      .def("begin_region", &powerfit::Session::region, "name"_a, py::keep_alive<0, 1>())
+      .def(
+          "report",
+          [](powerfit::Session& session, std::int64_t inferences, std::int64_t correct, std::optional<std::int64_t> correct_top5,
+             std::string model) {
+            session.report({.inferences = inferences, .correct = correct, .correct_top5 = correct_top5, .model = std::move(model)});
+          },
+          "inferences"_a, "correct"_a, "correct_top5"_a = py::none(), "model"_a = "")
+      .def("stop_json",
+           [](powerfit::Session& session) {
+             powerfit::Summary summary;
+             {
+               py::gil_scoped_release release;
+               summary = session.stop();
+             }
+             return summary.to_json();
+           })
+      .def_property_readonly("running", &powerfit::Session::running);
+}

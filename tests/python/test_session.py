@@ -1,0 +1,64 @@
+"""The Python module: a region's CPU time and the counts come back right; misuse raises."""
+import time
+
+import pytest
+
+import powerfit
+
+
+def burn(seconds):
+    start = time.thread_time()
+    while time.thread_time() - start < seconds:
+        pass
+
+
+def test_region_cpu_time_and_counts(tmp_path):
+    database = tmp_path / "py.db"
+    with powerfit.Session(out=str(database), interval="20ms", label="pytest") as session:
+        with session.region("loading"):
+            pass
+        with session.region("inference"):
+            burn(0.3)
+        session.report(inferences=500, correct=450, model="burner")
+    summary = session.summary
+    regions = {region["name"]: region for region in summary["regions"]}
+    assert regions["inference"]["thread_cpu_s"] == pytest.approx(0.3, abs=0.03)
+    assert regions["inference"]["seconds"] >= 0.3
+    assert summary["inferences"] == 500 and summary["correct"] == 450
+    assert summary["accuracy_percent"] == pytest.approx(90.0)
+    assert summary["samples"] > 5
+    assert database.exists()
+
+
+def test_decorator_keeps_the_last_summary():
+    @powerfit.measure(interval="10ms")
+    def work():
+        burn(0.1)
+        return 42
+
+    assert work() == 42
+    assert work.last_summary["regions"][0]["name"] == "call"
+    assert work.last_summary["regions"][0]["thread_cpu_s"] == pytest.approx(0.1, abs=0.03)
+
+
+def test_misuse_raises_with_a_message():
+    with pytest.raises(powerfit.Error, match="interval"):
+        powerfit.Session(interval="soon")
+    session = powerfit.Session(interval="10ms")
+    with pytest.raises(powerfit.Error, match="start"):
+        session.stop()
+    session.start()
+    with pytest.raises(powerfit.Error, match="already"):
+        session.start()
+    with pytest.raises(powerfit.Error, match="counts"):
+        session.report(inferences=1, correct=2)
+    assert session.stop()["samples"] > 0
+    with pytest.raises(powerfit.Error):
+        powerfit.Session(out="/nonexistent/dir/x.db").start()
+
+
+def test_sampling_runs_without_the_gil():
+    # A busy Python thread keeps the GIL; the sampler still takes its ticks on time.
+    with powerfit.Session(interval="10ms") as session:
+        burn(0.5)
+    assert session.summary["samples"] >= 40
