@@ -1,0 +1,13 @@
+// A program outside the project using the installed package: find_package(powerfit).
+#include <powerfit/session.hpp>
+
+#include <cstdio>
+
+int main() {
+  powerfit::Session session({.interval = "10ms"});
+  session.start();
+  { auto region = session.region("work"); }
+  const auto summary = session.stop();
+  std::printf("%zu region(s), %llu samples\n", summary.regions.size(), static_cast<unsigned long long>(summary.samples));
+  return summary.regions.size() == 1 && summary.samples >= 2 ? 0 : 1;
+}
