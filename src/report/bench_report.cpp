@@ -2,15 +2,11 @@
 
 #include <algorithm>
 #include <cstdio>
+#include "report/format.hpp"
 
 namespace powerfit::report {
 namespace {
 
-std::string format(const char* pattern, double value) {
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
 
 // Energy of the pass less the idle power over the pass, where a baseline gave one.
 struct PassEnergy {
@@ -117,9 +113,6 @@ void print_bench_repeat(std::ostream& out, const session::BenchResult& result, c
 
 nlohmann::ordered_json bench_json(const session::BenchResult& result, const analysis::ScoreWeights& weights) {
   const auto& model = result.model;
-  const auto optional = [](const std::optional<double>& value) {
-    return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-  };
   nlohmann::ordered_json json{{"model", model.model},
                               {"model_sha256", model.model_sha256},
                               {"backend", model.backend},
@@ -127,9 +120,9 @@ nlohmann::ordered_json bench_json(const session::BenchResult& result, const anal
                               {"batch_size", model.batch_size.value_or(1)},
                               {"dataset", model.dataset},
                               {"dataset_size", model.dataset_size.value_or(0)},
-                              {"parameters", optional(model.parameters)},
-                              {"macs", optional(model.macs)},
-                              {"declared_accuracy_percent", optional(model.declared_accuracy_percent)},
+                              {"parameters", optional_json(model.parameters)},
+                              {"macs", optional_json(model.macs)},
+                              {"declared_accuracy_percent", optional_json(model.declared_accuracy_percent)},
                               {"alpha", weights.alpha},
                               {"beta", weights.beta}};
   auto repeats = nlohmann::ordered_json::array();
@@ -143,10 +136,10 @@ nlohmann::ordered_json bench_json(const session::BenchResult& result, const anal
                                  {"latency_p50_s", repeat.latency.p50_s},
                                  {"latency_p90_s", repeat.latency.p90_s},
                                  {"latency_p99_s", repeat.latency.p99_s},
-                                 {"measured_energy_j", optional(repeat.energy.measured_j)},
-                                 {"estimated_energy_j", optional(repeat.energy.estimated_j)},
+                                 {"measured_energy_j", optional_json(repeat.energy.measured_j)},
+                                 {"estimated_energy_j", optional_json(repeat.energy.estimated_j)},
                                  {"energy_estimated", energy.total ? nlohmann::ordered_json(energy.total->estimated) : nullptr},
-                                 {"idle_power_w", optional(energy.idle_power_w)},
+                                 {"idle_power_w", optional_json(energy.idle_power_w)},
                                  {"dynamic_energy_j", energy.dynamic ? nlohmann::ordered_json(energy.dynamic->joules) : nullptr}};
     auto channels = nlohmann::ordered_json::array();
     for (const auto& channel : repeat.energy.channels) {

@@ -3,15 +3,11 @@
 #include <cstdio>
 
 #include "report/score_report.hpp"
+#include "report/format.hpp"
 
 namespace powerfit::report {
 namespace {
 
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
 
 const char* value_pattern(analysis::FitMetric metric) {
   return metric == analysis::FitMetric::energy_per_inference || metric == analysis::FitMetric::inferences_per_joule ||

@@ -11,17 +11,13 @@
 #include "report/fit_report.hpp"
 #include "report/score_report.hpp"
 #include "report/svg.hpp"
+#include "report/format.hpp"
 
 namespace powerfit::report {
 namespace {
 
 using Series = std::vector<std::pair<std::int64_t, double>>;
 
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
 
 constexpr const char* kStyle = R"css(
 body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1200px}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include "report/format.hpp"
 
 namespace powerfit::report {
 namespace {
@@ -42,11 +43,6 @@ bool has_baseline(const recording::ReportedRun& run) {
   return run.command_measured_energy_j || run.command_estimated_energy_j;
 }
 
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
 
 std::string with_interval(const analysis::MeanInterval& value, const char* pattern) {
   std::string text = format(pattern, value.mean);
@@ -69,10 +65,6 @@ RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeigh
   return result;
 }
 
-template <typename T>
-nlohmann::ordered_json optional_json(const std::optional<T>& value) {
-  return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-}
 
 void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
                       std::optional<double> window_measured_j, std::optional<double> window_estimated_j,

@@ -4,15 +4,11 @@
 #include <cstdio>
 
 #include "analysis/scores.hpp"
+#include "report/format.hpp"
 
 namespace powerfit::report {
 namespace {
 
-std::string format(const char* pattern, double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, value);
-  return buffer;
-}
 
 std::string join(const std::vector<std::string>& words) {
   std::string text;
@@ -210,17 +206,14 @@ nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummar
   if (summary.measured_energy_j) json["measured_energy_j"] = *summary.measured_energy_j;
   if (summary.estimated_energy_j) json["estimated_energy_j"] = *summary.estimated_energy_j;
   if (const auto& baseline = summary.baseline) {
-    const auto optional = [](const std::optional<double>& value) {
-      return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
-    };
     json["baseline"] = {{"duration_s", baseline->duration_s},
                         {"command_duration_s", baseline->command_duration_s},
-                        {"measured_power_w", optional(baseline->measured_power_w)},
-                        {"estimated_power_w", optional(baseline->estimated_power_w)},
-                        {"command_measured_energy_j", optional(baseline->command_measured_energy_j)},
-                        {"command_estimated_energy_j", optional(baseline->command_estimated_energy_j)},
-                        {"dynamic_measured_energy_j", optional(baseline->dynamic_measured_energy_j)},
-                        {"dynamic_estimated_energy_j", optional(baseline->dynamic_estimated_energy_j)}};
+                        {"measured_power_w", optional_json(baseline->measured_power_w)},
+                        {"estimated_power_w", optional_json(baseline->estimated_power_w)},
+                        {"command_measured_energy_j", optional_json(baseline->command_measured_energy_j)},
+                        {"command_estimated_energy_j", optional_json(baseline->command_estimated_energy_j)},
+                        {"dynamic_measured_energy_j", optional_json(baseline->dynamic_measured_energy_j)},
+                        {"dynamic_estimated_energy_j", optional_json(baseline->dynamic_estimated_energy_j)}};
   }
   auto& channels = json["channels"] = nlohmann::ordered_json::array();
   for (const auto& channel : summary.channels) {
