@@ -17,7 +17,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("bench", "Run a model over a labelled data set and measure what its inferences cost");
   struct Options {
     MeasurementFlags measurement;
-    std::string model, data, backend, name, device = "cpu", baseline = "3s", min_time = "1s", summary_json;
+    BenchTimingFlags timing{.baseline = "3s"};
+    std::string model, data, backend, name, device = "cpu", summary_json;
     std::size_t batch = 1, warmup = 10, limit = 0;
     int repeat = 1, threads = 0;
     std::optional<double> accuracy;
@@ -35,8 +36,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("-r,--repeat", options->repeat, "Measured repeats, one recorded run each")->check(CLI::Range(1, 10000))->capture_default_str();
   command->add_option("--limit", options->limit, "Use at most this many samples (synthetic data: how many; default 256)");
   command->add_option("--threads", options->threads, "Intra-op threads of the engine (default: its own choice)")->check(CLI::Range(1, 4096));
-  command->add_option("--min-time", options->min_time, "Repeat whole passes over the data until the pass lasts this long (e.g. 10s)")->capture_default_str();
-  command->add_option("--baseline", options->baseline, "Idle time measured before the first repeat (0 skips it)")->capture_default_str();
+  add_bench_timing_options(*command, options->timing, "Idle time measured before the first repeat (0 skips it)");
   command->add_option("--accuracy", options->accuracy, "Declared top-1 accuracy in percent, for data without labels (stored as declared)");
   command->add_option("--name", options->name, "Model name in the record (default: the file name)");
   command->add_option("--resize", options->images.resize, "Images: shorter side resized to this")->capture_default_str();
@@ -51,10 +51,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   return [options, &global]() {
     auto session = session_options(options->measurement, global);
     if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
-    const auto baseline = parse_duration(options->baseline);
-    if (const auto* error = std::get_if<DurationError>(&baseline)) return usage_error("--baseline: " + error->message);
-    const auto min_time = parse_duration(options->min_time);
-    if (const auto* error = std::get_if<DurationError>(&min_time)) return usage_error("--min-time: " + error->message);
+    const auto timing = bench_timing(options->timing);
+    if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
 
     report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
     session::BenchOptions bench{.model = options->model,
@@ -66,8 +64,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
                                 .batch = options->batch,
                                 .warmup_batches = options->warmup,
                                 .repeat = options->repeat,
-                                .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9,
-                                .baseline = std::get<Nanoseconds>(baseline),
+                                .min_seconds = std::get<BenchTiming>(timing).min_seconds,
+                                .baseline = std::get<BenchTiming>(timing).baseline,
                                 .declared_accuracy_percent = options->accuracy,
                                 .session = std::get<session::SessionOptions>(session)};
     bench.on_repeat = [&](int r) { bar.begin("repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat)); };

@@ -37,7 +37,8 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("demo", "Bench every bundled zoo model on every backend here, and rank them");
   struct Options {
     MeasurementFlags measurement{.interval = "50ms", .output = "demo.db"};
-    std::string zoo, baseline = "2s", min_time = "1s";
+    BenchTimingFlags timing{.baseline = "2s"};
+    std::string zoo;
     int repeat = 3;
     std::size_t batch = 1;
   };
@@ -45,17 +46,14 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--zoo", options->zoo, "Directory of the model zoo (zoo.json, models, digits-test/)");
   command->add_option("-r,--repeat", options->repeat, "Measured repeats per model and backend")->check(CLI::Range(1, 1000))->capture_default_str();
   command->add_option("-b,--batch", options->batch, "Samples per batch")->check(CLI::Range(std::size_t{1}, std::size_t{4096}))->capture_default_str();
-  command->add_option("--min-time", options->min_time, "Each measured pass lasts at least this long")->capture_default_str();
-  command->add_option("--baseline", options->baseline, "Idle time measured once, before the first model (0 skips it)")->capture_default_str();
+  add_bench_timing_options(*command, options->timing, "Idle time measured once, before the first model (0 skips it)");
   add_measurement_options(*command, options->measurement);
 
   return [options, &global]() {
     auto session = session_options(options->measurement, global);
     if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
-    const auto baseline = parse_duration(options->baseline);
-    if (const auto* error = std::get_if<DurationError>(&baseline)) return usage_error("--baseline: " + error->message);
-    const auto min_time = parse_duration(options->min_time);
-    if (const auto* error = std::get_if<DurationError>(&min_time)) return usage_error("--min-time: " + error->message);
+    const auto timing = bench_timing(options->timing);
+    if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
     const fs::path zoo = options->zoo.empty() ? default_zoo() : fs::path(options->zoo);
     std::ifstream record_file(zoo / "zoo.json");
     const auto record = nlohmann::json::parse(record_file, nullptr, false);
@@ -79,8 +77,8 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
                                     .data = (zoo / "digits-test").string(),
                                     .batch = options->batch,
                                     .repeat = options->repeat,
-                                    .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9,
-                                    .baseline = std::get<Nanoseconds>(baseline),
+                                    .min_seconds = std::get<BenchTiming>(timing).min_seconds,
+                                    .baseline = std::get<BenchTiming>(timing).baseline,
                                     .idle = idle,
                                     .session = std::get<session::SessionOptions>(session)};
         bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };

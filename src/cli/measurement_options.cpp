@@ -24,4 +24,19 @@ std::variant<session::SessionOptions, std::string> session_options(const Measure
                                  .cpu_tdp_w = flags.cpu_tdp};
 }
 
+void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help) {
+  command.add_option("--min-time", flags.min_time, "Repeat whole passes over the data until the pass lasts this long (e.g. 10s)")
+      ->capture_default_str();
+  command.add_option("--baseline", flags.baseline, baseline_help)->capture_default_str();
+}
+
+std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags) {
+  const auto baseline = parse_duration(flags.baseline);
+  if (const auto* error = std::get_if<DurationError>(&baseline)) return "--baseline: " + error->message;
+  const auto min_time = parse_duration(flags.min_time);
+  if (const auto* error = std::get_if<DurationError>(&min_time)) return "--min-time: " + error->message;
+  return BenchTiming{.baseline = std::get<Nanoseconds>(baseline),
+                     .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9};
+}
+
 }  // namespace powerfit::cli

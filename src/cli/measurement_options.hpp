@@ -24,6 +24,20 @@ struct MeasurementFlags {
 
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags);
 
+// What bench and demo both take: the idle baseline before measuring, and the least duration of
+// each measured pass.
+struct BenchTimingFlags {
+  std::string baseline;
+  std::string min_time = "1s";
+};
+struct BenchTiming {
+  Nanoseconds baseline{0};
+  double min_seconds = 0.0;
+};
+void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help);
+// The parsed durations, or the one-line message naming the option.
+std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags);
+
 // The session options, or the one-line message for a bad value.
 std::variant<session::SessionOptions, std::string> session_options(const MeasurementFlags& flags,
                                                                    const GlobalOptions& global);
