@@ -87,8 +87,8 @@ RunEnergy run_energy(const std::vector<recording::ChannelRow>& channels) {
   return energy;
 }
 
-std::string run_panels(recording::Database& database, const recording::RunRow& run, const HtmlReportOptions& options) {
-  const auto channels = database.run_channels(run.id);
+std::string run_panels(recording::Database& database, const recording::RunRow& run,
+                       const std::vector<recording::ChannelRow>& channels, const HtmlReportOptions& options) {
   auto series = database.run_series(run.id);
   const auto bands = phases(database.markers(run.id));
   const auto id = "run" + std::to_string(run.id) + "-" + run.uuid.substr(0, 8);
@@ -188,7 +188,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
       const std::string title = escape_html(inputs[i].name) + " run " + std::to_string(run.id) + ": " + escape_html(name) +
                                 " on " + escape_html(run.hostname);
       panels << "<details" << (run_count == 1 ? " open" : "") << "><summary>" << title << "</summary>"
-             << run_panels(database, run, options) << "</details>";
+             << run_panels(database, run, channels, options) << "</details>";
       // Energy per channel: one bar per run.
       const std::size_t bar = bars.bars.size();
       bars.bars.push_back("#" + std::to_string(run.id) + " " + name);
