@@ -37,12 +37,6 @@ std::string make_database(const TempTree& tree) {
   return db;
 }
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 Outcome run_chromium(const TempTree& tree, const std::vector<std::string>& extra, const std::string& page) {
   std::string command = "chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 --user-data-dir='" +
@@ -51,8 +45,8 @@ Outcome run_chromium(const TempTree& tree, const std::vector<std::string>& extra
   command += " 'file://" + page + "' > '" + tree.path("dom.html").string() + "' 2> '" + tree.path("chromium.err").string() + "'";
   Outcome outcome;
   outcome.status = std::system(("timeout 120 " + command).c_str());
-  outcome.out = slurp(tree.path("dom.html"));
-  outcome.err = slurp(tree.path("chromium.err"));
+  outcome.out = testing::read_file(tree.path("dom.html"));
+  outcome.err = testing::read_file(tree.path("chromium.err"));
   return outcome;
 }
 
@@ -93,7 +87,7 @@ TEST(ReportEndToEnd, ASelfContainedPageThatDrawsEveryPlotInChromium) {
   const auto page = tree.path("report.html").string();
   const auto outcome = run_powerfit({"report", db, "-o", page}, tree.root());
   ASSERT_EQ(outcome.status, 0) << outcome.err;
-  const auto html = slurp(page);
+  const auto html = testing::read_file(page);
   // Nothing is fetched: no external address in a src or href, and a policy that forbids it anyway.
   for (const char* external : {"src=\"http", "href=\"http", "src=\"//", "href=\"//"}) {
     EXPECT_EQ(html.find(external), std::string::npos) << external;
@@ -132,7 +126,7 @@ TEST(ReportEndToEnd, BadInputIsAOneLineErrorAndInputsAreUntouched) {
   TempTree tree;
   const auto db = tree.path("runs.db").string();
   ASSERT_EQ(run_powerfit({"run", "-q", "-o", db, "--", "true"}, tree.root()).status, 0);
-  const auto before = slurp(db);
+  const auto before = testing::read_file(db);
   ASSERT_EQ(run_powerfit({"merge", "-q", db, "-o", tree.path("empty-merge.db").string()}, tree.root()).status, 0);
   ASSERT_EQ(run_powerfit({"run", "-q", "-o", tree.path("other.db").string(), "--", "true"}, tree.root()).status, 0);
   tree.write("not-a-db.db", "hello");
@@ -149,7 +143,7 @@ TEST(ReportEndToEnd, BadInputIsAOneLineErrorAndInputsAreUntouched) {
     EXPECT_EQ(outcome.status, 2) << args[0] << ": " << outcome.err;
     EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
   }
-  EXPECT_EQ(slurp(db), before);
+  EXPECT_EQ(testing::read_file(db), before);
 }
 
 }  // namespace

@@ -15,12 +15,6 @@ namespace {
 
 using powerfit::testing::TempTree;
 
-std::string file_content(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string error_opening(const std::filesystem::path& path, Database::Mode mode) {
   try {
@@ -84,20 +78,20 @@ TEST(Database, RefusesAFileThatIsNotSqliteAndLeavesItAlone) {
   tree.write("notes.db", "these are my notes, not a database\n");
   const auto error = error_opening(path, Database::Mode::read_write);
   EXPECT_NE(error.find("is not a SQLite database"), std::string::npos) << error;
-  EXPECT_EQ(file_content(path), "these are my notes, not a database\n");
+  EXPECT_EQ(testing::read_file(path), "these are my notes, not a database\n");
 }
 
 TEST(Database, RefusesACorruptDatabaseWithoutTouchingIt) {
   TempTree tree;
   const auto path = tree.path("broken.db");
   { auto database = Database::open(path, Database::Mode::read_write); record_run(database); }
-  std::string content = file_content(path);
+  std::string content = testing::read_file(path);
   for (std::size_t i = 100; i < content.size(); ++i) content[i] = static_cast<char>(0xA5);
   std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
   std::filesystem::remove(tree.path("broken.db-wal"));
   const auto error = error_opening(path, Database::Mode::read_write);
   EXPECT_NE(error.find("corrupt"), std::string::npos) << error;
-  EXPECT_EQ(file_content(path), content);
+  EXPECT_EQ(testing::read_file(path), content);
 }
 
 TEST(Database, RefusesANewerSchemaAndNamesTheFix) {

@@ -18,12 +18,6 @@ namespace {
 
 using powerfit::testing::TempTree;
 
-std::string file_content(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 // One run with two channels, `ticks` samples each, a marker, a report and a baseline.
 std::string record_run(const std::filesystem::path& path, const std::string& model, int ticks) {
@@ -105,9 +99,9 @@ TEST(Merge, InputsAreNeverModifiedAndTheOutputMayNotBeAnInput) {
   TempTree tree;
   const auto a = tree.path("a.db");
   record_run(a, "lenet", 5);
-  const auto before = file_content(a);
+  const auto before = testing::read_file(a);
   merge_databases(tree.path("all.db"), {a});
-  EXPECT_EQ(file_content(a), before);
+  EXPECT_EQ(testing::read_file(a), before);
   EXPECT_THROW(merge_databases(a, {a}), RecordingError);
   EXPECT_THROW(merge_databases(tree.path("x.db"), {tree.path("missing.db")}), RecordingError);
   EXPECT_FALSE(std::filesystem::exists(tree.path("x.db")));  // inputs are checked before the output is made
@@ -140,10 +134,10 @@ TEST(Merge, AnOlderSchemaIsMigratedAsideAndMerged) {
   const auto old = tree.path("old.db");
   const auto uuid = record_run(old, "lenet", 5);
   downgrade_to_version_1(old);
-  const auto before = file_content(old);
+  const auto before = testing::read_file(old);
   const auto merged = merge_databases(tree.path("all.db"), {old});
   EXPECT_EQ(merged[0].count.added, 1u);
-  EXPECT_EQ(file_content(old), before);  // the old file stays version 1
+  EXPECT_EQ(testing::read_file(old), before);  // the old file stays version 1
   auto database = Database::open(tree.path("all.db"), Database::Mode::read_only);
   ASSERT_EQ(database.runs().size(), 1u);
   EXPECT_EQ(database.runs()[0].uuid, uuid);
@@ -151,7 +145,7 @@ TEST(Merge, AnOlderSchemaIsMigratedAsideAndMerged) {
   // Reading it for a report or a score goes through a migrated copy as well.
   ReadableDatabase readable(old);
   EXPECT_EQ(readable.database().reported_runs().size(), 1u);
-  EXPECT_EQ(file_content(old), before);
+  EXPECT_EQ(testing::read_file(old), before);
 }
 
 }  // namespace

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "support/temp_tree.hpp"
+
 namespace powerfit::testing {
 
 struct Outcome {
@@ -57,18 +59,12 @@ class PowerfitProcess {
     ::waitpid(pid_, &status, 0);
     Outcome outcome;
     outcome.status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
-    outcome.out = slurp(out_);
-    outcome.err = slurp(err_);
+    outcome.out = read_file(out_);
+    outcome.err = read_file(err_);
     return outcome;
   }
 
  private:
-  static std::string slurp(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-  }
   std::filesystem::path out_;
   std::filesystem::path err_;
   pid_t pid_ = -1;

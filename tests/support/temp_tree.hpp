@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,14 @@ class TempTree {
  private:
   std::filesystem::path root_;
 };
+
+// A file's whole content, bytes as they are ("" when it cannot be read).
+inline std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
 inline std::filesystem::path fixture(std::string_view name) {
   return std::filesystem::path(POWERFIT_FIXTURES) / name;
