@@ -17,21 +17,28 @@ PYBIND11_MODULE(_powerfit, m) {
   py::class_<powerfit::Session::Region>(m, "Region").def("end", &powerfit::Session::Region::end);
 
   py::class_<powerfit::Session>(m, "Session")
-      .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate) {
-             return std::make_unique<powerfit::Session>(powerfit::SessionOptions{
-                 .output = out.value_or(""), .interval = std::move(interval), .label = std::move(label), .estimate = estimate});
+      .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate, std::string baseline) {
+             return std::make_unique<powerfit::Session>(powerfit::SessionOptions{.output = out.value_or(""),
+                                                                                 .interval = std::move(interval),
+                                                                                 .label = std::move(label),
+                                                                                 .estimate = estimate,
+                                                                                 .baseline = std::move(baseline)});
            }),
-           "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true)
+           "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true, "baseline"_a = "0")
       .def("start", &powerfit::Session::start, py::call_guard<py::gil_scoped_release>())
       .def("mark", &powerfit::Session::mark, "name"_a)
       .def("begin_region", &powerfit::Session::region, "name"_a, py::keep_alive<0, 1>())
       .def(
           "report",
           [](powerfit::Session& session, std::int64_t inferences, std::int64_t correct, std::optional<std::int64_t> correct_top5,
-             std::string model) {
-            session.report({.inferences = inferences, .correct = correct, .correct_top5 = correct_top5, .model = std::move(model)});
+             std::string model, std::optional<std::pair<double, double>> inference_window) {
+            session.report({.inferences = inferences,
+                            .correct = correct,
+                            .correct_top5 = correct_top5,
+                            .model = std::move(model),
+                            .inference_window = inference_window});
           },
-          "inferences"_a, "correct"_a, "correct_top5"_a = py::none(), "model"_a = "")
+          "inferences"_a, "correct"_a, "correct_top5"_a = py::none(), "model"_a = "", "inference_window"_a = py::none())
       .def("stop_json",
            [](powerfit::Session& session) {
              powerfit::Summary summary;

@@ -18,6 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "powerfit/summary.hpp"
+#include "powerfit/workload_report.hpp"
+
 namespace powerfit {
 
 class Error : public std::runtime_error {
@@ -35,44 +38,25 @@ struct SessionOptions {
   std::string interval = "100ms";  // 1ms to 60s
   std::string label;
   bool estimate = true;  // an estimated CPU power where nothing measures it (always labelled)
+  std::optional<double> cpu_tdp_w;  // CPU power at full load in watts, for that estimate
+  // Idle time measured by start() before it returns ("5s"), for idle power and dynamic energy.
+  std::string baseline = "0";
+  // What the run is stored as measuring; empty: this program's command line.
+  std::vector<std::string> command;
+  int follow_process = 0;  // the process whose tree is measured; 0: this one
+  bool include_loopback = false;  // count loopback traffic in the network total
+  // Sensor trees read instead of /proc and /sys (recorded machines, in tests); empty: the real ones.
+  std::string proc_root, sys_root;
 };
 
-struct Counts {
-  std::int64_t inferences = 0;
-  std::int64_t correct = 0;
-  std::optional<std::int64_t> correct_top5;
-  std::string model;
-};
+// The counts that turn joules into scores: inferences and correct answers, and optionally the
+// model's figures and the inference window (see powerfit/workload_report.hpp).
+using Counts = WorkloadReport;
 
-struct RegionFigures {
-  std::string name;
-  double seconds = 0.0;
-  double thread_cpu_s = 0.0;  // CPU time of the thread that opened and closed the region
-  std::optional<double> measured_energy_j, estimated_energy_j;
-};
-
-struct ChannelFigures {
-  std::string name, unit;
-  bool estimated = false;
-  std::optional<double> total, mean, max, energy_j;
-};
-
-struct Summary {
-  std::int64_t run_id = 0;
-  std::string database;  // empty when the session kept no file
-  double duration_s = 0.0;
-  std::uint64_t samples = 0;
-  double sampler_cpu_s = 0.0;
-  double process_cpu_s = 0.0;
-  std::optional<double> measured_energy_j, estimated_energy_j;
-  std::vector<ChannelFigures> channels;
-  std::vector<RegionFigures> regions;
-  std::optional<Counts> counts;
-  // With counts: on the energy of the region named "inference" where there is one, else the
-  // whole session's; measured where anything measured, else ESTIMATED (energy_estimated).
-  std::optional<double> accuracy_percent, energy_per_inference_j, composite_score;
-  bool energy_estimated = false;
-  std::string to_json() const;
+// How a measured command ended, for a session that followed one (`follow_process`).
+struct ProcessExit {
+  int status = 0;
+  std::optional<double> cpu_s;  // its CPU time and that of the children it waited for
 };
 
 class Session {
@@ -82,10 +66,21 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  void start();                        // Error when already started
+  // Starts sampling and records the run's start; with a `baseline`, measures the idle machine
+  // that long before returning. Error when already started.
+  void start();
   void mark(const std::string& name);  // a marker at this instant
+  // The counts to score the run on (Error when they disagree with each other); the last given
+  // counts. With an inference_window, scores rest on that window's energy.
   void report(const Counts& counts);
-  Summary stop();  // Error when not running
+  // The counts could not be had (the program's evaluation failed): stored with the run, which
+  // stays unscored, with this reason.
+  void report_unusable(const std::string& why);
+  // Takes the last sample now; stop() then summarizes. For what must still be seen by the last
+  // sample and is gone after it: a followed process about to be reaped.
+  void end_sampling();
+  // Ends sampling (if still on), summarizes and stores the run. Error when not running.
+  Summary stop(const ProcessExit& exit = {});
   bool running() const;
 
   // A region: "NAME:start" now, "NAME:end" when it ends (or is destroyed).

@@ -21,10 +21,11 @@ __all__ = ["Error", "Session", "measure"]
 
 
 class Session:
-    """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s"."""
+    """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s";
+    `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy."""
 
-    def __init__(self, out=None, interval="100ms", label="", estimate=True):
-        self._session = _Session(out=out, interval=interval, label=label, estimate=estimate)
+    def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0"):
+        self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline)
         self.summary = None
 
     def start(self):
@@ -56,8 +57,11 @@ class Session:
         finally:
             handle.end()
 
-    def report(self, inferences, correct, correct_top5=None, model=""):
-        self._session.report(inferences=inferences, correct=correct, correct_top5=correct_top5, model=model)
+    def report(self, inferences, correct, correct_top5=None, model="", inference_window=None):
+        """The counts to score on. Scores rest on the energy of `inference_window` ((start, end) in
+        time.time() seconds) where given, else on the regions named "inference", else the run."""
+        self._session.report(inferences=inferences, correct=correct, correct_top5=correct_top5, model=model,
+                             inference_window=inference_window)
 
     def channels_frame(self):
         """The summary's channels as a pandas DataFrame (pandas must be importable)."""

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "powerfit/scores.hpp"
+
 namespace powerfit::analysis {
 
 struct ScoreWeights {
@@ -19,17 +21,6 @@ struct InferenceCounts {
   std::optional<double> correct_top5;
   std::optional<double> parameters;    // for NetScore
   std::optional<double> macs;          // multiply-accumulates per inference, for NetScore
-};
-
-struct Scores {
-  double accuracy_percent = 0.0;          // 100 · correct / inferences
-  std::optional<double> top5_percent;
-  double energy_per_inference_j = 0.0;
-  std::optional<double> energy_per_correct_j;  // none when nothing was correct
-  double inferences_per_joule = 0.0;
-  double accuracy_per_joule = 0.0;             // accuracy_percent / energy_per_inference_j, in %/J
-  std::optional<double> composite;             // 20·log10(a^α / e^β), a in %, e in mJ per correct inference
-  std::optional<double> netscore;              // 20·log10(a^2 / (p^0.5 · m^0.5)), p and m in millions
 };
 
 // Returns nullopt when the counts cannot be scored (no inferences, no energy, more correct than

@@ -3,7 +3,7 @@
 
 #include <vector>
 
-#include "core/summary.hpp"
+#include "powerfit/run_summary.hpp"
 #include "sampler/channel_track.hpp"
 
 namespace powerfit::analysis {

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "core/units.hpp"
+#include "powerfit/units.hpp"
 
 namespace powerfit::analysis {
 

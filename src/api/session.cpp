@@ -2,34 +2,71 @@
 
 #include <unistd.h>
 
-#include <cmath>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 
-#include <nlohmann/json.hpp>
-
-#include "analysis/scores.hpp"
 #include "core/clock.hpp"
 #include "core/duration.hpp"
 #include "recording/sqlite.hpp"
+#include "report/score_report.hpp"
+#include "report/summary_report.hpp"
 #include "session/recorded_session.hpp"
 
 namespace powerfit {
+namespace {
+
+Nanoseconds parse_or_throw(const std::variant<Nanoseconds, DurationError>& parsed, const std::string& prefix) {
+  if (const auto* error = std::get_if<DurationError>(&parsed)) throw Error(Error::Kind::argument, prefix + error->message);
+  return std::get<Nanoseconds>(parsed);
+}
+
+// This program's command line, as the run's record of what was measured.
+std::vector<std::string> own_command_line() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<std::string> words;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    const auto end = std::min(text.find('\0', begin), text.size());
+    words.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  if (words.empty()) words.emplace_back("(unknown program)");
+  return words;
+}
+
+std::string counts_problem(const Counts& counts) {
+  if (counts.inferences < 0 || counts.correct < 0 || counts.correct > counts.inferences ||
+      (counts.correct_top5 && (*counts.correct_top5 < counts.correct || *counts.correct_top5 > counts.inferences))) {
+    return "counts disagree: need 0 <= correct <= correct_top5 <= inferences";
+  }
+  if (counts.inference_window && counts.inference_window->second < counts.inference_window->first) {
+    return "the inference window ends before it starts; give [start, end] in UNIX seconds";
+  }
+  return {};
+}
+
+}  // namespace
 
 struct Session::Impl {
   SessionOptions options;
-  Nanoseconds interval{};
+  Nanoseconds interval{}, baseline{};
+  std::vector<std::string> command;
   std::string path;
   bool temporary = false;
   std::unique_ptr<session::RecordedSession> recorded;
   std::mutex mutex;  // regions may end on other threads
-  struct OpenRegion {
+  struct ClosedRegion {
     std::string name;
     std::int64_t start_ns, end_ns;
     double thread_cpu_s;
   };
-  std::vector<OpenRegion> regions;
+  std::vector<ClosedRegion> regions;
   std::optional<Counts> counts;
+  std::string unusable;  // why the counts could not be had
   bool stopped = false;
 
   ~Impl() {
@@ -38,13 +75,57 @@ struct Session::Impl {
     std::error_code ec;
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
   }
+
+  // The inference window in ns since the start, and whether its edges still need markers: the
+  // window the counts name, else the span of the regions named "inference".
+  std::optional<std::tuple<std::int64_t, std::int64_t, bool>> inference_window() const {
+    if (counts && counts->inference_window) {
+      const auto [start_s, end_s] = *counts->inference_window;
+      const auto origin = recorded->start_wall_ns();
+      return std::make_tuple(static_cast<std::int64_t>(start_s * 1e9) - origin, static_cast<std::int64_t>(end_s * 1e9) - origin, true);
+    }
+    std::optional<std::tuple<std::int64_t, std::int64_t, bool>> span;
+    for (const auto& region : regions) {
+      if (region.name != "inference") continue;
+      if (!span) span.emplace(region.start_ns, region.end_ns, false);
+      std::get<0>(*span) = std::min(std::get<0>(*span), region.start_ns);
+      std::get<1>(*span) = std::max(std::get<1>(*span), region.end_ns);
+    }
+    return span;
+  }
+
+  void score(Summary& summary) {
+    auto& database = recorded->database();
+    if (!unusable.empty()) database.save_workload_report_error(summary.run_id, unusable);
+    if (!counts) return;
+    database.save_workload_report(summary.run_id, *counts);
+    if (const auto window = inference_window()) {
+      const auto [from_ns, to_ns, mark_edges] = *window;
+      const auto energy = recorded->record_inference_window(from_ns, to_ns, mark_edges);
+      summary.window_measured_energy_j = energy.measured_j;
+      summary.window_estimated_energy_j = energy.estimated_j;
+      if (!energy.measured_j && !energy.estimated_j) {
+        summary.warnings.emplace_back("the inference window does not lie inside the run's samples; scored on the whole run");
+      }
+    }
+    // Scored as `powerfit score` scores the stored run, so that the two never disagree.
+    const auto stored = database.reported_runs({summary.run_id});
+    if (stored.empty()) return;
+    auto scored = report::score_run(stored.front(), {}, false);
+    summary.scores = scored.scores;
+    summary.scored_on = scored.scored_on;
+    summary.scores_estimated = scored.basis && scored.basis->estimated;
+    if (!scored.scores) summary.unscored_why = scored.why;
+  }
 };
 
 Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
-  const auto interval = parse_interval(impl_->options.interval);
-  if (const auto* error = std::get_if<DurationError>(&interval)) throw Error(Error::Kind::argument, error->message);
-  impl_->interval = std::get<Nanoseconds>(interval);
+  impl_->interval = parse_or_throw(parse_interval(impl_->options.interval), "");
+  impl_->baseline = parse_or_throw(parse_duration(impl_->options.baseline), "baseline: ");
+  if (impl_->options.cpu_tdp_w && !(*impl_->options.cpu_tdp_w > 0.0)) {
+    throw Error(Error::Kind::argument, "cpu_tdp_w must be a power in watts above 0");
+  }
 }
 
 Session::~Session() {
@@ -61,7 +142,9 @@ bool Session::running() const { return impl_->recorded != nullptr && !impl_->sto
 
 void Session::start() {
   if (impl_->recorded) throw Error(Error::Kind::state, "the session was already started; create a new Session for another run");
-  impl_->path = impl_->options.output;
+  const auto& options = impl_->options;
+  impl_->command = options.command.empty() ? own_command_line() : options.command;
+  impl_->path = options.output;
   if (impl_->path.empty()) {
     std::string pattern = (std::filesystem::temp_directory_path() / "powerfit-session-XXXXXX").string();
     const int fd = ::mkstemp(pattern.data());
@@ -70,15 +153,26 @@ void Session::start() {
     impl_->path = pattern;
     impl_->temporary = true;
   }
+  sensors::Roots roots;
+  if (!options.proc_root.empty()) roots.proc = options.proc_root;
+  if (!options.sys_root.empty()) roots.sys = options.sys_root;
   try {
     impl_->recorded = std::make_unique<session::RecordedSession>(session::SessionOptions{
-        .command = {"(api)"}, .label = impl_->options.label, .interval = impl_->interval, .database = impl_->path,
-        .process_root = ::getpid(), .estimate = impl_->options.estimate});
+        .command = impl_->command,
+        .label = options.label,
+        .interval = impl_->interval,
+        .database = impl_->path,
+        .roots = roots,
+        .process_root = options.follow_process != 0 ? options.follow_process : ::getpid(),
+        .loopback_in_total = options.include_loopback,
+        .estimate = options.estimate,
+        .cpu_tdp_w = options.cpu_tdp_w});
     impl_->recorded->start();
   } catch (const recording::RecordingError& error) {
     impl_->recorded.reset();
     throw Error(Error::Kind::storage, error.what());
   }
+  impl_->recorded->measure_idle_baseline(impl_->baseline);
 }
 
 void Session::mark(const std::string& name) {
@@ -87,11 +181,15 @@ void Session::mark(const std::string& name) {
 }
 
 void Session::report(const Counts& counts) {
-  if (counts.inferences < 0 || counts.correct < 0 || counts.correct > counts.inferences ||
-      (counts.correct_top5 && (*counts.correct_top5 < counts.correct || *counts.correct_top5 > counts.inferences))) {
-    throw Error(Error::Kind::argument, "counts disagree: need 0 <= correct <= correct_top5 <= inferences");
-  }
+  if (const auto problem = counts_problem(counts); !problem.empty()) throw Error(Error::Kind::argument, problem);
   impl_->counts = counts;
+}
+
+void Session::report_unusable(const std::string& why) { impl_->unusable = why; }
+
+void Session::end_sampling() {
+  if (!running()) throw Error(Error::Kind::state, "end_sampling() outside a running session; call start() first");
+  impl_->recorded->stop_sampling();
 }
 
 Session::Region Session::region(const std::string& name) {
@@ -122,95 +220,36 @@ void Session::Region::end() {
   session_ = nullptr;
 }
 
-Summary Session::stop() {
+Summary Session::stop(const ProcessExit& exit) {
   if (!running()) throw Error(Error::Kind::state, impl_->recorded ? "the session was already stopped" : "stop() before start(); call start() first");
   auto& recorded = *impl_->recorded;
   impl_->stopped = true;
-  const RunSummary& run = recorded.finish(0, std::nullopt);
   Summary summary{.run_id = recorded.run_id(),
+                  .run_uuid = recorded.run_uuid(),
                   .database = impl_->temporary ? std::string() : impl_->path,
-                  .duration_s = run.duration_s,
-                  .samples = run.samples,
-                  .sampler_cpu_s = run.sampler_cpu_s,
-                  .process_cpu_s = run.process_cpu_s,
-                  .measured_energy_j = run.measured_energy_j,
-                  .estimated_energy_j = run.estimated_energy_j,
+                  .command = impl_->command,
+                  .label = impl_->options.label,
+                  .interval_s = static_cast<double>(impl_->interval.count()) * 1e-9,
+                  .run = recorded.finish(exit.status, exit.cpu_s),
                   .counts = impl_->counts};
-  for (const auto& channel : run.channels) {
-    summary.channels.push_back({channel.info.name, std::string(to_string(channel.info.unit)),
-                                channel.info.provenance == Provenance::estimated, channel.total, channel.mean, channel.max,
-                                channel.energy_j});
+  if (const auto& error = recorded.storage_error()) summary.warnings.push_back("recording failed: " + *error);
+  try {
+    for (const auto& region : impl_->regions) {
+      const auto energy = recorded.energy_between(region.start_ns, region.end_ns);
+      summary.regions.push_back({region.name, static_cast<double>(region.end_ns - region.start_ns) * 1e-9,
+                                 region.thread_cpu_s, energy.measured_j, energy.estimated_j});
+    }
+    impl_->score(summary);
+  } catch (const recording::RecordingError& error) {
+    summary.warnings.push_back(std::string("recording the counts failed: ") + error.what());
   }
-  for (const auto& region : impl_->regions) {
-    const auto energy = recorded.energy_between(region.start_ns, region.end_ns);
-    summary.regions.push_back({region.name, static_cast<double>(region.end_ns - region.start_ns) * 1e-9,
-                               region.thread_cpu_s, energy.measured_j, energy.estimated_j});
-  }
-  if (impl_->counts) {
-    std::optional<analysis::EnergyBasis> basis = analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
-    for (const auto& region : summary.regions) {
-      if (region.name == "inference") basis = analysis::energy_basis(region.measured_energy_j, region.estimated_energy_j);
-    }
-    if (basis) {
-      const analysis::InferenceCounts counts{.inferences = static_cast<double>(impl_->counts->inferences),
-                                             .correct = static_cast<double>(impl_->counts->correct)};
-      if (const auto scores = analysis::compute_scores(counts, basis->joules, {})) {
-        summary.accuracy_percent = scores->accuracy_percent;
-        summary.energy_per_inference_j = scores->energy_per_inference_j;
-        summary.composite_score = scores->composite;
-        summary.energy_estimated = basis->estimated;
-      }
-    }
-    try {
-      WorkloadReport report{.inferences = impl_->counts->inferences, .correct = impl_->counts->correct,
-                            .correct_top5 = impl_->counts->correct_top5, .model = impl_->counts->model};
-      recorded.database().save_workload_report(recorded.run_id(), report);
-    } catch (const recording::RecordingError&) {
-      // The summary stands; the database keeps the samples written so far.
-    }
+  if (!impl_->unusable.empty()) {
+    summary.unscored_why = impl_->unusable;
+    summary.warnings.push_back(impl_->unusable);
   }
   return summary;
 }
 
-std::string Summary::to_json() const {
-  const auto optional = [](const std::optional<double>& value) { return value ? nlohmann::json(*value) : nlohmann::json(nullptr); };
-  nlohmann::ordered_json json{{"run_id", run_id},
-                              {"database", database},
-                              {"duration_s", duration_s},
-                              {"samples", samples},
-                              {"sampler_cpu_s", sampler_cpu_s},
-                              {"process_cpu_s", process_cpu_s},
-                              {"measured_energy_j", optional(measured_energy_j)},
-                              {"estimated_energy_j", optional(estimated_energy_j)}};
-  auto regions_json = nlohmann::ordered_json::array();
-  for (const auto& region : regions) {
-    regions_json.push_back({{"name", region.name},
-                            {"seconds", region.seconds},
-                            {"thread_cpu_s", region.thread_cpu_s},
-                            {"measured_energy_j", optional(region.measured_energy_j)},
-                            {"estimated_energy_j", optional(region.estimated_energy_j)}});
-  }
-  json["regions"] = std::move(regions_json);
-  auto channels_json = nlohmann::ordered_json::array();
-  for (const auto& channel : channels) {
-    channels_json.push_back({{"name", channel.name},
-                             {"unit", channel.unit},
-                             {"estimated", channel.estimated},
-                             {"total", optional(channel.total)},
-                             {"mean", optional(channel.mean)},
-                             {"max", optional(channel.max)},
-                             {"energy_j", optional(channel.energy_j)}});
-  }
-  json["channels"] = std::move(channels_json);
-  if (counts) {
-    json["inferences"] = counts->inferences;
-    json["correct"] = counts->correct;
-    json["accuracy_percent"] = optional(accuracy_percent);
-    json["energy_per_inference_j"] = optional(energy_per_inference_j);
-    json["composite_score"] = optional(composite_score);
-    json["energy_estimated"] = energy_estimated;
-  }
-  return json.dump();
-}
+std::string Summary::to_json() const { return report::summary_json(*this).dump(); }
 
 }  // namespace powerfit

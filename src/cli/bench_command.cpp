@@ -96,12 +96,9 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     }
     if (result.repeats.size() > 1 && !global.quiet && !storage_failed) {
       auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);
-      std::vector<recording::ReportedRun> runs;
-      for (auto& run : database.reported_runs()) {
-        for (const auto& repeat : result.repeats) {
-          if (run.run_id == repeat.run_id) runs.push_back(run);
-        }
-      }
+      std::vector<std::int64_t> run_ids;
+      for (const auto& repeat : result.repeats) run_ids.push_back(repeat.run_id);
+      const auto runs = database.reported_runs(run_ids);
       std::cout << '\n';
       report::print_score_table(std::cout, runs, weights, false);
     }

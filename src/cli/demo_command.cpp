@@ -107,10 +107,7 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
       }
     }
     auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);
-    std::vector<recording::ReportedRun> runs;
-    for (auto& run : database.reported_runs()) {
-      if (std::find(run_ids.begin(), run_ids.end(), run.run_id) != run_ids.end()) runs.push_back(std::move(run));
-    }
+    const auto runs = database.reported_runs(run_ids);
     std::cout << '\n';
     report::print_score_table(std::cout, runs, {}, false);
     std::cout << "\nEvery run is in " << options->measurement.output << ": `powerfit score " << options->measurement.output

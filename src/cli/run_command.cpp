@@ -5,10 +5,9 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
-#include "core/duration.hpp"
 #include "report/score_report.hpp"
 #include "report/summary_report.hpp"
-#include "session/command_run.hpp"
+#include "cli/measured_command.hpp"
 #include "workload/child_process.hpp"
 
 namespace powerfit::cli {
@@ -54,10 +53,6 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   command->footer("Example: powerfit run -i 50ms -o runs.db -- python3 infer.py --batch 32");
 
   return [options, &global]() {
-    const auto interval = parse_interval(options->interval);
-    if (const auto* error = std::get_if<DurationError>(&interval)) return usage_error(error->message);
-    const auto baseline = parse_duration(options->baseline);
-    if (const auto* error = std::get_if<DurationError>(&baseline)) return usage_error("baseline: " + error->message);
     if (options->command.empty()) {
       return usage_error("no command given; usage: powerfit run [OPTIONS] -- CMD [ARGS...]");
     }
@@ -69,40 +64,37 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       std::cerr << "powerfit: " << options->command.front() << ": command not found\n";
       return 127;
     }
-
-    const session::CommandRunOptions run_options{.command = options->command,
-                                                 .label = options->label,
-                                                 .interval = std::get<Nanoseconds>(interval),
-                                                 .database = options->output,
-                                                 .roots = global.roots,
-                                                 .loopback_in_total = options->include_loopback,
-                                                 .estimate = !options->no_estimate,
-                                                 .cpu_tdp_w = options->cpu_tdp,
-                                                 .baseline = std::get<Nanoseconds>(baseline)};
+    const SessionOptions session_options{.output = options->output,
+                                         .interval = options->interval,
+                                         .label = options->label,
+                                         .estimate = !options->no_estimate,
+                                         .cpu_tdp_w = options->cpu_tdp,
+                                         .baseline = options->baseline,
+                                         .include_loopback = options->include_loopback,
+                                         .proc_root = global.roots.proc.string(),
+                                         .sys_root = global.roots.sys.string()};
     std::vector<nlohmann::ordered_json> summaries;
     std::vector<RunSummary> repeats;
     int status = 0;
     for (int repeat = 0; repeat < options->repeat && status == 0; ++repeat) {
-      const auto result = session::run_command(run_options);
-      if (result.exec_error) std::cerr << "powerfit: " << *result.exec_error << '\n';
-      if (result.storage_error) std::cerr << "powerfit: warning: recording failed: " << *result.storage_error << '\n';
-      if (result.report_error) std::cerr << "powerfit: warning: " << *result.report_error << '\n';
-      if (result.window_warning) std::cerr << "powerfit: warning: " << *result.window_warning << '\n';
-      const report::SummaryHeader header{.command = options->command,
-                                         .label = options->label,
-                                         .database = options->output,
-                                         .run_id = result.run_id,
-                                         .interval_s = static_cast<double>(run_options.interval.count()) * 1e-9};
-      if (!global.quiet) {
-        report::print_summary(std::cerr, header, result.summary, global.color);
-        if (result.report) {
-          report::print_run_scores(std::cerr, *result.report, result.summary, result.window_measured_energy_j,
-                                   result.window_estimated_energy_j, {});
-        }
+      MeasuredCommand measured;
+      try {
+        measured = measure_command(options->command, session_options);
+      } catch (const Error& error) {
+        if (error.kind() == Error::Kind::argument) return usage_error(error.what());
+        std::cerr << "powerfit: error: " << error.what() << '\n';
+        return summaries.empty() ? kUsageError : 1;
       }
-      summaries.push_back(report::summary_json(header, result.summary));
-      repeats.push_back(result.summary);
-      status = result.summary.exit_status;  // a failing command ends the repeats
+      const auto& summary = measured.summary;
+      if (measured.exec_error) std::cerr << "powerfit: " << *measured.exec_error << '\n';
+      for (const auto& warning : summary.warnings) std::cerr << "powerfit: warning: " << warning << '\n';
+      if (!global.quiet) {
+        report::print_summary(std::cerr, summary, global.color);
+        if (summary.counts) report::print_run_scores(std::cerr, summary);
+      }
+      summaries.push_back(report::summary_json(summary));
+      repeats.push_back(summary.run);
+      status = summary.run.exit_status;  // a failing command ends the repeats
     }
     if (repeats.size() > 1 && !global.quiet) report::print_repeats(std::cerr, repeats);
     if (!options->summary_json.empty()) {

@@ -2,6 +2,7 @@
 
 #include <time.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -444,7 +445,7 @@ void Database::save_workload_report_error(std::int64_t run_id, const std::string
   statement.run();
 }
 
-std::vector<ReportedRun> Database::reported_runs() {
+std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>& only_runs) {
   // Energy totals come from the channel summaries, measured and estimated apart.
   Statement statement(db_.get(), R"sql(
     SELECT r.id, r.uuid, r.label, COALESCE(r.hostname, ''), r.start_time, w.error,
@@ -502,7 +503,9 @@ std::vector<ReportedRun> Database::reported_runs() {
     row.report.threads = statement.optional_int64(35);
     row.cpu_model = statement.text(36);
     row.gpu_models = statement.text(37);
-    rows.push_back(std::move(row));
+    if (only_runs.empty() || std::find(only_runs.begin(), only_runs.end(), row.run_id) != only_runs.end()) {
+      rows.push_back(std::move(row));
+    }
   }
   return rows;
 }

@@ -13,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/summary.hpp"
-#include "core/workload_report.hpp"
+#include "powerfit/run_summary.hpp"
+#include "powerfit/workload_report.hpp"
 #include "recording/sqlite.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/host_info.hpp"
@@ -121,7 +121,8 @@ class Database {
 
   void save_workload_report(std::int64_t run_id, const WorkloadReport& report);
   void save_workload_report_error(std::int64_t run_id, const std::string& error);
-  std::vector<ReportedRun> reported_runs();
+  // Every run with a workload report, in run order; or only those of `only_runs` where given.
+  std::vector<ReportedRun> reported_runs(const std::vector<std::int64_t>& only_runs = {});
   void save_window_energy(std::int64_t run_id, double start_s, double end_s, std::optional<double> measured_j,
                           std::optional<double> estimated_j);
   // One channel's energy inside the inference window.

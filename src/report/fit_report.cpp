@@ -57,7 +57,7 @@ std::vector<analysis::FitObservation> fit_observations(const std::vector<recordi
                                                        std::vector<std::string>* unscored) {
   std::vector<analysis::FitObservation> observations;
   for (const auto& run : runs) {
-    const auto [basis, scores, why] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why] = score_run(run, weights, dynamic);
     if (!scores) {
       if (unscored) unscored->push_back(run.uuid + " (" + architecture_of(run) + " on " + machine_of(run) + "): " + why);
       continue;

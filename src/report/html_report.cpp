@@ -122,7 +122,7 @@ std::string run_panels(recording::Database& database, const recording::RunRow& r
   return html;
 }
 
-std::string score_cell(const std::optional<analysis::Scores>& scores, bool estimated, const std::string& why) {
+std::string score_cell(const std::optional<Scores>& scores, bool estimated, const std::string& why) {
   if (!scores) return "<td class=\"text\">unscored: " + escape_html(why) + "</td><td></td><td></td>";
   return "<td>" + format("%.2f", scores->accuracy_percent) + "</td><td>" +
          format("%.4g", scores->energy_per_inference_j * 1e3) + (estimated ? " <span class=\"estimated\">ESTIMATED</span>" : "") +
@@ -179,7 +179,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
            << (energy.measured ? format("%.4g", *energy.measured) : "-") << "</td><td>"
            << (energy.estimated ? format("%.4g", *energy.estimated) + " <span class=\"estimated\">ESTIMATED</span>" : "-") << "</td>";
       if (report) {
-        const auto [basis, scores, why] = score_run(*report, options.weights, options.dynamic);
+        const auto [basis, scored_on, scores, why] = score_run(*report, options.weights, options.dynamic);
         html << score_cell(scores, basis && basis->estimated, why);
       } else {
         html << "<td class=\"text\" colspan=\"3\">no inference counts</td>";

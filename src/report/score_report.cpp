@@ -22,20 +22,24 @@ analysis::InferenceCounts counts_of(const WorkloadReport& report) {
 // The energy a stored run is scored on: its inference window's where it reported one, else the
 // command's (the idle baseline left out, where one was measured), else the whole run's. Dynamic:
 // less the idle power over the same time, which needs a baseline.
-std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun& run, bool dynamic) {
+std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun& run, bool dynamic, std::string& scored_on) {
   const auto less_idle = [&](std::optional<double> energy, std::optional<double> idle_w, std::optional<double> seconds) {
     if (!dynamic) return energy;
     return energy && idle_w && seconds ? std::optional<double>(*energy - *idle_w * *seconds) : std::nullopt;
   };
+  const std::string less = dynamic ? ", less idle power" : "";
   if (run.window_measured_energy_j || run.window_estimated_energy_j) {
+    scored_on = "inference window" + less;
     return analysis::energy_basis(less_idle(run.window_measured_energy_j, run.baseline_measured_power_w, run.window_duration_s),
                                   less_idle(run.window_estimated_energy_j, run.baseline_estimated_power_w, run.window_duration_s));
   }
   if (run.command_measured_energy_j || run.command_estimated_energy_j) {
+    scored_on = "run after its idle baseline" + less;
     return analysis::energy_basis(less_idle(run.command_measured_energy_j, run.baseline_measured_power_w, run.command_duration_s),
                                   less_idle(run.command_estimated_energy_j, run.baseline_estimated_power_w, run.command_duration_s));
   }
   if (dynamic) return std::nullopt;
+  scored_on = "whole run";
   return analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
 }
 
@@ -60,43 +64,34 @@ RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeigh
   }
   result.why = dynamic && !has_baseline(run) ? "no idle baseline for dynamic energy (run with --baseline)"
                                              : "no energy was measured or estimated";
-  result.basis = scoring_energy(run, dynamic);
+  result.basis = scoring_energy(run, dynamic, result.scored_on);
   if (result.basis) result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
   return result;
 }
 
 
-void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
-                      std::optional<double> window_measured_j, std::optional<double> window_estimated_j,
-                      const analysis::ScoreWeights& weights) {
-  const bool windowed = window_measured_j || window_estimated_j;
-  const auto& baseline = summary.baseline;
-  out << "  scores" << (report.model.empty() ? "" : " of " + report.model)
-      << (windowed ? ", on the energy of the reported inference window"
-                   : baseline ? ", on the command's energy (idle baseline left out)" : ", on the whole run's energy")
-      << ":\n";
-  const auto basis = windowed ? analysis::energy_basis(window_measured_j, window_estimated_j)
-                     : baseline ? analysis::energy_basis(baseline->command_measured_energy_j, baseline->command_estimated_energy_j)
-                                : analysis::energy_basis(summary.measured_energy_j, summary.estimated_energy_j);
-  std::string why;
-  const auto scores = basis ? analysis::compute_scores(counts_of(report), basis->joules, weights, &why) : std::nullopt;
-  if (!basis) why = "no energy was measured or estimated (see `powerfit sensors`)";
-  if (!scores) {
-    out << "    unscored: " << why << "\n\n";
+void print_run_scores(std::ostream& out, const Summary& summary) {
+  const auto& report = *summary.counts;
+  out << "  scores" << (report.model.empty() ? "" : " of " + report.model);
+  if (!summary.scores) {
+    out << ":\n    unscored: " << summary.unscored_why << "\n\n";
     return;
   }
-  const std::string tag = basis->estimated ? "  (ESTIMATED energy)" : "  (measured energy)";
+  out << ", on the energy of the " << summary.scored_on << ":\n";
+  const auto& scores = *summary.scores;
+  const std::string tag = summary.scores_estimated ? "  (ESTIMATED energy)" : "  (measured energy)";
   out << "    " << report.inferences << " inferences, " << report.correct << " correct: "
-      << format("%.2f %%", scores->accuracy_percent) << " top-1";
-  if (scores->top5_percent) out << format(", %.2f %% top-5", *scores->top5_percent);
+      << format("%.2f %%", scores.accuracy_percent) << " top-1";
+  if (scores.top5_percent) out << format(", %.2f %% top-5", *scores.top5_percent);
   out << '\n';
-  out << "    " << format("%.4g mJ", scores->energy_per_inference_j * 1e3) << " per inference, "
-      << format("%.4g inferences/J", scores->inferences_per_joule) << tag << '\n';
-  if (scores->composite) {
-    out << "    composite score " << format("%.2f", *scores->composite)
+  out << "    " << format("%.4g mJ", scores.energy_per_inference_j * 1e3) << " per inference, "
+      << format("%.4g inferences/J", scores.inferences_per_joule) << tag << '\n';
+  const analysis::ScoreWeights weights;
+  if (scores.composite) {
+    out << "    composite score " << format("%.2f", *scores.composite)
         << format(" (alpha %g", weights.alpha) << format(", beta %g)", weights.beta) << tag << '\n';
   }
-  if (scores->netscore) out << "    NetScore " << format("%.2f", *scores->netscore) << '\n';
+  if (scores.netscore) out << "    NetScore " << format("%.2f", *scores.netscore) << '\n';
   out << '\n';
 }
 
@@ -146,13 +141,14 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
       entry["window_measured_energy_j"] = run.window_measured_energy_j ? nlohmann::ordered_json(*run.window_measured_energy_j) : nullptr;
       entry["window_estimated_energy_j"] = run.window_estimated_energy_j ? nlohmann::ordered_json(*run.window_estimated_energy_j) : nullptr;
     }
-    const auto [basis, scores, why] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why] = score_run(run, weights, dynamic);
     entry["scored"] = scores.has_value();
     if (!scores) {
       entry["why"] = why;
       list.push_back(std::move(entry));
       continue;
     }
+    entry["scored_on"] = scored_on;
     entry["energy_estimated"] = basis->estimated;
     entry["accuracy_percent"] = scores->accuracy_percent;
     entry["top5_percent"] = scores->top5_percent ? nlohmann::ordered_json(*scores->top5_percent) : nullptr;
@@ -181,7 +177,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::map<std::string, Group> groups;
   std::vector<std::string> unscored;
   for (const auto& run : runs) {
-    const auto [basis, scores, why] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why] = score_run(run, weights, dynamic);
     if (!scores) {
       unscored.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + why);
       continue;

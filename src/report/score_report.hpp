@@ -8,8 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/scores.hpp"
-#include "core/summary.hpp"
-#include "core/workload_report.hpp"
+#include "powerfit/summary.hpp"
 #include "recording/database.hpp"
 
 namespace powerfit::report {
@@ -17,16 +16,15 @@ namespace powerfit::report {
 // One stored run scored: the energy it rests on and its scores, or why it has none.
 struct RunScore {
   std::optional<analysis::EnergyBasis> basis;
-  std::optional<analysis::Scores> scores;
+  std::string scored_on;  // whose energy: "inference window", "whole run", ...
+  std::optional<Scores> scores;
   std::string why;
 };
 // `dynamic`: on the energy above the idle baseline.
 RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic);
 
-// `window_*`: the energy of the reported inference window, which the scores then rest on.
-void print_run_scores(std::ostream& out, const WorkloadReport& report, const RunSummary& summary,
-                      std::optional<double> window_measured_j, std::optional<double> window_estimated_j,
-                      const analysis::ScoreWeights& weights);
+// A measured session's scores, after its summary (default weights); needs its counts.
+void print_run_scores(std::ostream& out, const Summary& summary);
 
 // `dynamic`: score on the energy above the idle baseline (runs without a baseline stay unscored).
 nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,

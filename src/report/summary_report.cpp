@@ -54,13 +54,20 @@ std::string format_bytes(double bytes) {
   return buffer;
 }
 
-void print_summary(std::ostream& out, const SummaryHeader& header, const RunSummary& summary, bool color) {
+void print_summary(std::ostream& out, const Summary& session, bool color) {
+  const RunSummary& summary = session.run;
   const Style style{color};
-  out << "\n " << style.bold("powerfit summary for '" + join(header.command) + "'");
-  if (!header.label.empty()) out << " [" << header.label << "]";
+  out << "\n " << style.bold("powerfit summary for '" + join(session.command) + "'");
+  if (!session.label.empty()) out << " [" << session.label << "]";
   out << "\n\n";
   line(out, format("%.3f s", summary.duration_s), "duration");
   line(out, std::to_string(summary.exit_status), "exit status");
+  for (const auto& region : session.regions) {
+    std::string note = format("%.3f s CPU", region.thread_cpu_s);
+    if (region.measured_energy_j) note += format(", %.3f J measured", *region.measured_energy_j);
+    if (region.estimated_energy_j) note += format(", %.3f J ESTIMATED", *region.estimated_energy_j);
+    line(out, format("%.3f s", region.seconds), "region " + region.name, note);
+  }
 
   bool any_power = false;
   for (const auto& channel : summary.channels) {
@@ -116,7 +123,7 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
     }
   }
   line(out, std::to_string(summary.samples), "samples",
-       "every " + format("%g ms", header.interval_s * 1e3) + ", " + std::to_string(summary.missed_deadlines) +
+       "every " + format("%g ms", session.interval_s * 1e3) + ", " + std::to_string(summary.missed_deadlines) +
            " missed deadlines");
   line(out, format("%.3f %%", summary.sampler_overhead_percent), "sampler overhead",
        format("of one core (%.1f ms CPU", summary.sampler_cpu_s * 1e3) +
@@ -135,8 +142,8 @@ void print_summary(std::ostream& out, const SummaryHeader& header, const RunSumm
                       " ticks were not stored (storage fell behind); the figures above include them")
         << '\n';
   }
-  if (!header.database.empty()) {
-    out << style.dim("\n  recorded as run " + std::to_string(header.run_id) + " in " + header.database) << '\n';
+  if (!session.database.empty()) {
+    out << style.dim("\n  recorded as run " + std::to_string(session.run_id) + " in " + session.database) << '\n';
   }
   out << '\n';
 }
@@ -185,13 +192,15 @@ nlohmann::ordered_json repeats_json(const std::vector<RunSummary>& runs) {
   return json;
 }
 
-nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummary& summary) {
+nlohmann::ordered_json summary_json(const Summary& session) {
+  const RunSummary& summary = session.run;
   nlohmann::ordered_json json;
-  json["command"] = header.command;
-  json["label"] = header.label;
-  json["database"] = header.database;
-  json["run_id"] = header.run_id;
-  json["interval_s"] = header.interval_s;
+  json["command"] = session.command;
+  json["label"] = session.label;
+  json["database"] = session.database;
+  json["run_id"] = session.run_id;
+  json["run_uuid"] = session.run_uuid;
+  json["interval_s"] = session.interval_s;
   json["duration_s"] = summary.duration_s;
   json["exit_status"] = summary.exit_status;
   json["samples"] = summary.samples;
@@ -241,6 +250,38 @@ nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummar
     }
     channels.push_back(std::move(entry));
   }
+  auto& regions = json["regions"] = nlohmann::ordered_json::array();
+  for (const auto& region : session.regions) {
+    regions.push_back({{"name", region.name},
+                       {"seconds", region.seconds},
+                       {"thread_cpu_s", region.thread_cpu_s},
+                       {"measured_energy_j", optional_json(region.measured_energy_j)},
+                       {"estimated_energy_j", optional_json(region.estimated_energy_j)}});
+  }
+  if (const auto& counts = session.counts) {
+    json["inferences"] = counts->inferences;
+    json["correct"] = counts->correct;
+    json["correct_top5"] = optional_json(counts->correct_top5);
+    json["model"] = counts->model;
+    json["window_measured_energy_j"] = optional_json(session.window_measured_energy_j);
+    json["window_estimated_energy_j"] = optional_json(session.window_estimated_energy_j);
+    const auto* scores = session.scores ? &*session.scores : nullptr;
+    json["scored"] = scores != nullptr;
+    if (scores) {
+      json["scored_on"] = session.scored_on;
+      json["energy_estimated"] = session.scores_estimated;
+      json["accuracy_percent"] = scores->accuracy_percent;
+      json["top5_percent"] = optional_json(scores->top5_percent);
+      json["energy_per_inference_j"] = scores->energy_per_inference_j;
+      json["energy_per_correct_j"] = optional_json(scores->energy_per_correct_j);
+      json["inferences_per_joule"] = scores->inferences_per_joule;
+      json["composite_score"] = optional_json(scores->composite);
+      json["netscore"] = optional_json(scores->netscore);
+    } else {
+      json["why"] = session.unscored_why;
+    }
+  }
+  json["warnings"] = session.warnings;
   return json;
 }
 

@@ -7,21 +7,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/summary.hpp"
+#include "powerfit/summary.hpp"
 
 namespace powerfit::report {
 
-struct SummaryHeader {
-  std::vector<std::string> command;
-  std::string label;
-  std::string database;
-  long long run_id = 0;
-  double interval_s = 0.0;
-};
+void print_summary(std::ostream& out, const Summary& session, bool color);
 
-void print_summary(std::ostream& out, const SummaryHeader& header, const RunSummary& summary, bool color);
-
-nlohmann::ordered_json summary_json(const SummaryHeader& header, const RunSummary& summary);
+// The JSON of `powerfit run --summary-json` and of the APIs' summaries.
+nlohmann::ordered_json summary_json(const Summary& session);
 
 // After repeated runs of one command: duration and energy as mean ± 95% confidence interval.
 void print_repeats(std::ostream& out, const std::vector<RunSummary>& runs);

@@ -7,7 +7,7 @@
 #include <optional>
 
 #include "core/counters.hpp"
-#include "core/units.hpp"
+#include "powerfit/units.hpp"
 #include "sensors/source.hpp"
 
 namespace powerfit {

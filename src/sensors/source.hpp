@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/units.hpp"
+#include "powerfit/units.hpp"
 
 namespace powerfit::sensors {
 

@@ -101,18 +101,7 @@ BenchResult run_bench(const BenchOptions& options) {
         database.save_workload_report_error(
             session.run_id(), "synthetic inputs carry no labels and no --accuracy was declared; the run is kept unscored");
       }
-      repeat.energy = session.energy_between(inference_start, inference_end);
-      database.save_window_energy(session.run_id(), static_cast<double>(inference_start) * 1e-9,
-                                  static_cast<double>(inference_end) * 1e-9, repeat.energy.measured_j,
-                                  repeat.energy.estimated_j);
-      const auto& channels = session.sampler().channels();
-      for (const auto& channel : repeat.energy.channels) {
-        for (std::size_t i = 0; i < channels.size(); ++i) {
-          if (channels[i].name == channel.name) {
-            database.save_window_channel_energy(session.run_id(), session.channel_ids()[i], channel.joules);
-          }
-        }
-      }
+      repeat.energy = session.record_inference_window(inference_start, inference_end, false);
     } catch (const recording::RecordingError& error) {
       repeat.storage_error = error.what();
     }

@@ -14,8 +14,8 @@
 #include "analysis/latency.hpp"
 #include "bench/bench_loop.hpp"
 #include "bench/dataset.hpp"
-#include "core/summary.hpp"
-#include "core/workload_report.hpp"
+#include "powerfit/run_summary.hpp"
+#include "powerfit/workload_report.hpp"
 #include "inference/backend.hpp"
 #include "session/recorded_session.hpp"
 

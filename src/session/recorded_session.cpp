@@ -138,6 +138,24 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
   return result;
 }
 
+StretchEnergy RecordedSession::record_inference_window(std::int64_t from_ns, std::int64_t to_ns, bool mark_edges) {
+  auto energy = energy_between(from_ns, to_ns);
+  if (!energy.measured_j && !energy.estimated_j) return energy;
+  database_.save_window_energy(run_id_, static_cast<double>(from_ns) * 1e-9, static_cast<double>(to_ns) * 1e-9,
+                               energy.measured_j, energy.estimated_j);
+  const auto& channels = sampler_->channels();
+  for (const auto& channel : energy.channels) {
+    for (std::size_t i = 0; i < channels.size(); ++i) {
+      if (channels[i].name == channel.name) database_.save_window_channel_energy(run_id_, channel_ids_[i], channel.joules);
+    }
+  }
+  if (mark_edges) {
+    database_.insert_marker(run_id_, {.time_ns = from_ns, .name = "inference:start"});
+    database_.insert_marker(run_id_, {.time_ns = to_ns, .name = "inference:end"});
+  }
+  return energy;
+}
+
 // Idle power before the baseline's end, the measured work's energy after it, and the difference
 // that is the work's own (dynamic) energy, per channel and summed by provenance.
 void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
-#include "core/summary.hpp"
+#include "powerfit/run_summary.hpp"
 #include "recording/database.hpp"
 #include "recording/writer.hpp"
 #include "sampler/sampler.hpp"
@@ -75,6 +75,11 @@ class RecordedSession {
 
   // The energy between two instants (ns since start), from the recorded samples; after finish.
   StretchEnergy energy_between(std::int64_t from_ns, std::int64_t to_ns);
+  // Stores the stretch as the run's inference window with its energy, per channel and summed,
+  // that scores then rest on; with `mark_edges`, also inference:start/end markers at its edges.
+  // Stores nothing and returns no energy when the window lies outside the samples. After finish;
+  // throws recording::RecordingError.
+  StretchEnergy record_inference_window(std::int64_t from_ns, std::int64_t to_ns, bool mark_edges);
 
   recording::Database& database() { return database_; }
   std::int64_t run_id() const { return run_id_; }

@@ -6,7 +6,7 @@
 #include <string>
 #include <variant>
 
-#include "core/workload_report.hpp"
+#include "powerfit/workload_report.hpp"
 
 namespace powerfit::workload {
 

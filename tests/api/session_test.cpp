@@ -4,8 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -39,10 +46,11 @@ TEST(Api, ARegionReportsItsTimeCpuAndEnergyAndCountsAreScored) {
   EXPECT_GE(inference.seconds, 0.3);
   ASSERT_TRUE(inference.estimated_energy_j.has_value());  // no meter here: estimated, and said so
   EXPECT_GT(*inference.estimated_energy_j, 0.0);
-  ASSERT_TRUE(summary.accuracy_percent.has_value());
-  EXPECT_DOUBLE_EQ(*summary.accuracy_percent, 90.0);
-  EXPECT_TRUE(summary.energy_estimated);
-  EXPECT_NEAR(*summary.energy_per_inference_j, *inference.estimated_energy_j / 1000.0, 1e-12);
+  ASSERT_TRUE(summary.scores.has_value()) << summary.unscored_why;
+  EXPECT_DOUBLE_EQ(summary.scores->accuracy_percent, 90.0);
+  EXPECT_TRUE(summary.scores_estimated);
+  EXPECT_EQ(summary.scored_on, "inference window");  // the region named "inference"
+  EXPECT_NEAR(summary.scores->energy_per_inference_j, *inference.estimated_energy_j / 1000.0, 1e-12);
   EXPECT_EQ(summary.database, tree.path("api.db").string());
   const auto json = nlohmann::json::parse(summary.to_json());
   EXPECT_EQ(json["regions"][1]["name"], "inference");
@@ -63,7 +71,7 @@ TEST(Api, MisuseIsAnErrorNeverACrashAndMeasurementsAreKept) {
   EXPECT_THROW(session.start(), Error);
   EXPECT_THROW(session.report({.inferences = 5, .correct = 6}), Error);
   const auto summary = session.stop();
-  EXPECT_GT(summary.samples, 0u);
+  EXPECT_GT(summary.run.samples, 0u);
   EXPECT_TRUE(summary.database.empty());  // a temporary database, removed with the session
   EXPECT_THROW(session.stop(), Error);
   try {
@@ -73,6 +81,100 @@ TEST(Api, MisuseIsAnErrorNeverACrashAndMeasurementsAreKept) {
   } catch (const Error& error) {
     EXPECT_EQ(error.kind(), Error::Kind::storage);
   }
+}
+
+double unix_now_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::vector<std::string> marker_names(const std::filesystem::path& database) {
+  sqlite3* db = nullptr;
+  std::vector<std::string> names;
+  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* statement = nullptr;
+    sqlite3_prepare_v2(db, "SELECT name FROM markers ORDER BY t_ns", -1, &statement, nullptr);
+    while (sqlite3_step(statement) == SQLITE_ROW) names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
+    sqlite3_finalize(statement);
+  }
+  sqlite3_close(db);
+  return names;
+}
+
+TEST(Api, TheIdleBaselineIsMeasuredAtStartAndTheScoresRestOnTheRunAfterIt) {
+  Session session({.interval = "20ms", .baseline = "200ms"});
+  session.start();
+  burn(0.2);
+  session.report({.inferences = 10, .correct = 7});
+  const auto summary = session.stop();
+  ASSERT_TRUE(summary.run.baseline.has_value());
+  EXPECT_NEAR(summary.run.baseline->duration_s, 0.2, 0.05);
+  ASSERT_TRUE(summary.run.baseline->estimated_power_w.has_value());
+  ASSERT_TRUE(summary.scores.has_value()) << summary.unscored_why;
+  EXPECT_EQ(summary.scored_on, "run after its idle baseline");
+  EXPECT_NEAR(summary.scores->energy_per_inference_j, *summary.run.baseline->command_estimated_energy_j / 10.0, 1e-12);
+  // The JSON is `powerfit run --summary-json`'s: the same figures and the same names.
+  const auto json = nlohmann::json::parse(summary.to_json());
+  for (const char* key : {"command", "run_uuid", "interval_s", "missed_deadlines", "sampler_overhead_percent", "baseline",
+                          "channels", "regions", "scored_on", "composite_score"}) {
+    EXPECT_TRUE(json.contains(key)) << key;
+  }
+  EXPECT_FALSE(json["command"].empty());  // this program's command line
+}
+
+TEST(Api, AReportedInferenceWindowIsScoredStoredAndMarked) {
+  testing::TempTree tree;
+  const auto database = tree.path("window.db");
+  Session session({.output = database.string(), .interval = "20ms"});
+  session.start();
+  burn(0.1);  // loading, outside the window
+  const double window_start = unix_now_s();
+  burn(0.3);
+  const double window_end = unix_now_s();
+  session.report({.inferences = 300, .correct = 300, .inference_window = std::make_pair(window_start, window_end)});
+  const auto summary = session.stop();
+  ASSERT_TRUE(summary.window_estimated_energy_j.has_value());
+  EXPECT_LT(*summary.window_estimated_energy_j, *summary.run.estimated_energy_j);
+  EXPECT_EQ(summary.scored_on, "inference window");
+  EXPECT_NEAR(summary.scores->energy_per_inference_j, *summary.window_estimated_energy_j / 300.0, 1e-12);
+  const auto names = marker_names(database);
+  EXPECT_NE(std::find(names.begin(), names.end(), "inference:start"), names.end());
+  EXPECT_NE(std::find(names.begin(), names.end(), "inference:end"), names.end());
+}
+
+TEST(Api, UnusableCountsLeaveTheRunUnscoredWithTheReason) {
+  Session session({.interval = "20ms"});
+  session.start();
+  session.report_unusable("the evaluation crashed");
+  const auto summary = session.stop();
+  EXPECT_FALSE(summary.scores.has_value());
+  EXPECT_EQ(summary.unscored_why, "the evaluation crashed");
+  ASSERT_EQ(summary.warnings.size(), 1u);
+  EXPECT_THROW(Session({.interval = "20ms", .baseline = "soon"}), Error);
+  EXPECT_THROW(Session({.cpu_tdp_w = -5.0}), Error);
+}
+
+TEST(Api, AFollowedProcessIsMeasuredToItsExit) {
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    burn(0.3);
+    ::_exit(3);
+  }
+  Session session({.interval = "20ms", .command = {"burner"}, .follow_process = child});
+  session.start();
+  siginfo_t info{};
+  ::waitid(P_PID, static_cast<id_t>(child), &info, WEXITED | WNOWAIT);
+  session.end_sampling();  // the exited child is still there to be read
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  const auto summary = session.stop({.status = WEXITSTATUS(status), .cpu_s = 0.3});
+  EXPECT_EQ(summary.run.exit_status, 3);
+  EXPECT_EQ(summary.command, std::vector<std::string>{"burner"});
+  ASSERT_TRUE(summary.run.child_cpu_s.has_value());
+  const auto* cpu_time = summary.run.find("process.cpu_time");
+  ASSERT_NE(cpu_time, nullptr);
+  ASSERT_TRUE(cpu_time->total.has_value());
+  EXPECT_GT(*cpu_time->total, 0.1);  // the child's CPU time, not this test's
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "core/units.hpp"
+#include "powerfit/units.hpp"
 
 #include <gtest/gtest.h>
 

@@ -8,6 +8,6 @@ int main() {
   session.start();
   { auto region = session.region("work"); }
   const auto summary = session.stop();
-  std::printf("%zu region(s), %llu samples\n", summary.regions.size(), static_cast<unsigned long long>(summary.samples));
-  return summary.regions.size() == 1 && summary.samples >= 2 ? 0 : 1;
+  std::printf("%zu region(s), %llu samples\n", summary.regions.size(), static_cast<unsigned long long>(summary.run.samples));
+  return summary.regions.size() == 1 && summary.run.samples >= 2 ? 0 : 1;
 }

@@ -62,3 +62,17 @@ def test_sampling_runs_without_the_gil():
     with powerfit.Session(interval="10ms") as session:
         burn(0.5)
     assert session.summary["samples"] >= 40
+
+
+def test_baseline_and_inference_window_decide_what_is_scored():
+    with powerfit.Session(interval="20ms", baseline="200ms") as session:
+        burn(0.1)  # loading
+        start = time.time()
+        burn(0.2)
+        session.report(inferences=100, correct=80, inference_window=(start, time.time()))
+    summary = session.summary
+    assert summary["baseline"]["duration_s"] == pytest.approx(0.2, abs=0.05)
+    assert summary["scored_on"] == "inference window"
+    window = summary["window_estimated_energy_j"]
+    assert 0 < window < summary["estimated_energy_j"]
+    assert summary["energy_per_inference_j"] == pytest.approx(window / 100)

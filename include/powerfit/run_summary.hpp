@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/units.hpp"
+#include "powerfit/units.hpp"
 
 namespace powerfit {
 

@@ -1,0 +1,54 @@
+#pragma once
+// What a measured session ends with: the run's figures as `powerfit run` prints them, the
+// regions of the program that measured itself, and the scores where it reported its counts.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "powerfit/run_summary.hpp"
+#include "powerfit/scores.hpp"
+#include "powerfit/workload_report.hpp"
+
+namespace powerfit {
+
+struct RegionFigures {
+  std::string name;
+  double seconds = 0.0;
+  double thread_cpu_s = 0.0;  // CPU time of the thread that opened and closed the region
+  std::optional<double> measured_energy_j, estimated_energy_j;
+};
+
+struct Summary {
+  std::int64_t run_id = 0;
+  std::string run_uuid;
+  std::string database;  // empty when the session kept no file
+  std::vector<std::string> command;
+  std::string label;
+  double interval_s = 0.0;
+
+  RunSummary run;  // duration, samples, sampler health, overheads, channels, energy, idle baseline
+  std::vector<RegionFigures> regions;
+
+  std::optional<WorkloadReport> counts;
+  // The energy of the inference window: the one the counts name, else the span of the regions
+  // named "inference".
+  std::optional<double> window_measured_energy_j, window_estimated_energy_j;
+  // With counts: the scores and what they rest on. The energy is the window's, else the run's
+  // less its idle baseline, else the whole run's; measured where anything measured it, else
+  // ESTIMATED. `unscored_why` says why there are none.
+  std::optional<Scores> scores;
+  std::string scored_on;  // "inference window", "run less idle baseline", "whole run"
+  bool scores_estimated = false;
+  std::string unscored_why;
+
+  // What went wrong after measuring began (a database write, an unusable report): the figures
+  // above stand.
+  std::vector<std::string> warnings;
+
+  // The JSON written by `powerfit run --summary-json`.
+  std::string to_json() const;
+};
+
+}  // namespace powerfit

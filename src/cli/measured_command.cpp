@@ -1,0 +1,76 @@
+#include "cli/measured_command.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "workload/child_process.hpp"
+#include "workload/report_file.hpp"
+
+namespace powerfit::cli {
+namespace {
+
+// The file the command may write its counts to, removed afterwards.
+class ReportFile {
+ public:
+  ReportFile() : path_((std::filesystem::temp_directory_path() / "powerfit-report-XXXXXX").string()) {
+    const int fd = ::mkstemp(path_.data());
+    if (fd >= 0) ::close(fd);
+  }
+  ~ReportFile() { std::remove(path_.c_str()); }
+  ReportFile(const ReportFile&) = delete;
+  ReportFile& operator=(const ReportFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+void pass_on_report(Session& session, const std::string& path) {
+  const auto report = workload::read_report_file(path);
+  if (!report) return;
+  std::string problem;
+  if (const auto* counts = std::get_if<WorkloadReport>(&*report)) {
+    try {
+      session.report(*counts);
+      return;
+    } catch (const Error& error) {
+      problem = error.what();
+    }
+  } else {
+    problem = std::get<workload::ReportError>(*report).message;
+  }
+  session.report_unusable("the command's report (" + std::string(kReportFileVariable) + ") is unusable: " + problem +
+                          "; the run is kept unscored");
+}
+
+}  // namespace
+
+MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options) {
+  const ReportFile report_file;
+  workload::ChildProcess child(command, {{kReportFileVariable, report_file.path()}});
+  options.command = command;
+  options.follow_process = child.pid();
+  // Sampling (and the idle baseline) start before the command is released, so its first
+  // instant is measured; the command stays held, and never runs, if the session cannot start.
+  Session session(options);
+  session.start();
+  MeasuredCommand result;
+  workload::ExitInfo exit;
+  {
+    const workload::SignalForwarder forwarder(child.pid());
+    if (const int exec_errno = child.release(); exec_errno != 0) {
+      result.exec_error = command.front() + ": " + std::strerror(exec_errno);
+    }
+    child.wait_for_exit();
+    pass_on_report(session, report_file.path());
+    session.end_sampling();  // the last sample still sees the exited command's /proc entries
+    exit = child.reap();
+  }
+  result.summary = session.stop({.status = exit.status, .cpu_s = exit.cpu_s});
+  return result;
+}
+
+}  // namespace powerfit::cli
