@@ -76,6 +76,14 @@ class Session {
   // The counts could not be had (the program's evaluation failed): stored with the run, which
   // stays unscored, with this reason.
   void report_unusable(const std::string& why);
+  // Uses the idle power an earlier session measured (its summary, or one that reused it in turn)
+  // instead of measuring it again, as repeats do. Error when that summary has no baseline or
+  // this session measures its own.
+  void reuse_baseline(const Summary& earlier);
+  // Sleeps until `count` more samples have been taken: a stretch's energy needs a sample on
+  // each side of it, and rates (utilization, the CPU estimate) need two samples to begin.
+  void wait_for_samples(int count);
+  double elapsed_s() const;  // since start(), on the sampler's clock
   // Takes the last sample now; stop() then summarizes. For what must still be seen by the last
   // sample and is gone after it: a followed process about to be reaped.
   void end_sampling();

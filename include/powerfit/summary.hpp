@@ -35,6 +35,12 @@ struct Summary {
   // The energy of the inference window: the one the counts name, else the span of the regions
   // named "inference".
   std::optional<double> window_measured_energy_j, window_estimated_energy_j;
+  struct ChannelEnergy {
+    std::string name;
+    bool estimated = false;
+    double joules = 0.0;
+  };
+  std::vector<ChannelEnergy> window_channels;  // the window's energy per channel in the totals
   // With counts: the scores and what they rest on. The energy is the window's, else the run's
   // less its idle baseline, else the whole run's; measured where anything measured it, else
   // ESTIMATED. `unscored_why` says why there are none.

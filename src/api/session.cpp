@@ -96,14 +96,17 @@ struct Session::Impl {
 
   void score(Summary& summary) {
     auto& database = recorded->database();
-    if (!unusable.empty()) database.save_workload_report_error(summary.run_id, unusable);
+    if (counts) database.save_workload_report(summary.run_id, *counts);
+    if (!unusable.empty()) database.save_workload_report_error(summary.run_id, unusable);  // after: saving counts replaces the row
     if (!counts) return;
-    database.save_workload_report(summary.run_id, *counts);
     if (const auto window = inference_window()) {
       const auto [from_ns, to_ns, mark_edges] = *window;
       const auto energy = recorded->record_inference_window(from_ns, to_ns, mark_edges);
       summary.window_measured_energy_j = energy.measured_j;
       summary.window_estimated_energy_j = energy.estimated_j;
+      for (const auto& channel : energy.channels) {
+        summary.window_channels.push_back({channel.name, channel.provenance == Provenance::estimated, channel.joules});
+      }
       if (!energy.measured_j && !energy.estimated_j) {
         summary.warnings.emplace_back("the inference window does not lie inside the run's samples; scored on the whole run");
       }
@@ -187,6 +190,21 @@ void Session::report(const Counts& counts) {
 
 void Session::report_unusable(const std::string& why) { impl_->unusable = why; }
 
+void Session::reuse_baseline(const Summary& earlier) {
+  if (!earlier.run.baseline) throw Error(Error::Kind::argument, "the earlier session measured no idle baseline; give it a baseline");
+  if (impl_->baseline.count() > 0) throw Error(Error::Kind::state, "this session measures its own idle baseline; set baseline = \"0\" to reuse one");
+  if (!running()) throw Error(Error::Kind::state, "reuse_baseline() outside a running session; call start() first");
+  const auto& idle = *earlier.run.baseline;
+  impl_->recorded->reuse_idle_baseline(idle, idle.from_run_uuid.empty() ? earlier.run_uuid : idle.from_run_uuid);
+}
+
+void Session::wait_for_samples(int count) {
+  if (!running()) throw Error(Error::Kind::state, "wait_for_samples() outside a running session; call start() first");
+  impl_->recorded->wait_for_ticks(count);
+}
+
+double Session::elapsed_s() const { return impl_->recorded ? static_cast<double>(impl_->recorded->elapsed_ns()) * 1e-9 : 0.0; }
+
 void Session::end_sampling() {
   if (!running()) throw Error(Error::Kind::state, "end_sampling() outside a running session; call start() first");
   impl_->recorded->stop_sampling();
@@ -243,10 +261,7 @@ Summary Session::stop(const ProcessExit& exit) {
   } catch (const recording::RecordingError& error) {
     summary.warnings.push_back(std::string("recording the counts failed: ") + error.what());
   }
-  if (!impl_->unusable.empty()) {
-    summary.unscored_why = impl_->unusable;
-    summary.warnings.push_back(impl_->unusable);
-  }
+  if (!impl_->unusable.empty()) summary.unscored_why = impl_->unusable;
   return summary;
 }
 

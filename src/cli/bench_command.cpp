@@ -9,7 +9,7 @@
 #include "report/bench_report.hpp"
 #include "report/progress_bar.hpp"
 #include "report/score_report.hpp"
-#include "session/bench_run.hpp"
+#include "harness/bench_run.hpp"
 
 namespace powerfit::cli {
 
@@ -55,7 +55,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
 
     report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
-    session::BenchOptions bench{.model = options->model,
+    harness::BenchOptions bench{.model = options->model,
                                 .model_name = options->name,
                                 .backend = options->backend,
                                 .backend_options = {.device = options->device, .threads = options->threads},
@@ -67,15 +67,15 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
                                 .min_seconds = std::get<BenchTiming>(timing).min_seconds,
                                 .baseline = std::get<BenchTiming>(timing).baseline,
                                 .declared_accuracy_percent = options->accuracy,
-                                .session = std::get<session::SessionOptions>(session)};
+                                .session = std::get<SessionOptions>(session)};
     bench.on_repeat = [&](int r) { bar.begin("repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat)); };
     bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
-    session::BenchResult result;
+    bench::BenchResult result;
     try {
-      result = session::run_bench(bench);
-    } catch (const session::BenchInputError& error) {
+      result = harness::run_bench(bench);
+    } catch (const harness::BenchInputError& error) {
       return usage_error(error.what());
-    } catch (const recording::RecordingError& error) {
+    } catch (const Error& error) {
       return usage_error(error.what());
     }
     bar.finish();
@@ -89,15 +89,15 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     }
     bool storage_failed = false;
     for (const auto& repeat : result.repeats) {
-      if (repeat.storage_error) {
-        std::cerr << "powerfit: warning: recording run " << repeat.run_id << " failed: " << *repeat.storage_error << '\n';
+      for (const auto& warning : repeat.summary.warnings) {
+        std::cerr << "powerfit: warning: run " << repeat.summary.run_id << ": " << warning << '\n';
         storage_failed = true;
       }
     }
     if (result.repeats.size() > 1 && !global.quiet && !storage_failed) {
       auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);
       std::vector<std::int64_t> run_ids;
-      for (const auto& repeat : result.repeats) run_ids.push_back(repeat.run_id);
+      for (const auto& repeat : result.repeats) run_ids.push_back(repeat.summary.run_id);
       const auto runs = database.reported_runs(run_ids);
       std::cout << '\n';
       report::print_score_table(std::cout, runs, weights, false);

@@ -12,7 +12,7 @@
 #include "recording/database.hpp"
 #include "report/progress_bar.hpp"
 #include "report/score_report.hpp"
-#include "session/bench_run.hpp"
+#include "harness/bench_run.hpp"
 
 namespace powerfit::cli {
 namespace {
@@ -67,11 +67,11 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
     std::cout << "powerfit demo: " << record["models"].size() << " models x " << backends.size()
               << " backends, " << options->repeat << " repeats each, into " << options->measurement.output << '\n';
     report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
-    std::optional<std::pair<RunSummary::Baseline, std::string>> idle;
+    std::optional<Summary> idle;
     std::vector<std::int64_t> run_ids;
     for (const auto& [name, figures] : record["models"].items()) {
       for (const auto& backend : backends) {
-        session::BenchOptions bench{.model = zoo / (name + backend.extension),
+        harness::BenchOptions bench{.model = zoo / (name + backend.extension),
                                     .model_name = name,
                                     .backend = backend.name,
                                     .data = (zoo / "digits-test").string(),
@@ -80,28 +80,28 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
                                     .min_seconds = std::get<BenchTiming>(timing).min_seconds,
                                     .baseline = std::get<BenchTiming>(timing).baseline,
                                     .idle = idle,
-                                    .session = std::get<session::SessionOptions>(session)};
+                                    .session = std::get<SessionOptions>(session)};
         bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
         bench.on_repeat = [&](int r) {
           bar.begin(name + " on " + backend.name + ", repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat));
         };
         try {
-          const auto result = session::run_bench(bench);
+          const auto result = harness::run_bench(bench);
           bar.finish();
           idle = result.idle;
           for (const auto& repeat : result.repeats) {
-            run_ids.push_back(repeat.run_id);
-            if (repeat.storage_error) std::cerr << "powerfit: warning: recording failed: " << *repeat.storage_error << '\n';
+            run_ids.push_back(repeat.summary.run_id);
+            for (const auto& warning : repeat.summary.warnings) std::cerr << "powerfit: warning: " << warning << '\n';
           }
           const auto& last = result.repeats.back();
           std::cout << "  " << name << " on " << backend.name << ": top-1 "
                     << 100.0 * static_cast<double>(last.pass.correct) / static_cast<double>(last.pass.inferences)
                     << " % (zoo.json records " << figures.value("top1_percent", 0.0) << " %), " << result.model.macs.value_or(0)
                     << " MACs, " << result.model.parameters.value_or(0) << " parameters\n";
-        } catch (const session::BenchInputError& error) {
+        } catch (const harness::BenchInputError& error) {
           bar.finish();
           return usage_error(error.what());
-        } catch (const recording::RecordingError& error) {
+        } catch (const Error& error) {
           return usage_error(error.what());
         }
       }

@@ -1,5 +1,7 @@
 #include "cli/measurement_options.hpp"
 
+#include "core/duration.hpp"
+
 namespace powerfit::cli {
 
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
@@ -11,17 +13,17 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
   command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")->check(CLI::PositiveNumber);
 }
 
-std::variant<session::SessionOptions, std::string> session_options(const MeasurementFlags& flags,
-                                                                   const GlobalOptions& global) {
+std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global) {
   const auto interval = parse_interval(flags.interval);
   if (const auto* error = std::get_if<DurationError>(&interval)) return error->message;
-  return session::SessionOptions{.label = flags.label,
-                                 .interval = std::get<Nanoseconds>(interval),
-                                 .database = flags.output,
-                                 .roots = global.roots,
-                                 .loopback_in_total = flags.include_loopback,
-                                 .estimate = !flags.no_estimate,
-                                 .cpu_tdp_w = flags.cpu_tdp};
+  return SessionOptions{.output = flags.output,
+                        .interval = flags.interval,
+                        .label = flags.label,
+                        .estimate = !flags.no_estimate,
+                        .cpu_tdp_w = flags.cpu_tdp,
+                        .include_loopback = flags.include_loopback,
+                        .proc_root = global.roots.proc.string(),
+                        .sys_root = global.roots.sys.string()};
 }
 
 void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help) {
@@ -35,7 +37,7 @@ std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flag
   if (const auto* error = std::get_if<DurationError>(&baseline)) return "--baseline: " + error->message;
   const auto min_time = parse_duration(flags.min_time);
   if (const auto* error = std::get_if<DurationError>(&min_time)) return "--min-time: " + error->message;
-  return BenchTiming{.baseline = std::get<Nanoseconds>(baseline),
+  return BenchTiming{.baseline = flags.baseline,
                      .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9};
 }
 

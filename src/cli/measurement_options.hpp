@@ -1,6 +1,6 @@
 #pragma once
 // The options every measuring subcommand shares (interval, database, label, what counts in the
-// energy total), registered once and turned into session options once.
+// energy total), registered once and turned into the API's session options once.
 
 #include <CLI/CLI.hpp>
 
@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "cli/commands.hpp"
-#include "session/recorded_session.hpp"
+#include "powerfit/session.hpp"
 
 namespace powerfit::cli {
 
@@ -31,7 +31,7 @@ struct BenchTimingFlags {
   std::string min_time = "1s";
 };
 struct BenchTiming {
-  Nanoseconds baseline{0};
+  std::string baseline;  // checked
   double min_seconds = 0.0;
 };
 void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help);
@@ -39,7 +39,6 @@ void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const 
 std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags);
 
 // The session options, or the one-line message for a bad value.
-std::variant<session::SessionOptions, std::string> session_options(const MeasurementFlags& flags,
-                                                                   const GlobalOptions& global);
+std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global);
 
 }  // namespace powerfit::cli

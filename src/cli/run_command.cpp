@@ -5,9 +5,10 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/measurement_options.hpp"
 #include "report/score_report.hpp"
 #include "report/summary_report.hpp"
-#include "cli/measured_command.hpp"
+#include "harness/measured_command.hpp"
 #include "workload/child_process.hpp"
 
 namespace powerfit::cli {
@@ -23,26 +24,15 @@ bool directory_writable(const std::filesystem::path& file) {
 Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("run", "Run a command and measure it while it runs");
   struct Options {
-    std::string interval = "100ms";
-    std::string output = "powerfit.db";
-    std::string label;
+    MeasurementFlags measurement;
     std::string summary_json;
-    bool include_loopback = false;
-    bool no_estimate = false;
-    std::optional<double> cpu_tdp;
     std::string baseline = "0";
     int repeat = 1;
     std::vector<std::string> command;
   };
   auto options = std::make_shared<Options>();
-  command->add_option("-i,--interval", options->interval, "Sampling interval, 1ms to 60s (e.g. 50ms, 2s)")->capture_default_str();
-  command->add_option("-o,--output", options->output, "SQLite database to append the run to")->capture_default_str();
-  command->add_option("--label", options->label, "Free text stored with the run");
+  add_measurement_options(*command, options->measurement);
   command->add_option("--summary-json", options->summary_json, "Also write the summary as JSON to this file");
-  command->add_flag("--include-loopback", options->include_loopback, "Count loopback traffic in the network total");
-  command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
-  command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
-      ->check(CLI::PositiveNumber);
   command->add_option("--baseline", options->baseline,
                       "Measure the idle machine this long before starting CMD (e.g. 5s), for idle power and dynamic energy")
       ->capture_default_str();
@@ -53,6 +43,10 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   command->footer("Example: powerfit run -i 50ms -o runs.db -- python3 infer.py --batch 32");
 
   return [options, &global]() {
+    auto session = session_options(options->measurement, global);
+    if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
+    auto& measuring = std::get<SessionOptions>(session);
+    measuring.baseline = options->baseline;
     if (options->command.empty()) {
       return usage_error("no command given; usage: powerfit run [OPTIONS] -- CMD [ARGS...]");
     }
@@ -64,22 +58,13 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       std::cerr << "powerfit: " << options->command.front() << ": command not found\n";
       return 127;
     }
-    const SessionOptions session_options{.output = options->output,
-                                         .interval = options->interval,
-                                         .label = options->label,
-                                         .estimate = !options->no_estimate,
-                                         .cpu_tdp_w = options->cpu_tdp,
-                                         .baseline = options->baseline,
-                                         .include_loopback = options->include_loopback,
-                                         .proc_root = global.roots.proc.string(),
-                                         .sys_root = global.roots.sys.string()};
     std::vector<nlohmann::ordered_json> summaries;
     std::vector<RunSummary> repeats;
     int status = 0;
     for (int repeat = 0; repeat < options->repeat && status == 0; ++repeat) {
-      MeasuredCommand measured;
+      harness::MeasuredCommand measured;
       try {
-        measured = measure_command(options->command, session_options);
+        measured = harness::measure_command(options->command, measuring);
       } catch (const Error& error) {
         if (error.kind() == Error::Kind::argument) return usage_error(error.what());
         std::cerr << "powerfit: error: " << error.what() << '\n';
@@ -87,6 +72,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       }
       const auto& summary = measured.summary;
       if (measured.exec_error) std::cerr << "powerfit: " << *measured.exec_error << '\n';
+      if (measured.report_problem) std::cerr << "powerfit: warning: " << *measured.report_problem << '\n';
       for (const auto& warning : summary.warnings) std::cerr << "powerfit: warning: " << warning << '\n';
       if (!global.quiet) {
         report::print_summary(std::cerr, summary, global.color);

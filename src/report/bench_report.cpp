@@ -1,6 +1,5 @@
 #include "report/bench_report.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include "report/format.hpp"
 
@@ -14,10 +13,10 @@ struct PassEnergy {
   std::optional<double> idle_power_w;
 };
 
-PassEnergy pass_energy(const session::BenchRepeat& repeat) {
+PassEnergy pass_energy(const bench::BenchRepeat& repeat) {
   PassEnergy energy;
-  energy.total = analysis::energy_basis(repeat.energy.measured_j, repeat.energy.estimated_j);
-  const auto& baseline = repeat.summary.baseline;
+  energy.total = analysis::energy_basis(repeat.summary.window_measured_energy_j, repeat.summary.window_estimated_energy_j);
+  const auto& baseline = repeat.summary.run.baseline;
   if (energy.total && baseline) {
     energy.idle_power_w = energy.total->estimated ? baseline->estimated_power_w : baseline->measured_power_w;
     if (energy.idle_power_w) {
@@ -28,7 +27,7 @@ PassEnergy pass_energy(const session::BenchRepeat& repeat) {
   return energy;
 }
 
-analysis::InferenceCounts counts(const session::BenchResult& result, const session::BenchRepeat& repeat) {
+analysis::InferenceCounts counts(const bench::BenchResult& result, const bench::BenchRepeat& repeat) {
   const double inferences = static_cast<double>(repeat.pass.inferences);
   const auto& declared = result.model.declared_accuracy_percent;
   return {.inferences = inferences,
@@ -43,7 +42,7 @@ const char* tag(const analysis::EnergyBasis& basis) { return basis.estimated ? "
 
 }  // namespace
 
-void print_bench_header(std::ostream& out, const session::BenchResult& result, const std::string& database) {
+void print_bench_header(std::ostream& out, const bench::BenchResult& result, const std::string& database) {
   const auto& model = result.model;
   out << "powerfit bench: " << model.model << " on " << model.backend << ", device " << model.device << ", batch "
       << model.batch_size.value_or(1) << "; data " << model.dataset << " (" << model.dataset_size.value_or(0)
@@ -53,10 +52,10 @@ void print_bench_header(std::ostream& out, const session::BenchResult& result, c
       << " multiply-accumulates per inference (counted from the graph at the data's input size)\n";
 }
 
-void print_bench_repeat(std::ostream& out, const session::BenchResult& result, const session::BenchRepeat& repeat,
+void print_bench_repeat(std::ostream& out, const bench::BenchResult& result, const bench::BenchRepeat& repeat,
                         int index, int count, const analysis::ScoreWeights& weights) {
   const auto& pass = repeat.pass;
-  out << "  run " << repeat.run_id << " (repeat " << index << '/' << count << "): " << pass.inferences
+  out << "  run " << repeat.summary.run_id << " (repeat " << index << '/' << count << "): " << pass.inferences
       << " inferences in " << format("%.3f s", repeat.inference_s) << ", "
       << format("%.1f inferences/s", repeat.inference_s > 0 ? static_cast<double>(pass.inferences) / repeat.inference_s : 0.0)
       << "; latency per batch p50 " << format("%.3f ms", repeat.latency.p50_s * 1e3) << ", p90 "
@@ -71,14 +70,13 @@ void print_bench_repeat(std::ostream& out, const session::BenchResult& result, c
     }
     out << '\n';
   }
-  const double interval_s = repeat.summary.duration_s / static_cast<double>(std::max<std::uint64_t>(repeat.summary.samples, 1));
-  if (repeat.inference_s < 10.0 * interval_s) {
+  if (repeat.inference_s < 10.0 * repeat.summary.interval_s) {
     out << "    warning: the measured pass lasted " << format("%.3f s", repeat.inference_s)
         << ", under ten sampling intervals; its joules are coarse (use --min-time 1s or longer)\n";
   }
   out << "    energy of the inference pass, per channel:\n";
-  for (const auto& channel : repeat.energy.channels) {
-    const bool estimated = channel.provenance == Provenance::estimated;
+  for (const auto& channel : repeat.summary.window_channels) {
+    const bool estimated = channel.estimated;
     out << "      " << channel.name << std::string(channel.name.size() < 28 ? 28 - channel.name.size() : 1, ' ') << format("%12.4f J", channel.joules)
         << format("%14.5f mJ/inference", channel.joules * 1e3 / static_cast<double>(pass.inferences))
         << (estimated ? "  ESTIMATED" : "  measured") << '\n';
@@ -111,7 +109,7 @@ void print_bench_repeat(std::ostream& out, const session::BenchResult& result, c
       << format("%.4g %%/J", scores->accuracy_per_joule) << '\n';
 }
 
-nlohmann::ordered_json bench_json(const session::BenchResult& result, const analysis::ScoreWeights& weights) {
+nlohmann::ordered_json bench_json(const bench::BenchResult& result, const analysis::ScoreWeights& weights) {
   const auto& model = result.model;
   nlohmann::ordered_json json{{"model", model.model},
                               {"model_sha256", model.model_sha256},
@@ -128,7 +126,7 @@ nlohmann::ordered_json bench_json(const session::BenchResult& result, const anal
   auto repeats = nlohmann::ordered_json::array();
   for (const auto& repeat : result.repeats) {
     const auto energy = pass_energy(repeat);
-    nlohmann::ordered_json entry{{"run_id", repeat.run_id},
+    nlohmann::ordered_json entry{{"run_id", repeat.summary.run_id},
                                  {"inferences", repeat.pass.inferences},
                                  {"correct", repeat.pass.correct},
                                  {"correct_top5", repeat.pass.correct_top5 ? nlohmann::ordered_json(*repeat.pass.correct_top5) : nullptr},
@@ -136,16 +134,16 @@ nlohmann::ordered_json bench_json(const session::BenchResult& result, const anal
                                  {"latency_p50_s", repeat.latency.p50_s},
                                  {"latency_p90_s", repeat.latency.p90_s},
                                  {"latency_p99_s", repeat.latency.p99_s},
-                                 {"measured_energy_j", optional_json(repeat.energy.measured_j)},
-                                 {"estimated_energy_j", optional_json(repeat.energy.estimated_j)},
+                                 {"measured_energy_j", optional_json(repeat.summary.window_measured_energy_j)},
+                                 {"estimated_energy_j", optional_json(repeat.summary.window_estimated_energy_j)},
                                  {"energy_estimated", energy.total ? nlohmann::ordered_json(energy.total->estimated) : nullptr},
                                  {"idle_power_w", optional_json(energy.idle_power_w)},
                                  {"dynamic_energy_j", energy.dynamic ? nlohmann::ordered_json(energy.dynamic->joules) : nullptr}};
     auto channels = nlohmann::ordered_json::array();
-    for (const auto& channel : repeat.energy.channels) {
+    for (const auto& channel : repeat.summary.window_channels) {
       channels.push_back({{"name", channel.name},
                           {"energy_j", channel.joules},
-                          {"estimated", channel.provenance == Provenance::estimated}});
+                          {"estimated", channel.estimated}});
     }
     entry["channels"] = std::move(channels);
     if (energy.total) {
@@ -157,7 +155,7 @@ nlohmann::ordered_json bench_json(const session::BenchResult& result, const anal
         entry["netscore"] = scores->netscore ? nlohmann::ordered_json(*scores->netscore) : nullptr;
       }
     }
-    if (repeat.storage_error) entry["storage_error"] = *repeat.storage_error;
+    if (!repeat.summary.warnings.empty()) entry["warnings"] = repeat.summary.warnings;
     repeats.push_back(std::move(entry));
   }
   json["repeats"] = std::move(repeats);

@@ -1,4 +1,4 @@
-#include "cli/measured_command.hpp"
+#include "harness/measured_command.hpp"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include "workload/child_process.hpp"
 #include "workload/report_file.hpp"
 
-namespace powerfit::cli {
+namespace powerfit::harness {
 namespace {
 
 // The file the command may write its counts to, removed afterwards.
@@ -28,22 +28,24 @@ class ReportFile {
   std::string path_;
 };
 
-void pass_on_report(Session& session, const std::string& path) {
+// Passes the command's counts on to the session; returns what was wrong with them, if anything.
+std::optional<std::string> pass_on_report(Session& session, const std::string& path) {
   const auto report = workload::read_report_file(path);
-  if (!report) return;
+  if (!report) return std::nullopt;
   std::string problem;
   if (const auto* counts = std::get_if<WorkloadReport>(&*report)) {
     try {
       session.report(*counts);
-      return;
+      return std::nullopt;
     } catch (const Error& error) {
       problem = error.what();
     }
   } else {
     problem = std::get<workload::ReportError>(*report).message;
   }
-  session.report_unusable("the command's report (" + std::string(kReportFileVariable) + ") is unusable: " + problem +
-                          "; the run is kept unscored");
+  problem = "the command's report (" + std::string(kReportFileVariable) + ") is unusable: " + problem + "; the run is kept unscored";
+  session.report_unusable(problem);
+  return problem;
 }
 
 }  // namespace
@@ -65,7 +67,7 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
       result.exec_error = command.front() + ": " + std::strerror(exec_errno);
     }
     child.wait_for_exit();
-    pass_on_report(session, report_file.path());
+    result.report_problem = pass_on_report(session, report_file.path());
     session.end_sampling();  // the last sample still sees the exited command's /proc entries
     exit = child.reap();
   }
@@ -73,4 +75,4 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
   return result;
 }
 
-}  // namespace powerfit::cli
+}  // namespace powerfit::harness

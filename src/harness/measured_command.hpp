@@ -9,15 +9,16 @@
 
 #include "powerfit/session.hpp"
 
-namespace powerfit::cli {
+namespace powerfit::harness {
 
 struct MeasuredCommand {
   Summary summary;
-  std::optional<std::string> exec_error;  // the command could not be started
+  std::optional<std::string> exec_error;     // the command could not be started
+  std::optional<std::string> report_problem; // it wrote counts that cannot be used; the run stays unscored
 };
 
 // `options.command` and `options.follow_process` are set here. Throws powerfit::Error when the
 // session cannot start (the command then never runs).
 MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options);
 
-}  // namespace powerfit::cli
+}  // namespace powerfit::harness

@@ -1,8 +1,9 @@
-#include "session/bench_run.hpp"
+#include "harness/bench_run.hpp"
 
+#include "core/duration.hpp"
 #include "core/sha256.hpp"
 
-namespace powerfit::session {
+namespace powerfit::harness {
 namespace {
 
 bench::Dataset load_data(const BenchOptions& options) {
@@ -20,7 +21,7 @@ std::vector<std::string> describe_command(const BenchOptions& options) {
 
 }  // namespace
 
-BenchResult run_bench(const BenchOptions& options) {
+bench::BenchResult run_bench(const BenchOptions& options) {
   if (options.batch == 0) throw BenchInputError("--batch must be at least 1");
   if (options.declared_accuracy_percent &&
       (*options.declared_accuracy_percent <= 0.0 || *options.declared_accuracy_percent > 100.0)) {
@@ -28,7 +29,7 @@ BenchResult run_bench(const BenchOptions& options) {
   }
   const auto dataset = load_data(options);
   std::unique_ptr<inference::Backend> backend;
-  BenchResult result;
+  bench::BenchResult result;
   try {
     backend = inference::open_backend(options.model, options.backend, options.backend_options);
     result.scores_per_sample = bench::check_model_fits(*backend, dataset);
@@ -56,32 +57,35 @@ BenchResult run_bench(const BenchOptions& options) {
   if (session_options.command.empty()) session_options.command = describe_command(options);
   if (session_options.label.empty()) session_options.label = model.model + " " + model.device + " batch " + std::to_string(options.batch);
 
+  // Two sampling intervals: by then rate-based channels (utilization, the CPU estimate) have values.
+  const auto interval = parse_interval(session_options.interval);
+  const double settle_s = std::holds_alternative<Nanoseconds>(interval)
+                              ? 2e-9 * static_cast<double>(std::get<Nanoseconds>(interval).count())
+                              : 0.0;
+  const std::string unlabelled = "synthetic inputs carry no labels and no --accuracy was declared; the run is kept unscored";
+
   result.idle = options.idle;
   for (int r = 0; r < options.repeat; ++r) {
-    RecordedSession session(session_options);
-    session.start();
-    if (result.idle) {
-      session.reuse_idle_baseline(result.idle->first, result.idle->second);
-    } else {
-      session.measure_idle_baseline(options.baseline);
+    auto repeat_options = session_options;
+    repeat_options.baseline = result.idle ? "0" : options.baseline;
+    Session session(repeat_options);
+    session.start();  // measures the idle baseline, on the first repeat
+    if (result.idle) session.reuse_baseline(*result.idle);
+    bench::BenchRepeat repeat;
+    {
+      const auto warmup = session.region("warmup");
+      bench::warm_up(*backend, dataset, options.batch, options.warmup_batches);
     }
-    BenchRepeat repeat{.run_id = session.run_id()};
-    session.mark("warmup:start");
-    bench::warm_up(*backend, dataset, options.batch, options.warmup_batches);
-    session.mark("warmup:end");
-    if (session.elapsed_ns() < 2 * session_options.interval.count()) session.wait_for_ticks(2);
+    if (session.elapsed_s() < settle_s) session.wait_for_samples(2);
     if (options.on_repeat) options.on_repeat(r);
-    session.mark("inference:start");
-    const auto inference_start = session.elapsed_ns();
-    repeat.pass = bench::run_passes(*backend, dataset, options.batch, options.min_seconds, options.progress);
-    const auto inference_end = session.elapsed_ns();
-    session.mark("inference:end");
-    session.wait_for_ticks(1);
-    repeat.summary = session.finish(0, std::nullopt);
-    if (!result.idle && repeat.summary.baseline) result.idle.emplace(*repeat.summary.baseline, session.run_uuid());
-    repeat.inference_s = static_cast<double>(inference_end - inference_start) * 1e-9;
+    const double inference_start = session.elapsed_s();
+    {
+      const auto inference = session.region("inference");  // the window the run is scored on
+      repeat.pass = bench::run_passes(*backend, dataset, options.batch, options.min_seconds, options.progress);
+    }
+    repeat.inference_s = session.elapsed_s() - inference_start;
+    session.wait_for_samples(1);  // a sample after the pass, for its energy
     repeat.latency = analysis::latency_stats(repeat.pass.batch_latency_s);
-    repeat.storage_error = session.storage_error();
 
     WorkloadReport report = model;
     report.inferences = repeat.pass.inferences;
@@ -91,23 +95,13 @@ BenchResult run_bench(const BenchOptions& options) {
     report.latency_p90_s = repeat.latency.p90_s;
     report.latency_p99_s = repeat.latency.p99_s;
     report.throughput_per_s = repeat.inference_s > 0 ? static_cast<double>(repeat.pass.inferences) / repeat.inference_s : 0.0;
-    const double wall_start_s = static_cast<double>(session.start_wall_ns() + inference_start) * 1e-9;
-    const double wall_end_s = static_cast<double>(session.start_wall_ns() + inference_end) * 1e-9;
-    report.inference_window = std::make_pair(wall_start_s, wall_end_s);
-    try {
-      auto& database = session.database();
-      database.save_workload_report(session.run_id(), report);
-      if (!dataset.labelled() && !options.declared_accuracy_percent) {
-        database.save_workload_report_error(
-            session.run_id(), "synthetic inputs carry no labels and no --accuracy was declared; the run is kept unscored");
-      }
-      repeat.energy = session.record_inference_window(inference_start, inference_end, false);
-    } catch (const recording::RecordingError& error) {
-      repeat.storage_error = error.what();
-    }
+    session.report(report);
+    if (!dataset.labelled() && !options.declared_accuracy_percent) session.report_unusable(unlabelled);
+    repeat.summary = session.stop();
+    if (!result.idle && repeat.summary.run.baseline) result.idle = repeat.summary;
     result.repeats.push_back(std::move(repeat));
   }
   return result;
 }
 
-}  // namespace powerfit::session
+}  // namespace powerfit::harness
