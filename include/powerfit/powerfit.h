@@ -4,7 +4,7 @@
  *   powerfit_session* s = NULL;
  *   if (powerfit_session_create("runs.db", "50ms", &s) != POWERFIT_OK) puts(powerfit_last_error());
  *   powerfit_session_start(s);
- *   powerfit_session_mark(s, "inference:start"); ... powerfit_session_mark(s, "inference:end");
+ *   powerfit_session_region_begin(s, "inference"); ... powerfit_session_region_end(s, "inference");
  *   powerfit_session_report(s, n, k);
  *   powerfit_session_stop(s);
  *   powerfit_session_summary_json(s);   // valid until destroy
@@ -34,6 +34,11 @@ enum powerfit_status {
 int powerfit_session_create(const char* output, const char* interval, powerfit_session** session);
 int powerfit_session_start(powerfit_session* session);
 int powerfit_session_mark(powerfit_session* session, const char* name);
+/* A region: NAME:start now, NAME:end at its end; its time, thread CPU time and energy are in the
+ * summary, and counts are scored on the region named "inference". Of several open regions of one
+ * name, the last opened ends first; ending one that is not open is POWERFIT_ERROR_STATE. */
+int powerfit_session_region_begin(powerfit_session* session, const char* name);
+int powerfit_session_region_end(powerfit_session* session, const char* name);
 int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct);
 int powerfit_session_stop(powerfit_session* session);
 /* The summary as JSON after stop, owned by the session; NULL (and an error message) otherwise. */

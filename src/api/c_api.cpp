@@ -1,14 +1,18 @@
 #include "powerfit/powerfit.h"
 
+#include <list>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
+#include <utility>
 
 #include "powerfit/session.hpp"
 
 struct powerfit_session {
   powerfit::Session session;
+  std::mutex regions_mutex;
+  std::list<std::pair<std::string, powerfit::Session::Region>> open_regions;  // in the order opened
   std::string summary_json;
   bool stopped = false;
   explicit powerfit_session(powerfit::SessionOptions options) : session(std::move(options)) {}
@@ -90,6 +94,30 @@ int powerfit_session_start(powerfit_session* session) {
 int powerfit_session_mark(powerfit_session* session, const char* name) {
   if (name == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "a marker needs a name");
   return guarded(session, [name](powerfit_session& s) { s.session.mark(name); });
+}
+
+int powerfit_session_region_begin(powerfit_session* session, const char* name) {
+  if (name == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "a region needs a name");
+  return guarded(session, [name](powerfit_session& s) {
+    auto region = s.session.region(name);
+    const std::lock_guard lock(s.regions_mutex);
+    s.open_regions.emplace_back(name, std::move(region));
+  });
+}
+
+int powerfit_session_region_end(powerfit_session* session, const char* name) {
+  if (name == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "a region needs a name");
+  return guarded(session, [name](powerfit_session& s) {
+    const std::lock_guard lock(s.regions_mutex);
+    for (auto open = s.open_regions.rbegin(); open != s.open_regions.rend(); ++open) {
+      if (open->first == name) {
+        open->second.end();
+        s.open_regions.erase(std::next(open).base());
+        return;
+      }
+    }
+    throw powerfit::Error(powerfit::Error::Kind::state, std::string("no open region \"") + name + "\"; call powerfit_session_region_begin first");
+  });
 }
 
 int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct) {

@@ -1,4 +1,4 @@
-/* The C API from C: create, start, mark, report, stop, summary, destroy; misuse gets codes. */
+/* The C API from C: create, start, mark, regions, report, stop, summary, destroy; misuse gets codes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -24,16 +24,21 @@ int main(void) {
   CHECK(powerfit_session_summary_json(session) == NULL);
   CHECK(powerfit_session_start(session) == POWERFIT_OK);
   CHECK(powerfit_session_start(session) == POWERFIT_ERROR_STATE);
-  CHECK(powerfit_session_mark(session, "inference:start") == POWERFIT_OK);
+  CHECK(powerfit_session_mark(session, "loaded") == POWERFIT_OK);
+  CHECK(powerfit_session_region_end(session, "inference") == POWERFIT_ERROR_STATE);
+  CHECK(powerfit_session_region_begin(session, "inference") == POWERFIT_OK);
   volatile double sink = 0;
   for (long i = 0; i < 50000000; ++i) sink += 1.0;
-  CHECK(powerfit_session_mark(session, "inference:end") == POWERFIT_OK);
+  CHECK(powerfit_session_region_end(session, "inference") == POWERFIT_OK);
+  CHECK(powerfit_session_region_end(session, "inference") == POWERFIT_ERROR_STATE);
   CHECK(powerfit_session_report(session, 100, 101) == POWERFIT_ERROR_ARGUMENT);
   CHECK(powerfit_session_report(session, 100, 97) == POWERFIT_OK);
   CHECK(powerfit_session_stop(session) == POWERFIT_OK);
   const char* summary = powerfit_session_summary_json(session);
   CHECK(summary != NULL && strstr(summary, "\"correct\":97") != NULL);
   CHECK(summary != NULL && strstr(summary, "\"samples\":") != NULL);
+  CHECK(summary != NULL && strstr(summary, "\"regions\":[{\"name\":\"inference\"") != NULL);
+  CHECK(summary != NULL && strstr(summary, "\"scored_on\":\"inference window\"") != NULL);
   powerfit_session_destroy(session);
   /* After destroy the handle is refused, not dereferenced. */
   CHECK(powerfit_session_start(session) == POWERFIT_ERROR_HANDLE);
