@@ -45,6 +45,9 @@ struct SessionOptions {
   std::vector<std::string> command;
   int follow_process = 0;  // the process whose tree is measured; 0: this one
   bool include_loopback = false;  // count loopback traffic in the network total
+  // The sources to sample, as `powerfit sensors` names them ("procfs.cpu", "rapl", "nvml", ...);
+  // empty: every one available here. start() fails (argument) on one unknown or unavailable.
+  std::vector<std::string> sources;
   // Sensor trees read instead of /proc and /sys (recorded machines, in tests); empty: the real ones.
   std::string proc_root, sys_root;
 };

@@ -169,11 +169,15 @@ void Session::start() {
         .process_root = options.follow_process != 0 ? options.follow_process : ::getpid(),
         .loopback_in_total = options.include_loopback,
         .estimate = options.estimate,
-        .cpu_tdp_w = options.cpu_tdp_w});
+        .cpu_tdp_w = options.cpu_tdp_w,
+        .sources = options.sources});
     impl_->recorded->start();
   } catch (const recording::RecordingError& error) {
     impl_->recorded.reset();
     throw Error(Error::Kind::storage, error.what());
+  } catch (const session::SourceChoiceError& error) {
+    impl_->recorded.reset();
+    throw Error(Error::Kind::argument, error.what());
   }
   impl_->recorded->measure_idle_baseline(impl_->baseline);
 }

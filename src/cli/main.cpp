@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "powerfit/session.hpp"
 #include "powerfit/version.hpp"
 #include "recording/sqlite.hpp"
 
@@ -63,6 +64,8 @@ int main(int argc, char** argv) {
       if (app.get_subcommand(name)->parsed()) return action();
     }
   } catch (const powerfit::recording::RecordingError& error) {
+    return usage_error(error.what());
+  } catch (const powerfit::Error& error) {  // the API's, from any command measuring through it
     return usage_error(error.what());
   }
   return usage_error("no command given; see `powerfit --help`");

@@ -11,6 +11,8 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
   command.add_flag("--include-loopback", flags.include_loopback, "Count loopback traffic in the network total");
   command.add_flag("--no-estimate", flags.no_estimate, "No estimated CPU power where nothing measures it");
   command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")->check(CLI::PositiveNumber);
+  command.add_option("--sources", flags.sources, "Sample only these sources, as `powerfit sensors` names them (e.g. procfs.cpu,rapl)")
+      ->delimiter(',');
 }
 
 std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global) {
@@ -22,6 +24,7 @@ std::variant<SessionOptions, std::string> session_options(const MeasurementFlags
                         .estimate = !flags.no_estimate,
                         .cpu_tdp_w = flags.cpu_tdp,
                         .include_loopback = flags.include_loopback,
+                        .sources = flags.sources,
                         .proc_root = global.roots.proc.string(),
                         .sys_root = global.roots.sys.string()};
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "powerfit/session.hpp"
@@ -20,6 +21,7 @@ struct MeasurementFlags {
   bool include_loopback = false;
   bool no_estimate = false;
   std::optional<double> cpu_tdp;
+  std::vector<std::string> sources;
 };
 
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags);

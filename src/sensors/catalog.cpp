@@ -56,6 +56,26 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   return catalog;
 }
 
+std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, const std::vector<std::string>& names) {
+  if (names.empty()) return std::nullopt;
+  const auto chosen = [&](std::string_view name) {
+    return std::find(names.begin(), names.end(), name) != names.end() ||
+           (name == "procfs.process" && std::find(names.begin(), names.end(), "nvml") != names.end());
+  };
+  for (const auto& name : names) {
+    const auto entry = std::find_if(catalog.begin(), catalog.end(),
+                                    [&](const CatalogEntry& candidate) { return candidate.source->name() == name; });
+    if (entry == catalog.end()) return "no source named '" + name + "'; `powerfit sensors` lists them";
+    if (!entry->availability.available) {
+      return "source '" + name + "' is unavailable here: " + entry->availability.detail + "; leave it out or fix that";
+    }
+  }
+  for (auto& entry : catalog) {
+    if (entry.availability.available && !chosen(entry.source->name())) entry.availability = {false, "not chosen"};
+  }
+  return std::nullopt;
+}
+
 std::vector<std::unique_ptr<Source>> available_sources(std::vector<CatalogEntry>& catalog) {
   std::vector<std::unique_ptr<Source>> sources;
   for (auto& entry : catalog) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "sensors/source.hpp"
@@ -26,6 +27,11 @@ struct CatalogEntry {
 
 // Builds and opens every known source; unavailable ones are kept with the reason.
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options);
+
+// Keeps the sources named (as `powerfit sensors` lists them) and sets the others aside as not
+// chosen. "nvml" keeps "procfs.process" with it: that source refreshes the process tree NVML
+// attributes GPU use by. Returns the problem when a name is unknown or its source unavailable.
+std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, const std::vector<std::string>& names);
 
 // The available sources alone, ready for the sampler.
 std::vector<std::unique_ptr<Source>> available_sources(std::vector<CatalogEntry>& catalog);

@@ -35,6 +35,7 @@ RecordedSession::RecordedSession(const SessionOptions& options)
                                        .loopback_in_total = options.loopback_in_total,
                                        .estimate = options.estimate,
                                        .cpu_tdp_w = options.cpu_tdp_w});
+  if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw SourceChoiceError(*problem);
   host_ = sensors::read_host_info(options.roots);
   for (const auto& entry : catalog) {
     if (entry.availability.available) entry.source->describe_host(host_);

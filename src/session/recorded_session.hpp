@@ -1,7 +1,7 @@
 #pragma once
 // One recorded run: the sources opened, the sampler and the database writer running, phases
-// marked, then the run summarized and stored. `run_command` and `run_bench` are built on it,
-// and so is anything else that measures a stretch of time.
+// marked, then the run summarized and stored. The public powerfit::Session (src/api) is built on
+// it, and through that everything that measures: `run`, `bench`, and programs that embed powerfit.
 
 #include <sys/types.h>
 
@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,13 @@ struct SessionOptions {
   bool loopback_in_total = false;
   bool estimate = true;
   std::optional<double> cpu_tdp_w;
+  std::vector<std::string> sources;  // those to sample, by name; empty: every available one
+};
+
+// A chosen source that does not exist or cannot be read here; the message names the fix.
+class SourceChoiceError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
 };
 
 // The energy of the channels that count in the totals over a stretch of the run.
@@ -46,7 +54,8 @@ struct StretchEnergy {
 
 class RecordedSession {
  public:
-  // Opens the database (throws recording::RecordingError, nothing started then) and the sources.
+  // Opens the database (throws recording::RecordingError, nothing started then) and the sources
+  // (throws SourceChoiceError for a chosen source that cannot be had).
   explicit RecordedSession(const SessionOptions& options);
   ~RecordedSession();
   RecordedSession(const RecordedSession&) = delete;

@@ -202,5 +202,26 @@ TEST(Api, ARepeatReusesTheIdleBaselineOfTheFirstRunAndSaysWhose) {
   EXPECT_THROW(none.reuse_baseline(Summary{}), Error);  // one that measured no baseline
 }
 
+TEST(Api, OnlyTheChosenSourcesAreSampledAndAnUnavailableOneIsAnError) {
+  Session session({.interval = "20ms", .sources = {"procfs.memory"}});
+  session.start();
+  const auto summary = session.stop();
+  ASSERT_FALSE(summary.run.channels.empty());
+  for (const auto& channel : summary.run.channels) EXPECT_EQ(channel.info.source, "procfs.memory") << channel.info.name;
+  try {
+    Session unknown({.sources = {"procfs.memory", "thermometer"}});
+    unknown.start();
+    ADD_FAILURE();
+  } catch (const Error& error) {
+    EXPECT_EQ(error.kind(), Error::Kind::argument);
+    EXPECT_NE(std::string(error.what()).find("thermometer"), std::string::npos);
+  }
+  // The fixture machine has no NVIDIA driver: asking for nvml says why it cannot be had.
+  Session unavailable({.sources = {"nvml"}, .proc_root = POWERFIT_FIXTURES "/debian12-vm/proc",
+                       .sys_root = POWERFIT_FIXTURES "/debian12-vm/sys"});
+  EXPECT_THROW(unavailable.start(), Error);
+  EXPECT_FALSE(unavailable.running());
+}
+
 }  // namespace
 }  // namespace powerfit
