@@ -17,14 +17,17 @@ PYBIND11_MODULE(_powerfit, m) {
   py::class_<powerfit::Session::Region>(m, "Region").def("end", &powerfit::Session::Region::end);
 
   py::class_<powerfit::Session>(m, "Session")
-      .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate, std::string baseline) {
+      .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate, std::string baseline,
+                       std::vector<std::string> sources) {
              return std::make_unique<powerfit::Session>(powerfit::SessionOptions{.output = out.value_or(""),
                                                                                  .interval = std::move(interval),
                                                                                  .label = std::move(label),
                                                                                  .estimate = estimate,
-                                                                                 .baseline = std::move(baseline)});
+                                                                                 .baseline = std::move(baseline),
+                                                                                 .sources = std::move(sources)});
            }),
-           "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true, "baseline"_a = "0")
+           "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true, "baseline"_a = "0",
+           "sources"_a = std::vector<std::string>{})
       .def("start", &powerfit::Session::start, py::call_guard<py::gil_scoped_release>())
       .def("mark", &powerfit::Session::mark, "name"_a)
       .def("begin_region", &powerfit::Session::region, "name"_a, py::keep_alive<0, 1>())

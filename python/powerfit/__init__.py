@@ -22,10 +22,12 @@ __all__ = ["Error", "Session", "measure"]
 
 class Session:
     """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s";
-    `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy."""
+    `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy;
+    `sources`: sample only these (names as `powerfit sensors` lists them), default all available."""
 
-    def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0"):
-        self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline)
+    def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=()):
+        self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline,
+                                 sources=list(sources))
         self.summary = None
 
     def start(self):

@@ -76,3 +76,11 @@ def test_baseline_and_inference_window_decide_what_is_scored():
     window = summary["window_estimated_energy_j"]
     assert 0 < window < summary["estimated_energy_j"]
     assert summary["energy_per_inference_j"] == pytest.approx(window / 100)
+
+
+def test_chosen_sources_alone_are_sampled():
+    with powerfit.Session(interval="20ms", sources=["procfs.memory"]) as session:
+        pass
+    assert {channel["source"] for channel in session.summary["channels"]} == {"procfs.memory"}
+    with pytest.raises(powerfit.Error, match="thermometer"):
+        powerfit.Session(sources=["thermometer"]).start()
