@@ -1,4 +1,6 @@
 """The Python module: a region's CPU time and the counts come back right; misuse raises."""
+import os
+import subprocess
 import time
 
 import pytest
@@ -84,3 +86,16 @@ def test_chosen_sources_alone_are_sampled():
     assert {channel["source"] for channel in session.summary["channels"]} == {"procfs.memory"}
     with pytest.raises(powerfit.Error, match="thermometer"):
         powerfit.Session(sources=["thermometer"]).start()
+
+
+def test_a_run_scored_from_python_shows_in_powerfit_report(tmp_path):
+    database, page = tmp_path / "api.db", tmp_path / "report.html"
+    with powerfit.Session(out=str(database), interval="20ms", label="scored from python") as session:
+        with session.region("inference"):
+            burn(0.2)
+        session.report(inferences=200, correct=190, model="burner-net")
+    composite = session.summary["composite_score"]
+    subprocess.run([os.environ["POWERFIT_BINARY"], "report", str(database), "-o", str(page)], check=True)
+    html = page.read_text()
+    assert "burner-net" in html
+    assert f"{composite:.2f}" in html  # the score the session gave is the one the report shows
