@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -58,7 +59,7 @@ struct Session::Impl {
   std::string path;
   bool temporary = false;
   std::unique_ptr<session::RecordedSession> recorded;
-  std::mutex mutex;  // regions may end on other threads
+  std::mutex mutex;  // regions may end on other threads, while stop() runs
   struct ClosedRegion {
     std::string name;
     std::int64_t start_ns, end_ns;
@@ -67,7 +68,7 @@ struct Session::Impl {
   std::vector<ClosedRegion> regions;
   std::optional<Counts> counts;
   std::string unusable;  // why the counts could not be had
-  bool stopped = false;
+  std::atomic<bool> stopped = false;
 
   ~Impl() {
     recorded.reset();
@@ -233,10 +234,10 @@ Session::Region::~Region() { end(); }
 void Session::Region::end() {
   if (session_ == nullptr) return;
   auto& impl = *session_->impl_;
+  const auto cpu = static_cast<double>(thread_cpu_ns() - start_cpu_ns_) * 1e-9;
+  const std::lock_guard lock(impl.mutex);  // stop() takes it too: a region ends wholly before or after
   if (session_->running()) {
-    const auto cpu = static_cast<double>(thread_cpu_ns() - start_cpu_ns_) * 1e-9;
     impl.recorded->mark(name_ + ":end");
-    const std::lock_guard lock(impl.mutex);
     impl.regions.push_back({name_, start_ns_, impl.recorded->elapsed_ns(), cpu});
   }
   session_ = nullptr;
@@ -245,7 +246,10 @@ void Session::Region::end() {
 Summary Session::stop(const ProcessExit& exit) {
   if (!running()) throw Error(Error::Kind::state, impl_->recorded ? "the session was already stopped" : "stop() before start(); call start() first");
   auto& recorded = *impl_->recorded;
-  impl_->stopped = true;
+  {
+    const std::lock_guard lock(impl_->mutex);
+    impl_->stopped = true;
+  }
   Summary summary{.run_id = recorded.run_id(),
                   .run_uuid = recorded.run_uuid(),
                   .database = impl_->temporary ? std::string() : impl_->path,
