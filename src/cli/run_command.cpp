@@ -66,9 +66,10 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       try {
         measured = harness::measure_command(options->command, measuring);
       } catch (const Error& error) {
-        if (error.kind() == Error::Kind::argument) return usage_error(error.what());
-        std::cerr << "powerfit: error: " << error.what() << '\n';
-        return summaries.empty() ? kUsageError : 1;
+        if (summaries.empty()) return usage_error(error.what());
+        std::cerr << "powerfit: error: " << error.what() << " (the runs before are kept)\n";
+        status = 1;  // the summaries of the runs before are still written below
+        break;
       }
       const auto& summary = measured.summary;
       if (measured.exec_error) std::cerr << "powerfit: " << *measured.exec_error << '\n';
