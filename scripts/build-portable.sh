@@ -10,7 +10,7 @@ build=${1:-build-portable}
 prefix=$PWD/.deps/prefix
 mkdir -p "$prefix"
 for deb in .deps/*.deb; do dpkg-deb -x "$deb" "$prefix"; done
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOWERFIT_BUILD_TESTS=OFF -DPOWERFIT_BUILD_BENCHMARKS=OFF \
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOWERFIT_BUILD_TESTS=OFF -DPOWERFIT_BUILD_API_LIBRARY=OFF -DCMAKE_DISABLE_FIND_PACKAGE_pybind11=ON -DPOWERFIT_BUILD_BENCHMARKS=OFF \
   -DCMAKE_PREFIX_PATH="$prefix/usr" \
   -DSQLite3_INCLUDE_DIR="$prefix/usr/include" \
   -DSQLite3_LIBRARY="$prefix/usr/lib/x86_64-linux-gnu/libsqlite3.a"
