@@ -171,7 +171,9 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
       const auto energy = run_energy(channels);
       const auto found = reported_by_run.find({i, run.id});
       const auto* report = found == reported_by_run.end() ? nullptr : found->second;
-      std::string name = report && !report->report.model.empty() ? report->report.model : run.label;
+      // Both where both are given: bench labels a run by model, device and batch, a user by anything.
+      const std::string model = report ? report->report.model : std::string();
+      const std::string name = model.empty() ? run.label : run.label.empty() || run.label == model ? model : model + " (" + run.label + ")";
       html << "<tr><td class=\"text\">" << escape_html(inputs[i].name) << "</td><td>" << run.id << "</td><td class=\"text\">"
            << escape_html(name) << "</td><td class=\"text\">" << escape_html(run.hostname) << "</td><td class=\"text\">"
            << escape_html(run.start_time) << "</td><td>" << (run.duration_s ? format("%.3f", *run.duration_s) : "")

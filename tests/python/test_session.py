@@ -97,5 +97,5 @@ def test_a_run_scored_from_python_shows_in_powerfit_report(tmp_path):
     composite = session.summary["composite_score"]
     subprocess.run([os.environ["POWERFIT_BINARY"], "report", str(database), "-o", str(page)], check=True)
     html = page.read_text()
-    assert "burner-net" in html
+    assert "burner-net (scored from python)" in html  # model and label
     assert f"{composite:.2f}" in html  # the score the session gave is the one the report shows
