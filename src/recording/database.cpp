@@ -2,7 +2,6 @@
 
 #include <time.h>
 
-#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -447,6 +446,10 @@ void Database::save_workload_report_error(std::int64_t run_id, const std::string
 
 std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>& only_runs) {
   // Energy totals come from the channel summaries, measured and estimated apart.
+  // Only the runs asked for are read: the energy sums below are a subquery per run.
+  std::string only;
+  for (std::size_t i = 0; i < only_runs.size(); ++i) only += (i == 0 ? "WHERE r.id IN (?" : ", ?");
+  if (!only.empty()) only += ")";
   Statement statement(db_.get(), R"sql(
     SELECT r.id, r.uuid, r.label, COALESCE(r.hostname, ''), r.start_time, w.error,
            w.inferences, w.correct, w.correct_top5, COALESCE(w.model, ''), COALESCE(w.device, ''),
@@ -462,7 +465,8 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
            w.latency_p50_s, w.latency_p90_s, w.latency_p99_s, w.throughput_per_s, w.warmup_batches, w.threads,
            COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, '')
     FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
-    ORDER BY r.id)sql");
+    )sql" + only + " ORDER BY r.id");
+  for (std::size_t i = 0; i < only_runs.size(); ++i) statement.bind(static_cast<int>(i + 1), only_runs[i]);
   std::vector<ReportedRun> rows;
   while (statement.step()) {
     ReportedRun row{.run_id = statement.int64(0),
@@ -503,9 +507,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
     row.report.threads = statement.optional_int64(35);
     row.cpu_model = statement.text(36);
     row.gpu_models = statement.text(37);
-    if (only_runs.empty() || std::find(only_runs.begin(), only_runs.end(), row.run_id) != only_runs.end()) {
-      rows.push_back(std::move(row));
-    }
+    rows.push_back(std::move(row));
   }
   return rows;
 }

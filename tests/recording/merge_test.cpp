@@ -93,6 +93,12 @@ TEST(Merge, JoinsRunsWithAllTheirRowsAndIsIdempotent) {
     EXPECT_EQ(channels[1].window_energy_j, 1.25);
     EXPECT_EQ(run.baseline_estimated_power_w, 3.0);
   }
+  // Asked for by id, only those runs come back, in run order.
+  const auto all_runs = database.reported_runs();
+  const auto some = database.reported_runs({all_runs[2].run_id, all_runs[0].run_id});
+  ASSERT_EQ(some.size(), 2u);
+  EXPECT_EQ(some[0].run_id, all_runs[0].run_id);
+  EXPECT_EQ(some[1].report.model, all_runs[2].report.model);
 }
 
 TEST(Merge, InputsAreNeverModifiedAndTheOutputMayNotBeAnInput) {
