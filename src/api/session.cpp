@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "core/clock.hpp"
+#include "core/counts_check.hpp"
 #include "core/duration.hpp"
 #include "recording/sqlite.hpp"
 #include "report/score_report.hpp"
@@ -37,17 +38,6 @@ std::vector<std::string> own_command_line() {
   }
   if (words.empty()) words.emplace_back("(unknown program)");
   return words;
-}
-
-std::string counts_problem(const Counts& counts) {
-  if (counts.inferences < 0 || counts.correct < 0 || counts.correct > counts.inferences ||
-      (counts.correct_top5 && (*counts.correct_top5 < counts.correct || *counts.correct_top5 > counts.inferences))) {
-    return "counts disagree: need 0 <= correct <= correct_top5 <= inferences";
-  }
-  if (counts.inference_window && counts.inference_window->second < counts.inference_window->first) {
-    return "the inference window ends before it starts; give [start, end] in UNIX seconds";
-  }
-  return {};
 }
 
 }  // namespace

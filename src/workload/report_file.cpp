@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/counts_check.hpp"
+
 namespace powerfit::workload {
 namespace {
 
@@ -53,8 +55,7 @@ std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_t
   report.macs = positive(object, "macs", problem);
   if (object.contains("inference_window")) {
     const auto& window = object["inference_window"];
-    if (!window.is_array() || window.size() != 2 || !window[0].is_number() || !window[1].is_number() ||
-        window[0].get<double>() >= window[1].get<double>()) {
+    if (!window.is_array() || window.size() != 2 || !window[0].is_number() || !window[1].is_number()) {
       problem = "\"inference_window\" must be [start, end] in UNIX seconds, start before end";
     } else {
       report.inference_window = std::make_pair(window[0].get<double>(), window[1].get<double>());
@@ -62,11 +63,9 @@ std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_t
   }
   if (!problem.empty()) return ReportError{problem};
   if (!inferences || !correct) return ReportError{"\"inferences\" and \"correct\" are required"};
-  if (*correct > *inferences || (report.correct_top5 && (*report.correct_top5 < *correct || *report.correct_top5 > *inferences))) {
-    return ReportError{"counts disagree: need correct <= correct_top5 <= inferences"};
-  }
   report.inferences = *inferences;
   report.correct = *correct;
+  if (auto problem_with_counts = counts_problem(report); !problem_with_counts.empty()) return ReportError{problem_with_counts};
   report.model = text(object, "model");
   report.device = text(object, "device");
   report.dataset = text(object, "dataset");

@@ -70,6 +70,7 @@ TEST(Api, MisuseIsAnErrorNeverACrashAndMeasurementsAreKept) {
   session.start();
   EXPECT_THROW(session.start(), Error);
   EXPECT_THROW(session.report({.inferences = 5, .correct = 6}), Error);
+  EXPECT_THROW(session.report({.inferences = 5, .correct = 5, .inference_window = std::make_pair(7.0, 7.0)}), Error);
   const auto summary = session.stop();
   EXPECT_GT(summary.run.samples, 0u);
   EXPECT_TRUE(summary.database.empty());  // a temporary database, removed with the session
