@@ -24,7 +24,7 @@ void BM_TickAllProcfsChannels(benchmark::State& state) {
     sampler.sample_at(t += 1'000'000);
     if (sampler.queue().size() > 512) {
       state.PauseTiming();
-      sampler.queue().drain([](auto, auto, auto) {});
+      sampler.queue().drain([](auto, auto, auto, auto) {});
       state.ResumeTiming();
     }
   }

@@ -22,6 +22,17 @@ struct ChannelSummary {
   std::optional<double> last;
   std::optional<std::string> failure;  // why the channel stopped, when it did
   double failed_at_s = 0.0;
+  // An energy counter that failed and was counted on from its consumer's power gauge
+  // (info.gauge) from failed_at_s: its energy is whole, partly from the gauge.
+  bool counted_from_gauge = false;
+  // Counter readings discarded as glitches, and resets counted through (each losing at most one
+  // interval), the first at first_reset_s.
+  std::uint32_t glitches = 0;
+  std::uint32_t resets = 0;
+  double first_reset_s = 0.0;
+
+  // Whether the channel's figures stop short of the run's end: it failed and nothing took over.
+  bool incomplete() const { return failure.has_value() && !counted_from_gauge; }
 };
 
 struct RunSummary {
@@ -45,6 +56,11 @@ struct RunSummary {
   // never added to a measurement.
   std::optional<double> measured_energy_j;
   std::optional<double> estimated_energy_j;
+  // A total is partial when a channel in it failed before the run's end with nothing to take
+  // over: its joules stop there. partial_channels names each such channel and when it failed.
+  bool measured_energy_partial = false;
+  bool estimated_energy_partial = false;
+  std::vector<std::string> partial_channels;  // "gpu1.energy (io error at 0.60 s)"
 
   // With an idle baseline measured before the command started: the machine's idle power, the
   // command's own energy (from its start, the baseline left out) and its dynamic energy (the

@@ -43,6 +43,14 @@ struct ChannelInfo {
   Provenance provenance = Provenance::measured;
   // Value at which a counter wraps back to zero; 0 when it never wraps in practice.
   double wrap_at = 0.0;
+  // The most a counter can plausibly grow per second, in its unit (for energy, a generous power
+  // ceiling of the domain: sensors/ceilings.hpp); a step beyond it is a glitch or a reset, never
+  // energy. 0 when no ceiling is known.
+  double max_rate = 0.0;
+  // For an energy counter: the power gauge of the same consumer (a channel of the same source),
+  // which shapes the counter's energy in time between its readings and counts it should the
+  // counter fail. Empty when there is none.
+  std::string gauge;
   // Whether this channel's energy belongs in the machine's energy total. Set on one channel per
   // physical consumer (a RAPL sum of packages and DRAM, a GPU), never on parts of another
   // (a core subzone inside its package) or on a second view of the same power.

@@ -1,5 +1,6 @@
 #include "analysis/summary.hpp"
 
+#include <cstdio>
 #include <string>
 
 namespace powerfit::analysis {
@@ -9,7 +10,11 @@ ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& tr
   if (const auto failure = track.failure()) {
     summary.failure = std::string(sensors::describe(*failure));
     summary.failed_at_s = track.failed_at();
+    summary.counted_from_gauge = track.gauge_since().has_value();
   }
+  summary.glitches = track.counter().glitches() + track.counter().pending();
+  summary.resets = track.counter().resets();
+  summary.first_reset_s = track.counter().first_reset_time();
   if (track.samples() == 0) return summary;
   summary.last = track.last_value();
 
@@ -46,10 +51,22 @@ std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& c
 
 void add_energy_totals(RunSummary& summary) {
   for (const auto& channel : summary.channels) {
-    if (!channel.info.in_energy_total || !channel.energy_j) continue;
-    auto& total = channel.info.provenance == Provenance::measured ? summary.measured_energy_j : summary.estimated_energy_j;
+    if (!channel.info.in_energy_total) continue;
+    const bool measured = channel.info.provenance == Provenance::measured;
+    if (channel.incomplete()) {
+      (measured ? summary.measured_energy_partial : summary.estimated_energy_partial) = true;
+      summary.partial_channels.push_back(partial_note(channel.info.name, *channel.failure, channel.failed_at_s));
+    }
+    if (!channel.energy_j) continue;
+    auto& total = measured ? summary.measured_energy_j : summary.estimated_energy_j;
     total = total.value_or(0.0) + *channel.energy_j;
   }
+}
+
+std::string partial_note(const std::string& channel, const std::string& failure, double at_s) {
+  char at[32];
+  std::snprintf(at, sizeof at, "%.2f s", at_s);
+  return channel + " (" + failure + " at " + at + ")";
 }
 
 }  // namespace powerfit::analysis

@@ -1,6 +1,7 @@
 #pragma once
 // Turns what the sampler kept per channel into the figures a person reads.
 
+#include <string>
 #include <vector>
 
 #include "powerfit/run_summary.hpp"
@@ -13,7 +14,11 @@ ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& tr
 std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& channels,
                                                const std::vector<ChannelTrack>& tracks);
 
-// Fills the run's measured and estimated energy totals from its channel summaries.
+// Fills the run's measured and estimated energy totals from its channel summaries, and marks a
+// total partial where a channel in it stopped early.
 void add_energy_totals(RunSummary& summary);
+
+// How a partial total names a channel that stopped: "gpu1.energy (io error at 0.60 s)".
+std::string partial_note(const std::string& channel, const std::string& failure, double at_s);
 
 }  // namespace powerfit::analysis

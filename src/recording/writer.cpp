@@ -54,18 +54,21 @@ void RunWriter::run() {
 void RunWriter::flush() {
   if (!error_.empty()) {
     // Storage failed earlier: keep the queue empty so the sampler never stalls, and say so once.
-    sampler_.queue().drain([](auto, auto, auto) {});
+    sampler_.queue().drain([](auto, auto, auto, auto) {});
     return;
   }
   auto markers = sampler_.take_markers();
   if (sampler_.queue().size() == 0 && markers.empty()) return;  // no empty transactions
   try {
     database_.begin_transaction();
-    sampler_.queue().drain([this](std::int64_t time_ns, std::span<const double> values,
-                                  std::span<const std::uint8_t> present) {
-      for (std::size_t i = 0; i < values.size(); ++i) {
+    const auto& dated = sampler_.queue().dated();
+    sampler_.queue().drain([&](std::int64_t time_ns, std::span<const double> values,
+                               std::span<const std::uint8_t> present, std::span<const std::int64_t> dated_times) {
+      for (std::size_t i = 0, k = 0; i < values.size(); ++i) {
+        std::int64_t at = time_ns;
+        if (k < dated.size() && dated[k] == i) at = dated_times[k++];
         if (present[i] == 0) continue;
-        database_.insert_sample(run_id_, channel_ids_[i], time_ns, values[i]);
+        database_.insert_sample(run_id_, channel_ids_[i], at, values[i]);
       }
     });
     for (const auto& marker : markers) database_.insert_marker(run_id_, marker);

@@ -4,31 +4,40 @@
 
 namespace powerfit {
 
-double ChannelTrack::observe(double t, double previous_tick, double reading) {
-  const bool first = samples_ == 0;
-  ++samples_;
-  if (first) {
-    first_t_ = t;
-    last_change_t_ = t;
-  }
-  const double dt = t - last_t_;
-
+std::optional<double> ChannelTrack::observe(double t, double previous_tick, double reading, std::optional<double> taken) {
+  failed_reads_ = 0;
   if (is_counter(kind_)) {
-    if (!first) {
-      const double step = counter_increase(last_raw_, reading, wrap_at_);
-      increase_ += step;
+    // A background value is a new reading only when it was taken anew; it is dated when taken.
+    if (taken && last_taken_ && *taken == *last_taken_) return std::nullopt;
+    const double at = taken.value_or(t);
+    const bool first = samples_ == 0;
+    const double before = counter_.increase();
+    const auto step = counter_.observe(at, reading);
+    if (step == CounterTracker::Step::held) return std::nullopt;
+    ++samples_;
+    if (first) {
+      first_t_ = at;
+      last_change_t_ = at;
+    } else {
+      const double increase = counter_.increase() - before;
       // A value refreshed in the background repeats between refreshes; its step then spans the
       // time since it last changed, not one tick.
-      const double span = rate_between_changes_ ? t - last_change_t_ : dt;
-      if (span > 0.0 && (step > 0.0 || !rate_between_changes_)) max_rate_ = std::max(max_rate_, step / span);
-      if (step > 0.0) last_change_t_ = t;
+      const double span = refreshed_in_background_ ? at - last_change_t_ : at - last_t_;
+      if (step == CounterTracker::Step::counted && span > 0.0 && (increase > 0.0 || !refreshed_in_background_)) {
+        max_rate_ = std::max(max_rate_, increase / span);
+      }
+      if (increase > 0.0) last_change_t_ = at;
     }
-    last_raw_ = reading;
-    last_t_ = t;
-    last_value_ = increase_;
-    return increase_;
+    last_taken_ = taken;
+    last_t_ = at;
+    last_value_ = counter_.increase();
+    return last_value_;
   }
 
+  const bool first = samples_ == 0;
+  ++samples_;
+  if (first) first_t_ = t;
+  const double dt = t - last_t_;
   if (kind_ == ChannelKind::utilization) {
     // The reading is the average over the interval since the previous tick.
     const double interval = t - previous_tick;
@@ -49,8 +58,30 @@ double ChannelTrack::observe(double t, double previous_tick, double reading) {
 
 void ChannelTrack::fail(double t, sensors::ReadStatus status) {
   if (failure_) return;
-  failure_ = status;
-  failed_at_ = t;
+  if (failed_reads_ == 0) {
+    first_failed_read_t_ = t;
+    first_failed_status_ = status;
+  }
+  ++failed_reads_;
+  if (failed_reads_ >= kFailAfterReads && t - first_failed_read_t_ >= kFailAfterSeconds) {
+    failure_ = first_failed_status_;
+    failed_at_ = first_failed_read_t_;
+  }
+}
+
+double ChannelTrack::observe_gauge(double t, double watts) {
+  if (!gauge_since_) {
+    // The stretch since the counter's last believed reading is covered by the first gauge value.
+    gauge_since_ = failed_at_;
+    gauge_last_t_ = samples_ > 0 ? last_t_ : t;
+    gauge_last_w_ = watts;
+  }
+  if (t > gauge_last_t_) gauge_energy_ += 0.5 * (gauge_last_w_ + watts) * (t - gauge_last_t_);
+  gauge_last_t_ = t;
+  gauge_last_w_ = watts;
+  last_t_ = t;
+  last_value_ = increase();
+  return last_value_;
 }
 
 }  // namespace powerfit

@@ -1,7 +1,7 @@
 #pragma once
-// What the sampler keeps per channel while a run goes on: the previous reading, the counter
-// increase with wraparound, the time integral of gauges, extremes, and failure. Pure arithmetic,
-// no allocation: it runs on the sampling thread.
+// What the sampler keeps per channel while a run goes on: the counter's trusted increase (wraps,
+// glitches and resets under the rules of core/counters.hpp), the time integral of gauges,
+// extremes, and failure. Pure arithmetic, no allocation: it runs on the sampling thread.
 
 #include <cstdint>
 #include <optional>
@@ -14,18 +14,32 @@ namespace powerfit {
 
 class ChannelTrack {
  public:
-  ChannelTrack(ChannelKind kind, double wrap_at, bool refreshed_in_background = false)
-      : kind_(kind), wrap_at_(wrap_at), rate_between_changes_(refreshed_in_background) {}
+  // A channel is failed once its reads have failed this many times in a row over at least this
+  // long: one failed read of a cumulative counter loses nothing, so it is only skipped.
+  static constexpr int kFailAfterReads = 3;
+  static constexpr double kFailAfterSeconds = 1.0;
+
+  ChannelTrack(ChannelKind kind, double wrap_at, bool refreshed_in_background = false, double max_rate = 0.0)
+      : kind_(kind), counter_({.wrap_at = wrap_at, .max_rate = max_rate}), refreshed_in_background_(refreshed_in_background) {}
 
   // Takes a reading at time t (seconds since the run started); `previous_tick` is the time of
-  // the tick before, over which an interval value such as utilization was averaged. Returns the
-  // value to record: for counters the increase since the first reading, otherwise the reading.
-  double observe(double t, double previous_tick, double reading);
+  // the tick before, over which an interval value such as utilization was averaged; `taken` is
+  // when the value was read from the device, where that was earlier than the tick (a value
+  // polled in the background). Returns the value to record: for counters the increase since the
+  // first reading, otherwise the reading; nothing for a counter reading held back as suspect or
+  // a background value already seen.
+  std::optional<double> observe(double t, double previous_tick, double reading, std::optional<double> taken = {});
+  // A failed read at time t; the channel fails once the failures persist.
   void fail(double t, sensors::ReadStatus status);
+  // After an energy counter failed: its consumer's power gauge read at time t, integrated onward
+  // into the counter's increase. Returns the value to record.
+  double observe_gauge(double t, double watts);
 
   bool failed() const { return failure_.has_value(); }
   std::optional<sensors::ReadStatus> failure() const { return failure_; }
   double failed_at() const { return failed_at_; }
+  // When the counter's energy is counted from its power gauge, since when.
+  std::optional<double> gauge_since() const { return gauge_since_; }
 
   ChannelKind kind() const { return kind_; }
   std::uint64_t samples() const { return samples_; }
@@ -36,30 +50,37 @@ class ChannelTrack {
   double maximum() const { return max_; }
   // Counters: the increase over the run and its highest rate between two readings (between two
   // changes of the value, for one refreshed in the background).
-  double increase() const { return increase_; }
+  double increase() const { return counter_.increase() + gauge_energy_; }
   double max_rate() const { return max_rate_; }
+  const CounterTracker& counter() const { return counter_; }
   // Gauges and utilization: ∫ value dt, and the time it covers.
   double integral() const { return integral_; }
   double covered_time() const { return covered_; }
 
  private:
   ChannelKind kind_;
-  double wrap_at_;
-  bool rate_between_changes_;
+  CounterTracker counter_;
+  bool refreshed_in_background_;
+  std::optional<double> last_taken_;
   double last_change_t_ = 0.0;
   std::uint64_t samples_ = 0;
   double first_t_ = 0.0;
   double last_t_ = 0.0;
-  double last_raw_ = 0.0;
   double last_value_ = 0.0;
   double min_ = 0.0;
   double max_ = 0.0;
-  double increase_ = 0.0;
   double max_rate_ = 0.0;
   double integral_ = 0.0;
   double covered_ = 0.0;
+  int failed_reads_ = 0;
+  double first_failed_read_t_ = 0.0;
+  sensors::ReadStatus first_failed_status_ = sensors::ReadStatus::io_error;
   std::optional<sensors::ReadStatus> failure_;
   double failed_at_ = 0.0;
+  std::optional<double> gauge_since_;
+  double gauge_energy_ = 0.0;
+  double gauge_last_t_ = 0.0;
+  double gauge_last_w_ = 0.0;
 };
 
 }  // namespace powerfit

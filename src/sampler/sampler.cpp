@@ -16,24 +16,44 @@ std::size_t count_channels(const std::vector<std::unique_ptr<sensors::Source>>& 
   return count;
 }
 
+// The channels whose values are polled in the background and dated when read.
+std::vector<std::size_t> dated_channels(const std::vector<std::unique_ptr<sensors::Source>>& sources) {
+  std::vector<std::size_t> dated;
+  std::size_t index = 0;
+  for (const auto& source : sources) {
+    for (const auto& channel : source->channels()) {
+      if (channel.refreshed_in_background) dated.push_back(index);
+      ++index;
+    }
+  }
+  return dated;
+}
+
 }  // namespace
 
 
 Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerOptions options)
     : sources_(std::move(sources)),
       options_(options),
-      queue_(count_channels(sources_), options.queue_ticks) {
+      queue_(count_channels(sources_), options.queue_ticks, dated_channels(sources_)) {
   for (const auto& source : sources_) {
-    source_offsets_.push_back(channels_.size());
+    const std::size_t offset = channels_.size();
+    source_offsets_.push_back(offset);
     for (const auto& channel : source->channels()) {
       channels_.push_back(channel);
-      tracks_.emplace_back(channel.kind, channel.wrap_at, channel.refreshed_in_background);
+      tracks_.emplace_back(channel.kind, channel.wrap_at, channel.refreshed_in_background, channel.max_rate);
+      std::size_t gauge = kNoGauge;
+      for (std::size_t j = 0; j < source->channels().size(); ++j) {
+        if (!channel.gauge.empty() && source->channels()[j].name == channel.gauge) gauge = offset + j;
+      }
+      gauges_.push_back(gauge);
     }
   }
   source_offsets_.push_back(channels_.size());
   readings_.resize(channels_.size());
   values_.resize(channels_.size());
   present_.resize(channels_.size());
+  times_.resize(channels_.size());
 }
 
 Sampler::~Sampler() { stop(); }
@@ -85,19 +105,36 @@ void Sampler::sample_at(std::int64_t time_ns) {
   }
   for (std::size_t i = 0; i < channels_.size(); ++i) {
     present_[i] = 0;
+    times_[i] = time_ns;
     ChannelTrack& track = tracks_[i];
-    if (track.failed()) continue;
+    if (track.failed()) {
+      // A failed energy counter is counted on from its consumer's power gauge.
+      const std::size_t gauge = gauges_[i];
+      if (gauge != kNoGauge && track.kind() == ChannelKind::energy_counter && !tracks_[gauge].failed() &&
+          readings_[gauge].status == sensors::ReadStatus::ok) {
+        values_[i] = track.observe_gauge(t, readings_[gauge].value);
+        present_[i] = 1;
+      }
+      continue;
+    }
     const sensors::Reading& reading = readings_[i];
     if (reading.status == sensors::ReadStatus::ok) {
-      values_[i] = track.observe(t, previous_tick_s_, reading.value);
-      present_[i] = 1;
+      std::optional<double> taken;
+      if (reading.taken_ns != 0) {
+        times_[i] = reading.taken_ns - start_monotonic_ns_;
+        taken = static_cast<double>(times_[i]) * 1e-9;
+      }
+      if (const auto value = track.observe(t, previous_tick_s_, reading.value, taken)) {
+        values_[i] = *value;
+        present_[i] = 1;
+      }
     } else if (sensors::is_failure(reading.status)) {
       track.fail(t, reading.status);
     }
   }
   previous_tick_s_ = t;
   ++stats_.ticks;
-  queue_.try_push(time_ns, values_, present_);
+  queue_.try_push(time_ns, values_, present_, times_);
 }
 
 void Sampler::run(std::promise<void>& first_tick) {

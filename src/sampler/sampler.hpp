@@ -85,6 +85,10 @@ class Sampler {
   std::vector<sensors::Reading> readings_;
   std::vector<double> values_;
   std::vector<std::uint8_t> present_;
+  std::vector<std::int64_t> times_;
+  // Per channel, the index of the power gauge that backs an energy counter (kNoGauge: none).
+  static constexpr std::size_t kNoGauge = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> gauges_;
   TickQueue queue_;
   double previous_tick_s_ = 0.0;
 

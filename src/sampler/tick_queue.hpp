@@ -12,13 +12,19 @@ namespace powerfit {
 
 class TickQueue {
  public:
-  TickQueue(std::size_t channels, std::size_t capacity_ticks);
+  // `dated` lists the channels whose values carry a time of their own (values polled in the
+  // background, dated when they were read), kept beside the tick's time.
+  TickQueue(std::size_t channels, std::size_t capacity_ticks, std::vector<std::size_t> dated = {});
 
+  // Producer side; `times` holds a time per channel, of which those of the dated channels are
+  // kept. Returns false when the ring is full.
+  bool try_push(std::int64_t time_ns, std::span<const double> values, std::span<const std::uint8_t> present,
+                std::span<const std::int64_t> times = {});
 
-  // Producer side. Returns false when the ring is full.
-  bool try_push(std::int64_t time_ns, std::span<const double> values, std::span<const std::uint8_t> present);
+  const std::vector<std::size_t>& dated() const { return dated_; }
 
-  // Consumer side: calls f(time_ns, values, present) for each waiting tick, oldest first.
+  // Consumer side: calls f(time_ns, values, present, dated_times) for each waiting tick, oldest
+  // first; dated_times[k] is the time of channel dated()[k].
   template <typename F>
   std::size_t drain(F&& f) {
     const std::uint64_t head = head_.load(std::memory_order_acquire);
@@ -27,7 +33,8 @@ class TickQueue {
     for (; tail != head; ++tail, ++drained) {
       const std::size_t slot = static_cast<std::size_t>(tail % capacity_);
       f(times_[slot], std::span<const double>(values_.data() + slot * channels_, channels_),
-        std::span<const std::uint8_t>(present_.data() + slot * channels_, channels_));
+        std::span<const std::uint8_t>(present_.data() + slot * channels_, channels_),
+        std::span<const std::int64_t>(dated_times_.data() + slot * dated_.size(), dated_.size()));
     }
     tail_.store(tail, std::memory_order_release);
     return drained;
@@ -43,6 +50,8 @@ class TickQueue {
   std::vector<std::int64_t> times_;
   std::vector<double> values_;
   std::vector<std::uint8_t> present_;
+  std::vector<std::size_t> dated_;
+  std::vector<std::int64_t> dated_times_;
   std::atomic<std::uint64_t> head_{0};
   std::atomic<std::uint64_t> tail_{0};
   std::atomic<std::uint64_t> dropped_{0};

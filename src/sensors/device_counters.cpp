@@ -1,7 +1,5 @@
 #include "sensors/device_counters.hpp"
 
-#include "core/counters.hpp"
-
 namespace powerfit::sensors {
 
 void DeviceCounters::add_device(std::string name, Channels channels, bool in_total) {
@@ -32,7 +30,9 @@ void DeviceCounters::update(std::string_view name, Pair values, bool in_total_if
     }
     if (device->in_total && device->has_last) {
       // A smaller value means the device was re-created and its counter restarted at zero.
-      total_[i] += counter_increase(static_cast<double>(device->last[i]), static_cast<double>(values[i]), 0.0);
+      // Byte counts have no ceiling to judge a step by: all of a restarted counter is new.
+      const auto last = device->last[i];
+      total_[i] += static_cast<double>(values[i] >= last ? values[i] - last : values[i]);
     }
   }
   device->last = values;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/clock.hpp"
+#include "sensors/ceilings.hpp"
 #include "sensors/host_info.hpp"
 
 namespace powerfit::sensors {
@@ -68,6 +70,14 @@ Availability NvmlSource::open() {
     if (api.field_values && api.field_values(gpu->device, 1, &field) == NVML_SUCCESS && field.nvmlReturn == NVML_SUCCESS) {
       gpu->power_instant = add("power_instant", Unit::watt, ChannelKind::power_gauge);
     }
+    if (has_energy) {
+      // The instantaneous reading shapes the counter's energy in time best; the other one is a
+      // one-second mean on recent GPUs.
+      channels_[gpu->energy].gauge = channels_[gpu->power_instant != kNone ? gpu->power_instant : gpu->power].name;
+      unsigned int limit_mw = 0;
+      const bool has_limit = api.power_limit && api.power_limit(gpu->device, &limit_mw) == NVML_SUCCESS && limit_mw > 0;
+      channels_[gpu->energy].max_rate = has_limit ? ceilings::kGpuLimitFactor * limit_mw * 1e-3 : ceilings::kGpuW;
+    }
     if (api.utilization) {
       gpu->utilization = add("utilization", Unit::percent, ChannelKind::gauge);
       gpu->memory_utilization = add("memory_utilization", Unit::percent, ChannelKind::gauge);
@@ -128,7 +138,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
   const auto put = [&](std::size_t channel, nvmlReturn_t rc, double value) {
     if (channel != kNone) out[channel] = {value, status_of(rc, gpu)};
   };
-  if (gpu.energy != kNone) out[gpu.energy] = {gpu.energy_j.value.load(), gpu.energy_j.status.load()};
+  if (gpu.energy != kNone) out[gpu.energy] = gpu.energy_j.load();
   unsigned int milliwatts = 0;
   auto rc = api.power_usage(gpu.device, &milliwatts);
   put(gpu.power, rc, milliwatts * 1e-3);
@@ -176,8 +186,10 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     put(gpu.power_limit, rc, limit * 1e-3);
   }
   if (gpu.pcie_tx != kNone) {
-    out[gpu.pcie_tx] = {gpu.pcie_tx_bytes.value.load(), gpu.pcie_tx_bytes.status.load()};
-    out[gpu.pcie_rx] = {gpu.pcie_rx_bytes.value.load(), gpu.pcie_rx_bytes.status.load()};
+    // Rates, not counters: reported as read at the tick.
+    out[gpu.pcie_tx] = gpu.pcie_tx_bytes.load();
+    out[gpu.pcie_rx] = gpu.pcie_rx_bytes.load();
+    out[gpu.pcie_tx].taken_ns = out[gpu.pcie_rx].taken_ns = 0;
   }
   if (gpu.process_memory != kNone) {
     unsigned int count = static_cast<unsigned int>(processes_.size());
@@ -207,8 +219,11 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
 void NvmlSource::poll_energy(Gpu& gpu) {
   if (gpu.energy == kNone) return;
   unsigned long long millijoules = 0;
+  const std::int64_t before = monotonic_now_ns();
   const auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
-  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status_of(rc, gpu));
+  // Dated halfway through the call, which takes milliseconds.
+  const std::int64_t taken = before + (monotonic_now_ns() - before) / 2;
+  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status_of(rc, gpu), taken);
 }
 
 void NvmlSource::poll_slow(Gpu& gpu) {
@@ -216,9 +231,9 @@ void NvmlSource::poll_slow(Gpu& gpu) {
   if (gpu.pcie_tx != kNone) {
     unsigned int kilobytes = 0;
     auto rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_TX_BYTES, &kilobytes);
-    gpu.pcie_tx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu));
+    gpu.pcie_tx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu), 0);
     rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_RX_BYTES, &kilobytes);
-    gpu.pcie_rx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu));
+    gpu.pcie_rx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu), 0);
   }
   if (gpu.process_utilization != kNone) {
     unsigned int count = static_cast<unsigned int>(samples_.size());

@@ -43,14 +43,25 @@ class NvmlSource final : public Source {
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   static constexpr std::size_t kMaxProcesses = 256;
 
-  // A value the poller reads and the sampling thread reports.
-  struct Polled {
-    std::atomic<double> value{0.0};
-    std::atomic<ReadStatus> status{ReadStatus::missing};
-    void store(double v, ReadStatus s) {
-      value.store(v);
-      status.store(s);
+  // A value the poller reads and the sampling thread reports: value, status and the time it was
+  // taken change together, and a failed poll keeps the last good value and its time.
+  class Polled {
+   public:
+    void store(double value, ReadStatus status, std::int64_t taken_ns) {
+      std::lock_guard lock(mutex_);
+      reading_.status = status;
+      if (status != ReadStatus::ok) return;
+      reading_.value = value;
+      reading_.taken_ns = taken_ns;
     }
+    Reading load() const {
+      std::lock_guard lock(mutex_);
+      return reading_;
+    }
+
+   private:
+    mutable std::mutex mutex_;
+    Reading reading_;
   };
 
   struct Gpu {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/counters.hpp"
 #include "sensors/proc_file.hpp"
 #include "sensors/source.hpp"
 
@@ -71,7 +72,7 @@ class RaplSource final : public Source {
     RaplDomain domain;
     std::size_t channel;
     bool in_total;
-    std::optional<double> last;  // for the total's own wrap handling
+    CounterTracker counter;  // this domain's part of the sum, under the same rules as a channel
   };
 
   std::vector<std::unique_ptr<RaplMethod>> methods_;
@@ -79,7 +80,6 @@ class RaplSource final : public Source {
   std::vector<Chosen> chosen_;
   std::vector<std::string> notes_;
   std::size_t total_channel_ = static_cast<std::size_t>(-1);
-  double total_j_ = 0.0;
 };
 
 // All three methods on the real machine (or fixture roots).

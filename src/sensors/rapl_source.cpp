@@ -2,7 +2,9 @@
 #include <chrono>
 #include <thread>
 
-#include "core/counters.hpp"
+#include "core/clock.hpp"
+
+#include "sensors/ceilings.hpp"
 #include "sensors/rapl.hpp"
 
 namespace powerfit::sensors {
@@ -13,6 +15,12 @@ struct Candidate {
   std::size_t index;
   RaplDomain domain;
 };
+
+double ceiling_w(const RaplDomain& domain) {
+  if (domain.kind == "dram") return ceilings::kDramW;
+  if (domain.kind == "psys") return ceilings::kPlatformW;
+  return ceilings::kCpuPackageW;
+}
 
 }  // namespace
 
@@ -60,9 +68,11 @@ Availability RaplSource::open() {
                                       .scope = candidate.domain.kind == "psys"
                                                    ? "system"
                                                    : "package:" + std::to_string(candidate.domain.package),
-                                      .wrap_at = candidate.domain.wrap_j});
+                                      .wrap_at = candidate.domain.wrap_j,
+                                      .max_rate = ceiling_w(candidate.domain)});
     channels_[channel].source = "rapl." + std::string(candidate.method->name());
-    chosen_.push_back({candidate.method, candidate.index, candidate.domain, channel, false, std::nullopt});
+    chosen_.push_back({candidate.method, candidate.index, candidate.domain, channel, false,
+                       CounterTracker({.wrap_at = candidate.domain.wrap_j, .max_rate = ceiling_w(candidate.domain)})});
     notes_.push_back(candidate.domain.key + ": " + std::string(candidate.method->name()));
   }
   if (chosen_.empty()) {
@@ -82,6 +92,7 @@ Availability RaplSource::open() {
                                   .unit = Unit::joule,
                                   .kind = ChannelKind::energy_counter,
                                   .scope = "system",
+                                  .max_rate = ceilings::kRaplSumW,
                                   .in_energy_total = true});
   }
   std::string detail;
@@ -94,10 +105,13 @@ void RaplSource::read(std::span<Reading> out) {
     const auto reading = chosen.method->read(chosen.index);
     out[chosen.channel] = {reading.joules, reading.status};
     if (!chosen.in_total || reading.status != ReadStatus::ok) continue;
-    if (chosen.last) total_j_ += counter_increase(*chosen.last, reading.joules, chosen.domain.wrap_j);
-    chosen.last = reading.joules;
+    // The sum is made of each domain's trusted increase: a glitch in one never reaches it.
+    chosen.counter.observe(static_cast<double>(monotonic_now_ns()) * 1e-9, reading.joules);
   }
-  if (total_channel_ != static_cast<std::size_t>(-1)) out[total_channel_] = {total_j_, ReadStatus::ok};
+  if (total_channel_ == static_cast<std::size_t>(-1)) return;
+  double total_j = 0.0;
+  for (const auto& chosen : chosen_) total_j += chosen.in_total ? chosen.counter.increase() : 0.0;
+  out[total_channel_] = {total_j, ReadStatus::ok};
 }
 
 std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots) {

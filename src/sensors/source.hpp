@@ -40,6 +40,9 @@ constexpr bool is_failure(ReadStatus status) {
 struct Reading {
   double value = 0.0;
   ReadStatus status = ReadStatus::missing;
+  // Monotonic time (ns) at which a value polled in the background was read from the device;
+  // 0 for a value read at the tick. A failed poll keeps the time and value of the last good one.
+  std::int64_t taken_ns = 0;
 };
 
 struct Availability {

@@ -46,35 +46,37 @@ std::unique_ptr<Sampler> make_sampler(ScriptedSource::Script& script, Nanosecond
   return std::make_unique<Sampler>(std::move(sources), SamplerOptions{.interval = interval});
 }
 
-TEST(Sampler, FailingChannelIsFailedFromThatTickOnWhileOthersGoOn) {
+TEST(Sampler, PersistentlyFailingChannelIsFailedFromItsFirstFailureWhileOthersGoOn) {
   ScriptedSource::Script script;
   auto sampler = make_sampler(script);
   script.energy = 10.0;
   script.power = 50.0;
   sampler->sample_at(0);
-  script.energy = 20.0;
   script.power_status = sensors::ReadStatus::gone;
-  sampler->sample_at(1'000'000'000);
-  script.energy = 35.0;
+  for (const std::int64_t t : {1'000'000'000, 1'500'000'000, 2'000'000'000}) {
+    script.energy += 10.0;
+    sampler->sample_at(t);
+  }
+  script.energy = 55.0;
   script.power_status = sensors::ReadStatus::ok;  // it never comes back once failed
   script.power = 999.0;
-  sampler->sample_at(2'000'000'000);
+  sampler->sample_at(3'000'000'000);
 
   const auto& tracks = sampler->tracks();
-  EXPECT_DOUBLE_EQ(tracks[0].increase(), 25.0);
+  EXPECT_DOUBLE_EQ(tracks[0].increase(), 45.0);
   ASSERT_TRUE(tracks[1].failed());
   EXPECT_DOUBLE_EQ(tracks[1].failed_at(), 1.0);
   EXPECT_EQ(tracks[1].samples(), 1u);
   EXPECT_DOUBLE_EQ(tracks[1].maximum(), 50.0);
 
   std::vector<std::vector<std::uint8_t>> present;
-  sampler->queue().drain([&](std::int64_t, std::span<const double>, std::span<const std::uint8_t> p) {
+  sampler->queue().drain([&](std::int64_t, std::span<const double>, std::span<const std::uint8_t> p, auto) {
     present.emplace_back(p.begin(), p.end());
   });
-  ASSERT_EQ(present.size(), 3u);
+  ASSERT_EQ(present.size(), 5u);
   EXPECT_EQ(present[0], (std::vector<std::uint8_t>{1, 1}));
   EXPECT_EQ(present[1], (std::vector<std::uint8_t>{1, 0}));
-  EXPECT_EQ(present[2], (std::vector<std::uint8_t>{1, 0}));
+  EXPECT_EQ(present[4], (std::vector<std::uint8_t>{1, 0}));
 }
 
 TEST(Sampler, MissingValueIsSkippedWithoutFailing) {
@@ -108,7 +110,7 @@ TEST(Sampler, ThreadKeepsAbsoluteDeadlinesAndTakesALastSampleAtStop) {
   sampler->mark("phase-2");
   std::this_thread::sleep_for(100ms);
   sampler->stop();
-  sampler->queue().drain([&](std::int64_t t, auto, auto) { times.push_back(t); });
+  sampler->queue().drain([&](std::int64_t t, auto, auto, auto) { times.push_back(t); });
 
   const auto stats = sampler->stats();
   ASSERT_GE(times.size(), 10u);

@@ -8,6 +8,8 @@
 
 #include <map>
 
+#include "analysis/summary.hpp"
+#include "sampler/sampler.hpp"
 #include "support/source_readings.hpp"
 #include "support/temp_tree.hpp"
 
@@ -72,6 +74,53 @@ TEST(RaplPowercap, WrapAtMaxEnergyRangeIsCountedAcrossTheBoundary) {
   set_counter(tree, "intel-rapl:0", 1'500'000);  // wrapped, then 1.5 J more
   auto after = read_all(*source);
   EXPECT_NEAR(after["rapl.energy"].value - before["rapl.energy"].value, 2.0, 1e-6);
+}
+
+// Samples package 0 of the two-socket fixture every 10 ms for 1 s while it draws 99 W; `at_tick`
+// may change the counter's true value, or return what the file shows instead. The file is
+// rewritten in place before each tick. Returns the run's summary.
+RunSummary sample_99_watts(const std::function<std::optional<std::uint64_t>(int tick, std::uint64_t& microjoules)>& at_tick) {
+  FixtureCopy tree("intel-2socket-server");
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(powercap_source(tree, [&] { advance_all(tree, 1000); }));
+  EXPECT_TRUE(sources.back()->open().available);
+  Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(10)});
+  std::uint64_t microjoules = 5'000'000'000;  // 5 kJ since boot
+  for (int tick = 0; tick <= 100; ++tick) {
+    const auto shown = at_tick(tick, microjoules);
+    set_counter(tree, "intel-rapl:0", shown.value_or(microjoules));
+    sampler.sample_at(tick * 10'000'000LL);
+    microjoules += 990'000;  // 0.99 J per 10 ms
+  }
+  RunSummary summary;
+  summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+  analysis::add_energy_totals(summary);
+  return summary;
+}
+
+TEST(RaplPowercap, CounterReadingZeroForThirtyMillisecondsAddsNoEnergy) {
+  // The fault-injection case: energy_uj read as 0 for 30 ms gave 392,947 W for a 99 W machine.
+  const auto summary = sample_99_watts([](int tick, std::uint64_t&) {
+    return tick >= 50 && tick < 53 ? std::optional<std::uint64_t>(0) : std::nullopt;
+  });
+  ASSERT_TRUE(summary.measured_energy_j);
+  EXPECT_NEAR(*summary.measured_energy_j, 99.0, 1e-6);
+  EXPECT_NEAR(*summary.find("rapl.package-0.energy")->energy_j, 99.0, 1e-6);
+  EXPECT_EQ(summary.find("rapl.package-0.energy")->glitches, 3u);
+  EXPECT_FALSE(summary.measured_energy_partial);
+}
+
+TEST(RaplPowercap, CounterRestartingFromZeroLosesAtMostOneInterval) {
+  // A counter reset once gave 130,926 W; now counting goes on from the new base.
+  const auto summary = sample_99_watts([](int tick, std::uint64_t& microjoules) {
+    if (tick == 50) microjoules = 990'000;  // restarted 10 ms ago
+    return std::optional<std::uint64_t>();
+  });
+  ASSERT_TRUE(summary.measured_energy_j);
+  EXPECT_LE(*summary.measured_energy_j, 99.0 + 1e-6);
+  EXPECT_GE(*summary.measured_energy_j, 99.0 - 2 * 0.99 - 1e-6);
+  EXPECT_EQ(summary.find("rapl.package-0.energy")->resets, 1u);
+  EXPECT_DOUBLE_EQ(summary.find("rapl.package-0.energy")->first_reset_s, 0.5);
 }
 
 TEST(RaplPowercap, SubzonesNextToTheirPackageAreNotCountedTwice) {
