@@ -11,6 +11,12 @@ ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& tr
     summary.failure = std::string(sensors::describe(*failure));
     summary.failed_at_s = track.failed_at();
     summary.counted_from_gauge = track.gauge_since().has_value();
+    if (summary.counted_from_gauge) {
+      char since[32];
+      std::snprintf(since, sizeof since, "%.2f s", track.failed_at());
+      summary.info.source += "; energy from " + info.gauge + " since " + since + " (the counter failed: " +
+                             *summary.failure + ")";
+    }
   }
   summary.glitches = track.counter().glitches() + track.counter().pending();
   summary.resets = track.counter().resets();

@@ -3,7 +3,10 @@
 // and errors scripted through the fake_nvml_* control functions (tests reach them with dlsym on
 // the same library, which the loader shares with powerfit's handle).
 
+#include <time.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -23,9 +26,55 @@ struct FakeGpu {
       {"util_memory", 0.0},  {"memory_used", 1e9},  {"sm_clock_mhz", 1980.0}, {"temperature", 40.0},
       {"power_limit_mw", 700000.0}, {"pcie_tx_kb", 100.0}, {"pcie_rx_kb", 200.0}};
   std::map<std::string, nvmlReturn_t> errors;  // by value name, or "*" for every call
+  // Faults on every n-th call of a value: an error, or (NVML_SUCCESS) a reading of 0.
+  struct Every {
+    int n = 0;
+    nvmlReturn_t rc = NVML_SUCCESS;
+    int calls = 0;
+  };
+  std::map<std::string, Every> every;
   std::vector<nvmlProcessInfo_t> processes;
   std::vector<nvmlProcessUtilizationSample_t> samples;
+  // A simulated card: power follows `steps` (seconds since `origin_ns`, watts), and the energy
+  // counter and both power readings refresh every `refresh_s`, as real drivers do.
+  bool simulated = false;
+  std::int64_t origin_ns = 0;
+  double refresh_s = 0.1;
+  std::vector<std::pair<double, double>> steps;  // from this time on, this power
 };
+
+std::int64_t monotonic_ns() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+double power_at(const FakeGpu& gpu, double t) {
+  double watts = 0.0;
+  for (const auto& [from, power] : gpu.steps) {
+    if (from <= t) watts = power;
+  }
+  return watts;
+}
+
+double energy_until(const FakeGpu& gpu, double t) {
+  double joules = 0.0;
+  for (std::size_t i = 0; i < gpu.steps.size(); ++i) {
+    const double from = std::max(gpu.steps[i].first, 0.0);
+    const double to = std::min(i + 1 < gpu.steps.size() ? gpu.steps[i + 1].first : t, t);
+    if (to > from) joules += gpu.steps[i].second * (to - from);
+  }
+  return joules;
+}
+
+// What the simulated card shows at monotonic time `now_ns`: values as of its last refresh.
+double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t now_ns) {
+  const double t = static_cast<double>(now_ns - gpu.origin_ns) * 1e-9;
+  const double refreshed = std::floor(t / gpu.refresh_s) * gpu.refresh_s;
+  if (what == "energy_mj") return 1000.0 + 1e3 * energy_until(gpu, refreshed);
+  if (what == "power_mw" || what == "instant_mw") return 1e3 * power_at(gpu, refreshed);
+  return gpu.values.at(what);
+}
 
 std::mutex g_mutex;
 std::vector<FakeGpu> g_gpus(1);
@@ -50,7 +99,13 @@ nvmlReturn_t get(nvmlDevice_t device, const std::string& what, T* out, double sc
   FakeGpu* gpu = gpu_of(device);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
   if (const auto rc = error_for(*gpu, what); rc != NVML_SUCCESS) return rc;
-  *out = static_cast<T>(gpu->values[what] * scale);
+  if (auto fault = gpu->every.find(what); fault != gpu->every.end() && ++fault->second.calls % fault->second.n == 0) {
+    if (fault->second.rc != NVML_SUCCESS) return fault->second.rc;
+    *out = static_cast<T>(0);
+    return NVML_SUCCESS;
+  }
+  const double value = gpu->simulated ? simulated_value(*gpu, what, monotonic_ns()) : gpu->values[what];
+  *out = static_cast<T>(value * scale);
   return NVML_SUCCESS;
 }
 
@@ -74,6 +129,30 @@ void fake_nvml_fail(int gpu, const char* what, int nvml_return) {
   g_gpus.at(gpu).errors[what] = nvml_return;
 }
 void fake_nvml_fail_init(int nvml_return) { g_init_error = nvml_return; }
+// Every n-th call reading `what` fails with `nvml_return`, or reads 0 where that is NVML_SUCCESS.
+void fake_nvml_fail_every(int gpu, const char* what, int n, int nvml_return) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).every[what] = {n, static_cast<nvmlReturn_t>(nvml_return), 0};
+}
+// Simulates the card from monotonic time `origin_ns` on, refreshed every `refresh_s`; power
+// steps are added with fake_nvml_power_from.
+void fake_nvml_simulate(int gpu, long long origin_ns, double refresh_s) {
+  std::lock_guard lock(g_mutex);
+  auto& card = g_gpus.at(gpu);
+  card.simulated = true;
+  card.origin_ns = origin_ns;
+  card.refresh_s = refresh_s;
+  card.steps.clear();
+}
+void fake_nvml_power_from(int gpu, double seconds, double watts) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).steps.emplace_back(seconds, watts);
+}
+// The simulated counter as a reader would see it at monotonic time `at_ns`, in joules.
+double fake_nvml_counter_at(int gpu, long long at_ns) {
+  std::lock_guard lock(g_mutex);
+  return simulated_value(g_gpus.at(gpu), "energy_mj", at_ns) * 1e-3;
+}
 void fake_nvml_add_process(int gpu, unsigned int pid, unsigned long long memory, unsigned int sm_util) {
   std::lock_guard lock(g_mutex);
   g_gpus.at(gpu).processes.push_back({pid, memory, 0, 0});

@@ -10,6 +10,9 @@
 #include <chrono>
 #include <thread>
 
+#include "analysis/summary.hpp"
+#include "core/clock.hpp"
+#include "sampler/sampler.hpp"
 #include "sensors/host_info.hpp"
 #include "support/source_readings.hpp"
 
@@ -31,6 +34,10 @@ class FakeNvml : public ::testing::Test {
     fail_init = symbol<void (*)(int)>("fake_nvml_fail_init");
     add_process = symbol<void (*)(int, unsigned, unsigned long long, unsigned)>("fake_nvml_add_process");
     initialised = symbol<int (*)()>("fake_nvml_initialised");
+    fail_every = symbol<void (*)(int, const char*, int, int)>("fake_nvml_fail_every");
+    simulate = symbol<void (*)(int, long long, double)>("fake_nvml_simulate");
+    power_from = symbol<void (*)(int, double, double)>("fake_nvml_power_from");
+    counter_at = symbol<double (*)(int, long long)>("fake_nvml_counter_at");
     reset(2);
   }
   void TearDown() override {
@@ -49,7 +56,92 @@ class FakeNvml : public ::testing::Test {
   void (*fail_init)(int) = nullptr;
   void (*add_process)(int, unsigned, unsigned long long, unsigned) = nullptr;
   int (*initialised)() = nullptr;
+  void (*fail_every)(int, const char*, int, int) = nullptr;
+  void (*simulate)(int, long long, double) = nullptr;
+  void (*power_from)(int, double, double) = nullptr;
+  double (*counter_at)(int, long long) = nullptr;
+
+  // Both GPUs simulated at a constant `watts` each from now on.
+  void constant_power(double watts) {
+    for (int gpu = 0; gpu < 2; ++gpu) {
+      simulate(gpu, monotonic_now_ns(), 0.1);
+      power_from(gpu, -1.0, watts);
+    }
+  }
+
+  // NVML alone sampled every `interval` for `seconds`; the run's summary.
+  static RunSummary sample_for(std::chrono::milliseconds seconds, std::chrono::milliseconds interval) {
+    std::vector<std::unique_ptr<Source>> sources;
+    sources.push_back(std::make_unique<NvmlSource>());
+    EXPECT_TRUE(sources.back()->open().available);
+    Sampler sampler(std::move(sources), {.interval = interval});
+    sampler.start();
+    std::this_thread::sleep_for(seconds);
+    sampler.stop();
+    RunSummary summary{.duration_s = sampler.stats().wall_s};
+    summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+    analysis::add_energy_totals(summary);
+    return summary;
+  }
 };
+
+TEST_F(FakeNvml, CounterReadingZeroOnEveryFifthPollAddsNoEnergy) {
+  // Fault injection gave 349,853 W for two GPUs drawing 350 W each.
+  constant_power(350.0);
+  fail_every(0, "energy_mj", 5, NVML_SUCCESS);
+  fail_every(1, "energy_mj", 5, NVML_SUCCESS);
+  const auto summary = sample_for(std::chrono::milliseconds(1500), std::chrono::milliseconds(10));
+  ASSERT_TRUE(summary.measured_energy_j);
+  // The counters move every 100 ms and the run's ends are polls: within two refreshes of 700 W.
+  EXPECT_NEAR(*summary.measured_energy_j / summary.duration_s, 700.0, 2 * 0.1 * 700.0 / summary.duration_s);
+  EXPECT_GT(summary.find("gpu0.energy")->glitches, 0u);
+  EXPECT_FALSE(summary.measured_energy_partial);
+}
+
+TEST_F(FakeNvml, CounterFailingOnEveryFifthPollLosesNothing) {
+  // Fault injection: both gpuN.energy channels were failed within 0.6 s; 700 J became 40 J.
+  constant_power(350.0);
+  fail_every(0, "energy_mj", 5, NVML_ERROR_UNKNOWN);
+  fail_every(1, "energy_mj", 5, NVML_ERROR_UNKNOWN);
+  const auto summary = sample_for(std::chrono::milliseconds(2000), std::chrono::milliseconds(10));
+  for (const char* name : {"gpu0.energy", "gpu1.energy"}) {
+    EXPECT_FALSE(summary.find(name)->failure) << name;
+  }
+  ASSERT_TRUE(summary.measured_energy_j);
+  EXPECT_NEAR(*summary.measured_energy_j / summary.duration_s, 700.0, 2 * 0.1 * 700.0 / summary.duration_s);
+}
+
+TEST_F(FakeNvml, FailedCounterIsCountedOnFromThePowerGaugeAndSaysSo) {
+  constant_power(350.0);
+  std::thread breaker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fail(1, "energy_mj", NVML_ERROR_UNKNOWN);
+  });
+  const auto summary = sample_for(std::chrono::milliseconds(2500), std::chrono::milliseconds(20));
+  breaker.join();
+  const auto* gpu1 = summary.find("gpu1.energy");
+  ASSERT_TRUE(gpu1->failure);
+  EXPECT_TRUE(gpu1->counted_from_gauge);
+  EXPECT_FALSE(gpu1->incomplete());
+  EXPECT_NE(gpu1->info.source.find("gpu1.power_instant"), std::string::npos) << gpu1->info.source;
+  EXPECT_FALSE(summary.measured_energy_partial);
+  EXPECT_NEAR(*gpu1->energy_j / summary.duration_s, 350.0, 2 * 0.1 * 350.0 / summary.duration_s);
+}
+
+TEST_F(FakeNvml, ChannelFailedWithNothingToTakeOverMakesTheTotalPartial) {
+  constant_power(350.0);
+  std::thread breaker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fail(1, "energy_mj", NVML_ERROR_UNKNOWN);
+    fail(1, "instant_mw", NVML_ERROR_UNKNOWN);
+  });
+  const auto summary = sample_for(std::chrono::milliseconds(2000), std::chrono::milliseconds(20));
+  breaker.join();
+  EXPECT_TRUE(summary.find("gpu1.energy")->incomplete());
+  EXPECT_TRUE(summary.measured_energy_partial);
+  ASSERT_EQ(summary.partial_channels.size(), 1u);
+  EXPECT_EQ(summary.partial_channels[0].rfind("gpu1.energy (", 0), 0u) << summary.partial_channels[0];
+}
 
 TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
   NvmlSource source;
