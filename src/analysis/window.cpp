@@ -5,6 +5,7 @@
 namespace powerfit::analysis {
 namespace {
 
+// The series' value at t, linear between samples and held beyond its ends.
 double value_at(const Series& series, std::int64_t t) {
   const auto after = std::lower_bound(series.begin(), series.end(), t,
                                       [](const auto& sample, std::int64_t time) { return sample.first < time; });
@@ -16,27 +17,70 @@ double value_at(const Series& series, std::int64_t t) {
   return before->second + share * (after->second - before->second);
 }
 
+// ∫ gauge dt over [t0, t1] (J for watts), by trapezoids between the samples inside, with the
+// ends interpolated and the gauge held beyond its first and last samples.
+double integral(const Series& gauge, std::int64_t t0, std::int64_t t1) {
+  if (t1 <= t0 || gauge.empty()) return 0.0;
+  double joules = 0.0;
+  std::int64_t t = t0;
+  double value = value_at(gauge, t0);
+  auto next = std::upper_bound(gauge.begin(), gauge.end(), t0,
+                               [](std::int64_t time, const auto& sample) { return time < sample.first; });
+  for (; next != gauge.end() && next->first < t1; ++next) {
+    joules += 0.5 * (value + next->second) * static_cast<double>(next->first - t) * 1e-9;
+    t = next->first;
+    value = next->second;
+  }
+  joules += 0.5 * (value + value_at(gauge, t1)) * static_cast<double>(t1 - t) * 1e-9;
+  return joules;
+}
+
+// The counter's changes: each run of equal values kept at its first sample (a value refreshed
+// in the background and recorded at every tick repeats), and the last sample.
+Series changes(const Series& counter) {
+  Series kept;
+  for (const auto& sample : counter) {
+    if (kept.empty() || sample.second != kept.back().second) kept.push_back(sample);
+  }
+  if (!counter.empty() && kept.back().first != counter.back().first) kept.push_back(counter.back());
+  return kept;
+}
+
+// The counter's value at t. Between two changes the energy is placed in time as the gauge's
+// energy fell (the counter gives the amount, the gauge where in the interval it came); without a
+// gauge, or where it read nothing, linearly. Beyond the ends, the gauge's energy carries it on.
+double counter_at(const Series& counter, const Series* gauge, std::int64_t t) {
+  if (t <= counter.front().first) return counter.front().second - (gauge ? integral(*gauge, t, counter.front().first) : 0.0);
+  if (t >= counter.back().first) return counter.back().second + (gauge ? integral(*gauge, counter.back().first, t) : 0.0);
+  const auto after = std::lower_bound(counter.begin(), counter.end(), t,
+                                      [](const auto& sample, std::int64_t time) { return sample.first < time; });
+  const auto before = after - 1;
+  const double amount = after->second - before->second;
+  if (gauge) {
+    const double whole = integral(*gauge, before->first, after->first);
+    if (whole > 0.0) return before->second + amount * integral(*gauge, before->first, t) / whole;
+  }
+  const double share = static_cast<double>(t - before->first) / static_cast<double>(after->first - before->first);
+  return before->second + share * amount;
+}
+
 }  // namespace
 
 std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
-                                       std::int64_t edge_ns) {
-  const std::int64_t reach = kind == ChannelKind::power_gauge ? edge_ns : 0;
+                                       std::int64_t edge_ns, const Series* gauge) {
+  if (gauge && gauge->empty()) gauge = nullptr;
+  const bool reaches = kind == ChannelKind::power_gauge || (kind == ChannelKind::energy_counter && gauge);
+  const std::int64_t reach = reaches ? edge_ns : 0;
   if (series.size() < 2 || t1 <= t0 || t0 < series.front().first - reach || t1 > series.back().first + reach) {
     return std::nullopt;
   }
-  if (kind == ChannelKind::energy_counter) return value_at(series, t1) - value_at(series, t0);
+  if (kind == ChannelKind::energy_counter) {
+    const auto kept = changes(series);
+    if (kept.size() < 2) return 0.0;
+    return counter_at(kept, gauge, t1) - counter_at(kept, gauge, t0);
+  }
   if (kind != ChannelKind::power_gauge) return std::nullopt;
-  // Trapezoids over the samples inside the window, with the window's ends interpolated.
-  Series points{{t0, value_at(series, t0)}};
-  for (const auto& sample : series) {
-    if (sample.first > t0 && sample.first < t1) points.push_back(sample);
-  }
-  points.emplace_back(t1, value_at(series, t1));
-  double joules = 0.0;
-  for (std::size_t i = 1; i < points.size(); ++i) {
-    joules += 0.5 * (points[i - 1].second + points[i].second) * static_cast<double>(points[i].first - points[i - 1].first) * 1e-9;
-  }
-  return joules;
+  return integral(series, t0, t1);
 }
 
 }  // namespace powerfit::analysis

@@ -15,12 +15,15 @@ namespace powerfit::analysis {
 // start, for power gauges the watts.
 using Series = std::vector<std::pair<std::int64_t, double>>;
 
-// Joules between t0 and t1 (ns): counters interpolated linearly at both ends, gauges integrated by
+// Joules between t0 and t1 (ns). A counter's energy between two of its readings is placed in
+// time by `gauge`, the power gauge of the same consumer where there is one (the counter gives the
+// amount, the gauge where in the interval it fell), else linearly; a gauge is integrated by
 // trapezoids with interpolated ends. nullopt when the window is not inside the samples or the
-// kind carries no energy. A power gauge may reach `edge_ns` beyond its first or last sample, held
-// at that sample's value: a rate-based estimate's first value is the mean power of the interval
-// before it, so a window opening in the run's first interval is still covered.
+// kind carries no energy. A power gauge, and a counter with a gauge, may reach `edge_ns` beyond
+// the first or last sample, the gauge held at its end value: a rate-based estimate's first
+// value is the mean power of the interval before it, and a counter polled in the background is
+// read a little before the run ends.
 std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
-                                       std::int64_t edge_ns = 0);
+                                       std::int64_t edge_ns = 0, const Series* gauge = nullptr);
 
 }  // namespace powerfit::analysis

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/window.hpp"
 #include "core/duration.hpp"
 #include "powerfit/run_summary.hpp"
 #include "recording/database.hpp"
@@ -100,6 +101,9 @@ class RecordedSession {
 
  private:
   void split_at_baseline(std::int64_t run_end_ns);
+  // A channel's energy over a stretch, from its recorded `series`, shaped by its power gauge.
+  std::optional<double> channel_energy(std::size_t channel, const analysis::Series& series, std::int64_t from_ns,
+                                       std::int64_t to_ns, std::int64_t edge_ns);
 
   SessionOptions options_;
   recording::Database database_;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace powerfit::analysis {
 namespace {
 
@@ -38,6 +41,86 @@ TEST(EnergyInWindow, PowerGaugeReachesUpToTheEdgeAllowanceBeyondItsSamples) {
   // Beyond the allowance, or for a counter, there is no answer.
   EXPECT_FALSE(energy_in_window(series, ChannelKind::power_gauge, 0, kSecond, kSecond / 20));
   EXPECT_FALSE(energy_in_window(series, ChannelKind::energy_counter, kSecond / 20, kSecond, kSecond / 10));
+}
+
+}  // namespace
+}  // namespace powerfit::analysis
+
+namespace powerfit::analysis {
+namespace {
+
+// A GPU stepping from 250 W to 700 W at `up` and back at `down` (seconds), as its driver shows it:
+// the energy counter and the power reading refresh every 100 ms (at `refresh_phase` past each
+// tenth), the counter is polled every 200 ms (at `poll_phase`) and dated when polled, the power
+// gauge is sampled every 100 ms on the sampler's ticks.
+struct SteppingGpu {
+  double up = 1.0, down = 7.0, refresh_phase = 0.0, poll_phase = 0.0;
+
+  double power(double t) const { return t >= up && t < down ? 700.0 : 250.0; }
+  double energy(double t) const {  // exact, from 0
+    const double high = std::max(0.0, std::min(t, down) - up);
+    return 250.0 * t + 450.0 * high;
+  }
+  double refreshed(double t) const { return std::floor((t - refresh_phase) / 0.1) * 0.1 + refresh_phase; }
+  // What a reader of the counter sees at t: the energy as of the last refresh.
+  double counter(double t) const { return energy(refreshed(t)); }
+
+  Series counter_series(double end) const {
+    Series series;
+    for (double t = poll_phase; t <= end; t += 0.2) series.emplace_back(std::llround(t * 1e9), counter(t));
+    return series;
+  }
+  Series gauge_series(double end) const {
+    Series series;
+    for (double t = 0.0; t <= end + 1e-9; t += 0.1) series.emplace_back(std::llround(t * 1e9), power(refreshed(t)));
+    return series;
+  }
+};
+
+TEST(EnergyInWindow, WindowOnAPowerStepIsShapedByTheGauge) {
+  // Over every phase of the refresh and the polls, against a witness reading the counter at the
+  // window's edges. Interpolating the counter linearly across the step came out 0.58 % low on
+  // average; the gauge's shape halves that. What remains is the counter's own refresh: a value
+  // read between two refreshes is up to 100 ms old, and nothing read every 100 ms tells when
+  // inside that interval the driver refreshed it (worst single window about 1.4 %).
+  double linear_sum = 0.0, shaped_sum = 0.0, linear_abs = 0.0, shaped_abs = 0.0, worst_shaped = 0.0;
+  int windows = 0;
+  for (int refresh = 0; refresh < 10; ++refresh) {
+    for (int poll = 0; poll < 20; ++poll) {
+      const SteppingGpu gpu{.up = 1.0 + 0.013 * poll, .down = 7.0 + 0.017 * refresh,
+                            .refresh_phase = 0.01 * refresh, .poll_phase = 0.01 * poll};
+      const auto counter = gpu.counter_series(9.0);
+      const auto gauge = gpu.gauge_series(9.0);
+      const auto t0 = std::llround(gpu.up * 1e9), t1 = std::llround(gpu.down * 1e9);
+      const double witness = gpu.counter(gpu.down) - gpu.counter(gpu.up);
+      const double linear = *energy_in_window(counter, ChannelKind::energy_counter, t0, t1) / witness - 1.0;
+      const double shaped = *energy_in_window(counter, ChannelKind::energy_counter, t0, t1, 0, &gauge) / witness - 1.0;
+      linear_sum += linear;
+      shaped_sum += shaped;
+      linear_abs += std::abs(linear);
+      shaped_abs += std::abs(shaped);
+      worst_shaped = std::max(worst_shaped, std::abs(shaped));
+      ++windows;
+    }
+  }
+  EXPECT_LT(std::abs(shaped_sum / windows), 0.005);
+  EXPECT_LT(std::abs(shaped_sum), 0.6 * std::abs(linear_sum));
+  EXPECT_LT(shaped_abs, linear_abs);
+  EXPECT_LT(worst_shaped, 0.015);
+}
+
+TEST(EnergyInWindow, CounterWithAGaugeReachesTheRunsEndFromItsLastPoll) {
+  const Series counter{{0, 0.0}, {kSecond, 100.0}};
+  const Series gauge{{0, 100.0}, {kSecond, 100.0}, {kSecond + kSecond / 100, 100.0}};
+  EXPECT_NEAR(*energy_in_window(counter, ChannelKind::energy_counter, 0, kSecond + kSecond / 100, kSecond / 10, &gauge),
+              101.0, 1e-9);
+}
+
+TEST(EnergyInWindow, CounterRecordedAtEveryTickIsShapedBetweenItsChanges) {
+  // A background value recorded at every tick (older runs): 0 J until it changes to 200 J at 1 s.
+  const Series counter{{0, 0.0}, {kSecond / 2, 0.0}, {kSecond, 200.0}};
+  const Series gauge{{0, 200.0}, {kSecond, 200.0}};
+  EXPECT_NEAR(*energy_in_window(counter, ChannelKind::energy_counter, 0, kSecond / 2, 0, &gauge), 100.0, 1e-9);
 }
 
 }  // namespace
