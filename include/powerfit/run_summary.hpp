@@ -60,7 +60,7 @@ struct RunSummary {
   // over: its joules stop there. partial_channels names each such channel and when it failed.
   bool measured_energy_partial = false;
   bool estimated_energy_partial = false;
-  std::vector<std::string> partial_channels;  // "gpu1.energy (io error at 0.60 s)"
+  std::vector<std::string> partial_channels;  // "gpu1.energy (read error at 0.60 s)"
 
   // With an idle baseline measured before the command started: the machine's idle power, the
   // command's own energy (from its start, the baseline left out) and its dynamic energy (the

@@ -41,6 +41,8 @@ struct Summary {
     double joules = 0.0;
   };
   std::vector<ChannelEnergy> window_channels;  // the window's energy per channel in the totals
+  // Channels of the totals that stopped inside the window, making its energy partial.
+  std::vector<std::string> window_partial_channels;
   // With counts: the scores and what they rest on. The energy is the window's, else the run's
   // less its idle baseline, else the whole run's; measured where anything measured it, else
   // ESTIMATED. `unscored_why` says why there are none.

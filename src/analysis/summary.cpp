@@ -76,3 +76,27 @@ std::string partial_note(const std::string& channel, const std::string& failure,
 }
 
 }  // namespace powerfit::analysis
+
+namespace powerfit::analysis {
+
+std::vector<std::string> counter_warnings(const RunSummary& summary) {
+  std::vector<std::string> warnings;
+  char text[320];
+  for (const auto& channel : summary.channels) {
+    if (channel.glitches > 0) {
+      std::snprintf(text, sizeof text, "%s: %u implausible reading(s) discarded (a glitch of the counter, no energy lost)",
+                    channel.info.name.c_str(), channel.glitches);
+      warnings.emplace_back(text);
+    }
+    if (channel.resets > 0) {
+      std::snprintf(text, sizeof text,
+                    "%s: the counter was reset %u time(s), first at %.2f s; counted on from the new value, losing at most "
+                    "one interval each",
+                    channel.info.name.c_str(), channel.resets, channel.first_reset_s);
+      warnings.emplace_back(text);
+    }
+  }
+  return warnings;
+}
+
+}  // namespace powerfit::analysis

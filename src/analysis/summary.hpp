@@ -18,7 +18,10 @@ std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& c
 // total partial where a channel in it stopped early.
 void add_energy_totals(RunSummary& summary);
 
-// How a partial total names a channel that stopped: "gpu1.energy (io error at 0.60 s)".
+// What a person should know of the run's counters: readings discarded as glitches, resets.
+std::vector<std::string> counter_warnings(const RunSummary& summary);
+
+// How a partial total names a channel that stopped: "gpu1.energy (read error at 0.60 s)".
 std::string partial_note(const std::string& channel, const std::string& failure, double at_s);
 
 }  // namespace powerfit::analysis

@@ -9,6 +9,7 @@
 #include <iterator>
 #include <mutex>
 
+#include "analysis/summary.hpp"
 #include "core/clock.hpp"
 #include "core/counts_check.hpp"
 #include "core/duration.hpp"
@@ -95,6 +96,10 @@ struct Session::Impl {
       const auto energy = recorded->record_inference_window(from_ns, to_ns, mark_edges);
       summary.window_measured_energy_j = energy.measured_j;
       summary.window_estimated_energy_j = energy.estimated_j;
+      summary.window_partial_channels = energy.partial_channels;
+      for (const auto& channel : energy.partial_channels) {
+        summary.warnings.push_back("the inference window's energy is PARTIAL: " + channel + " stopped inside it");
+      }
       for (const auto& channel : energy.channels) {
         summary.window_channels.push_back({channel.name, channel.provenance == Provenance::estimated, channel.joules});
       }
@@ -249,6 +254,7 @@ Summary Session::stop(const ProcessExit& exit) {
                   .run = recorded.finish(exit.status, exit.cpu_s),
                   .counts = impl_->counts};
   if (const auto& error = recorded.storage_error()) summary.warnings.push_back("recording failed: " + *error);
+  for (auto& warning : analysis::counter_warnings(summary.run)) summary.warnings.push_back(std::move(warning));
   try {
     for (const auto& region : impl_->regions) {
       const auto energy = recorded.energy_between(region.start_ns, region.end_ns);

@@ -330,6 +330,7 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
       .bind(14, summary.process_overhead_percent);
   run.run();
   Statement channel(db_.get(), "UPDATE channels SET failed_at_s = ?2, failure = ?3 WHERE id = ?1");
+  Statement source(db_.get(), "UPDATE channels SET source = ?2 WHERE id = ?1");
   Statement totals(db_.get(), R"sql(
     INSERT OR REPLACE INTO channel_summaries (channel_id, samples, total, mean, min, max, energy_j, last)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8))sql");
@@ -353,9 +354,13 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
   }
   for (std::size_t i = 0; i < summary.channels.size() && i < channel_ids.size(); ++i) {
     const auto& s = summary.channels[i];
-    if (s.failure) {
+    // A failed counter whose energy its power gauge counted on is whole: its source says how.
+    if (s.incomplete()) {
       channel.bind(1, channel_ids[i]).bind(2, s.failed_at_s).bind(3, *s.failure);
       channel.run();
+    } else if (s.counted_from_gauge) {
+      source.bind(1, channel_ids[i]).bind(2, s.info.source);
+      source.run();
     }
     totals.bind(1, channel_ids[i])
         .bind(2, static_cast<std::int64_t>(s.samples))

@@ -1,5 +1,7 @@
 #include "report/summary_report.hpp"
 
+#include "analysis/summary.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -79,12 +81,18 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
     line(out, format("%.3f J", *channel.energy_j), channel.info.name, channel.info.provenance == Provenance::estimated ? style.warn(note) : note);
   }
   if (!any_power) line(out, "-", "energy", style.dim("no power sensor on this machine (see `powerfit sensors`)"));
+  std::string partial_note;
+  for (const auto& channel : summary.partial_channels) partial_note += (partial_note.empty() ? "" : ", ") + channel;
   if (summary.measured_energy_j) {
-    line(out, format("%.3f J", *summary.measured_energy_j), "energy, measured total");
+    line(out, format("%.3f J", *summary.measured_energy_j),
+         summary.measured_energy_partial ? "energy, measured total PARTIAL" : "energy, measured total",
+         summary.measured_energy_partial ? style.warn("stops early: " + partial_note) : std::string());
   }
   if (summary.estimated_energy_j) {
-    line(out, format("%.3f J", *summary.estimated_energy_j), "energy, ESTIMATED total",
-         style.warn("an estimate, not a measurement"));
+    line(out, format("%.3f J", *summary.estimated_energy_j),
+         summary.estimated_energy_partial ? "energy, ESTIMATED total PARTIAL" : "energy, ESTIMATED total",
+         style.warn(summary.estimated_energy_partial ? "an estimate, and it stops early: " + partial_note
+                                                     : std::string("an estimate, not a measurement")));
   }
 
   if (const auto& baseline = summary.baseline) {
@@ -133,7 +141,8 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
   for (const auto& channel : summary.channels) {
     if (channel.failure) {
       out << style.warn("  channel " + channel.info.name + " failed at " + format("%.3f s", channel.failed_at_s) +
-                        ": " + *channel.failure)
+                        ": " + *channel.failure +
+                        (channel.counted_from_gauge ? "; its energy is counted on from " + channel.info.gauge : std::string()))
           << '\n';
     }
   }
@@ -214,6 +223,9 @@ nlohmann::ordered_json summary_json(const Summary& session) {
   if (summary.child_cpu_s) json["child_cpu_s"] = *summary.child_cpu_s;
   if (summary.measured_energy_j) json["measured_energy_j"] = *summary.measured_energy_j;
   if (summary.estimated_energy_j) json["estimated_energy_j"] = *summary.estimated_energy_j;
+  json["measured_energy_partial"] = summary.measured_energy_partial;
+  json["estimated_energy_partial"] = summary.estimated_energy_partial;
+  json["partial_channels"] = summary.partial_channels;
   if (const auto& baseline = summary.baseline) {
     json["baseline"] = {{"duration_s", baseline->duration_s},
                         {"command_duration_s", baseline->command_duration_s},
@@ -247,7 +259,10 @@ nlohmann::ordered_json summary_json(const Summary& session) {
     if (channel.failure) {
       entry["failure"] = *channel.failure;
       entry["failed_at_s"] = channel.failed_at_s;
+      entry["counted_from_gauge"] = channel.counted_from_gauge;
     }
+    if (channel.glitches > 0) entry["glitches"] = channel.glitches;
+    if (channel.resets > 0) entry["resets"] = channel.resets;
     channels.push_back(std::move(entry));
   }
   auto& regions = json["regions"] = nlohmann::ordered_json::array();
@@ -265,6 +280,7 @@ nlohmann::ordered_json summary_json(const Summary& session) {
     json["model"] = counts->model;
     json["window_measured_energy_j"] = optional_json(session.window_measured_energy_j);
     json["window_estimated_energy_j"] = optional_json(session.window_estimated_energy_j);
+    json["window_energy_partial"] = !session.window_partial_channels.empty();
     const auto* scores = session.scores ? &*session.scores : nullptr;
     json["scored"] = scores != nullptr;
     if (scores) {

@@ -139,6 +139,11 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (!channels[i].in_energy_total) continue;
+    const auto& track = sampler_->tracks()[i];
+    if (track.failed() && !track.gauge_since() && track.failed_at() * 1e9 < static_cast<double>(to_ns)) {
+      result.partial_channels.push_back(
+          analysis::partial_note(channels[i].name, std::string(sensors::describe(*track.failure())), track.failed_at()));
+    }
     const auto joules =
         channel_energy(i, database_.channel_series(channel_ids_[i]), from_ns, to_ns, options_.interval.count());
     if (!joules) continue;

@@ -51,6 +51,9 @@ struct StretchEnergy {
   };
   std::vector<Channel> channels;
   std::optional<double> measured_j, estimated_j;  // sums, an estimate never added to a measurement
+  // Channels of the totals that stopped before the stretch's end with nothing to take over:
+  // the sums above are partial when this is not empty.
+  std::vector<std::string> partial_channels;
 };
 
 class RecordedSession {

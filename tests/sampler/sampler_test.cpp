@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <sstream>
 #include <thread>
 
 #include "analysis/summary.hpp"
+#include "report/summary_report.hpp"
 
 namespace powerfit {
 namespace {
@@ -185,6 +187,37 @@ TEST(Summary, CounterRefreshedInTheBackgroundHasNoPeakRate) {
   EXPECT_DOUBLE_EQ(*summary.energy_j, 100.0);
   EXPECT_DOUBLE_EQ(*summary.mean, 100.0);
   EXPECT_FALSE(summary.max);
+}
+
+TEST(Summary, TotalWithAChannelThatStoppedIsPartialAndSaysSo) {
+  // A powercap zone that turns to garbage mid-run: its joules stop there, and so does the total.
+  ChannelTrack ok(ChannelKind::energy_counter, 0.0), broken(ChannelKind::energy_counter, 0.0);
+  for (int i = 0; i <= 10; ++i) ok.observe(i, i - 1, 10.0 * i);
+  for (int i = 0; i <= 2; ++i) broken.observe(i, i - 1, 10.0 * i);
+  for (int i = 3; i <= 10; ++i) broken.fail(i, sensors::ReadStatus::io_error);
+  Summary session;
+  session.run.channels = analysis::summarize_channels(
+      {{.name = "rapl.package-0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true},
+       {.name = "rapl.package-1.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true}},
+      {ok, broken});
+  analysis::add_energy_totals(session.run);
+  EXPECT_DOUBLE_EQ(*session.run.measured_energy_j, 120.0);
+  EXPECT_TRUE(session.run.measured_energy_partial);
+  EXPECT_FALSE(session.run.estimated_energy_partial);
+
+  const auto json = report::summary_json(session);
+  EXPECT_EQ(json["measured_energy_partial"], true);
+  EXPECT_EQ(json["partial_channels"][0], "rapl.package-1.energy (read error at 3.00 s)");
+  std::ostringstream printed;
+  report::print_summary(printed, session, false);
+  EXPECT_NE(printed.str().find("energy, measured total PARTIAL"), std::string::npos) << printed.str();
+  EXPECT_NE(printed.str().find("rapl.package-1.energy (read error at 3.00 s)"), std::string::npos);
+
+  Summary whole;
+  whole.run.channels = analysis::summarize_channels(
+      {{.name = "rapl.package-0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true}}, {ok});
+  analysis::add_energy_totals(whole.run);
+  EXPECT_EQ(report::summary_json(whole)["measured_energy_partial"], false);
 }
 
 }  // namespace
