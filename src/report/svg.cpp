@@ -250,28 +250,40 @@ std::string render_heat_map(const HeatMap& map) {
 }
 
 std::string render_stacked_bars(const StackedBars& bars) {
+  // Measured and ESTIMATED energy are never summed: each bar has a row for each, with its own sum.
   const double bar_height = 18, label = 230, top = 30;
-  const double height = top + (bar_height + 6) * static_cast<double>(bars.bars.size()) + 30 + 14.0 * static_cast<double>(bars.segments.size());
+  const auto row_sum = [&](std::size_t b, bool estimated) {
+    double sum = 0.0;
+    for (const auto& segment : bars.segments) sum += segment.estimated == estimated ? segment.values[b] : 0.0;
+    return sum;
+  };
+  std::vector<std::pair<std::size_t, bool>> rows;  // (bar, estimated)
   double largest = 0.0;
   for (std::size_t b = 0; b < bars.bars.size(); ++b) {
-    double sum = 0.0;
-    for (const auto& segment : bars.segments) sum += segment.values[b];
-    largest = std::max(largest, sum);
+    for (const bool estimated : {false, true}) {
+      const double sum = row_sum(b, estimated);
+      if (sum > 0.0 || (!estimated && row_sum(b, true) <= 0.0)) rows.emplace_back(b, estimated);
+      largest = std::max(largest, sum);
+    }
   }
+  const double height = top + (bar_height + 6) * static_cast<double>(rows.size()) + 30 + 14.0 * static_cast<double>(bars.segments.size());
   if (largest <= 0) largest = 1;
-  const double scale = (kWidth - label - 90) / largest;
+  const double scale = (kWidth - label - 150) / largest;
   std::ostringstream out;
   out << "<svg data-plot=\"" << escape_html(bars.id) << "\" viewBox=\"0 0 " << kWidth << ' ' << height << "\" width=\"" << kWidth
       << "\" height=\"" << height << "\" role=\"img\" aria-label=\"" << escape_html(bars.title) << "\"><text x=\"4\" y=\"16\" class=\"title\">"
       << escape_html(bars.title) << "</text>";
-  for (std::size_t b = 0; b < bars.bars.size(); ++b) {
-    const double y = top + (bar_height + 6) * static_cast<double>(b);
-    out << "<text x=\"" << label - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">" << escape_html(bars.bars[b]) << "</text>";
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const auto [b, estimated] = rows[r];
+    const double y = top + (bar_height + 6) * static_cast<double>(r);
+    const bool first_row = r == 0 || rows[r - 1].first != b;
+    out << "<text x=\"" << label - 6 << "\" y=\"" << y + 13 << "\" text-anchor=\"end\">"
+        << escape_html(first_row ? bars.bars[b] : std::string()) << "</text>";
     double x = label, sum = 0.0;
     for (std::size_t s = 0; s < bars.segments.size(); ++s) {
       const auto& segment = bars.segments[s];
       const double value = segment.values[b];
-      if (value <= 0) continue;
+      if (value <= 0 || segment.estimated != estimated) continue;
       out << "<rect class=\"mark\" x=\"" << number(x) << "\" y=\"" << y << "\" width=\"" << number(std::max(0.5, value * scale))
           << "\" height=\"" << bar_height << "\" fill=\"" << palette(s) << "\"" << (segment.estimated ? " fill-opacity=\"0.45\" stroke-dasharray=\"3 2\" stroke=\"#333\"" : "")
           << "><title>" << escape_html(segment.name + (segment.estimated ? " (ESTIMATED)" : "") + ": " + tick_text(value) + " " + bars.unit)
@@ -279,9 +291,10 @@ std::string render_stacked_bars(const StackedBars& bars) {
       x += value * scale;
       sum += value;
     }
-    out << "<text x=\"" << number(x + 4) << "\" y=\"" << y + 13 << "\">" << tick_text(sum) << ' ' << escape_html(bars.unit) << "</text>";
+    out << "<text x=\"" << number(x + 4) << "\" y=\"" << y + 13 << "\">" << tick_text(sum) << ' ' << escape_html(bars.unit)
+        << (estimated ? " ESTIMATED" : " measured") << "</text>";
   }
-  const double legend_top = top + (bar_height + 6) * static_cast<double>(bars.bars.size()) + 16;
+  const double legend_top = top + (bar_height + 6) * static_cast<double>(rows.size()) + 16;
   for (std::size_t s = 0; s < bars.segments.size(); ++s) {
     const double y = legend_top + 14.0 * static_cast<double>(s);
     out << "<rect x=\"" << label << "\" y=\"" << y - 9 << "\" width=\"12\" height=\"10\" fill=\"" << palette(s) << "\""

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/svg.hpp"
 #include "support/powerfit_process.hpp"
 #include "support/temp_tree.hpp"
 
@@ -48,6 +49,18 @@ Outcome run_chromium(const TempTree& tree, const std::vector<std::string>& extra
   outcome.out = testing::read_file(tree.path("dom.html"));
   outcome.err = testing::read_file(tree.path("chromium.err"));
   return outcome;
+}
+
+TEST(EnergyPerChannelBars, MeasuredAndEstimatedAreNeverSummed) {
+  // Run 1 of the H100 results: 1615.5 J measured (GPU) and 227.8 J ESTIMATED (CPU) were shown as
+  // one bar of "1843 J".
+  const powerfit::report::StackedBars bars{
+      "channel-energy", "Energy per channel", "J", {"run 1"},
+      {{"gpu0.energy", false, {1615.5}}, {"cpu.power.estimated", true, {227.8}}}};
+  const auto svg = powerfit::report::render_stacked_bars(bars);
+  EXPECT_EQ(svg.find("1843"), std::string::npos) << svg;
+  EXPECT_NE(svg.find("J measured</text>"), std::string::npos);
+  EXPECT_NE(svg.find("J ESTIMATED</text>"), std::string::npos);
 }
 
 TEST(FitEndToEnd, MatrixJsonCsvAndBadInput) {
