@@ -4,6 +4,15 @@
 #include <string>
 
 namespace powerfit::analysis {
+namespace {
+
+std::string seconds_text(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f s", seconds);
+  return text;
+}
+
+}  // namespace
 
 ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& track) {
   ChannelSummary summary{.info = info, .samples = track.samples()};
@@ -12,10 +21,8 @@ ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& tr
     summary.failed_at_s = track.failed_at();
     summary.counted_from_gauge = track.gauge_since().has_value();
     if (summary.counted_from_gauge) {
-      char since[32];
-      std::snprintf(since, sizeof since, "%.2f s", track.failed_at());
-      summary.info.source += "; energy from " + info.gauge + " since " + since + " (the counter failed: " +
-                             *summary.failure + ")";
+      summary.info.source += "; energy from " + info.gauge + " since " + seconds_text(track.failed_at()) +
+                             " (the counter failed: " + *summary.failure + ")";
     }
   }
   summary.glitches = track.counter().glitches() + track.counter().pending();
@@ -70,14 +77,8 @@ void add_energy_totals(RunSummary& summary) {
 }
 
 std::string partial_note(const std::string& channel, const std::string& failure, double at_s) {
-  char at[32];
-  std::snprintf(at, sizeof at, "%.2f s", at_s);
-  return channel + " (" + failure + " at " + at + ")";
+  return channel + " (" + failure + " at " + seconds_text(at_s) + ")";
 }
-
-}  // namespace powerfit::analysis
-
-namespace powerfit::analysis {
 
 std::vector<std::string> counter_warnings(const RunSummary& summary) {
   std::vector<std::string> warnings;

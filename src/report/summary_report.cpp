@@ -1,7 +1,5 @@
 #include "report/summary_report.hpp"
 
-#include "analysis/summary.hpp"
-
 #include <cmath>
 #include <cstdio>
 

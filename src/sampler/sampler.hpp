@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -51,6 +52,10 @@ class Sampler {
   Sampler& operator=(const Sampler&) = delete;
 
   const std::vector<ChannelInfo>& channels() const { return channels_; }
+  // The index of the power gauge that backs energy counter `channel` (ChannelInfo::gauge).
+  std::optional<std::size_t> gauge_of(std::size_t channel) const {
+    return gauges_[channel] == kNoGauge ? std::nullopt : std::optional<std::size_t>(gauges_[channel]);
+  }
 
   // Takes the first sample at once (and returns after it), then one per interval until stop(),
   // which takes a last one.

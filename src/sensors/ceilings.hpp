@@ -16,6 +16,5 @@ inline constexpr double kRaplSumW = 8 * kCpuPackageW + 8 * kDramW;  // rapl.ener
 // accelerator boards today draw about 1.2 kW.
 inline constexpr double kGpuLimitFactor = 2.0;
 inline constexpr double kGpuW = 2500.0;
-inline constexpr double kHwmonEnergyW = 5000.0;  // an hwmon energy input of any kind
 
 }  // namespace powerfit::sensors::ceilings

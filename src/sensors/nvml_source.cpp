@@ -186,10 +186,8 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     put(gpu.power_limit, rc, limit * 1e-3);
   }
   if (gpu.pcie_tx != kNone) {
-    // Rates, not counters: reported as read at the tick.
     out[gpu.pcie_tx] = gpu.pcie_tx_bytes.load();
     out[gpu.pcie_rx] = gpu.pcie_rx_bytes.load();
-    out[gpu.pcie_tx].taken_ns = out[gpu.pcie_rx].taken_ns = 0;
   }
   if (gpu.process_memory != kNone) {
     unsigned int count = static_cast<unsigned int>(processes_.size());
@@ -231,6 +229,7 @@ void NvmlSource::poll_slow(Gpu& gpu) {
   if (gpu.pcie_tx != kNone) {
     unsigned int kilobytes = 0;
     auto rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_TX_BYTES, &kilobytes);
+    // Rates, not counters: stored with no time of their own, so reported as read at the tick.
     gpu.pcie_tx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu), 0);
     rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_RX_BYTES, &kilobytes);
     gpu.pcie_rx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu), 0);

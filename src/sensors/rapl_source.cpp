@@ -3,7 +3,6 @@
 #include <thread>
 
 #include "core/clock.hpp"
-
 #include "sensors/ceilings.hpp"
 #include "sensors/rapl.hpp"
 
@@ -62,6 +61,7 @@ Availability RaplSource::open() {
     const bool taken = std::any_of(chosen_.begin(), chosen_.end(),
                                    [&](const Chosen& chosen) { return chosen.domain.key == candidate.domain.key; });
     if (taken) continue;  // an earlier method already reads this domain
+    const double ceiling = ceiling_w(candidate.domain);
     const auto channel = add_channel({.name = "rapl." + candidate.domain.key + ".energy",
                                       .unit = Unit::joule,
                                       .kind = ChannelKind::energy_counter,
@@ -69,10 +69,10 @@ Availability RaplSource::open() {
                                                    ? "system"
                                                    : "package:" + std::to_string(candidate.domain.package),
                                       .wrap_at = candidate.domain.wrap_j,
-                                      .max_rate = ceiling_w(candidate.domain)});
+                                      .max_rate = ceiling});
     channels_[channel].source = "rapl." + std::string(candidate.method->name());
     chosen_.push_back({candidate.method, candidate.index, candidate.domain, channel, false,
-                       CounterTracker({.wrap_at = candidate.domain.wrap_j, .max_rate = ceiling_w(candidate.domain)})});
+                       CounterTracker({.wrap_at = candidate.domain.wrap_j, .max_rate = ceiling})});
     notes_.push_back(candidate.domain.key + ": " + std::string(candidate.method->name()));
   }
   if (chosen_.empty()) {
@@ -101,17 +101,17 @@ Availability RaplSource::open() {
 }
 
 void RaplSource::read(std::span<Reading> out) {
+  const double now_s = static_cast<double>(monotonic_now_ns()) * 1e-9;
+  double total_j = 0.0;
   for (auto& chosen : chosen_) {
     const auto reading = chosen.method->read(chosen.index);
     out[chosen.channel] = {reading.joules, reading.status};
-    if (!chosen.in_total || reading.status != ReadStatus::ok) continue;
+    if (!chosen.in_total) continue;
     // The sum is made of each domain's trusted increase: a glitch in one never reaches it.
-    chosen.counter.observe(static_cast<double>(monotonic_now_ns()) * 1e-9, reading.joules);
+    if (reading.status == ReadStatus::ok) chosen.counter.observe(now_s, reading.joules);
+    total_j += chosen.counter.increase();
   }
-  if (total_channel_ == static_cast<std::size_t>(-1)) return;
-  double total_j = 0.0;
-  for (const auto& chosen : chosen_) total_j += chosen.in_total ? chosen.counter.increase() : 0.0;
-  out[total_channel_] = {total_j, ReadStatus::ok};
+  if (total_channel_ != static_cast<std::size_t>(-1)) out[total_channel_] = {total_j, ReadStatus::ok};
 }
 
 std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots) {

@@ -124,14 +124,9 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
   return summary_;
 }
 
-std::optional<double> RecordedSession::channel_energy(std::size_t channel, const analysis::Series& series,
-                                                     std::int64_t from_ns, std::int64_t to_ns, std::int64_t edge_ns) {
-  const auto& channels = sampler_->channels();
-  std::optional<analysis::Series> gauge;
-  for (std::size_t g = 0; g < channels.size() && !channels[channel].gauge.empty(); ++g) {
-    if (channels[g].name == channels[channel].gauge) gauge = database_.channel_series(channel_ids_[g]);
-  }
-  return analysis::energy_in_window(series, channels[channel].kind, from_ns, to_ns, edge_ns, gauge ? &*gauge : nullptr);
+analysis::Series RecordedSession::gauge_series(std::size_t channel) {
+  const auto gauge = sampler_->gauge_of(channel);
+  return gauge ? database_.channel_series(channel_ids_[*gauge]) : analysis::Series{};
 }
 
 StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t to_ns) {
@@ -139,13 +134,14 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (!channels[i].in_energy_total) continue;
-    const auto& track = sampler_->tracks()[i];
-    if (track.failed() && !track.gauge_since() && track.failed_at() * 1e9 < static_cast<double>(to_ns)) {
-      result.partial_channels.push_back(
-          analysis::partial_note(channels[i].name, std::string(sensors::describe(*track.failure())), track.failed_at()));
+    if (i < summary_.channels.size() && summary_.channels[i].incomplete() &&
+        summary_.channels[i].failed_at_s * 1e9 < static_cast<double>(to_ns)) {
+      const auto& stopped = summary_.channels[i];
+      result.partial_channels.push_back(analysis::partial_note(channels[i].name, *stopped.failure, stopped.failed_at_s));
     }
-    const auto joules =
-        channel_energy(i, database_.channel_series(channel_ids_[i]), from_ns, to_ns, options_.interval.count());
+    const auto gauge = gauge_series(i);
+    const auto joules = analysis::energy_in_window(database_.channel_series(channel_ids_[i]), channels[i].kind, from_ns,
+                                                   to_ns, options_.interval.count(), &gauge);
     if (!joules) continue;
     result.channels.push_back({channels[i].name, channels[i].provenance, *joules});
     auto& total = channels[i].provenance == Provenance::measured ? result.measured_j : result.estimated_j;
@@ -199,8 +195,9 @@ void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
     // the stretch its samples cover.
     const std::int64_t idle_start = series.front().first;
     const std::int64_t work_end = std::min(run_end_ns, series.back().first);
-    const auto idle = channel_energy(i, series, idle_start, baseline_end_ns_, 0);
-    const auto work = channel_energy(i, series, baseline_end_ns_, work_end, 0);
+    const auto gauge = gauge_series(i);
+    const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, baseline_end_ns_, 0, &gauge);
+    const auto work = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns_, work_end, 0, &gauge);
     if (!idle || !work) continue;
     const bool measured = channels[i].provenance == Provenance::measured;
     auto& power = measured ? baseline.measured_power_w : baseline.estimated_power_w;

@@ -104,9 +104,8 @@ class RecordedSession {
 
  private:
   void split_at_baseline(std::int64_t run_end_ns);
-  // A channel's energy over a stretch, from its recorded `series`, shaped by its power gauge.
-  std::optional<double> channel_energy(std::size_t channel, const analysis::Series& series, std::int64_t from_ns,
-                                       std::int64_t to_ns, std::int64_t edge_ns);
+  // The recorded series of the power gauge that shapes energy counter `channel` (empty: none).
+  analysis::Series gauge_series(std::size_t channel);
 
   SessionOptions options_;
   recording::Database database_;
