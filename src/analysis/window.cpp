@@ -1,6 +1,7 @@
 #include "analysis/window.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace powerfit::analysis {
 namespace {
@@ -46,9 +47,61 @@ Series changes(const Series& counter) {
   return kept;
 }
 
-// The counter's value at t. Between two changes the energy is placed in time as the gauge's
-// energy fell (the counter gives the amount, the gauge where in the interval it came); without a
-// gauge, or where it read nothing, linearly. Beyond the ends, the gauge's energy carries it on.
+// The share of a counter's amount between two of its readings, c0 and c1, that came before t,
+// placed by the gauge. A gauge read at the driver's refreshes knows the power at those instants,
+// not when between them it changed; a straight line between them spreads a step's power into
+// the quiet side (a window starting on a step from 250 W to 700 W came out 0.3 % low on average).
+// So the power is taken to hold each gauge value and switch to the next at the same fraction s of
+// every stretch between two gauge readings, s chosen so that the stretches hold the counter's
+// amount; a single step is then placed where it happened. Without a change in the gauge, by
+// trapezoids; nullopt without gauge energy.
+std::optional<double> gauge_share(const Series& gauge, std::int64_t c0, std::int64_t c1, double amount, std::int64_t t) {
+  struct Stretch {
+    std::int64_t from, to;
+    double a, b;
+  };
+  std::vector<Stretch> stretches;
+  double previous = value_at(gauge, c0);
+  std::int64_t from = c0;
+  auto next = std::upper_bound(gauge.begin(), gauge.end(), c0,
+                               [](std::int64_t time, const auto& sample) { return time < sample.first; });
+  for (; next != gauge.end() && next->first < c1; ++next) {
+    stretches.push_back({from, next->first, previous, next->second});
+    from = next->first;
+    previous = next->second;
+  }
+  stretches.push_back({from, c1, previous, value_at(gauge, c1)});
+  double held = 0.0, switched = 0.0;  // Σ (a - b) T and Σ b T
+  for (const auto& stretch : stretches) {
+    const double seconds = static_cast<double>(stretch.to - stretch.from) * 1e-9;
+    held += (stretch.a - stretch.b) * seconds;
+    switched += stretch.b * seconds;
+  }
+  if (std::abs(held) < 1e-9) {
+    const double whole = integral(gauge, c0, c1);
+    if (whole <= 0.0) return std::nullopt;
+    return integral(gauge, c0, t) / whole;
+  }
+  const double s = std::clamp((amount - switched) / held, 0.0, 1.0);
+  double whole = 0.0, before = 0.0;
+  for (const auto& stretch : stretches) {
+    const double seconds = static_cast<double>(stretch.to - stretch.from) * 1e-9;
+    const double energy = (stretch.a * s + stretch.b * (1.0 - s)) * seconds;
+    whole += energy;
+    if (t >= stretch.to) {
+      before += energy;
+    } else if (t > stretch.from) {
+      const double into = static_cast<double>(t - stretch.from) * 1e-9;
+      before += stretch.a * std::min(into, s * seconds) + stretch.b * std::max(0.0, into - s * seconds);
+    }
+  }
+  if (whole <= 0.0) return std::nullopt;
+  return before / whole;
+}
+
+// The counter's value at t. Between two changes the energy is placed in time by the gauge (the
+// counter gives the amount, the gauge where in the interval it came); without a gauge, or where
+// it read nothing, linearly. Beyond the ends, the gauge's energy carries it on.
 double counter_at(const Series& counter, const Series* gauge, std::int64_t t) {
   if (t <= counter.front().first) return counter.front().second - (gauge ? integral(*gauge, t, counter.front().first) : 0.0);
   if (t >= counter.back().first) return counter.back().second + (gauge ? integral(*gauge, counter.back().first, t) : 0.0);
@@ -57,8 +110,7 @@ double counter_at(const Series& counter, const Series* gauge, std::int64_t t) {
   const auto before = after - 1;
   const double amount = after->second - before->second;
   if (gauge) {
-    const double whole = integral(*gauge, before->first, after->first);
-    if (whole > 0.0) return before->second + amount * integral(*gauge, before->first, t) / whole;
+    if (const auto share = gauge_share(*gauge, before->first, after->first, amount, t)) return before->second + amount * *share;
   }
   const double share = static_cast<double>(t - before->first) / static_cast<double>(after->first - before->first);
   return before->second + share * amount;

@@ -34,6 +34,10 @@ std::optional<double> ChannelTrack::observe(double t, double previous_tick, doub
     return last_value_;
   }
 
+  // A gauge dated by its source at the driver's refresh: a repeat of that refresh, or one dated
+  // before the last value kept, is no new reading.
+  if (taken && samples_ > 0 && *taken <= last_t_) return std::nullopt;
+  if (taken) t = *taken;
   const bool first = samples_ == 0;
   ++samples_;
   if (first) first_t_ = t;

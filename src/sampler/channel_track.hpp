@@ -25,9 +25,9 @@ class ChannelTrack {
   // Takes a reading at time t (seconds since the run started); `previous_tick` is the time of
   // the tick before, over which an interval value such as utilization was averaged; `taken` is
   // when the value was read from the device, where that was earlier than the tick (a value
-  // polled in the background). Returns the value to record: for counters the increase since the
-  // first reading, otherwise the reading; nothing for a counter reading held back as suspect or
-  // a background value already seen.
+  // polled in the background, or a gauge its source dates at the driver's refresh). Returns the
+  // value to record: for counters the increase since the first reading, otherwise the reading;
+  // nothing for a counter reading held back as suspect or a dated value already seen.
   std::optional<double> observe(double t, double previous_tick, double reading, std::optional<double> taken = {});
   // A failed read at time t; the channel fails once the failures persist.
   void fail(double t, sensors::ReadStatus status);

@@ -65,10 +65,12 @@ Availability NvmlSource::open() {
     }
     // Without the counter (GPUs before Volta), joules come from integrating the power reading.
     gpu->power = add("power", Unit::watt, ChannelKind::power_gauge, !has_energy);
+    channels_[gpu->power].refreshed_in_background = true;  // dated at the driver's refresh
     nvmlFieldValue_t field{};
     field.fieldId = NVML_FI_DEV_POWER_INSTANT;
     if (api.field_values && api.field_values(gpu->device, 1, &field) == NVML_SUCCESS && field.nvmlReturn == NVML_SUCCESS) {
       gpu->power_instant = add("power_instant", Unit::watt, ChannelKind::power_gauge);
+      channels_[gpu->power_instant].refreshed_in_background = true;
     }
     if (has_energy) {
       // The instantaneous reading shapes the counter's energy in time best; the other one is a
@@ -141,7 +143,13 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
   if (gpu.energy != kNone) out[gpu.energy] = gpu.energy_j.load();
   unsigned int milliwatts = 0;
   auto rc = api.power_usage(gpu.device, &milliwatts);
+  const std::int64_t read_ns = monotonic_now_ns();
+  observe_power(gpu, rc, milliwatts, read_ns);
+  // Both power readings are as old as the driver's last refresh; 0 (the tick's time) while the
+  // refresh clock has not learnt when that was.
+  const std::int64_t refreshed = refreshed_by(gpu, read_ns).value_or(0);
   put(gpu.power, rc, milliwatts * 1e-3);
+  if (gpu.power != kNone) out[gpu.power].taken_ns = refreshed;
   if (gpu.power_instant != kNone) {
     nvmlFieldValue_t field{};
     field.fieldId = NVML_FI_DEV_POWER_INSTANT;
@@ -157,6 +165,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
       default: watts = field.value.uiVal * 1e-3; break;
     }
     put(gpu.power_instant, rc, watts);
+    out[gpu.power_instant].taken_ns = refreshed;
   }
   if (gpu.utilization != kNone) {
     nvmlUtilization_t utilization{};
@@ -214,13 +223,41 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
   }
 }
 
+void NvmlSource::observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns) {
+  if (rc != NVML_SUCCESS) return;
+  std::lock_guard lock(gpu.clock_mutex);
+  gpu.clock.observe(milliwatts, read_ns);
+}
+
+std::int64_t NvmlSource::watch_refresh(Gpu& gpu) {
+  unsigned int milliwatts = 0;
+  const auto rc = nvml_->api().power_usage(gpu.device, &milliwatts);
+  const std::int64_t read_ns = monotonic_now_ns();
+  observe_power(gpu, rc, milliwatts, read_ns);
+  return read_ns;
+}
+
+std::optional<std::int64_t> NvmlSource::refreshed_by(Gpu& gpu, std::int64_t t_ns) {
+  std::lock_guard lock(gpu.clock_mutex);
+  return gpu.clock.last_refresh(t_ns);
+}
+
 void NvmlSource::poll_energy(Gpu& gpu) {
   if (gpu.energy == kNone) return;
   unsigned long long millijoules = 0;
-  const std::int64_t before = monotonic_now_ns();
-  const auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
-  // Dated halfway through the call, which takes milliseconds.
-  const std::int64_t taken = before + (monotonic_now_ns() - before) / 2;
+  const std::int64_t before = watch_refresh(gpu);
+  auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
+  std::int64_t after = watch_refresh(gpu);
+  auto from = refreshed_by(gpu, before), to = refreshed_by(gpu, after);
+  if (rc == NVML_SUCCESS && from && to && *from != *to) {
+    // The driver refreshed during the call (which takes milliseconds): the value may come from
+    // either side of it. Read again, now after it.
+    rc = nvml_->api().total_energy(gpu.device, &millijoules);
+    after = watch_refresh(gpu);
+    to = refreshed_by(gpu, after);
+  }
+  // Dated at the refresh it comes from, or halfway through the call while that is not known.
+  const std::int64_t taken = to ? *to : before + (after - before) / 2;
   gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status_of(rc, gpu), taken);
 }
 
@@ -253,11 +290,15 @@ void NvmlSource::poll_slow(Gpu& gpu) {
 
 void NvmlSource::poll() {
   std::unique_lock lock(poller_mutex_);
-  for (int round = 1; !poller_wake_.wait_for(lock, kEnergyPollPeriod, [this] { return poller_stop_; }); ++round) {
+  for (int round = 1; !poller_wake_.wait_for(lock, kWatchPeriod, [this] { return poller_stop_; }); ++round) {
     lock.unlock();
     for (auto& gpu : gpus_) {
       if (gpu->lost) continue;
-      poll_energy(*gpu);
+      if (round % kEnergyPollEvery == 0) {
+        poll_energy(*gpu);
+      } else {
+        watch_refresh(*gpu);
+      }
       if (round % kSlowPollEvery == 0) poll_slow(*gpu);
     }
     lock.lock();

@@ -11,24 +11,33 @@
 // thread reports their latest values. Before the run's last tick the energy counter is read
 // afresh, so the run's joules end on a current value; the first value is read when the source
 // opens, before the command starts.
+//
+// The driver refreshes the counter and the power readings together, about every 100 ms, so a
+// value read now may be 100 ms old: dated when read, the energy of a power step lands up to
+// 100 ms late. The poller therefore also reads the power every 10 ms (about 1 µs a read) to learn
+// when refreshes happen (sensors/refresh_clock.hpp), and the counter and the power readings are
+// dated at the refresh their values come from.
 
 #include <atomic>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
 #include "sensors/nvml_library.hpp"
 #include "sensors/process_tree.hpp"
+#include "sensors/refresh_clock.hpp"
 #include "sensors/source.hpp"
 
 namespace powerfit::sensors {
 
 class NvmlSource final : public Source {
  public:
-  static constexpr std::chrono::milliseconds kEnergyPollPeriod{200};
-  static constexpr int kSlowPollEvery = 5;  // PCIe and per-process utilization: every 5th poll
+  static constexpr std::chrono::milliseconds kWatchPeriod{10};  // the power, for the refresh clock
+  static constexpr int kEnergyPollEvery = 20;                      // the energy counter: every 200 ms
+  static constexpr int kSlowPollEvery = 100;  // PCIe and per-process utilization: every second
 
   // `tree` (may be null) names the processes whose GPU use is attributed to the run.
   explicit NvmlSource(std::shared_ptr<const ProcessTree> tree = nullptr) : tree_(std::move(tree)) {}
@@ -74,6 +83,8 @@ class NvmlSource final : public Source {
                 power_limit = kNone, pcie_tx = kNone, pcie_rx = kNone, process_memory = kNone,
                 process_utilization = kNone;
     Polled energy_j, pcie_tx_bytes, pcie_rx_bytes;
+    std::mutex clock_mutex;
+    RefreshClock clock;  // when the driver refreshed its values, learnt from the power reading
     std::atomic<bool> lost{false};
     // Per-process SM utilization from the last slow poll, attributed on the sampling thread.
     std::mutex process_mutex;
@@ -84,6 +95,10 @@ class NvmlSource final : public Source {
 
   void read_gpu(Gpu& gpu, std::span<Reading> out);
   void poll_energy(Gpu& gpu);
+  // Reads the power, shows it to the GPU's refresh clock and returns the read's time.
+  std::int64_t watch_refresh(Gpu& gpu);
+  void observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns);
+  std::optional<std::int64_t> refreshed_by(Gpu& gpu, std::int64_t t_ns);
   void poll_slow(Gpu& gpu);
   void poll();
   bool in_tree(unsigned int pid) const;

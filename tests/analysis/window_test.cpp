@@ -51,10 +51,11 @@ namespace {
 
 // A GPU stepping from 250 W to 700 W at `up` and back at `down` (seconds), as its driver shows it:
 // the energy counter and the power reading refresh every 100 ms (at `refresh_phase` past each
-// tenth), the counter is polled every 200 ms (at `poll_phase`) and dated when polled, the power
-// gauge is sampled every 100 ms on the sampler's ticks.
+// tenth); the counter is polled every 200 ms (at `poll_phase`), the gauge on the sampler's ticks
+// every 100 ms, and both are dated at the refresh their value comes from, as the NVML source does,
+// give or take `dating` seconds.
 struct SteppingGpu {
-  double up = 1.0, down = 7.0, refresh_phase = 0.0, poll_phase = 0.0;
+  double up = 1.0, down = 7.0, refresh_phase = 0.0, poll_phase = 0.0, dating = 0.0;
 
   double power(double t) const { return t >= up && t < down ? 700.0 : 250.0; }
   double energy(double t) const {  // exact, from 0
@@ -62,51 +63,47 @@ struct SteppingGpu {
     return 250.0 * t + 450.0 * high;
   }
   double refreshed(double t) const { return std::floor((t - refresh_phase) / 0.1) * 0.1 + refresh_phase; }
-  // What a reader of the counter sees at t: the energy as of the last refresh.
-  double counter(double t) const { return energy(refreshed(t)); }
 
   Series counter_series(double end) const {
     Series series;
-    for (double t = poll_phase; t <= end; t += 0.2) series.emplace_back(std::llround(t * 1e9), counter(t));
+    for (double t = poll_phase; t <= end; t += 0.2) series.emplace_back(std::llround((refreshed(t) + dating) * 1e9), energy(refreshed(t)));
     return series;
   }
   Series gauge_series(double end) const {
     Series series;
-    for (double t = 0.0; t <= end + 1e-9; t += 0.1) series.emplace_back(std::llround(t * 1e9), power(refreshed(t)));
+    for (double t = 0.05; t <= end + 1e-9; t += 0.1) {
+      const auto at = std::llround((refreshed(t) - dating) * 1e9);
+      if (series.empty() || at > series.back().first) series.emplace_back(at, power(refreshed(t)));
+    }
     return series;
   }
 };
 
-TEST(EnergyInWindow, WindowOnAPowerStepIsShapedByTheGauge) {
-  // Over every phase of the refresh and the polls, against a witness reading the counter at the
-  // window's edges. Interpolating the counter linearly across the step came out 0.58 % low on
-  // average; the gauge's shape halves that. What remains is the counter's own refresh: a value
-  // read between two refreshes is up to 100 ms old, and nothing read every 100 ms tells when
-  // inside that interval the driver refreshed it (worst single window about 1.4 %).
-  double linear_sum = 0.0, shaped_sum = 0.0, linear_abs = 0.0, shaped_abs = 0.0, worst_shaped = 0.0;
+TEST(EnergyInWindow, WindowOnAPowerStepIsWithinHalfAPercentOfTheTrueEnergy) {
+  // A 6 s window that starts on a step from idle and ends on the step back, over every phase of
+  // the refresh, of the polls and of the steps, with values dated up to 5 ms off either way:
+  // against the true energy, every window within 0.5 %. (Dated when polled instead, the same
+  // windows came out up to 1.6 % low on the H100.)
+  double worst = 0.0, sum = 0.0;
   int windows = 0;
   for (int refresh = 0; refresh < 10; ++refresh) {
     for (int poll = 0; poll < 20; ++poll) {
-      const SteppingGpu gpu{.up = 1.0 + 0.013 * poll, .down = 7.0 + 0.017 * refresh,
-                            .refresh_phase = 0.01 * refresh, .poll_phase = 0.01 * poll};
-      const auto counter = gpu.counter_series(9.0);
-      const auto gauge = gpu.gauge_series(9.0);
-      const auto t0 = std::llround(gpu.up * 1e9), t1 = std::llround(gpu.down * 1e9);
-      const double witness = gpu.counter(gpu.down) - gpu.counter(gpu.up);
-      const double linear = *energy_in_window(counter, ChannelKind::energy_counter, t0, t1) / witness - 1.0;
-      const double shaped = *energy_in_window(counter, ChannelKind::energy_counter, t0, t1, 0, &gauge) / witness - 1.0;
-      linear_sum += linear;
-      shaped_sum += shaped;
-      linear_abs += std::abs(linear);
-      shaped_abs += std::abs(shaped);
-      worst_shaped = std::max(worst_shaped, std::abs(shaped));
-      ++windows;
+      for (const double dating : {-0.005, 0.0, 0.005}) {
+        const SteppingGpu gpu{.up = 1.0 + 0.013 * poll, .down = 7.0 + 0.017 * refresh,
+                              .refresh_phase = 0.01 * refresh, .poll_phase = 0.01 * poll, .dating = dating};
+        const auto counter = gpu.counter_series(9.0);
+        const auto gauge = gpu.gauge_series(9.0);
+        const auto t0 = std::llround(gpu.up * 1e9), t1 = std::llround(gpu.down * 1e9);
+        const double truth = gpu.energy(gpu.down) - gpu.energy(gpu.up);
+        const double error = *energy_in_window(counter, ChannelKind::energy_counter, t0, t1, 0, &gauge) / truth - 1.0;
+        worst = std::max(worst, std::abs(error));
+        sum += error;
+        ++windows;
+      }
     }
   }
-  EXPECT_LT(std::abs(shaped_sum / windows), 0.005);
-  EXPECT_LT(std::abs(shaped_sum), 0.6 * std::abs(linear_sum));
-  EXPECT_LT(shaped_abs, linear_abs);
-  EXPECT_LT(worst_shaped, 0.015);
+  EXPECT_LT(worst, 0.005);
+  EXPECT_LT(std::abs(sum / windows), 0.001);
 }
 
 TEST(EnergyInWindow, CounterWithAGaugeReachesTheRunsEndFromItsLastPoll) {
