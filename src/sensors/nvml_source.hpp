@@ -12,11 +12,13 @@
 // afresh, so the run's joules end on a current value; the first value is read when the source
 // opens, before the command starts.
 //
-// The driver refreshes the counter and the power readings together, about every 100 ms, so a
-// value read now may be 100 ms old: dated when read, the energy of a power step lands up to
-// 100 ms late. The poller therefore also reads the power every 10 ms (about 1 µs a read) to learn
-// when refreshes happen (sensors/refresh_clock.hpp), and the counter and the power readings are
-// dated at the refresh their values come from.
+// The driver refreshes the counter and the power readings about every 100 ms, so a value read
+// now may be 100 ms old: dated when read, the energy of a power step lands up to 100 ms late. The
+// poller therefore also reads the power every 10 ms (about 1 µs a read) to learn when refreshes
+// happen (sensors/refresh_clock.hpp), and the counter and the power readings are dated at the
+// last refresh. On the H100 and H200 the counter's refresh (every 100.4 ms) drifts against the
+// power's (100.0 ms), so the counter's date is within ±50 ms rather than one-sidedly late
+// (VALIDATION.md, "Windows on a power step").
 
 #include <atomic>
 #include <condition_variable>

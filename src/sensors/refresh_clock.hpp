@@ -1,11 +1,11 @@
 #pragma once
-// When did a driver last refresh a value it publishes? NVML refreshes a GPU's energy counter and
-// its power readings together, about ten times a second; whatever is read between two refreshes
-// is as old as the last one. A cheap reading (the power, about a microsecond a read) watched
-// often shows when refreshes happen: each change of its value is one, dated midway between the
-// read before and the read that saw it. Their period carries the phase across refreshes that left
-// the value unchanged, so a costly reading (the energy counter, milliseconds a read) is dated at
-// the refresh it comes from rather than when it was read. Not thread-safe: callers lock.
+// When did a driver last refresh a value it publishes? NVML refreshes a GPU's power readings and
+// its energy counter about ten times a second; whatever is read between two refreshes is as old
+// as the last one. A cheap reading (the power, about a microsecond a read) watched often shows
+// when refreshes happen: each change of its value is one, dated midway between the read before
+// and the read that saw it. Their period carries the phase across refreshes that left the value
+// unchanged, so the power and the costly energy counter (milliseconds a read) are dated at the
+// last refresh rather than when read. Not thread-safe: callers lock.
 
 #include <cstdint>
 #include <optional>
