@@ -268,18 +268,26 @@ std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std:
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql");
   std::vector<std::int64_t> ids;
   begin_transaction();
-  for (const auto& channel : channels) {
-    statement.bind(1, run_id)
-        .bind(2, channel.name)
-        .bind(3, channel.source)
-        .bind(4, to_string(channel.unit))
-        .bind(5, to_string(channel.kind))
-        .bind(6, channel.scope)
-        .bind(7, static_cast<std::int64_t>(channel.provenance == Provenance::estimated))
-        .bind(8, channel.wrap_at > 0.0 ? std::optional<double>(channel.wrap_at) : std::nullopt)
-        .bind(9, static_cast<std::int64_t>(channel.in_energy_total));
-    statement.run();
-    ids.push_back(sqlite3_last_insert_rowid(db_.get()));
+  try {
+    for (const auto& channel : channels) {
+      statement.bind(1, run_id)
+          .bind(2, channel.name)
+          .bind(3, channel.source)
+          .bind(4, to_string(channel.unit))
+          .bind(5, to_string(channel.kind))
+          .bind(6, channel.scope)
+          .bind(7, static_cast<std::int64_t>(channel.provenance == Provenance::estimated))
+          .bind(8, channel.wrap_at > 0.0 ? std::optional<double>(channel.wrap_at) : std::nullopt)
+          .bind(9, static_cast<std::int64_t>(channel.in_energy_total));
+      statement.run();
+      ids.push_back(sqlite3_last_insert_rowid(db_.get()));
+    }
+  } catch (...) {
+    // A run whose channels cannot be stored (two of one name, say) leaves no row behind.
+    execute(db_.get(), "ROLLBACK");
+    Statement remove(db_.get(), "DELETE FROM runs WHERE id = ?1");
+    remove.bind(1, run_id).run();
+    throw;
   }
   commit();
   return ids;

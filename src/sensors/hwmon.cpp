@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
 
 #include "core/text.hpp"
 
@@ -47,10 +48,17 @@ Availability HwmonSource::open() {
   std::sort(devices.begin(), devices.end());
   if (devices.empty()) return {false, "file absent: " + base.string() + " (no hwmon sensors here)"};
 
+  // Chips of one name (two power supplies, both `pmbus` with a `pin`) are told apart by their
+  // hwmon directory, which is stable for a boot.
+  std::map<std::string, int> chips_named;
+  for (const auto& device : devices) ++chips_named[read_trimmed(device / "name")];
+
   int amd_gpus = 0;
   std::vector<std::string> found;
   for (const auto& device : devices) {
     const std::string chip = read_trimmed(device / "name");
+    const std::string chip_key = slug(chip.empty() ? device.filename().string() : chip) +
+                                 (!chip.empty() && chips_named[chip] > 1 ? "-" + device.filename().string() : "");
     if (chip == "amdgpu") {
       const std::string gpu = "amdgpu" + std::to_string(amd_gpus++);
       const auto power = file_exists(device / "power1_average") ? device / "power1_average" : device / "power1_input";
@@ -82,8 +90,7 @@ Availability HwmonSource::open() {
     for (int sensor = 1; sensor <= 8; ++sensor) {
       const auto index = std::to_string(sensor);
       const std::string label = read_trimmed(device / ("power" + index + "_label"));
-      const std::string stem = "hwmon." + slug(chip.empty() ? device.filename().string() : chip) + "." +
-                               slug(label.empty() ? "power" + index : label);
+      const std::string stem = "hwmon." + chip_key + "." + slug(label.empty() ? "power" + index : label);
       for (const char* suffix : {"_average", "_input"}) {
         const auto path = device / ("power" + index + suffix);
         if (file_exists(path) && add_input({.name = stem + ".power", .unit = Unit::watt, .kind = ChannelKind::power_gauge}, {path}, 1e-6)) {
@@ -93,8 +100,7 @@ Availability HwmonSource::open() {
       }
       const auto energy = device / ("energy" + index + "_input");
       const std::string energy_label = read_trimmed(device / ("energy" + index + "_label"));
-      const std::string energy_stem = "hwmon." + slug(chip.empty() ? device.filename().string() : chip) + "." +
-                                      slug(energy_label.empty() ? "energy" + index : energy_label);
+      const std::string energy_stem = "hwmon." + chip_key + "." + slug(energy_label.empty() ? "energy" + index : energy_label);
       if (file_exists(energy) && add_input({.name = energy_stem + ".energy", .unit = Unit::joule,
                                        .kind = ChannelKind::energy_counter}, {energy}, 1e-6)) {
         found.push_back(energy_stem);

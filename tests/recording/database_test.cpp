@@ -52,6 +52,20 @@ std::int64_t record_run(Database& database) {
   return run;
 }
 
+TEST(Database, ChannelsThatCannotBeStoredLeaveNoRunBehind) {
+  // Two hwmon chips of one name gave two channels of one name: `UNIQUE constraint failed` and an
+  // orphan row in `runs`.
+  TempTree tree;
+  auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
+  const auto run = database.begin_run({.uuid = new_run_uuid(), .command = {"true"}, .start_wall_ns = 1, .interval_s = 0.1});
+  const std::vector<ChannelInfo> twins{{.name = "hwmon.pmbus.pin.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge},
+                                       {.name = "hwmon.pmbus.pin.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge}};
+  EXPECT_THROW(database.add_channels(run, twins), RecordingError);
+  EXPECT_TRUE(database.runs().empty());
+  record_run(database);  // the file goes on taking runs
+  EXPECT_EQ(database.runs().size(), 1u);
+}
+
 TEST(Database, CreatesTheSchemaAndAppendsRuns) {
   TempTree tree;
   const auto path = tree.path("runs.db");

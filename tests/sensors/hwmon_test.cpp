@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <set>
+
 #include "support/source_readings.hpp"
 #include "support/temp_tree.hpp"
 
@@ -70,6 +73,23 @@ TEST(Hwmon, EnergySensorIsACounterInJoules) {
   ASSERT_NE(channel, nullptr);
   EXPECT_EQ(channel->kind, ChannelKind::energy_counter);
   EXPECT_DOUBLE_EQ(read_all(source)["hwmon.zenpower.Esocket0.energy"].value, 2.5);
+}
+
+TEST(Hwmon, TwoChipsOfOneNameAreToldApartByTheirHwmonDirectory) {
+  // Two power supplies, both `pmbus` with `pin` and `pout1`, reached through /sys/class/hwmon's
+  // symlinks as on a real server: one name for both made `powerfit run` fail with a UNIQUE
+  // constraint and leave an orphan run row.
+  FixtureCopy tree("two-psu-server");
+  ASSERT_TRUE(std::filesystem::is_symlink(tree.path("sys/class/hwmon/hwmon2")));
+  HwmonSource source({.sys = tree.path("sys")});
+  ASSERT_TRUE(source.open().available);
+  auto readings = read_all(source);
+  EXPECT_DOUBLE_EQ(readings["hwmon.pmbus-hwmon2.pin.power"].value, 400.0);
+  EXPECT_DOUBLE_EQ(readings["hwmon.pmbus-hwmon3.pin.power"].value, 450.0);
+  EXPECT_DOUBLE_EQ(readings["hwmon.pmbus-hwmon3.pout1.power"].value, 400.0);
+  std::set<std::string> names;
+  for (const auto& channel : source.channels()) EXPECT_TRUE(names.insert(channel.name).second) << channel.name;
+  EXPECT_EQ(names.size(), 4u);
 }
 
 TEST(Hwmon, NoHwmonDirectoryIsUnavailableWithTheReason) {

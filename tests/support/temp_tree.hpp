@@ -59,7 +59,8 @@ namespace powerfit::testing {
 class FixtureCopy : public TempTree {
  public:
   explicit FixtureCopy(std::string_view name) {
-    std::filesystem::copy(fixture(name), root(), std::filesystem::copy_options::recursive);
+    std::filesystem::copy(fixture(name), root(),
+                          std::filesystem::copy_options::recursive | std::filesystem::copy_options::copy_symlinks);
   }
 };
 
