@@ -1,8 +1,10 @@
 #pragma once
-// CPU package, core, uncore, DRAM and platform (psys) energy through RAPL, read three ways: the
-// powercap sysfs tree, the perf_event `power` PMU, and the energy-status MSRs. Each domain is read
-// by the first method that can read it and whose counter moves (powercap, else perf_event, else
-// MSR); the choice is part of the channel's source name.
+// CPU package, core, uncore, DRAM and platform (psys) energy through RAPL, read four ways: the
+// powercap sysfs tree (intel-rapl, and intel-rapl-mmio), the perf_event `power` PMU, and the
+// energy-status MSRs. Each domain is read by the first method that can read it and whose counter
+// moves (powercap, else MMIO, else perf_event, else MSR); the choice is part of the channel's
+// source name. A package's dies are parts of it: a later method's whole package is the same
+// energy as an earlier one's dies, and is left out.
 //
 // The sum `rapl.energy` counts packages and DRAM only: core and uncore are parts of their package,
 // and psys covers the package too, so adding them would count the same joules twice. Where no
@@ -21,9 +23,10 @@
 namespace powerfit::sensors {
 
 struct RaplDomain {
-  std::string key;   // "package-0", "dram-0", "core-1", "uncore-0", "psys"
+  std::string key;   // "package-0", "dram-0", "core-1", "uncore-0", "psys"; "package-0-die-1"
   std::string kind;  // "package", "dram", "core", "uncore", "psys"
   int package = 0;
+  int die = -1;  // on processors of several dies a package, which one (-1: the whole package)
   double wrap_j = 0.0;  // the counter wraps back to zero past this many joules (0: never)
 };
 
@@ -53,6 +56,7 @@ struct PerfEventCalls {
 };
 
 std::unique_ptr<RaplMethod> make_powercap_method(const Roots& roots);
+std::unique_ptr<RaplMethod> make_powercap_mmio_method(const Roots& roots);
 std::unique_ptr<RaplMethod> make_perf_event_method(const Roots& roots, PerfEventCalls calls);
 std::unique_ptr<RaplMethod> make_msr_method(const Roots& roots);
 

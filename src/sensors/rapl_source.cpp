@@ -15,6 +15,18 @@ struct Candidate {
   RaplDomain domain;
 };
 
+// Does an earlier choice already read this candidate's energy? Only another method's reading of
+// the same domain is a duplicate (a package's dies are parts of the package); one method never
+// lists a domain twice.
+bool same_energy(const auto& chosen, const Candidate& candidate) {
+  const auto& a = chosen.domain;
+  const auto& b = candidate.domain;
+  if (chosen.method == candidate.method) return false;
+  if (a.kind != b.kind) return false;
+  if (a.kind == "psys") return true;
+  return a.package == b.package && (a.die == b.die || a.die < 0 || b.die < 0);
+}
+
 double ceiling_w(const RaplDomain& domain) {
   if (domain.kind == "dram") return ceilings::kDramW;
   if (domain.kind == "psys") return ceilings::kPlatformW;
@@ -58,9 +70,9 @@ Availability RaplSource::open() {
                        std::to_string(second.joules) + " J)");
       continue;
     }
-    const bool taken = std::any_of(chosen_.begin(), chosen_.end(),
-                                   [&](const Chosen& chosen) { return chosen.domain.key == candidate.domain.key; });
-    if (taken) continue;  // an earlier method already reads this domain
+    if (std::any_of(chosen_.begin(), chosen_.end(), [&](const Chosen& chosen) { return same_energy(chosen, candidate); })) {
+      continue;  // an earlier method already reads this domain
+    }
     const double ceiling = ceiling_w(candidate.domain);
     const auto channel = add_channel({.name = "rapl." + candidate.domain.key + ".energy",
                                       .unit = Unit::joule,
@@ -117,6 +129,7 @@ void RaplSource::read(std::span<Reading> out) {
 std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots) {
   std::vector<std::unique_ptr<RaplMethod>> methods;
   methods.push_back(make_powercap_method(roots));
+  methods.push_back(make_powercap_mmio_method(roots));
   methods.push_back(make_perf_event_method(roots, PerfEventCalls::kernel()));
   methods.push_back(make_msr_method(roots));
   return std::make_unique<RaplSource>(std::move(methods));

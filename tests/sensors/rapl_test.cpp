@@ -145,6 +145,49 @@ TEST(RaplPowercap, SubzonesNextToTheirPackageAreNotCountedTwice) {
   EXPECT_NE(availability.detail.find("packages + DRAM"), std::string::npos);
 }
 
+// powercap and its MMIO control type, as make_rapl_source orders them, without perf or MSR.
+std::unique_ptr<RaplSource> powercap_and_mmio_source(const TempTree& tree, std::function<void()> settle) {
+  std::vector<std::unique_ptr<RaplMethod>> methods;
+  methods.push_back(make_powercap_method({.sys = tree.path("sys")}));
+  methods.push_back(make_powercap_mmio_method({.sys = tree.path("sys")}));
+  return std::make_unique<RaplSource>(std::move(methods), std::move(settle));
+}
+
+TEST(RaplPowercap, EachDieOfAMultiDiePackageIsCountedOnceAndMmioIsNotCountedAgain) {
+  // Laid out as the kernel lays it out: zones are symlinks from /sys/class/powercap into
+  // /sys/devices/virtual/powercap, the control types intel-rapl and intel-rapl-mmio sit beside
+  // them, subzones nest in their zone, and the counters are rewritten in place while the reader
+  // keeps them open. Both dies were parsed as package 0 and the second dropped as a duplicate.
+  FixtureCopy tree("intel-multi-die-server");
+  ASSERT_TRUE(std::filesystem::is_symlink(tree.path(kPowercap + "intel-rapl:1")));
+  auto source = powercap_and_mmio_source(tree, [&] { advance_all(tree, 1000); });
+  const auto availability = source->open();
+  ASSERT_TRUE(availability.available) << availability.detail;
+  for (const char* name : {"rapl.package-0-die-0.energy", "rapl.package-0-die-1.energy", "rapl.dram-0-die-0.energy",
+                           "rapl.dram-0-die-1.energy", "rapl.energy"}) {
+    EXPECT_TRUE(has_channel(*source, name)) << name;
+  }
+  EXPECT_FALSE(has_channel(*source, "rapl.package-0.energy"));  // MMIO's reading of the same package
+  EXPECT_EQ(source->channels().size(), 5u);
+  auto first = read_all(*source);
+  advance_all(tree, 1'000'000);  // 1 J in each domain, the MMIO one included
+  auto second = read_all(*source);
+  EXPECT_DOUBLE_EQ(second["rapl.package-0-die-1.energy"].value - first["rapl.package-0-die-1.energy"].value, 1.0);
+  EXPECT_DOUBLE_EQ(second["rapl.energy"].value - first["rapl.energy"].value, 4.0);  // two dies, two DRAMs
+}
+
+TEST(RaplPowercap, MmioIsReadWhereTheMsrInterfaceIsAbsent) {
+  FixtureCopy tree("intel-multi-die-server");
+  for (const char* zone : {"intel-rapl:0", "intel-rapl:0:0", "intel-rapl:1", "intel-rapl:1:0"}) tree.remove(kPowercap + zone);
+  auto source = powercap_and_mmio_source(tree, [&] { advance_all(tree, 1000); });
+  ASSERT_TRUE(source->open().available);
+  ASSERT_TRUE(has_channel(*source, "rapl.package-0.energy"));
+  EXPECT_EQ(source->channels()[0].source, "rapl.powercap-mmio");
+  auto first = read_all(*source);
+  advance_all(tree, 2'000'000);
+  EXPECT_DOUBLE_EQ(read_all(*source)["rapl.energy"].value - first["rapl.energy"].value, 2.0);
+}
+
 TEST(RaplPowercap, AmdZenDesktopAppearsUnderTheSameNames) {
   FixtureCopy tree("amd-zen-desktop");
   auto source = powercap_source(tree, [&] { advance_all(tree, 1000); });
