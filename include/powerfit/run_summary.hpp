@@ -73,6 +73,9 @@ struct RunSummary {
     std::optional<double> command_measured_energy_j, command_estimated_energy_j;
     std::optional<double> dynamic_measured_energy_j, dynamic_estimated_energy_j;
     std::string from_run_uuid;  // the run whose idle power this is, when not measured in this one
+    // Why the baseline does not look idle (its power at or above the command's, or a busy CPU
+    // during it); empty when it does. A dynamic energy at or below zero is left out, never shown.
+    std::string not_idle;
   };
   std::optional<Baseline> baseline;
 

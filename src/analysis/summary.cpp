@@ -100,4 +100,38 @@ std::vector<std::string> counter_warnings(const RunSummary& summary) {
   return warnings;
 }
 
+void check_baseline(RunSummary::Baseline& baseline, std::optional<double> cpu_utilization_percent) {
+  char text[320];
+  const auto compare = [&](const std::optional<double>& idle_w, const std::optional<double>& command_j, const char* kind) {
+    if (!baseline.not_idle.empty() || !idle_w || !command_j || baseline.command_duration_s <= 0.0) return;
+    const double command_w = *command_j / baseline.command_duration_s;
+    if (*idle_w >= command_w) {
+      std::snprintf(text, sizeof text, "its %s power (%.2f W) is at or above the command's (%.2f W)", kind, *idle_w, command_w);
+      baseline.not_idle = text;
+    }
+  };
+  compare(baseline.measured_power_w, baseline.command_measured_energy_j, "measured");
+  compare(baseline.estimated_power_w, baseline.command_estimated_energy_j, "ESTIMATED");
+  if (baseline.not_idle.empty() && cpu_utilization_percent && *cpu_utilization_percent >= kBusyBaselinePercent) {
+    std::snprintf(text, sizeof text, "the CPU was %.0f %% busy during it", *cpu_utilization_percent);
+    baseline.not_idle = text;
+  }
+  for (auto* dynamic : {&baseline.dynamic_measured_energy_j, &baseline.dynamic_estimated_energy_j}) {
+    if (*dynamic && !(**dynamic > 0.0)) dynamic->reset();
+  }
+}
+
+std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s) {
+  if (summary.duration_s >= interval_s) return std::nullopt;
+  char text[320];
+  const bool energy = summary.measured_energy_j || summary.estimated_energy_j;
+  std::snprintf(text, sizeof text,
+                "the command ran %.1f ms, less than one sampling interval (%.0f ms): %s; for more, sample faster "
+                "(-i 10ms) or measure a longer command",
+                summary.duration_s * 1e3, interval_s * 1e3,
+                energy ? "its figures rest on the first and last readings alone"
+                       : "too short for any energy figure at this interval");
+  return text;
+}
+
 }  // namespace powerfit::analysis

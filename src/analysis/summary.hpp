@@ -1,6 +1,7 @@
 #pragma once
 // Turns what the sampler kept per channel into the figures a person reads.
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,16 @@ void add_energy_totals(RunSummary& summary);
 
 // What a person should know of the run's counters: readings discarded as glitches, resets.
 std::vector<std::string> counter_warnings(const RunSummary& summary);
+// A command that ended within one sampling interval: its figures rest on the first and last
+// readings alone, and an estimate may have had nothing to go on. Says so, or nullopt.
+std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s);
+
+// A baseline busier than this (system CPU utilization, %) is not an idle one.
+constexpr double kBusyBaselinePercent = 50.0;
+// Checks that the baseline looks idle: its power below the command's mean power for each
+// provenance, and the CPU (mean utilization during it, where known) not busy. Fills
+// `baseline.not_idle` with the reason when not, and drops a dynamic energy at or below zero.
+void check_baseline(RunSummary::Baseline& baseline, std::optional<double> cpu_utilization_percent);
 
 // How a partial total names a channel that stopped: "gpu1.energy (read error at 0.60 s)".
 std::string partial_note(const std::string& channel, const std::string& failure, double at_s);

@@ -255,6 +255,11 @@ Summary Session::stop(const ProcessExit& exit) {
                   .counts = impl_->counts};
   if (const auto& error = recorded.storage_error()) summary.warnings.push_back("recording failed: " + *error);
   for (auto& warning : analysis::counter_warnings(summary.run)) summary.warnings.push_back(std::move(warning));
+  if (auto warning = analysis::short_run_warning(summary.run, summary.interval_s)) summary.warnings.push_back(std::move(*warning));
+  if (summary.run.baseline && !summary.run.baseline->not_idle.empty()) {
+    summary.warnings.push_back("the idle baseline was not idle: " + summary.run.baseline->not_idle +
+                               "; the energy above idle is not trustworthy (measure the baseline on a quiet machine)");
+  }
   try {
     for (const auto& region : impl_->regions) {
       const auto energy = recorded.energy_between(region.start_ns, region.end_ns);

@@ -65,6 +65,10 @@ RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeigh
   result.why = dynamic && !has_baseline(run) ? "no idle baseline for dynamic energy (run with --baseline)"
                                              : "no energy was measured or estimated";
   result.basis = scoring_energy(run, dynamic, result.scored_on);
+  if (!result.basis && dynamic && has_baseline(run)) {
+    result.why = "no energy above idle: the idle baseline drew as much power as the run, or more (was the machine "
+                 "busy during the baseline?); score without --dynamic, or measure the baseline on a quiet machine";
+  }
   if (result.basis) result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
   return result;
 }

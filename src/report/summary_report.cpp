@@ -54,6 +54,9 @@ std::string format_bytes(double bytes) {
   return buffer;
 }
 
+// Runs shorter than this print their overhead as CPU time, not as a share of the run.
+constexpr double kShortestOverheadRun = 1.0;
+
 void print_summary(std::ostream& out, const Summary& session, bool color) {
   const RunSummary& summary = session.run;
   const Style style{color};
@@ -69,16 +72,21 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
     line(out, format("%.3f s", region.seconds), "region " + region.name, note);
   }
 
-  bool any_power = false;
+  bool any_power = false, any_energy = false;
   for (const auto& channel : summary.channels) {
-    if (!is_power(channel) || !channel.energy_j) continue;
+    if (!is_power(channel)) continue;
     any_power = true;
+    if (!channel.energy_j) continue;
+    any_energy = true;
     const std::string note = format("mean %.2f W", channel.mean.value_or(0.0)) +
                              (channel.max ? format(", peak %.2f W", *channel.max) : std::string()) + "  (" +
                              provenance_tag(channel) + ")";
     line(out, format("%.3f J", *channel.energy_j), channel.info.name, channel.info.provenance == Provenance::estimated ? style.warn(note) : note);
   }
   if (!any_power) line(out, "-", "energy", style.dim("no power sensor on this machine (see `powerfit sensors`)"));
+  if (any_power && !any_energy) {
+    line(out, "-", "energy", style.warn(format("too short to measure at this interval (%g ms); try -i 10ms", session.interval_s * 1e3)));
+  }
   std::string partial_note;
   for (const auto& channel : summary.partial_channels) partial_note += (partial_note.empty() ? "" : ", ") + channel;
   if (summary.measured_energy_j) {
@@ -105,8 +113,13 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
          both("%.2f W measured", "%.2f W ESTIMATED", baseline->measured_power_w, baseline->estimated_power_w));
     line(out, format("%.3f s", baseline->command_duration_s), "command energy",
          both("%.3f J measured", "%.3f J ESTIMATED", baseline->command_measured_energy_j, baseline->command_estimated_energy_j));
+    const bool any_dynamic = baseline->dynamic_measured_energy_j || baseline->dynamic_estimated_energy_j;
+    const bool any_command = baseline->command_measured_energy_j || baseline->command_estimated_energy_j;
     line(out, "", "dynamic energy (above idle)",
-         both("%.3f J measured", "%.3f J ESTIMATED", baseline->dynamic_measured_energy_j, baseline->dynamic_estimated_energy_j));
+         !any_dynamic && any_command
+             ? style.warn("none: the command drew no more than the idle baseline")
+             : both("%.3f J measured", "%.3f J ESTIMATED", baseline->dynamic_measured_energy_j, baseline->dynamic_estimated_energy_j));
+    if (!baseline->not_idle.empty()) out << style.warn("  the idle baseline was not idle: " + baseline->not_idle) << '\n';
   }
   if (const auto* cpu = summary.find("cpu.utilization"); cpu && cpu->mean) {
     line(out, format("%.1f %%", *cpu->mean), "CPU utilization (system)", format("peak %.1f %%", cpu->max.value_or(0.0)));
@@ -131,11 +144,16 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
   line(out, std::to_string(summary.samples), "samples",
        "every " + format("%g ms", session.interval_s * 1e3) + ", " + std::to_string(summary.missed_deadlines) +
            " missed deadlines");
-  line(out, format("%.3f %%", summary.sampler_overhead_percent), "sampler overhead",
-       format("of one core (%.1f ms CPU", summary.sampler_cpu_s * 1e3) +
-           format(", recording %.1f ms)", summary.writer_cpu_s * 1e3));
-  line(out, format("%.3f %%", summary.process_overhead_percent), "powerfit overhead (all)",
-       format("of one core (%.1f ms CPU, start-up included)", summary.process_cpu_s * 1e3));
+  // Over a run of less than a second, start-up and the first and last readings dominate: the
+  // CPU time is told, a percentage of the run would mislead.
+  const bool too_short = summary.duration_s < kShortestOverheadRun;
+  line(out, too_short ? std::string("-") : format("%.3f %%", summary.sampler_overhead_percent), "sampler overhead",
+       format(too_short ? "%.1f ms CPU" : "of one core (%.1f ms CPU", summary.sampler_cpu_s * 1e3) +
+           format(", recording %.1f ms", summary.writer_cpu_s * 1e3) + (too_short ? "; run too short for a percentage" : ")"));
+  line(out, too_short ? std::string("-") : format("%.3f %%", summary.process_overhead_percent), "powerfit overhead (all)",
+       format(too_short ? "%.1f ms CPU, start-up included; run too short for a percentage"
+                        : "of one core (%.1f ms CPU, start-up included)",
+              summary.process_cpu_s * 1e3));
   for (const auto& channel : summary.channels) {
     if (channel.failure) {
       out << style.warn("  channel " + channel.info.name + " failed at " + format("%.3f s", channel.failed_at_s) +
@@ -232,7 +250,8 @@ nlohmann::ordered_json summary_json(const Summary& session) {
                         {"command_measured_energy_j", optional_json(baseline->command_measured_energy_j)},
                         {"command_estimated_energy_j", optional_json(baseline->command_estimated_energy_j)},
                         {"dynamic_measured_energy_j", optional_json(baseline->dynamic_measured_energy_j)},
-                        {"dynamic_estimated_energy_j", optional_json(baseline->dynamic_estimated_energy_j)}};
+                        {"dynamic_estimated_energy_j", optional_json(baseline->dynamic_estimated_energy_j)},
+                        {"not_idle", baseline->not_idle.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(baseline->not_idle)}};
   }
   auto& channels = json["channels"] = nlohmann::ordered_json::array();
   for (const auto& channel : summary.channels) {

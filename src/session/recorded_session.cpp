@@ -168,6 +168,23 @@ StretchEnergy RecordedSession::record_inference_window(std::int64_t from_ns, std
   return energy;
 }
 
+// The system's mean CPU utilization during the baseline, where it was sampled.
+std::optional<double> RecordedSession::baseline_cpu_utilization() {
+  const auto& channels = sampler_->channels();
+  for (std::size_t i = 0; i < channels.size(); ++i) {
+    if (channels[i].name != "cpu.utilization") continue;
+    double sum = 0.0;
+    int count = 0;
+    for (const auto& [t, percent] : database_.channel_series(channel_ids_[i])) {
+      if (t > baseline_end_ns_) break;
+      sum += percent;
+      ++count;
+    }
+    if (count > 0) return sum / count;
+  }
+  return std::nullopt;
+}
+
 // Idle power before the baseline's end, the measured work's energy after it, and the difference
 // that is the work's own (dynamic) energy, per channel and summed by provenance.
 void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
@@ -179,6 +196,7 @@ void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
     baseline.command_estimated_energy_j = summary_.estimated_energy_j;
     baseline.dynamic_measured_energy_j = less_idle(summary_.measured_energy_j, baseline.measured_power_w, summary_.duration_s);
     baseline.dynamic_estimated_energy_j = less_idle(summary_.estimated_energy_j, baseline.estimated_power_w, summary_.duration_s);
+    analysis::check_baseline(baseline, std::nullopt);
     summary_.baseline = baseline;
     return;
   }
@@ -209,6 +227,7 @@ void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
       less_idle(baseline.command_measured_energy_j, baseline.measured_power_w, baseline.command_duration_s);
   baseline.dynamic_estimated_energy_j =
       less_idle(baseline.command_estimated_energy_j, baseline.estimated_power_w, baseline.command_duration_s);
+  analysis::check_baseline(baseline, baseline_cpu_utilization());
   summary_.baseline = baseline;
 }
 

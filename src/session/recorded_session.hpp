@@ -106,6 +106,7 @@ class RecordedSession {
   void split_at_baseline(std::int64_t run_end_ns);
   // The recorded series of the power gauge that shapes energy counter `channel` (empty: none).
   analysis::Series gauge_series(std::size_t channel);
+  std::optional<double> baseline_cpu_utilization();
 
   SessionOptions options_;
   recording::Database database_;

@@ -1,4 +1,5 @@
 #include "analysis/scores.hpp"
+#include "analysis/summary.hpp"
 
 #include <gtest/gtest.h>
 
@@ -67,6 +68,37 @@ TEST(Explain, StatesFormulasAndDefaults) {
   EXPECT_NE(text.find("alpha = 2, beta = 1"), std::string::npos);
   EXPECT_NE(text.find("millijoules"), std::string::npos);
   EXPECT_NE(text.find("ESTIMATED"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace powerfit::analysis
+
+namespace powerfit::analysis {
+namespace {
+
+TEST(CheckBaseline, ABaselineAtOrAboveTheCommandsPowerIsNotIdleAndItsNegativeEnergyIsDropped) {
+  RunSummary::Baseline baseline{.duration_s = 1.0, .command_duration_s = 2.0, .estimated_power_w = 60.0,
+                                .command_estimated_energy_j = 100.0, .dynamic_estimated_energy_j = -20.0};
+  check_baseline(baseline, 20.0);
+  EXPECT_NE(baseline.not_idle.find("ESTIMATED power (60.00 W) is at or above the command's (50.00 W)"), std::string::npos)
+      << baseline.not_idle;
+  EXPECT_FALSE(baseline.dynamic_estimated_energy_j);
+}
+
+TEST(CheckBaseline, ABusyCpuDuringTheBaselineIsNotIdle) {
+  RunSummary::Baseline baseline{.duration_s = 1.0, .command_duration_s = 2.0, .measured_power_w = 40.0,
+                                .command_measured_energy_j = 200.0, .dynamic_measured_energy_j = 120.0};
+  check_baseline(baseline, 85.0);
+  EXPECT_EQ(baseline.not_idle, "the CPU was 85 % busy during it");
+  EXPECT_DOUBLE_EQ(*baseline.dynamic_measured_energy_j, 120.0);  // positive: kept, with the warning beside it
+}
+
+TEST(CheckBaseline, AQuietBaselineSaysNothing) {
+  RunSummary::Baseline baseline{.duration_s = 1.0, .command_duration_s = 2.0, .measured_power_w = 40.0,
+                                .command_measured_energy_j = 200.0, .dynamic_measured_energy_j = 120.0};
+  check_baseline(baseline, 3.0);
+  EXPECT_TRUE(baseline.not_idle.empty());
+  EXPECT_DOUBLE_EQ(*baseline.dynamic_measured_energy_j, 120.0);
 }
 
 }  // namespace

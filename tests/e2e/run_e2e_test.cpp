@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -271,6 +273,32 @@ TEST(RunEndToEnd, GpuChannelsAreRecordedAndEstimatesStayApartFromMeasurements) {
   EXPECT_DOUBLE_EQ(summary["measured_energy_j"].get<double>(), channel(summary, "gpu0.energy")["energy_j"].get<double>());
 }
 
+TEST(RunEndToEnd, ACommandShorterThanOneIntervalIsToldSoNotCalledSensorless) {
+  // `powerfit run -- true` said "no power sensor on this machine" beside an available estimate,
+  // and "powerfit overhead 116%".
+  TempTree tree;
+  const auto outcome = run_powerfit({"run", "-i", "1s", "-o", tree.path("runs.db").string(), "--summary-json",
+                                     tree.path("summary.json").string(), "--", "true"},
+                                    tree.root());
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const std::string printed = outcome.out + outcome.err;
+  EXPECT_EQ(printed.find("no power sensor"), std::string::npos) << printed;
+  EXPECT_EQ(printed.find("overhead (all)     of one core"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("run too short for a percentage"), std::string::npos) << printed;
+  std::ifstream in(tree.path("summary.json"));
+  const auto summary = json::parse(in);
+  bool said = false, no_figure = false;
+  for (const auto& warning : summary["warnings"]) {
+    const auto text = warning.get<std::string>();
+    said = said || text.find("less than one sampling interval (1000 ms)") != std::string::npos;
+    no_figure = no_figure || text.find("too short for any energy figure") != std::string::npos;
+  }
+  EXPECT_TRUE(said) << summary["warnings"].dump();
+  // An energy figure from the first and last readings, or a warning that there is none: one of the two.
+  const bool figure = summary.value("estimated_energy_j", json()).is_number() || summary.value("measured_energy_j", json()).is_number();
+  EXPECT_NE(figure, no_figure) << summary.dump();
+}
+
 TEST(RunEndToEnd, NoEstimateLeavesTheEstimateOut) {
   TempTree tree;
   const auto summary = run_and_summarize(tree, {"true"}, {"--no-estimate"});
@@ -364,14 +392,44 @@ TEST(ScoreEndToEnd, IdleBaselineGivesCommandAndDynamicEnergy) {
   const double command_j = baseline["command_estimated_energy_j"].get<double>();
   EXPECT_GT(command_j, 0.0);
   EXPECT_LT(command_j, summary["estimated_energy_j"].get<double>());  // the baseline's joules are left out
-  EXPECT_NEAR(baseline["dynamic_estimated_energy_j"].get<double>(),
-              command_j - idle_w * baseline["command_duration_s"].get<double>(), 1e-9);
+  const double above_idle = command_j - idle_w * baseline["command_duration_s"].get<double>();
+  if (above_idle > 0.0) {
+    EXPECT_NEAR(baseline["dynamic_estimated_energy_j"].get<double>(), above_idle, 1e-9);
+  } else {  // a machine busy while the baseline ran: no negative figure, and the reason
+    EXPECT_TRUE(baseline["dynamic_estimated_energy_j"].is_null());
+    EXPECT_TRUE(baseline["not_idle"].is_string());
+  }
   EXPECT_FALSE(baseline["measured_power_w"].is_number());  // nothing measures power on this VM
 
   const auto dynamic = json::parse(run_powerfit({"score", tree.path("runs.db").string(), "--dynamic", "--json"}, tree.root()).out);
   ASSERT_EQ(dynamic.size(), 1u);
   EXPECT_EQ(dynamic[0]["dynamic"], true);
   EXPECT_EQ(dynamic[0]["energy_scope"], "inference window");
+}
+
+TEST(ScoreEndToEnd, ABaselineTakenOnABusyMachineIsCalledSoAndGivesNoNegativeEnergy) {
+  // An estimate's baseline read while the machine was busy gave `dynamic -0.0000 J` without a
+  // word, and `score --dynamic` then said "no energy was measured or estimated".
+  TempTree tree;
+  ASSERT_EQ(std::system((std::string(CPU_BURNER) + " 0.8 2 >/dev/null 2>&1 &").c_str()), 0);  // both cores, during the baseline
+  const auto summary = run_and_summarize(tree, {"python3", EXAMPLES_DIR "/report_counts.py", "300", "270", "busy", "0.5"},
+                                         {"--baseline", "1500ms", "--cpu-tdp", "100"});
+  const auto& baseline = summary["baseline"];
+  ASSERT_TRUE(baseline["not_idle"].is_string()) << summary.dump();
+  for (const char* key : {"dynamic_estimated_energy_j", "dynamic_measured_energy_j"}) {
+    EXPECT_TRUE(baseline[key].is_null() || baseline[key].get<double>() > 0.0) << key;
+  }
+  bool warned = false;
+  for (const auto& warning : summary["warnings"]) {
+    warned = warned || warning.get<std::string>().find("the idle baseline was not idle") != std::string::npos;
+  }
+  EXPECT_TRUE(warned) << summary["warnings"].dump();
+
+  const auto scored = json::parse(run_powerfit({"score", tree.path("runs.db").string(), "--dynamic", "--json"}, tree.root()).out);
+  ASSERT_EQ(scored.size(), 1u);
+  if (scored[0]["scored"] == false) {
+    EXPECT_NE(scored[0]["why"].get<std::string>().find("no energy above idle"), std::string::npos) << scored[0].dump();
+  }
 }
 
 TEST(RunEndToEnd, RepeatRecordsOneRunEachAndSummarisesWithIntervals) {
