@@ -78,7 +78,7 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
   FitResult result{.metric = metric, .min_accuracy_percent = min_accuracy_percent};
   struct Values {
     std::vector<double> metric, accuracy, energy;
-    bool estimated = false, declared = false;
+    bool estimated = false, declared = false, partial = false;
   };
   std::map<std::pair<std::string, std::string>, Values> groups;
   std::set<std::string> architectures, machines;
@@ -89,6 +89,7 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
     values.energy.push_back(observation.scores.energy_per_inference_j);
     values.estimated = values.estimated || observation.estimated;
     values.declared = values.declared || observation.declared;
+    values.partial = values.partial || observation.partial;
     architectures.insert(observation.architecture);
     machines.insert(observation.machine);
   }
@@ -101,7 +102,8 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
                             .accuracy_percent = mean_with_interval(values.accuracy),
                             .energy_per_inference_j = mean_with_interval(values.energy),
                             .estimated = values.estimated,
-                            .declared = values.declared});
+                            .declared = values.declared,
+                            .partial = values.partial});
   }
   const auto consider = [&](std::map<std::string, std::string>& best, const std::string& key, const std::string& candidate,
                             const FitCell& cell, std::map<std::string, double>& best_value) {

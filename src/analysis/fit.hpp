@@ -26,13 +26,14 @@ struct FitObservation {
   Scores scores;
   bool estimated = false;  // scored on estimated energy
   bool declared = false;   // accuracy declared, not measured
+  bool partial = false;    // a channel of its energy stopped early
 };
 
 struct FitCell {
   std::string architecture, machine;
   MeanInterval value;  // of the chosen metric; n = 0 when no run has it (NetScore without MACs)
   MeanInterval accuracy_percent, energy_per_inference_j;
-  bool estimated = false, declared = false;
+  bool estimated = false, declared = false, partial = false;
 };
 
 struct FitResult {

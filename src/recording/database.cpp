@@ -476,7 +476,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
            w.window_end_s - w.window_start_s, b.command_duration_s,
            w.declared_accuracy, COALESCE(w.backend, ''), COALESCE(w.model_sha256, ''), w.dataset_size,
            w.latency_p50_s, w.latency_p90_s, w.latency_p99_s, w.throughput_per_s, w.warmup_batches, w.threads,
-           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, '')
+           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, ''), w.window_end_s
     FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
     )sql" + only + " ORDER BY r.id");
   for (std::size_t i = 0; i < only_runs.size(); ++i) statement.bind(static_cast<int>(i + 1), only_runs[i]);
@@ -520,7 +520,16 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
     row.report.threads = statement.optional_int64(35);
     row.cpu_model = statement.text(36);
     row.gpu_models = statement.text(37);
+    row.window_end_s = statement.optional_real(38);
     rows.push_back(std::move(row));
+  }
+  Statement stopped(db_.get(), R"sql(
+    SELECT name, failure, COALESCE(failed_at_s, 0), estimated FROM channels
+    WHERE run_id = ?1 AND in_energy_total = 1 AND failure IS NOT NULL ORDER BY id)sql");
+  for (auto& row : rows) {
+    stopped.bind(1, row.run_id);
+    while (stopped.step()) row.stopped.push_back({stopped.text(0), stopped.text(1), stopped.real(2), stopped.int64(3) != 0});
+    stopped.reset();
   }
   return rows;
 }

@@ -80,6 +80,15 @@ struct ReportedRun {
   std::optional<double> command_measured_energy_j;
   std::optional<double> command_estimated_energy_j;
   std::optional<double> command_duration_s;
+  // The inference window's end, in seconds since the run started.
+  std::optional<double> window_end_s;
+  // Channels of the energy total that stopped early: their energy after that is missing.
+  struct Stopped {
+    std::string channel, failure;
+    double at_s = 0.0;
+    bool estimated = false;
+  };
+  std::vector<Stopped> stopped;
 };
 
 // A run's channel as recorded, with its whole-run energy where it has one.

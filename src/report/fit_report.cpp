@@ -23,6 +23,7 @@ std::string cell_text(const analysis::FitCell& cell, analysis::FitMetric metric)
   if (cell.value.half_width) text += " ±" + format(pattern, *cell.value.half_width);
   if (cell.estimated) text += " E";
   if (cell.declared) text += " D";
+  if (cell.partial) text += " P";
   return text;
 }
 
@@ -57,7 +58,7 @@ std::vector<analysis::FitObservation> fit_observations(const std::vector<recordi
                                                        std::vector<std::string>* unscored) {
   std::vector<analysis::FitObservation> observations;
   for (const auto& run : runs) {
-    const auto [basis, scored_on, scores, why] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why, partial] = score_run(run, weights, dynamic);
     if (!scores) {
       if (unscored) unscored->push_back(run.uuid + " (" + architecture_of(run) + " on " + machine_of(run) + "): " + why);
       continue;
@@ -66,7 +67,8 @@ std::vector<analysis::FitObservation> fit_observations(const std::vector<recordi
                             .machine = machine_of(run),
                             .scores = *scores,
                             .estimated = basis->estimated,
-                            .declared = run.report.declared_accuracy_percent.has_value()});
+                            .declared = run.report.declared_accuracy_percent.has_value(),
+                            .partial = !partial.empty()});
   }
   return observations;
 }
@@ -115,7 +117,7 @@ void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const st
       out << "  " << machine << ": " << (architecture ? *architecture : std::string("none reaches it")) << '\n';
     }
   }
-  out << "E: scored on ESTIMATED energy; D: accuracy declared, not measured\n";
+  out << "E: scored on ESTIMATED energy; D: accuracy declared, not measured; P: PARTIAL energy (a channel stopped early)\n";
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 
@@ -132,7 +134,8 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
                      {"accuracy_percent", interval_json(cell.accuracy_percent)},
                      {"energy_per_inference_j", interval_json(cell.energy_per_inference_j)},
                      {"energy_estimated", cell.estimated},
-                     {"accuracy_declared", cell.declared}});
+                     {"accuracy_declared", cell.declared},
+                     {"energy_partial", cell.partial}});
   }
   json["cells"] = std::move(cells);
   json["best_architecture"] = fit.best_architecture;
@@ -152,7 +155,7 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
 
 void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
   out << "architecture,machine,metric,mean,ci95_half_width,runs,accuracy_percent,energy_per_inference_j,"
-         "energy_estimated,accuracy_declared,best_on_machine,on_pareto_front\n";
+         "energy_estimated,accuracy_declared,best_on_machine,on_pareto_front,energy_partial\n";
   const auto quoted = [](const std::string& text) {
     std::string escaped = "\"";
     for (const char c : text) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -167,7 +170,8 @@ void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
         << format("%.17g", cell.accuracy_percent.mean) << ',' << format("%.17g", cell.energy_per_inference_j.mean) << ','
         << (cell.estimated ? "true" : "false") << ',' << (cell.declared ? "true" : "false") << ','
         << (best != fit.best_architecture.end() && best->second == cell.architecture ? "true" : "false") << ','
-        << (std::find(front.begin(), front.end(), cell.architecture) != front.end() ? "true" : "false") << '\n';
+        << (std::find(front.begin(), front.end(), cell.architecture) != front.end() ? "true" : "false") << ','
+        << (cell.partial ? "true" : "false") << '\n';
   }
 }
 

@@ -122,10 +122,11 @@ std::string run_panels(recording::Database& database, const recording::RunRow& r
   return html;
 }
 
-std::string score_cell(const std::optional<Scores>& scores, bool estimated, const std::string& why) {
+std::string score_cell(const std::optional<Scores>& scores, bool estimated, const std::string& why, const std::string& partial) {
   if (!scores) return "<td class=\"text\">unscored: " + escape_html(why) + "</td><td></td><td></td>";
   return "<td>" + format("%.2f", scores->accuracy_percent) + "</td><td>" +
          format("%.4g", scores->energy_per_inference_j * 1e3) + (estimated ? " <span class=\"estimated\">ESTIMATED</span>" : "") +
+         (partial.empty() ? "" : " <span class=\"estimated\" title=\"" + escape_html(partial) + "\">PARTIAL: " + escape_html(partial) + "</span>") +
          "</td><td>" + (scores->composite ? format("%.2f", *scores->composite) : std::string("-")) + "</td>";
 }
 
@@ -181,8 +182,8 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
            << (energy.measured ? format("%.4g", *energy.measured) : "-") << "</td><td>"
            << (energy.estimated ? format("%.4g", *energy.estimated) + " <span class=\"estimated\">ESTIMATED</span>" : "-") << "</td>";
       if (report) {
-        const auto [basis, scored_on, scores, why] = score_run(*report, options.weights, options.dynamic);
-        html << score_cell(scores, basis && basis->estimated, why);
+        const auto [basis, scored_on, scores, why, partial] = score_run(*report, options.weights, options.dynamic);
+        html << score_cell(scores, basis && basis->estimated, why, partial);
       } else {
         html << "<td class=\"text\" colspan=\"3\">no inference counts</td>";
       }
@@ -231,7 +232,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
     }
     html << render_scatter_plot(scatter);
     html << "<h2>Fit test</h2>";
-    HeatMap map{"fit-heat-map", "Composite score, architecture × machine (mean ±95% CI; E: estimated energy, D: declared accuracy)",
+    HeatMap map{"fit-heat-map", "Composite score, architecture × machine (mean ±95% CI; E: estimated energy, D: declared accuracy, P: partial energy)",
                 fit.architectures, fit.machines, {}, {}, true};
     for (const auto& architecture : fit.architectures) {
       std::vector<std::optional<double>> values;
@@ -245,7 +246,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
         }
         values.push_back(cell->value.mean);
         texts.push_back(format("%.2f", cell->value.mean) + (cell->value.half_width ? " ±" + format("%.2f", *cell->value.half_width) : "") +
-                        (cell->estimated ? " E" : "") + (cell->declared ? " D" : ""));
+                        (cell->estimated ? " E" : "") + (cell->declared ? " D" : "") + (cell->partial ? " P" : ""));
       }
       map.values.push_back(values);
       map.texts.push_back(texts);

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <string>
+
+#include "analysis/summary.hpp"
 #include "report/format.hpp"
 
 namespace powerfit::report {
@@ -43,6 +46,18 @@ std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun
   return analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
 }
 
+// The channels of the basis's kind (measured or estimated) that stopped inside the span scored on.
+std::string stopped_inside(const recording::ReportedRun& run, const analysis::EnergyBasis& basis, const std::string& scored_on) {
+  const bool windowed = scored_on.starts_with("inference window");
+  std::string text;
+  for (const auto& stopped : run.stopped) {
+    if (stopped.estimated != basis.estimated) continue;
+    if (windowed && run.window_end_s && stopped.at_s >= *run.window_end_s) continue;
+    text += (text.empty() ? "" : ", ") + analysis::partial_note(stopped.channel, stopped.failure, stopped.at_s);
+  }
+  return text;
+}
+
 bool has_baseline(const recording::ReportedRun& run) {
   return run.command_measured_energy_j || run.command_estimated_energy_j;
 }
@@ -69,7 +84,10 @@ RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeigh
     result.why = "no energy above idle: the idle baseline drew as much power as the run, or more (was the machine "
                  "busy during the baseline?); score without --dynamic, or measure the baseline on a quiet machine";
   }
-  if (result.basis) result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
+  if (result.basis) {
+    result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
+    result.partial = stopped_inside(run, *result.basis, result.scored_on);
+  }
   return result;
 }
 
@@ -145,7 +163,7 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
       entry["window_measured_energy_j"] = run.window_measured_energy_j ? nlohmann::ordered_json(*run.window_measured_energy_j) : nullptr;
       entry["window_estimated_energy_j"] = run.window_estimated_energy_j ? nlohmann::ordered_json(*run.window_estimated_energy_j) : nullptr;
     }
-    const auto [basis, scored_on, scores, why] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why, partial] = score_run(run, weights, dynamic);
     entry["scored"] = scores.has_value();
     if (!scores) {
       entry["why"] = why;
@@ -154,6 +172,8 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     }
     entry["scored_on"] = scored_on;
     entry["energy_estimated"] = basis->estimated;
+    entry["energy_partial"] = !partial.empty();
+    entry["partial_channels"] = partial.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(partial);
     entry["accuracy_percent"] = scores->accuracy_percent;
     entry["top5_percent"] = scores->top5_percent ? nlohmann::ordered_json(*scores->top5_percent) : nullptr;
     entry["energy_per_inference_j"] = scores->energy_per_inference_j;
@@ -176,16 +196,17 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     std::int64_t batch = 0;
     bool declared = false;
     std::vector<double> accuracy, millijoules, per_joule, composite, netscore;
-    bool estimated = false;
+    bool estimated = false, partial = false;
   };
   std::map<std::string, Group> groups;
-  std::vector<std::string> unscored;
+  std::vector<std::string> unscored, partials;
   for (const auto& run : runs) {
-    const auto [basis, scored_on, scores, why] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why, partial] = score_run(run, weights, dynamic);
     if (!scores) {
       unscored.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + why);
       continue;
     }
+    if (!partial.empty()) partials.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + partial);
     const auto batch = run.report.batch_size.value_or(0);
     auto& group = groups[run.report.model + '\x1f' + run.report.device + '\x1f' + run.report.backend + '\x1f' +
                          std::to_string(batch) + '\x1f' + run.hostname];
@@ -196,6 +217,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     group.declared = run.report.declared_accuracy_percent.has_value();
     group.host = run.hostname;
     group.estimated = group.estimated || basis->estimated;
+    group.partial = group.partial || !partial.empty();
     group.accuracy.push_back(scores->accuracy_percent);
     group.millijoules.push_back(scores->energy_per_inference_j * 1e3);
     group.per_joule.push_back(scores->inferences_per_joule);
@@ -225,12 +247,14 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
                   group->accuracy.size(), accuracy.c_str(),
                   with_interval(analysis::mean_with_interval(group->millijoules), "%.4g").c_str(),
                   with_interval(analysis::mean_with_interval(group->per_joule), "%.4g").c_str(), composite.c_str(),
-                  netscore.c_str(), group->estimated ? "ESTIMATED" : "measured");
+                  netscore.c_str(),
+                  (std::string(group->estimated ? "ESTIMATED" : "measured") + (group->partial ? " PARTIAL" : "")).c_str());
     out << line;
   }
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
       << "); ± is the 95% confidence interval over runs (`powerfit score --explain`); decl.: accuracy declared with --accuracy, not measured\n";
+  for (const auto& text : partials) out << "PARTIAL energy, a channel stopped early: " << text << '\n';
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 

@@ -19,6 +19,9 @@ struct RunScore {
   std::string scored_on;  // whose energy: "inference window", "whole run", ...
   std::optional<Scores> scores;
   std::string why;
+  // The channels of the scored energy that stopped early, inside the span scored on
+  // ("gpu1.energy (read error at 0.60 s)", ...): the energy is PARTIAL. Empty when whole.
+  std::string partial;
 };
 // `dynamic`: on the energy above the idle baseline.
 RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic);

@@ -115,15 +115,19 @@ Availability RaplSource::open() {
 void RaplSource::read(std::span<Reading> out) {
   const double now_s = static_cast<double>(monotonic_now_ns()) * 1e-9;
   double total_j = 0.0;
+  ReadStatus total_status = ReadStatus::ok;
   for (auto& chosen : chosen_) {
     const auto reading = chosen.method->read(chosen.index);
     out[chosen.channel] = {reading.joules, reading.status};
     if (!chosen.in_total) continue;
     // The sum is made of each domain's trusted increase: a glitch in one never reaches it.
     if (reading.status == ReadStatus::ok) chosen.counter.observe(now_s, reading.joules);
+    // A domain that cannot be read leaves a hole in the sum: the sum's reading fails with it, so
+    // that a failure that lasts fails the sum and makes the run's total PARTIAL from then on.
+    if (is_failure(reading.status) && total_status == ReadStatus::ok) total_status = reading.status;
     total_j += chosen.counter.increase();
   }
-  if (total_channel_ != static_cast<std::size_t>(-1)) out[total_channel_] = {total_j, ReadStatus::ok};
+  if (total_channel_ != static_cast<std::size_t>(-1)) out[total_channel_] = {total_j, total_status};
 }
 
 std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots) {

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "recording/database.hpp"
 #include "report/svg.hpp"
 #include "support/powerfit_process.hpp"
 #include "support/temp_tree.hpp"
@@ -61,6 +62,78 @@ TEST(EnergyPerChannelBars, MeasuredAndEstimatedAreNeverSummed) {
   EXPECT_EQ(svg.find("1843"), std::string::npos) << svg;
   EXPECT_NE(svg.find("J measured</text>"), std::string::npos);
   EXPECT_NE(svg.find("J ESTIMATED</text>"), std::string::npos);
+}
+
+// Two scored runs of one model on one machine; in the second the GPU's energy counter stopped
+// 0.6 s into a window that ends at 1.5 s.
+std::string make_partial_database(const TempTree& tree) {
+  const auto path = tree.path("partial.db");
+  auto database = recording::Database::open(path, recording::Database::Mode::read_write);
+  for (int i = 0; i < 2; ++i) {
+    const bool stops = i == 1;
+    const recording::RunStart start{.uuid = recording::new_run_uuid(), .command = {"infer"}, .start_wall_ns = 1'700'000'000'000'000'000,
+                                    .interval_s = 0.1, .host = {.hostname = "gpubox", .cpu_cores = 2}};
+    const auto run = database.begin_run(start);
+    const std::vector<ChannelInfo> channels{{.name = "gpu0.energy", .source = "nvml", .unit = Unit::joule,
+                                             .kind = ChannelKind::energy_counter, .scope = "gpu:0", .in_energy_total = true}};
+    const auto ids = database.add_channels(run, channels);
+    RunSummary summary{.duration_s = 2.0, .samples = 20};
+    summary.channels = {{.info = channels[0], .samples = 20, .energy_j = stops ? 120.0 : 400.0}};
+    if (stops) {
+      summary.channels[0].failure = "read error";
+      summary.channels[0].failed_at_s = 0.6;
+    }
+    database.finish_run(run, start.start_wall_ns + 2'000'000'000, summary, ids);
+    database.save_workload_report(run, {.inferences = 1000, .correct = 900, .model = "resnet", .device = "cuda"});
+    database.save_window_energy(run, 0.5, 1.5, stops ? 20.0 : 200.0, std::nullopt);
+  }
+  return path.string();
+}
+
+TEST(PartialEnergy, ScoreFitAndReportMarkARunWhoseChannelStoppedInsideTheWindow) {
+  // A channel of the energy total that fails mid-run left the scores without a mark.
+  TempTree tree;
+  const auto db = make_partial_database(tree);
+  const auto scored = json::parse(run_powerfit({"score", db, "--json"}, tree.root()).out);
+  ASSERT_EQ(scored.size(), 2u);
+  EXPECT_EQ(scored[0]["energy_partial"], false);
+  EXPECT_TRUE(scored[0]["partial_channels"].is_null());
+  EXPECT_EQ(scored[1]["energy_partial"], true);
+  EXPECT_EQ(scored[1]["partial_channels"], "gpu0.energy (read error at 0.60 s)");
+  const auto table = run_powerfit({"score", db}, tree.root());
+  EXPECT_NE(table.out.find("measured PARTIAL"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("PARTIAL energy, a channel stopped early: run 2"), std::string::npos) << table.out;
+
+  const auto fit = json::parse(run_powerfit({"fit", db, "--json"}, tree.root()).out);
+  ASSERT_EQ(fit["cells"].size(), 1u);
+  EXPECT_EQ(fit["cells"][0]["energy_partial"], true);
+  EXPECT_NE(run_powerfit({"fit", db}, tree.root()).out.find(" P"), std::string::npos);
+
+  const auto page = tree.path("partial.html").string();
+  ASSERT_EQ(run_powerfit({"report", db, "-o", page}, tree.root()).status, 0);
+  const auto html = testing::read_file(page);
+  EXPECT_NE(html.find("PARTIAL: gpu0.energy (read error at 0.60 s)"), std::string::npos);
+}
+
+TEST(PartialEnergy, AChannelThatStoppedAfterTheWindowLeavesTheWindowWhole) {
+  TempTree tree;
+  const auto path = tree.path("late.db");
+  {
+    auto database = recording::Database::open(path, recording::Database::Mode::read_write);
+    const auto run = database.begin_run({.uuid = recording::new_run_uuid(), .command = {"infer"}, .start_wall_ns = 1, .interval_s = 0.1});
+    const std::vector<ChannelInfo> channels{{.name = "gpu0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter,
+                                             .in_energy_total = true}};
+    const auto ids = database.add_channels(run, channels);
+    RunSummary summary{.duration_s = 2.0};
+    summary.channels = {{.info = channels[0], .samples = 20, .energy_j = 300.0, .failure = "read error", .failed_at_s = 1.8}};
+    database.finish_run(run, 2'000'000'001, summary, ids);
+    database.save_workload_report(run, {.inferences = 1000, .correct = 900, .model = "resnet"});
+    database.save_window_energy(run, 0.5, 1.5, 200.0, std::nullopt);
+  }
+  const auto scored = json::parse(run_powerfit({"score", path.string(), "--json"}, tree.root()).out);
+  ASSERT_EQ(scored.size(), 1u);
+  EXPECT_EQ(scored[0]["scored_on"], "inference window");
+  EXPECT_EQ(scored[0]["energy_partial"], false);
 }
 
 TEST(FitEndToEnd, MatrixJsonCsvAndBadInput) {

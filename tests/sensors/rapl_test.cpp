@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "analysis/summary.hpp"
 #include "sampler/sampler.hpp"
@@ -121,6 +123,32 @@ TEST(RaplPowercap, CounterRestartingFromZeroLosesAtMostOneInterval) {
   EXPECT_GE(*summary.measured_energy_j, 99.0 - 2 * 0.99 - 1e-6);
   EXPECT_EQ(summary.find("rapl.package-0.energy")->resets, 1u);
   EXPECT_DOUBLE_EQ(summary.find("rapl.package-0.energy")->first_reset_s, 0.5);
+}
+
+TEST(RaplPowercap, AZoneThatStartsReturningGarbageMakesTheSumPartialNotSilentlySmaller) {
+  // A powercap zone that began returning garbage mid-run left `energy, measured total` complete
+  // in appearance: the sum went on without that package and said nothing.
+  FixtureCopy tree("intel-2socket-server");
+  std::vector<std::unique_ptr<Source>> sources;
+  sources.push_back(powercap_source(tree, [&] { advance_all(tree, 1000); }));
+  ASSERT_TRUE(sources.back()->open().available);
+  Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(20)});
+  sampler.start();
+  for (int i = 0; i < 25; ++i) {  // 0.5 s of 4 W per domain
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    advance_all(tree, 80'000);
+  }
+  tree.write(kPowercap + "intel-rapl:1/energy_uj", "garbage\n");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  sampler.stop();
+  RunSummary summary{.duration_s = sampler.stats().wall_s};
+  summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+  analysis::add_energy_totals(summary);
+  EXPECT_TRUE(summary.measured_energy_partial);
+  ASSERT_EQ(summary.partial_channels.size(), 1u);
+  EXPECT_EQ(summary.partial_channels[0].rfind("rapl.energy (", 0), 0u) << summary.partial_channels[0];
+  EXPECT_TRUE(summary.find("rapl.package-1.energy")->failure);
+  EXPECT_FALSE(summary.find("rapl.package-0.energy")->failure);
 }
 
 TEST(RaplPowercap, SubzonesNextToTheirPackageAreNotCountedTwice) {
