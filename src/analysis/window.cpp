@@ -118,6 +118,16 @@ double counter_at(const Series& counter, const Series* gauge, std::int64_t t) {
 
 }  // namespace
 
+std::vector<std::pair<double, double>> counter_power(const Series& counter) {
+  const auto kept = changes(counter);
+  std::vector<std::pair<double, double>> points;
+  for (std::size_t i = 1; i < kept.size(); ++i) {
+    const double dt = static_cast<double>(kept[i].first - kept[i - 1].first) * 1e-9;
+    if (dt > 0.0) points.emplace_back(static_cast<double>(kept[i].first) * 1e-9, (kept[i].second - kept[i - 1].second) / dt);
+  }
+  return points;
+}
+
 std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
                                        std::int64_t edge_ns, const Series* gauge) {
   if (gauge && gauge->empty()) gauge = nullptr;

@@ -26,4 +26,10 @@ using Series = std::vector<std::pair<std::int64_t, double>>;
 std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
                                        std::int64_t edge_ns = 0, const Series* gauge = nullptr);
 
+// An energy counter's power over time, in watts at seconds since the start: the rate between
+// one change of the value and the next. A counter refreshed in the background and recorded at
+// every tick repeats its value between refreshes; rates between ticks would swing between zero
+// and twice the power.
+std::vector<std::pair<double, double>> counter_power(const Series& counter);
+
 }  // namespace powerfit::analysis

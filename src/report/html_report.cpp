@@ -8,6 +8,7 @@
 
 #include "analysis/downsample.hpp"
 #include "analysis/fit.hpp"
+#include "analysis/window.hpp"
 #include "report/fit_report.hpp"
 #include "report/score_report.hpp"
 #include "report/svg.hpp"
@@ -55,7 +56,7 @@ std::vector<Band> phases(const std::vector<Marker>& markers) {
   return bands;
 }
 
-// Counters become rates (per second) between consecutive samples.
+// Byte counters become rates (per second) between consecutive samples.
 std::vector<analysis::Point> as_rate(const Series& series, double scale) {
   std::vector<analysis::Point> points;
   for (std::size_t i = 1; i < series.size(); ++i) {
@@ -102,7 +103,7 @@ std::string run_panels(recording::Database& database, const recording::RunRow& r
     std::vector<analysis::Point> points;
     LinePlot* plot = nullptr;
     if (channel.kind == "energy_counter") {
-      points = as_rate(found->second, 1.0), plot = &power;
+      points = analysis::counter_power(found->second), plot = &power;
     } else if (channel.kind == "power_gauge") {
       points = as_points(found->second, 1.0), plot = &power;
     } else if (channel.kind == "utilization") {

@@ -122,3 +122,19 @@ TEST(EnergyInWindow, CounterRecordedAtEveryTickIsShapedBetweenItsChanges) {
 
 }  // namespace
 }  // namespace powerfit::analysis
+
+namespace powerfit::analysis {
+namespace {
+
+TEST(CounterPower, ACounterRepeatedBetweenRefreshesIsPlottedAtItsPowerNotASawtooth) {
+  // docs/results/h100.db: gpu0.energy, refreshed every 100 ms and recorded every 50 ms, swung
+  // between 0 and 480 W for a GPU at 150 W. 150 W: 15 J every 100 ms, seen at every other tick.
+  Series counter;
+  for (int tick = 0; tick <= 40; ++tick) counter.emplace_back(tick * 50'000'000LL, 15.0 * (tick / 2));
+  const auto points = counter_power(counter);
+  ASSERT_GE(points.size(), 19u);
+  for (const auto& [t, watts] : points) EXPECT_NEAR(watts, 150.0, 1e-9) << t;
+}
+
+}  // namespace
+}  // namespace powerfit::analysis
