@@ -4,12 +4,15 @@
 //
 // A reading is evidence, not truth. A step is believed when the amount it implies since the last
 // believed reading is plausible: forward by at most `max_rate` × (time since + kSlackSeconds), or
-// backward where the counter wraps (`wrap_at` > 0) and the wrap implies a plausible amount. Any
-// other step is suspect and its reading is held back, not counted:
+// backward where the counter wraps (`wrap_at` > 0) and the wrap implies a plausible amount, once
+// the next reading goes on from it (a transient 0 near the top of the range would otherwise pass
+// for a wrap; a wrap is counted one reading late, nothing lost). Any other step is suspect and its
+// reading is held back, not counted:
 // - a later reading that is plausible from the last believed one shows the suspects were
 //   glitches (a transient 0, a torn read): counting goes on as if they had never been read;
 // - suspects that advance plausibly from one another show the counter was reset (a driver reload,
-//   a GPU reset): counting goes on from the new base, losing the one interval in between;
+//   a GPU reset): counting goes on from the new base, losing the stretch in between (one
+//   interval, or more where a glitch or a failed read follows the reset at once);
 // - suspects that neither return nor advance for kSuspectSeconds are taken as a reset too, so a
 //   counter stuck at a new value is not held back for ever.
 // A counter with no known ceiling (max_rate 0) believes every forward step.
@@ -64,7 +67,14 @@ class CounterTracker {
       return Step::first;
     }
     if (const double step = plausible_increase(base_, value, t - base_t_, limits_); step >= 0.0) {
-      if (suspects_ > 0) glitches_ += suspects_;
+      if (value < base_) {
+        // A wrap. A transient 0 read near the top of the range looks like one, so a wrap is
+        // believed only when the next reading goes on from it.
+        const bool confirmed = suspects_ > 0 && suspect_ < base_ && value >= suspect_;
+        if (!confirmed) return hold(t, value);
+      } else if (suspects_ > 0) {
+        glitches_ += suspects_;
+      }
       suspects_ = 0;
       return count(t, value, step);
     }
@@ -79,18 +89,14 @@ class CounterTracker {
         count(t, value, step);
         return Step::reset;
       }
-    } else {
-      first_suspect_t_ = t;
     }
-    ++suspects_;
-    suspect_ = value;
-    suspect_t_ = t;
-    return Step::held;
+    return hold(t, value);
   }
 
   double increase() const { return increase_; }
   // Readings discarded as glitches, and resets counted through; a reset loses at most the
-  // interval between the last believed reading and the first reading after it.
+  // stretch from the last believed reading to the second reading in a row that goes on from the
+  // new base (tests/sampler/counter_property_test.cpp holds the rules to that).
   std::uint32_t glitches() const { return glitches_; }
   std::uint32_t resets() const { return resets_; }
   double first_reset_time() const { return first_reset_t_; }
@@ -98,6 +104,13 @@ class CounterTracker {
   std::uint32_t pending() const { return suspects_; }
 
  private:
+  constexpr Step hold(double t, double value) {
+    if (suspects_ == 0) first_suspect_t_ = t;
+    ++suspects_;
+    suspect_ = value;
+    suspect_t_ = t;
+    return Step::held;
+  }
   constexpr Step count(double t, double value, double step) {
     increase_ += step;
     base_ = value;

@@ -74,12 +74,32 @@ TEST(CounterTracker, AStuckSuspectValueIsTakenForAResetAfterASecond) {
   EXPECT_DOUBLE_EQ(counter.increase(), 20.0);
 }
 
+TEST(CounterTracker, ATransientZeroNearTheTopOfTheRangeIsNotAWrap) {
+  // RAPL's range is 262143 J; near its top a transient 0 implies a plausible wrap of 143 J. The
+  // property test found it counted, then the true reading after it taken for a reset.
+  CounterTracker counter({.wrap_at = 262143.328850, .max_rate = 400.0});
+  counter.observe(0.00, 262000.0);
+  EXPECT_EQ(counter.observe(0.01, 0.0), CounterTracker::Step::held);
+  EXPECT_EQ(counter.observe(0.02, 262003.0), CounterTracker::Step::counted);
+  EXPECT_DOUBLE_EQ(counter.increase(), 3.0);
+  EXPECT_EQ(counter.glitches(), 1u);
+  EXPECT_EQ(counter.resets(), 0u);
+  // A true wrap is counted once the next reading goes on from it, nothing lost.
+  EXPECT_EQ(counter.observe(0.03, 262143.0), CounterTracker::Step::counted);
+  EXPECT_EQ(counter.observe(0.04, 2.0), CounterTracker::Step::held);
+  EXPECT_EQ(counter.observe(0.05, 5.0), CounterTracker::Step::counted);
+  EXPECT_NEAR(counter.increase(), 3.0 + 140.0 + 0.328850 + 5.0, 1e-9);
+  EXPECT_EQ(counter.glitches(), 1u);
+}
+
 TEST(ChannelTrack, CounterRecordsIncreaseSinceFirstReadingThroughAWrap) {
   ChannelTrack track(ChannelKind::energy_counter, 100.0);
   EXPECT_DOUBLE_EQ(*track.observe(0.0, 0.0, 90.0), 0.0);
   EXPECT_DOUBLE_EQ(*track.observe(1.0, 0.0, 98.0), 8.0);
-  EXPECT_DOUBLE_EQ(*track.observe(2.0, 1.0, 4.0), 14.0);  // wrapped: 98 -> 100 -> 4
-  EXPECT_DOUBLE_EQ(track.increase(), 14.0);
+  // Wrapped: 98 -> 100 -> 4, believed once the next reading goes on from it.
+  EXPECT_FALSE(track.observe(2.0, 1.0, 4.0));
+  EXPECT_DOUBLE_EQ(*track.observe(3.0, 2.0, 6.0), 16.0);
+  EXPECT_DOUBLE_EQ(track.increase(), 16.0);
   EXPECT_DOUBLE_EQ(track.max_rate(), 8.0);
   EXPECT_EQ(track.samples(), 3u);
 }

@@ -74,8 +74,10 @@ TEST(RaplPowercap, WrapAtMaxEnergyRangeIsCountedAcrossTheBoundary) {
   set_counter(tree, "intel-rapl:0", 262143328850 - 500'000);  // 0.5 J before the wrap
   auto before = read_all(*source);
   set_counter(tree, "intel-rapl:0", 1'500'000);  // wrapped, then 1.5 J more
+  read_all(*source);  // a wrap is believed once the next reading goes on from it
+  set_counter(tree, "intel-rapl:0", 2'000'000);
   auto after = read_all(*source);
-  EXPECT_NEAR(after["rapl.energy"].value - before["rapl.energy"].value, 2.0, 1e-6);
+  EXPECT_NEAR(after["rapl.energy"].value - before["rapl.energy"].value, 2.5, 1e-6);
 }
 
 // Samples package 0 of the two-socket fixture every 10 ms for 1 s while it draws 99 W; `at_tick`
@@ -362,9 +364,11 @@ TEST(RaplMsr, IntelUnitsAndThirtyTwoBitWrap) {
   auto first = read_all(source);
   EXPECT_DOUBLE_EQ(first["rapl.dram-0.energy"].value, 6.0 / 16384);
   write_msr(tree, 0, 0x611, 0x4000);  // wrapped, then one more joule
+  read_all(source);                   // a wrap is believed once the next reading goes on from it
+  write_msr(tree, 0, 0x611, 0x8000);  // and one more
   auto second = read_all(source);
   EXPECT_DOUBLE_EQ(second["rapl.energy"].value - first["rapl.energy"].value,
-                   static_cast<double>(0x100000000ull - 0xFFFFD000ull + 0x4000) / 16384.0);
+                   static_cast<double>(0x100000000ull - 0xFFFFD000ull + 0x8000) / 16384.0);
 }
 
 TEST(RaplMsr, AmdZenPackageRegister) {
