@@ -1,10 +1,10 @@
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/measurement_options.hpp"
+#include "core/output_file.hpp"
 #include "recording/database.hpp"
 #include "report/bench_report.hpp"
 #include "report/progress_bar.hpp"
@@ -54,6 +54,10 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     const auto timing = bench_timing(options->timing);
     if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
 
+    if (!options->summary_json.empty()) {
+      const std::vector<std::filesystem::path> inputs{options->measurement.output, options->model, options->data};
+      if (auto problem = output_problem(options->summary_json, inputs)) return usage_error("--summary-json: " + *problem);
+    }
     report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
     harness::BenchOptions bench{.model = options->model,
                                 .model_name = options->name,
@@ -103,9 +107,10 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
       report::print_score_table(std::cout, runs, weights, false);
     }
     if (!options->summary_json.empty()) {
-      std::ofstream out(options->summary_json);
-      out << report::bench_json(result, weights).dump(2) << '\n';
-      if (!out) std::cerr << "powerfit: warning: could not write " << options->summary_json << '\n';
+      if (auto problem = write_whole(options->summary_json, report::bench_json(result, weights).dump(2) + '\n')) {
+        std::cerr << "powerfit: error: " << *problem << '\n';
+        return 1;
+      }
     }
     return storage_failed ? 1 : 0;
   };

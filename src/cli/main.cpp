@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/commands.hpp"
 #include "powerfit/session.hpp"
@@ -14,6 +16,47 @@ int usage_error(const std::string& message) {
   std::cerr << "powerfit: error: " << message << '\n';
   return kUsageError;
 }
+
+namespace {
+
+// Whether `word` names an option of `command` (or of the app, for options that fall through)
+// that takes a value, as `-o` or `--output` do.
+bool takes_value(const CLI::App& command, const std::string& word) {
+  const std::string name = word.substr(0, word.find('='));
+  for (const CLI::App* app : {&command, command.get_parent()}) {
+    if (app == nullptr) continue;
+    for (const CLI::Option* option : app->get_options()) {
+      if (option->get_items_expected_max() == 0) continue;
+      if (option->check_name(name)) return word.find('=') == std::string::npos;
+    }
+  }
+  return false;
+}
+
+// POSIX style for `run`: powerfit's options end at the first word that is not one of them, and
+// every word from there on belongs to the measured command, untouched (as `perf stat` and `time`
+// have it). A `--` is put before that word; one the user wrote is kept as it is.
+std::vector<std::string> with_command_separated(const CLI::App& app, std::vector<std::string> args) {
+  const CLI::App* run = app.get_subcommand("run");
+  std::size_t i = 1;
+  while (i < args.size() && args[i] != "run") {
+    if (args[i].rfind('-', 0) == 0 && takes_value(app, args[i])) ++i;
+    ++i;
+  }
+  for (++i; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word == "--") return args;
+    if (word.size() > 1 && word[0] == '-') {
+      if (takes_value(*run, word)) ++i;
+      continue;
+    }
+    args.insert(args.begin() + static_cast<std::ptrdiff_t>(i), "--");
+    return args;
+  }
+  return args;
+}
+
+}  // namespace
 
 }  // namespace powerfit::cli
 
@@ -44,13 +87,22 @@ int main(int argc, char** argv) {
   };
 
   try {
-    app.parse(argc, argv);
+    auto args = with_command_separated(app, std::vector<std::string>(argv, argv + argc));
+    std::vector<char*> words;
+    for (auto& word : args) words.push_back(word.data());
+    app.parse(static_cast<int>(words.size()), words.data());
   } catch (const CLI::CallForHelp& help) {
     return app.exit(help);
   } catch (const CLI::CallForAllHelp& help) {
     return app.exit(help);
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
+  } catch (const CLI::ExtrasError& error) {
+    // An unknown word before the measured command: likely the command's own option.
+    const bool run = app.get_subcommand("run")->parsed();
+    return usage_error(std::string(error.what()) +
+                       (run ? "; if it belongs to the measured command, put `--` before the command"
+                            : "; see `powerfit --help`"));
   } catch (const CLI::ParseError& error) {
     return usage_error(std::string(error.what()) + "; see `powerfit --help`");
   }

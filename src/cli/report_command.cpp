@@ -1,7 +1,7 @@
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "core/output_file.hpp"
 #include "recording/readable.hpp"
 #include "report/html_report.hpp"
 
@@ -24,6 +24,8 @@ Action add_report_command(CLI::App& app, const GlobalOptions& global) {
   command->footer("Example: powerfit report all.db -o report.html   (opens offline; nothing is fetched)");
   return [options, &global]() {
     if (options->databases.empty()) return usage_error("no database given; usage: powerfit report FILE... -o report.html");
+    const std::vector<std::filesystem::path> inputs_paths(options->databases.begin(), options->databases.end());
+    if (auto problem = output_problem(options->output, inputs_paths)) return usage_error(*problem);
     std::vector<recording::ReadableDatabase> databases;
     for (const auto& path : options->databases) databases.emplace_back(path);
     std::size_t runs = 0;
@@ -31,13 +33,10 @@ Action add_report_command(CLI::App& app, const GlobalOptions& global) {
     if (runs == 0) return usage_error("the databases hold no run; record one with `powerfit run` or `powerfit bench`");
     std::vector<report::ReportInput> inputs;
     for (std::size_t i = 0; i < databases.size(); ++i) inputs.push_back({options->databases[i], &databases[i].database()});
-    std::ofstream out(options->output, std::ios::binary | std::ios::trunc);
-    if (!out) return usage_error("cannot write '" + options->output + "'; check that the directory exists and is writable");
     const auto page = report::render_html_report(inputs, options->html);
-    out << page;
-    out.close();
-    if (!out) {
-      return usage_error("cannot write '" + options->output + "'; check that the directory exists and is writable");
+    if (auto problem = write_whole(options->output, page)) {
+      std::cerr << "powerfit: error: " << *problem << '\n';
+      return 1;
     }
     if (!global.quiet) std::cout << options->output << ": " << page.size() / 1024 << " KiB\n";
     return 0;

@@ -1,25 +1,15 @@
-#include <unistd.h>
-
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "cli/measurement_options.hpp"
+#include "core/output_file.hpp"
 #include "report/score_report.hpp"
 #include "report/summary_report.hpp"
 #include "harness/measured_command.hpp"
 #include "workload/child_process.hpp"
 
 namespace powerfit::cli {
-namespace {
-
-bool directory_writable(const std::filesystem::path& file) {
-  const auto directory = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-  return ::access(directory.c_str(), W_OK) == 0;
-}
-
-}  // namespace
 
 Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("run", "Run a command and measure it while it runs");
@@ -50,9 +40,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     if (options->command.empty()) {
       return usage_error("no command given; usage: powerfit run [OPTIONS] -- CMD [ARGS...]");
     }
-    if (!options->summary_json.empty() && !directory_writable(options->summary_json)) {
-      return usage_error("cannot write summary to '" + options->summary_json +
-                         "'; check that the directory exists and is writable");
+    if (!options->summary_json.empty()) {
+      if (auto problem = output_problem(options->summary_json, {measuring.output})) return usage_error("--summary-json: " + *problem);
     }
     if (!workload::resolve_command(options->command.front())) {
       std::cerr << "powerfit: " << options->command.front() << ": command not found\n";
@@ -85,13 +74,13 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     }
     if (repeats.size() > 1 && !global.quiet) report::print_repeats(std::cerr, repeats);
     if (!options->summary_json.empty()) {
-      std::ofstream out(options->summary_json);
-      if (summaries.size() == 1) {
-        out << summaries.front().dump(2) << '\n';
-      } else {
-        out << nlohmann::ordered_json{{"runs", summaries}, {"repeats", report::repeats_json(repeats)}}.dump(2) << '\n';
+      const auto json = summaries.size() == 1
+                            ? summaries.front()
+                            : nlohmann::ordered_json{{"runs", summaries}, {"repeats", report::repeats_json(repeats)}};
+      if (auto problem = write_whole(options->summary_json, json.dump(2) + '\n')) {
+        std::cerr << "powerfit: error: " << *problem << '\n';
+        return 1;
       }
-      if (!out) std::cerr << "powerfit: warning: could not write " << options->summary_json << '\n';
     }
     return status;
   };

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -151,6 +152,30 @@ std::string new_run_uuid() {
   return text;
 }
 
+namespace {
+
+// A database opened only to be read leaves nothing beside it and works in a read-only place: a
+// closed database (no write-ahead log beside it) is opened immutable, so SQLite creates no -shm or
+// -wal file. One with a log (a run still recording, or one killed) is read through the log.
+std::string read_only_uri(const std::filesystem::path& path) {
+  std::string uri = "file:";
+  for (const unsigned char c : path.string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      uri += static_cast<char>(c);
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+      uri += escaped;
+    }
+  }
+  std::error_code ec;
+  const auto log = std::filesystem::path(path.string() + "-wal");
+  const bool logged = std::filesystem::exists(log, ec) && std::filesystem::file_size(log, ec) > 0;
+  return uri + (logged ? "?mode=ro" : "?mode=ro&immutable=1");
+}
+
+}  // namespace
+
 Database Database::open(const std::filesystem::path& path, Mode mode) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -166,9 +191,9 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
                          "' is not a SQLite database (corrupt, or another kind of file); choose another path");
   }
   sqlite3* raw = nullptr;
-  // URI names let merge attach its sources read-only ("file:...?mode=ro").
+  // Read-only opens (and merge's attached sources) go through read_only_uri.
   const int flags = SQLITE_OPEN_URI | (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc = sqlite3_open_v2(mode == Mode::read_only ? read_only_uri(path).c_str() : path.c_str(), &raw, flags, nullptr);
   Database database(path, raw);
   if (rc != SQLITE_OK) {
     throw RecordingError("cannot open database '" + path.string() + "': " + sqlite3_errmsg(raw) +
@@ -576,7 +601,7 @@ Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
   sqlite3* db = db_.get();
   {
     Statement attach(db, "ATTACH DATABASE ?1 AS source");
-    attach.bind(1, "file:" + source.string() + "?mode=ro");
+    attach.bind(1, read_only_uri(source));
     attach.run();
   }
   MergeCount count;

@@ -1,18 +1,11 @@
 #include "recording/merge.hpp"
 
+#include "core/output_file.hpp"
 #include "recording/readable.hpp"
 
 namespace powerfit::recording {
-namespace {
 
 namespace fs = std::filesystem;
-
-bool same_file(const fs::path& a, const fs::path& b) {
-  std::error_code ec;
-  return fs::exists(a, ec) && fs::exists(b, ec) && fs::equivalent(a, b, ec);
-}
-
-}  // namespace
 
 std::vector<MergedSource> merge_databases(const fs::path& target, const std::vector<fs::path>& sources) {
   for (const auto& source : sources) {

@@ -454,3 +454,98 @@ TEST(RunEndToEnd, RepeatRecordsOneRunEachAndSummarisesWithIntervals) {
 
 }  // namespace
 }  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+using powerfit::testing::read_file;
+using powerfit::testing::run_powerfit;
+using powerfit::testing::TempTree;
+
+// A database holding one run, made by powerfit itself.
+std::string recorded_database(const TempTree& tree, const std::string& name) {
+  const auto path = tree.path(name).string();
+  EXPECT_EQ(run_powerfit({"run", "-q", "-i", "10ms", "-o", path, "--", "sleep", "0.05"}, tree.root()).status, 0);
+  return path;
+}
+
+TEST(DataSafety, AnOutputThatIsAnInputOrADatabaseIsRefusedBeforeAnythingIsTouched) {
+  // `report self.db -o self.db` truncated a 10-run database to 0 bytes; `export x.db -o x.db`
+  // replaced it with a CSV header; `run -o s.db --summary-json s.db` wrote JSON over the database;
+  // `report bench.db -o good.db` wrote HTML over another database.
+  TempTree tree;
+  const auto db = recorded_database(tree, "self.db");
+  const auto good = recorded_database(tree, "good.db");
+  const auto alias = tree.path("alias.db").string();
+  std::filesystem::create_hard_link(db, alias);  // the same file by another name
+  const std::string before = read_file(db), good_before = read_file(good);
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"report", db, "-o", db},
+           {"report", db, "-o", alias},
+           {"report", db, "-o", good},
+           {"export", db, "--format", "csv", "-o", db},
+           {"export", alias, "--format", "json", "-o", good},
+           {"run", "-q", "-o", db, "--summary-json", alias, "--", "true"},
+           {"bench", "-q", "-m", "m.pt", "-d", "synthetic:1x4x4", "-o", db, "--summary-json", good},
+       }) {
+    const auto outcome = run_powerfit(args, tree.root());
+    EXPECT_EQ(outcome.status, 2) << args[0] << ' ' << args.back() << ": " << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  }
+  EXPECT_EQ(read_file(db), before);
+  EXPECT_EQ(read_file(good), good_before);
+  // A new database and a summary of one name: refused, and no file is left behind.
+  const auto fresh = tree.path("new.db");
+  EXPECT_EQ(run_powerfit({"run", "-q", "-o", fresh.string(), "--summary-json", fresh.string(), "--", "true"}, tree.root()).status, 2);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+}
+
+TEST(DataSafety, ReadingCommandsLeaveNothingBesideTheDatabase) {
+  // `report docs/results/h100.db` left h100.db-wal and h100.db-shm in the repository.
+  TempTree tree;
+  std::filesystem::create_directories(tree.path("in"));
+  const auto db = tree.path("in/runs.db").string();
+  EXPECT_EQ(run_powerfit({"run", "-q", "-i", "10ms", "-o", db, "--", "python3", EXAMPLES_DIR "/report_counts.py", "100", "90"}, tree.root()).status, 0);
+  for (const auto& args : std::vector<std::vector<std::string>>{{"score", db},
+                                                                {"fit", db},
+                                                                {"report", db, "-o", tree.path("r.html").string()},
+                                                                {"export", db, "-o", tree.path("x.csv").string()},
+                                                                {"merge", db, "-o", tree.path("all.db").string()}}) {
+    EXPECT_EQ(run_powerfit(args, tree.root()).status, 0) << args[0];
+    std::vector<std::string> beside;
+    for (const auto& entry : std::filesystem::directory_iterator(tree.path("in"))) beside.push_back(entry.path().filename());
+    EXPECT_EQ(beside, std::vector<std::string>{"runs.db"}) << args[0];
+  }
+}
+
+TEST(Cli, TheMeasuredCommandOwnsEveryWordAfterItsName) {
+  // `run -o m.db python3 -V` printed powerfit's version; `run python3 script.py -o results.txt`
+  // turned results.txt into a database; `run python3 -h` printed powerfit's help.
+  TempTree tree;
+  const auto db = tree.path("m.db").string();
+  const auto version = run_powerfit({"run", "-q", "-o", db, "python3", "-V"}, tree.root());
+  EXPECT_EQ(version.status, 0) << version.err;
+  EXPECT_NE((version.out + version.err).find("Python 3"), std::string::npos);
+  EXPECT_EQ((version.out + version.err).find("powerfit 0"), std::string::npos);
+
+  tree.write("results.txt", "mine\n");
+  const auto script = run_powerfit({"run", "-q", "-o", db, "python3", "-c", "import sys; print(sys.argv[1:])", "-o",
+                                    tree.path("results.txt").string(), "-i", "5s"},
+                                   tree.root());
+  EXPECT_EQ(script.status, 0) << script.err;
+  EXPECT_NE(script.out.find("'-o', '" + tree.path("results.txt").string() + "', '-i', '5s'"), std::string::npos) << script.out;
+  EXPECT_EQ(read_file(tree.path("results.txt")), "mine\n");
+
+  const auto help = run_powerfit({"run", "-q", "-o", db, "python3", "-h"}, tree.root());
+  EXPECT_EQ(help.status, 0);
+  EXPECT_NE(help.out.find("[-c cmd | -m mod | file | -]"), std::string::npos) << help.out;  // Python's own help
+  EXPECT_EQ(help.out.find("Run a command and measure"), std::string::npos);
+
+  const auto unknown = run_powerfit({"run", "-o", db, "--verbose", "python3", "-V"}, tree.root());
+  EXPECT_EQ(unknown.status, 2);
+  EXPECT_NE(unknown.err.find("put `--` before the command"), std::string::npos) << unknown.err;
+  EXPECT_EQ(std::count(unknown.err.begin(), unknown.err.end(), '\n'), 1) << unknown.err;
+}
+
+}  // namespace
+}  // namespace powerfit
