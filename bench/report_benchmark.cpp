@@ -37,7 +37,7 @@ const fs::path& million_sample_database() {
                           .in_energy_total = kind == 0});
     }
     const auto ids = database.add_channels(run, channels);
-    database.begin_transaction();
+    auto transaction = database.transaction();
     for (int tick = 0; tick < 50'000; ++tick) {
       for (std::size_t c = 0; c < ids.size(); ++c) {
         const double t = tick * 0.1;
@@ -46,7 +46,7 @@ const fs::path& million_sample_database() {
     }
     database.insert_marker(run, {.time_ns = 0, .name = "inference:start"});
     database.insert_marker(run, {.time_ns = 4'999'900'000'000LL, .name = "inference:end"});
-    database.commit();
+    transaction.commit();
     RunSummary summary{.duration_s = 5000.0, .samples = 50'000};
     for (const auto& channel : channels) summary.channels.push_back({.info = channel, .samples = 50'000, .energy_j = 1.0});
     database.finish_run(run, 1'700'000'000'000'000'000 + 5'000'000'000'000LL, summary, ids);

@@ -201,23 +201,35 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
   }
   sqlite3_busy_timeout(raw, 5000);
   try {
-    const auto application = pragma_int(raw, "application_id");
-    const auto version = pragma_int(raw, "user_version");
-    const auto tables = pragma_int(raw, "schema_version");
-    // Reading the schema touches the first page's b-tree: the cheapest check that catches a
-    // file whose header survived but whose content did not.
-    Statement(raw, "SELECT count(*) FROM sqlite_schema").step();
-    if (application != kApplicationId && (application != 0 || tables != 0)) {
-      throw RecordingError("'" + path.string() + "' is a SQLite database of another application; choose another path");
-    }
-    if (version > kSchemaVersion) {
-      throw RecordingError("database '" + path.string() + "' has schema version " + std::to_string(version) +
-                           ", newer than this powerfit supports (" + std::to_string(kSchemaVersion) +
-                           "); upgrade powerfit");
-    }
+    // What the file is: checked before anything is written to it, and again inside the
+    // transaction that migrates it (another process may be creating this same file: the check
+    // and the migration are one immediate transaction, so each process sees the other's finished
+    // work or none of it).
+    const auto identify = [&] {
+      const auto application = pragma_int(raw, "application_id");
+      const auto version = pragma_int(raw, "user_version");
+      // Reading the schema touches the first page's b-tree: the cheapest check that catches a
+      // file whose header survived but whose content did not. (Its count, not the schema
+      // cookie, which switching the journal to WAL moves before any table exists.)
+      Statement schema(raw, "SELECT count(*) FROM sqlite_schema");
+      schema.step();
+      const auto tables = schema.int64(0);
+      if (application != kApplicationId && (application != 0 || tables != 0)) {
+        throw RecordingError("'" + path.string() + "' is a SQLite database of another application; choose another path");
+      }
+      if (version > kSchemaVersion) {
+        throw RecordingError("database '" + path.string() + "' has schema version " + std::to_string(version) +
+                             ", newer than this powerfit supports (" + std::to_string(kSchemaVersion) +
+                             "); upgrade powerfit");
+      }
+      return static_cast<int>(version);
+    };
+    const int version = identify();
     if (mode == Mode::read_write) {
       execute(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-      database.migrate();
+      Transaction transaction(raw, Transaction::Lock::immediate);
+      database.migrate(identify());
+      transaction.commit();
     } else if (version < kSchemaVersion) {
       throw RecordingError("database '" + path.string() + "' has schema version " + std::to_string(version) +
                            "; open it once with `powerfit run -o` to migrate it");
@@ -238,22 +250,12 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
 
 int Database::schema_version() { return static_cast<int>(pragma_int(db_.get(), "user_version")); }
 
-void Database::migrate() {
+// Inside the caller's transaction, from `version` to the current schema.
+void Database::migrate(int version) {
   sqlite3* db = db_.get();
-  auto version = pragma_int(db, "user_version");
-  while (version < kSchemaVersion) {
-    execute(db, "BEGIN IMMEDIATE");
-    try {
-      execute(db, kMigrations[static_cast<std::size_t>(version)]);
-      ++version;
-      execute(db, "PRAGMA user_version = " + std::to_string(version));
-      execute(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
-      execute(db, "COMMIT");
-    } catch (...) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-  }
+  for (; version < kSchemaVersion; ++version) execute(db, kMigrations[static_cast<std::size_t>(version)]);
+  execute(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion));
+  execute(db, "PRAGMA application_id = " + std::to_string(kApplicationId));
 }
 
 Statement& Database::cached(std::unique_ptr<Statement>& slot, std::string_view sql) {
@@ -292,8 +294,8 @@ std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std:
     INSERT INTO channels (run_id, name, source, unit, kind, scope, estimated, wrap_at, in_energy_total)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9))sql");
   std::vector<std::int64_t> ids;
-  begin_transaction();
   try {
+    Transaction transaction(db_.get());
     for (const auto& channel : channels) {
       statement.bind(1, run_id)
           .bind(2, channel.name)
@@ -307,19 +309,16 @@ std::vector<std::int64_t> Database::add_channels(std::int64_t run_id, const std:
       statement.run();
       ids.push_back(sqlite3_last_insert_rowid(db_.get()));
     }
+    transaction.commit();
   } catch (...) {
     // A run whose channels cannot be stored (two of one name, say) leaves no row behind.
-    execute(db_.get(), "ROLLBACK");
     Statement remove(db_.get(), "DELETE FROM runs WHERE id = ?1");
     remove.bind(1, run_id).run();
     throw;
   }
-  commit();
   return ids;
 }
 
-void Database::begin_transaction() { execute(db_.get(), "BEGIN"); }
-void Database::commit() { execute(db_.get(), "COMMIT"); }
 
 void Database::insert_sample(std::int64_t run_id, std::int64_t channel_id, std::int64_t time_ns, double value) {
   cached(insert_sample_, "INSERT INTO samples (run_id, channel_id, t_ns, value) VALUES (?1, ?2, ?3, ?4)")
@@ -340,7 +339,7 @@ void Database::insert_marker(std::int64_t run_id, const Marker& marker) {
 
 void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
                           const std::vector<std::int64_t>& channel_ids) {
-  begin_transaction();
+  Transaction transaction(db_.get());
   Statement run(db_.get(), R"sql(
     UPDATE runs SET end_time = ?2, duration_s = ?3, exit_status = ?4, samples = ?5,
       missed_deadlines = ?6, dropped_ticks = ?7, max_lateness_s = ?8, sampler_cpu_s = ?9,
@@ -405,7 +404,7 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
         .bind(8, s.last);
     totals.run();
   }
-  commit();
+  transaction.commit();
 }
 
 void Database::save_workload_report(std::int64_t run_id, const WorkloadReport& report) {

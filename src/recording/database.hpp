@@ -120,8 +120,8 @@ class Database {
   std::int64_t begin_run(const RunStart& start);
   std::vector<std::int64_t> add_channels(std::int64_t run_id, const std::vector<ChannelInfo>& channels);
 
-  void begin_transaction();
-  void commit();
+  // Samples and markers are written inside one; it rolls back unless committed.
+  Transaction transaction() { return Transaction(db_.get()); }
   void insert_sample(std::int64_t run_id, std::int64_t channel_id, std::int64_t time_ns, double value);
   void insert_marker(std::int64_t run_id, const Marker& marker);
 
@@ -162,7 +162,7 @@ class Database {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   Database(std::filesystem::path path, sqlite3* db) : path_(std::move(path)), db_(db) {}
-  void migrate();
+  void migrate(int version);
   Statement& cached(std::unique_ptr<Statement>& slot, std::string_view sql);
 
   std::filesystem::path path_;

@@ -75,6 +75,19 @@ std::string Statement::text(int column) const {
   return value ? reinterpret_cast<const char*>(value) : "";
 }
 
+Transaction::Transaction(sqlite3* db, Lock lock) : db_(db) {
+  execute(db_, lock == Lock::immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (db_ != nullptr) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  execute(db_, "COMMIT");
+  db_ = nullptr;
+}
+
 void execute(sqlite3* db, std::string_view sql) {
   char* message = nullptr;
   if (sqlite3_exec(db, std::string(sql).c_str(), nullptr, nullptr, &message) != SQLITE_OK) {

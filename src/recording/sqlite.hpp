@@ -54,4 +54,21 @@ class Statement {
 
 void execute(sqlite3* db, std::string_view sql);
 
+// A transaction that rolls back unless committed: a statement that throws inside one never leaves
+// it open for the next ("cannot start a transaction within a transaction").
+class Transaction {
+ public:
+  enum class Lock { deferred, immediate };
+  explicit Transaction(sqlite3* db, Lock lock = Lock::deferred);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  Transaction(Transaction&& other) noexcept : db_(other.db_) { other.db_ = nullptr; }
+  Transaction& operator=(Transaction&&) = delete;
+  void commit();
+
+ private:
+  sqlite3* db_;
+};
+
 }  // namespace powerfit::recording

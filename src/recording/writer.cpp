@@ -60,7 +60,7 @@ void RunWriter::flush() {
   auto markers = sampler_.take_markers();
   if (sampler_.queue().size() == 0 && markers.empty()) return;  // no empty transactions
   try {
-    database_.begin_transaction();
+    auto transaction = database_.transaction();
     const auto& dated = sampler_.queue().dated();
     sampler_.queue().drain([&](std::int64_t time_ns, std::span<const double> values,
                                std::span<const std::uint8_t> present, std::span<const std::int64_t> dated_times) {
@@ -72,7 +72,7 @@ void RunWriter::flush() {
       }
     });
     for (const auto& marker : markers) database_.insert_marker(run_id_, marker);
-    database_.commit();
+    transaction.commit();
   } catch (const RecordingError& error) {
     error_ = error.what();
   }

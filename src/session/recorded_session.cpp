@@ -114,12 +114,13 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
   summary_.process_overhead_percent = stats.wall_s > 0 ? 100.0 * summary_.process_cpu_s / stats.wall_s : 0.0;
   summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->tracks());
   analysis::add_energy_totals(summary_);
-  if (!writer_->error().empty()) storage_error_ = writer_->error();
+  // The first error is the one that tells what went wrong; later ones follow from it.
+  if (!writer_->error().empty() && !storage_error_) storage_error_ = writer_->error();
   try {
     split_at_baseline(stats.end_ns);
     database_.finish_run(run_id_, sampler_->start_wall_ns() + stats.end_ns, summary_, channel_ids_);
   } catch (const recording::RecordingError& error) {
-    storage_error_ = error.what();
+    if (!storage_error_) storage_error_ = error.what();
   }
   return summary_;
 }

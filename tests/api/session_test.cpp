@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -222,6 +223,49 @@ TEST(Api, OnlyTheChosenSourcesAreSampledAndAnUnavailableOneIsAnError) {
                        .sys_root = POWERFIT_FIXTURES "/debian12-vm/sys"});
   EXPECT_THROW(unavailable.start(), Error);
   EXPECT_FALSE(unavailable.running());
+}
+
+}  // namespace
+}  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+void sql(const std::string& path, const std::string& statement) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  sqlite3_close(db);
+}
+
+TEST(Api, AFailedBatchIsRolledBackTheRunIsClosedAndTheFirstErrorIsKept) {
+  // A batch that failed left its transaction open; the run's summary then failed with "cannot
+  // start a transaction within a transaction", which replaced the first error.
+  testing::TempTree tree;
+  const auto path = tree.path("faulty.db").string();
+  { Session({.output = path, .interval = "10ms"}).start(); }  // creates the schema (and one run)
+  sql(path, "CREATE TRIGGER no_markers BEFORE INSERT ON markers BEGIN SELECT RAISE(ABORT, 'injected fault'); END;");
+  Session session({.output = path, .interval = "10ms"});
+  session.start();
+  { auto inference = session.region("inference"); }
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // a batch or two with the markers
+  const auto summary = session.stop();
+  std::string recording;
+  for (const auto& warning : summary.warnings) {
+    if (warning.find("recording failed") != std::string::npos) recording = warning;
+  }
+  EXPECT_NE(recording.find("injected fault"), std::string::npos) << recording;
+  EXPECT_EQ(recording.find("within a transaction"), std::string::npos) << recording;
+  // The run is closed: its end and exit status are stored.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, "SELECT end_time IS NOT NULL, exit_status FROM runs ORDER BY id DESC LIMIT 1", -1, &statement, nullptr);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 1);
+  EXPECT_EQ(sqlite3_column_type(statement, 1), SQLITE_INTEGER);
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
 }
 
 }  // namespace

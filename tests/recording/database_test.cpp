@@ -39,13 +39,13 @@ std::int64_t record_run(Database& database) {
       {.name = "cpu.power", .source = "estimate", .unit = Unit::watt, .kind = ChannelKind::power_gauge,
        .provenance = Provenance::estimated}};
   const auto ids = database.add_channels(run, channels);
-  database.begin_transaction();
+  auto transaction = database.transaction();
   for (int tick = 0; tick < 3; ++tick) {
     database.insert_sample(run, ids[0], tick * 100'000'000LL, 10.0 * tick);
     database.insert_sample(run, ids[1], tick * 100'000'000LL, 5.0);
   }
   database.insert_marker(run, {.time_ns = 150'000'000, .name = "inference"});
-  database.commit();
+  transaction.commit();
   RunSummary summary{.duration_s = 0.2, .exit_status = 0, .samples = 3};
   summary.channels = {{.info = channels[0], .samples = 3, .mean = 15.0}, {.info = channels[1], .samples = 3, .energy_j = 1.0}};
   database.finish_run(run, start.start_wall_ns + 200'000'000, summary, ids);

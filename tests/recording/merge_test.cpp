@@ -30,13 +30,13 @@ std::string record_run(const std::filesystem::path& path, const std::string& mod
       {.name = "cpu.power", .source = "estimate", .unit = Unit::watt, .kind = ChannelKind::power_gauge,
        .provenance = Provenance::estimated, .in_energy_total = true}};
   const auto ids = database.add_channels(run, channels);
-  database.begin_transaction();
+  auto transaction = database.transaction();
   for (int tick = 0; tick < ticks; ++tick) {
     database.insert_sample(run, ids[0], tick * 100'000'000LL, tick);
     database.insert_sample(run, ids[1], tick * 100'000'000LL, 5.0 + tick);
   }
   database.insert_marker(run, {.time_ns = 100'000'000, .name = "inference:start"});
-  database.commit();
+  transaction.commit();
   RunSummary summary{.duration_s = 0.1 * ticks, .samples = static_cast<std::uint64_t>(ticks)};
   summary.channels = {{.info = channels[0], .samples = 3}, {.info = channels[1], .samples = 3, .energy_j = 2.5}};
   summary.baseline = RunSummary::Baseline{.duration_s = 1.0, .command_duration_s = 0.2, .estimated_power_w = 3.0};
