@@ -54,6 +54,9 @@ struct Summary {
   // What went wrong after measuring began (a database write, an unusable report): the figures
   // above stand.
   std::vector<std::string> warnings;
+  // Set when recording into the database failed: from when samples were lost, and why. The run
+  // is then a failed one (`powerfit run` exits 1; the command's own status is in `run`).
+  std::optional<std::string> recording_error;
 
   // The JSON written by `powerfit run --summary-json`.
   std::string to_json() const;

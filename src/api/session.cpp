@@ -253,7 +253,10 @@ Summary Session::stop(const ProcessExit& exit) {
                   .interval_s = static_cast<double>(impl_->interval.count()) * 1e-9,
                   .run = recorded.finish(exit.status, exit.cpu_s),
                   .counts = impl_->counts};
-  if (const auto& error = recorded.storage_error()) summary.warnings.push_back("recording failed: " + *error);
+  if (const auto& error = recorded.storage_error()) {
+    summary.recording_error = *error;
+    summary.warnings.push_back("recording failed: " + *error);
+  }
   for (auto& warning : analysis::counter_warnings(summary.run)) summary.warnings.push_back(std::move(warning));
   if (auto warning = analysis::short_run_warning(summary.run, summary.interval_s)) summary.warnings.push_back(std::move(*warning));
   if (summary.run.baseline && !summary.run.baseline->not_idle.empty()) {

@@ -95,8 +95,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     for (const auto& repeat : result.repeats) {
       for (const auto& warning : repeat.summary.warnings) {
         std::cerr << "powerfit: warning: run " << repeat.summary.run_id << ": " << warning << '\n';
-        storage_failed = true;
       }
+      storage_failed = storage_failed || repeat.summary.recording_error.has_value();
     }
     if (result.repeats.size() > 1 && !global.quiet && !storage_failed) {
       auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);

@@ -50,6 +50,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     std::vector<nlohmann::ordered_json> summaries;
     std::vector<RunSummary> repeats;
     int status = 0;
+    bool recording_failed = false;
     for (int repeat = 0; repeat < options->repeat && status == 0; ++repeat) {
       harness::MeasuredCommand measured;
       try {
@@ -71,6 +72,11 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       summaries.push_back(report::summary_json(summary));
       repeats.push_back(summary.run);
       status = summary.run.exit_status;  // a failing command ends the repeats
+      if (summary.recording_error) {
+        // A run that could not be recorded is a failed run, and the repeats stop.
+        recording_failed = true;
+        break;
+      }
     }
     if (repeats.size() > 1 && !global.quiet) report::print_repeats(std::cerr, repeats);
     if (!options->summary_json.empty()) {
@@ -82,7 +88,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
         return 1;
       }
     }
-    return status;
+    // A failed recording is powerfit's failure (1); the command's own status is in the summary.
+    return recording_failed ? 1 : status;
   };
 }
 

@@ -195,8 +195,15 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
   const int flags = SQLITE_OPEN_URI | (mode == Mode::read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   const int rc = sqlite3_open_v2(mode == Mode::read_only ? read_only_uri(path).c_str() : path.c_str(), &raw, flags, nullptr);
   Database database(path, raw);
+  // A new file that could not be made into a database (a full disk, say) is not left behind.
+  const auto discard_new_file = [&] {
+    if (mode != Mode::read_write || exists) return;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) fs::remove(path.string() + suffix, ec);
+  };
   if (rc != SQLITE_OK) {
-    throw RecordingError("cannot open database '" + path.string() + "': " + sqlite3_errmsg(raw) +
+    const std::string message = sqlite3_errmsg(raw);
+    discard_new_file();
+    throw RecordingError("cannot open database '" + path.string() + "': " + message +
                          "; check that the directory exists and is writable");
   }
   sqlite3_busy_timeout(raw, 5000);
@@ -235,6 +242,7 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
                            "; open it once with `powerfit run -o` to migrate it");
     }
   } catch (const RecordingError& error) {
+    discard_new_file();
     const std::string message = error.what();
     if (message.find("file is not a database") != std::string::npos ||
         message.find("malformed") != std::string::npos) {

@@ -59,11 +59,14 @@ void RunWriter::flush() {
   }
   auto markers = sampler_.take_markers();
   if (sampler_.queue().size() == 0 && markers.empty()) return;  // no empty transactions
+  std::uint64_t ticks = 0;
+  std::int64_t first_ns = -1;
   try {
     auto transaction = database_.transaction();
     const auto& dated = sampler_.queue().dated();
     sampler_.queue().drain([&](std::int64_t time_ns, std::span<const double> values,
                                std::span<const std::uint8_t> present, std::span<const std::int64_t> dated_times) {
+      if (ticks++ == 0) first_ns = time_ns;
       for (std::size_t i = 0, k = 0; i < values.size(); ++i) {
         std::int64_t at = time_ns;
         if (k < dated.size() && dated[k] == i) at = dated_times[k++];
@@ -73,8 +76,12 @@ void RunWriter::flush() {
     });
     for (const auto& marker : markers) database_.insert_marker(run_id_, marker);
     transaction.commit();
+    stored_ticks_ += ticks;
   } catch (const RecordingError& error) {
     error_ = error.what();
+    lost_from_ns_ = std::max<std::int64_t>(first_ns, 0);
+    // The rest of this batch was drained with nothing stored.
+    sampler_.queue().drain([](auto, auto, auto, auto) {});
   }
 }
 

@@ -34,7 +34,12 @@ class RunWriter {
 
   double cpu_seconds() const { return cpu_s_; }
   // Set when a batch failed (disk full, say); sampling goes on and the summary is still printed.
+  // Call after stop().
   const std::string& error() const { return error_; }
+  // Ticks committed to the database, and the time (ns since the run started) of the first tick
+  // that was not, once a batch failed.
+  std::uint64_t stored_ticks() const { return stored_ticks_; }
+  std::int64_t lost_from_ns() const { return lost_from_ns_; }
 
  private:
   void run();
@@ -51,6 +56,8 @@ class RunWriter {
   bool stop_requested_ = false;
   double cpu_s_ = 0.0;
   std::string error_;
+  std::uint64_t stored_ticks_ = 0;
+  std::int64_t lost_from_ns_ = 0;
 };
 
 }  // namespace powerfit::recording

@@ -167,7 +167,11 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
                       " ticks were not stored (storage fell behind); the figures above include them")
         << '\n';
   }
-  if (!session.database.empty()) {
+  if (session.recording_error) {
+    out << style.warn("\n  recording into " + session.database + " FAILED (run " + std::to_string(session.run_id) +
+                      "): " + *session.recording_error)
+        << '\n';
+  } else if (!session.database.empty()) {
     out << style.dim("\n  recorded as run " + std::to_string(session.run_id) + " in " + session.database) << '\n';
   }
   out << '\n';

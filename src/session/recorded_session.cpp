@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "analysis/summary.hpp"
@@ -115,7 +116,13 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
   summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->tracks());
   analysis::add_energy_totals(summary_);
   // The first error is the one that tells what went wrong; later ones follow from it.
-  if (!writer_->error().empty() && !storage_error_) storage_error_ = writer_->error();
+  if (!writer_->error().empty() && !storage_error_) {
+    char when[64];
+    std::snprintf(when, sizeof when, "samples from %.2f s on were not stored: ", static_cast<double>(writer_->lost_from_ns()) * 1e-9);
+    storage_error_ = when + writer_->error();
+    // The run's row tells what the file holds.
+    summary_.samples = writer_->stored_ticks();
+  }
   try {
     split_at_baseline(stats.end_ns);
     database_.finish_run(run_id_, sampler_->start_wall_ns() + stats.end_ns, summary_, channel_ids_);

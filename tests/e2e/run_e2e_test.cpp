@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
+#include <sys/wait.h>
+
 #include <cstdlib>
 
 #include <chrono>
@@ -518,6 +521,53 @@ TEST(DataSafety, ProcessesCreatingOneNewDatabaseTogetherAllRecord) {
     }
     EXPECT_EQ(recording::Database::open(db, recording::Database::Mode::read_only).runs().size(), 9u) << "trial " << trial;
   }
+}
+
+// powerfit under a file-size limit of `kib` KiB (SIGXFSZ ignored): writes past it fail as on a
+// full disk. Returns the exit status; stderr goes to err.txt.
+int run_with_file_limit(const TempTree& tree, int kib, const std::string& arguments) {
+  const std::string command = "sh -c 'trap \"\" XFSZ; ulimit -f " + std::to_string(kib * 2) + "; exec " POWERFIT_BINARY " " +
+                              arguments + "' > '" + tree.path("out.txt").string() + "' 2> '" + tree.path("err.txt").string() + "'";
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::int64_t scalar(const std::string& db, const std::string& query) {
+  sqlite3* handle = nullptr;
+  sqlite3_open_v2(db.c_str(), &handle, SQLITE_OPEN_READONLY, nullptr);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(handle, query.c_str(), -1, &statement, nullptr);
+  const std::int64_t value = sqlite3_step(statement) == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
+  sqlite3_finalize(statement);
+  sqlite3_close(handle);
+  return value;
+}
+
+TEST(DataSafety, AFullDiskIsAFailedRunThatSaysFromWhenSamplesWereLost) {
+  // On a 300 KiB filesystem `run -i 10ms -o full/f.db -- sleep 20` printed one warning, exited 0
+  // and said "recorded as run 1"; the file held 1 s of the 20 s while its runs row said 2002.
+  TempTree tree;
+  const auto db = tree.path("f.db").string();
+  EXPECT_EQ(run_with_file_limit(tree, 300, "run -q -i 10ms -o " + db + " -- sleep 3"), 1);
+  const auto err = read_file(tree.path("err.txt"));
+  EXPECT_NE(err.find("were not stored"), std::string::npos) << err;
+  EXPECT_NE(err.find("samples from "), std::string::npos) << err;
+  // The runs row tells what the file holds.
+  const auto stored = scalar(db, "SELECT count(DISTINCT t_ns) FROM samples");
+  EXPECT_GT(stored, 0);
+  EXPECT_LT(stored, 250);
+  EXPECT_EQ(scalar(db, "SELECT samples FROM runs WHERE id = 1"), stored);
+  EXPECT_EQ(scalar(db, "SELECT exit_status FROM runs WHERE id = 1"), 0);  // the command's own status, kept
+  // A second run into the file: whether it fits (the first one's log was folded into the file at
+  // its end) or not, its row tells what the file holds and its status says which.
+  const int second = run_with_file_limit(tree, 300, "run -q -i 10ms -o " + db + " -- sleep 0.5");
+  const auto second_stored = scalar(db, "SELECT count(DISTINCT t_ns) FROM samples WHERE run_id = 2");
+  EXPECT_EQ(scalar(db, "SELECT samples FROM runs WHERE id = 2"), second_stored);
+  EXPECT_EQ(second == 0, second_stored >= 40) << read_file(tree.path("err.txt"));
+  // A new database that cannot be created is not left behind as an empty file.
+  const auto fresh = tree.path("new.db");
+  EXPECT_NE(run_with_file_limit(tree, 0, "run -q -o " + fresh.string() + " -- true"), 0);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
 TEST(DataSafety, ReadingCommandsLeaveNothingBesideTheDatabase) {
