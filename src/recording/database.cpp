@@ -231,7 +231,12 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
       }
       return static_cast<int>(version);
     };
-    const int version = identify();
+    int version = 0;
+    {
+      Transaction snapshot(raw);  // the header and the tables read as of one moment
+      version = identify();
+      snapshot.commit();
+    }
     if (mode == Mode::read_write) {
       execute(raw, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
       Transaction transaction(raw, Transaction::Lock::immediate);
