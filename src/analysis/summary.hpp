@@ -25,8 +25,10 @@ std::vector<std::string> counter_warnings(const RunSummary& summary);
 // readings alone, and an estimate may have had nothing to go on. Says so, or nullopt.
 std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s);
 
-// A baseline busier than this (system CPU utilization, %) is not an idle one.
+// A baseline busier than this (system CPU utilization, %) is not an idle one; nor is one whose
+// power is above the command's by more than this factor.
 constexpr double kBusyBaselinePercent = 50.0;
+constexpr double kBusyBaselineMargin = 1.02;
 // Checks that the baseline looks idle: its power below the command's mean power for each
 // provenance, and the CPU (mean utilization during it, where known) not busy. Fills
 // `baseline.not_idle` with the reason when not, and drops a dynamic energy at or below zero.

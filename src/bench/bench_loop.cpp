@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/clock.hpp"
+#include "core/interruption.hpp"
 
 namespace powerfit::bench {
 namespace {
@@ -55,7 +56,7 @@ PassResult run_passes(inference::Backend& backend, const Dataset& dataset, std::
   const auto start_ns = monotonic_now_ns();
   const auto elapsed = [&] { return static_cast<double>(monotonic_now_ns() - start_ns) * 1e-9; };
   do {
-    for (std::size_t b = 0; b < batches; ++b) {
+    for (std::size_t b = 0; b < batches && interruption() == 0; ++b) {
       const std::size_t first = b * batch_size;
       const std::size_t size = std::min(batch_size, dataset.samples - first);
       const auto batch_start = monotonic_now_ns();
@@ -79,7 +80,7 @@ PassResult run_passes(inference::Backend& backend, const Dataset& dataset, std::
         progress(static_cast<std::size_t>(done * 1000.0), 1000);
       }
     }
-  } while (elapsed() < min_seconds);
+  } while (elapsed() < min_seconds && interruption() == 0);
   result.elapsed_s = elapsed();
   if (five_scores) result.correct_top5 = top5;
   return result;

@@ -4,6 +4,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/measurement_options.hpp"
+#include "core/interruption.hpp"
 #include "core/output_file.hpp"
 #include "recording/database.hpp"
 #include "report/bench_report.hpp"
@@ -112,6 +113,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
         return 1;
       }
     }
+    if (const int signal = interruption(); signal != 0) return 128 + signal;
     return storage_failed ? 1 : 0;
   };
 }

@@ -1,7 +1,9 @@
 #include "harness/bench_run.hpp"
 
 #include "core/duration.hpp"
+#include "core/interruption.hpp"
 #include "core/sha256.hpp"
+#include "workload/child_process.hpp"
 
 namespace powerfit::harness {
 namespace {
@@ -65,13 +67,23 @@ bench::BenchResult run_bench(const BenchOptions& options) {
   const std::string unlabelled = "synthetic inputs carry no labels and no --accuracy was declared; the run is kept unscored";
 
   result.idle = options.idle;
-  for (int r = 0; r < options.repeat; ++r) {
+  // A signal to stop ends the pass at the next batch; the run is closed with what it measured
+  // (status 128 + the signal, an "interrupted" marker) and no further repeat starts.
+  const workload::SignalForwarder signals;
+  for (int r = 0; r < options.repeat && interruption() == 0; ++r) {
     auto repeat_options = session_options;
     repeat_options.baseline = result.idle ? "0" : options.baseline;
     Session session(repeat_options);
     session.start();  // measures the idle baseline, on the first repeat
     if (result.idle) session.reuse_baseline(*result.idle);
     bench::BenchRepeat repeat;
+    if (const int signal = interruption(); signal != 0) {  // during the idle baseline
+      session.mark("interrupted");
+      session.report_unusable("interrupted by signal " + std::to_string(signal) + " before the passes began");
+      repeat.summary = session.stop({.status = 128 + signal});
+      result.repeats.push_back(std::move(repeat));
+      break;
+    }
     {
       const auto warmup = session.region("warmup");
       bench::warm_up(*backend, dataset, options.batch, options.warmup_batches);
@@ -95,9 +107,15 @@ bench::BenchResult run_bench(const BenchOptions& options) {
     report.latency_p90_s = repeat.latency.p90_s;
     report.latency_p99_s = repeat.latency.p99_s;
     report.throughput_per_s = repeat.inference_s > 0 ? static_cast<double>(repeat.pass.inferences) / repeat.inference_s : 0.0;
-    session.report(report);
+    if (report.inferences > 0) session.report(report);
     if (!dataset.labelled() && !options.declared_accuracy_percent) session.report_unusable(unlabelled);
-    repeat.summary = session.stop();
+    if (const int signal = interruption(); signal != 0) {
+      session.mark("interrupted");
+      session.report_unusable("interrupted by signal " + std::to_string(signal) + " before the passes were done");
+      repeat.summary = session.stop({.status = 128 + signal});
+    } else {
+      repeat.summary = session.stop();
+    }
     if (!result.idle && repeat.summary.run.baseline) result.idle = repeat.summary;
     result.repeats.push_back(std::move(repeat));
   }

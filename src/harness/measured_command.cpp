@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "core/interruption.hpp"
 #include "workload/child_process.hpp"
 #include "workload/report_file.hpp"
 
@@ -57,12 +58,19 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
   options.follow_process = child.pid();
   // Sampling (and the idle baseline) start before the command is released, so its first
   // instant is measured; the command stays held, and never runs, if the session cannot start.
+  // Signals are caught from the start: one during the idle baseline ends the run there, closed.
+  workload::SignalForwarder forwarder;
   Session session(options);
   session.start();
   MeasuredCommand result;
+  if (const int signal = interruption(); signal != 0) {
+    session.mark("interrupted");  // the command never ran; the held child is killed with `child`
+    result.summary = session.stop({.status = 128 + signal});
+    return result;
+  }
   workload::ExitInfo exit;
   {
-    const workload::SignalForwarder forwarder(child.pid());
+    forwarder.forward_to(child.pid());
     if (const int exec_errno = child.release(); exec_errno != 0) {
       result.exec_error = command.front() + ": " + std::strerror(exec_errno);
     }
@@ -70,7 +78,9 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
     result.report_problem = pass_on_report(session, report_file.path());
     session.end_sampling();  // the last sample still sees the exited command's /proc entries
     exit = child.reap();
+    forwarder.forward_to(0);
   }
+  if (interruption() != 0) session.mark("interrupted");
   result.summary = session.stop({.status = exit.status, .cpu_s = exit.cpu_s});
   return result;
 }

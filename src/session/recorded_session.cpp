@@ -9,6 +9,7 @@
 #include "analysis/summary.hpp"
 #include "analysis/window.hpp"
 #include "core/clock.hpp"
+#include "core/interruption.hpp"
 #include "sensors/catalog.hpp"
 #include "sensors/host_info.hpp"
 
@@ -81,7 +82,11 @@ void RecordedSession::wait_for_ticks(int count) {
 void RecordedSession::measure_idle_baseline(Nanoseconds length) {
   if (length.count() <= 0) return;
   mark("baseline:start");
-  std::this_thread::sleep_for(length);
+  // In slices, so that a signal to stop ends the baseline (and the run) early.
+  const auto end = std::chrono::steady_clock::now() + length;
+  while (interruption() == 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(20), end - std::chrono::steady_clock::now()));
+  }
   baseline_end_ns_ = elapsed_ns();
   mark("baseline:end");
 }

@@ -1,5 +1,7 @@
 #include "workload/child_process.hpp"
 
+#include "core/interruption.hpp"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -20,10 +22,13 @@ constexpr std::array<int, 3> kForwarded{SIGINT, SIGTERM, SIGHUP};
 struct sigaction g_previous[3];
 
 void forward_signal(int signal, siginfo_t* info, void*) {
+  const int saved_errno = errno;
+  int expected = 0;
+  interruption().compare_exchange_strong(expected, signal);
   const pid_t child = g_forward_to.load();
-  if (child <= 0) return;
-  if (info != nullptr && info->si_code == SI_KERNEL) return;  // from the terminal, to the whole group
-  ::kill(child, signal);
+  // A signal the terminal sent to the whole group already reached the child.
+  if (child > 0 && !(info != nullptr && info->si_code == SI_KERNEL)) ::kill(child, signal);
+  errno = saved_errno;
 }
 
 bool is_executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
@@ -131,6 +136,8 @@ ExitInfo ChildProcess::reap() {
   }
   return info;
 }
+
+void SignalForwarder::forward_to(pid_t child) { g_forward_to.store(child); }
 
 SignalForwarder::SignalForwarder(pid_t child) {
   g_forward_to.store(child);

@@ -44,11 +44,13 @@ class ChildProcess {
   bool reaped_ = false;
 };
 
-// While alive, SIGINT, SIGTERM and SIGHUP sent to powerfit are passed on to the child. A signal
-// the terminal sent to the whole foreground group already reached the child and is not repeated.
+// While alive, SIGINT, SIGTERM and SIGHUP sent to powerfit are recorded (core/interruption.hpp)
+// and passed on to the child, once there is one. A signal the terminal sent to the whole
+// foreground group already reached the child and is not repeated.
 class SignalForwarder {
  public:
-  explicit SignalForwarder(pid_t child);
+  explicit SignalForwarder(pid_t child = 0);
+  void forward_to(pid_t child);
   ~SignalForwarder();
   SignalForwarder(const SignalForwarder&) = delete;
   SignalForwarder& operator=(const SignalForwarder&) = delete;

@@ -139,6 +139,52 @@ TEST(RunEndToEnd, SigtermAndSigintAreForwardedAndTheRunIsKept) {
   }
 }
 
+// Whether run 1 of `database` is closed (end time, exit status `expected`) and marked interrupted.
+void expect_closed_and_interrupted(const std::filesystem::path& database, int expected) {
+  auto db = recording::Database::open(database, recording::Database::Mode::read_only);
+  const auto runs = db.runs();
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_TRUE(runs[0].end_time.has_value());
+  EXPECT_EQ(runs[0].exit_status, expected);
+  bool marked = false;
+  for (const auto& marker : db.markers(runs[0].id)) marked = marked || marker.name == "interrupted";
+  EXPECT_TRUE(marked);
+}
+
+TEST(RunEndToEnd, ASignalDuringTheIdleBaselineClosesTheRunAndTheCommandNeverRuns) {
+  // SIGTERM during --baseline exited 143 with no summary and left the run with no end time or
+  // exit status.
+  TempTree tree;
+  const auto database = tree.path("runs.db");
+  const auto witness = tree.path("ran");
+  PowerfitProcess powerfit({"run", "-i", "20ms", "--baseline", "5s", "-o", database.string(), "--", "touch", witness.string()},
+                           tree.root());
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  powerfit.signal(SIGTERM);
+  const auto outcome = powerfit.wait();
+  EXPECT_EQ(outcome.status, 143) << outcome.err;
+  EXPECT_NE(outcome.err.find("powerfit summary"), std::string::npos) << outcome.err;
+  EXPECT_FALSE(std::filesystem::exists(witness));
+  expect_closed_and_interrupted(database, 143);
+}
+
+TEST(BenchEndToEnd, SigintClosesTheRunWithWhatItMeasured) {
+  // SIGTERM or SIGINT to bench exited with no summary and left the run open (and a -wal file).
+  TempTree tree;
+  const auto database = tree.path("bench.db");
+  PowerfitProcess powerfit({"bench", "-q", "-m", POWERFIT_ZOO "/mlp.pt", "-d", POWERFIT_ZOO "/digits-test", "--min-time", "30s",
+                            "-i", "20ms", "-o", database.string()},
+                           tree.root());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  const auto started = std::chrono::steady_clock::now();
+  powerfit.signal(SIGINT);
+  const auto outcome = powerfit.wait();
+  EXPECT_EQ(outcome.status, 130) << outcome.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  expect_closed_and_interrupted(database, 130);
+  EXPECT_FALSE(std::filesystem::exists(database.string() + "-wal"));
+}
+
 TEST(RunEndToEnd, KilledMidRunLeavesAReadableDatabaseWithWhatWasSampled) {
   TempTree tree;
   const auto database = tree.path("runs.db");
