@@ -44,7 +44,14 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       if (auto problem = output_problem(options->summary_json, {measuring.output})) return usage_error("--summary-json: " + *problem);
     }
     if (!workload::resolve_command(options->command.front())) {
-      std::cerr << "powerfit: " << options->command.front() << ": command not found\n";
+      const auto& name = options->command.front();
+      std::error_code ec;
+      if (name.find('/') != std::string::npos && std::filesystem::exists(name, ec)) {
+        // As a shell has it: found but not executable is 126, not found 127.
+        std::cerr << "powerfit: " << name << ": permission denied (not an executable file; chmod +x it, or run it through its interpreter)\n";
+        return 126;
+      }
+      std::cerr << "powerfit: " << name << ": command not found\n";
       return 127;
     }
     std::vector<nlohmann::ordered_json> summaries;

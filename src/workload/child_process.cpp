@@ -8,11 +8,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
+#include <string_view>
 #include <system_error>
+
+extern char** environ;
 
 namespace powerfit::workload {
 namespace {
@@ -55,19 +59,58 @@ std::optional<std::string> resolve_command(const std::string& command) {
   return std::nullopt;
 }
 
+namespace {
+
+// The child's environment, built before fork: after fork a multithreaded parent's child may only
+// make async-signal-safe calls, which setenv is not.
+std::vector<std::string> child_environment(const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::string> entries;
+  for (char** variable = environ; variable != nullptr && *variable != nullptr; ++variable) {
+    const std::string_view entry(*variable);
+    const auto name = entry.substr(0, entry.find('='));
+    const bool replaced = std::any_of(extra.begin(), extra.end(), [&](const auto& pair) { return pair.first == name; });
+    if (!replaced) entries.emplace_back(entry);
+  }
+  for (const auto& [name, value] : extra) entries.push_back(name + "=" + value);
+  return entries;
+}
+
+void close_pair(int (&fds)[2]) {
+  for (int& fd : fds) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+}
+
+}  // namespace
+
 ChildProcess::ChildProcess(const std::vector<std::string>& argv,
                            const std::vector<std::pair<std::string, std::string>>& environment) {
-  int go[2];
-  int error[2];
+  int go[2] = {-1, -1};
+  int error[2] = {-1, -1};
   if (::pipe2(go, O_CLOEXEC) != 0 || ::pipe2(error, O_CLOEXEC) != 0) {
-    throw std::system_error(errno, std::generic_category(), "pipe");
+    const int saved = errno;
+    close_pair(go);
+    close_pair(error);
+    throw std::system_error(saved, std::generic_category(), "pipe");
   }
   std::vector<char*> args;
   for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  auto entries = child_environment(environment);
+  std::vector<char*> envp;
+  for (auto& entry : entries) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+  // Resolved now, through PATH, so the child only calls execve.
+  const std::string program = argv.empty() ? std::string() : resolve_command(argv.front()).value_or(argv.front());
 
   pid_ = ::fork();
-  if (pid_ < 0) throw std::system_error(errno, std::generic_category(), "fork");
+  if (pid_ < 0) {
+    const int saved = errno;
+    close_pair(go);
+    close_pair(error);
+    throw std::system_error(saved, std::generic_category(), "fork");
+  }
   if (pid_ == 0) {
     ::close(go[1]);
     ::close(error[0]);
@@ -77,8 +120,7 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv,
       n = ::read(go[0], &byte, 1);
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(127);  // powerfit went away before releasing us
-    for (const auto& [name, value] : environment) ::setenv(name.c_str(), value.c_str(), 1);
-    ::execvp(args[0], args.data());
+    ::execve(program.c_str(), args.data(), envp.data());
     const int exec_errno = errno;
     [[maybe_unused]] const auto written = ::write(error[1], &exec_errno, sizeof exec_errno);
     ::_exit(exec_errno == ENOENT ? 127 : 126);

@@ -119,6 +119,11 @@ TEST(RunEndToEnd, ExitStatusIsTheCommands) {
   const auto missing = run_powerfit({"run", "-q", "-o", tree.path("r.db").string(), "--", "no-such-command-xyz"}, tree.root());
   EXPECT_EQ(missing.status, 127);
   EXPECT_NE(missing.err.find("no-such-command-xyz: command not found"), std::string::npos) << missing.err;
+  // Found but not executable: 126, as a shell says (it was 127).
+  tree.write("script.sh", "echo hi\n");
+  const auto denied = run_powerfit({"run", "-q", "-o", tree.path("r.db").string(), "--", tree.path("script.sh").string()}, tree.root());
+  EXPECT_EQ(denied.status, 126);
+  EXPECT_NE(denied.err.find("permission denied"), std::string::npos) << denied.err;
 }
 
 TEST(RunEndToEnd, SigtermAndSigintAreForwardedAndTheRunIsKept) {
