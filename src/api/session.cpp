@@ -122,6 +122,9 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   impl_->options = std::move(options);
   impl_->interval = parse_or_throw(parse_interval(impl_->options.interval), "");
   impl_->baseline = parse_or_throw(parse_duration(impl_->options.baseline), "baseline: ");
+  if (impl_->baseline > std::chrono::hours(1)) {
+    throw Error(Error::Kind::argument, "baseline: '" + impl_->options.baseline + "' is longer than the 1h an idle baseline may last; give e.g. 10s");
+  }
   if (impl_->options.cpu_tdp_w && !(*impl_->options.cpu_tdp_w > 0.0)) {
     throw Error(Error::Kind::argument, "cpu_tdp_w must be a power in watts above 0");
   }

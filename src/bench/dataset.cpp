@@ -15,7 +15,7 @@ void Dataset::truncate(std::size_t count) {
   samples = count;
 }
 
-std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text, std::size_t samples) {
+std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text, std::size_t samples, std::size_t max_bytes) {
   Dataset dataset{.name = "synthetic:" + shape_text, .samples = samples};
   std::size_t start = 0;
   while (start <= shape_text.size()) {
@@ -28,8 +28,19 @@ std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text
     dataset.sample_shape.push_back(std::stoul(part));
     start = end + 1;
   }
+  // Sizes are checked against the memory allowed before anything is allocated (each factor is at
+  // most 100000, so the products below cannot overflow before the check stops them).
   std::size_t size = 1;
-  for (const auto dimension : dataset.sample_shape) size *= dimension;
+  for (const auto dimension : dataset.sample_shape) {
+    size *= dimension;
+    if (size * sizeof(float) > max_bytes) break;
+  }
+  const double bytes = static_cast<double>(size) * static_cast<double>(samples) * sizeof(float);
+  if (bytes > static_cast<double>(max_bytes)) {
+    return DataError{"synthetic:" + shape_text + " with " + std::to_string(samples) + " samples needs " +
+                     std::to_string(static_cast<long long>(bytes / (1 << 20))) + " MiB, more than the " +
+                     std::to_string(max_bytes >> 20) + " MiB allowed; give a smaller shape or --limit"};
+  }
   // Inference costs the same on any values of the right shape; a fixed seed keeps runs identical.
   std::mt19937 generator(0);
   std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
@@ -41,7 +52,8 @@ std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text
 std::variant<Dataset, DataError> load_dataset(const std::string& spec, const DatasetOptions& options) {
   namespace fs = std::filesystem;
   if (spec.starts_with("synthetic:")) {
-    return synthetic_dataset(spec.substr(std::string("synthetic:").size()), options.limit > 0 ? options.limit : 256);
+    return synthetic_dataset(spec.substr(std::string("synthetic:").size()), options.limit > 0 ? options.limit : 256,
+                             options.max_bytes);
   }
   std::error_code ec;
   if (!fs::is_directory(spec, ec)) {

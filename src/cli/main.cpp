@@ -97,14 +97,15 @@ int main(int argc, char** argv) {
     return app.exit(help);
   } catch (const CLI::CallForVersion& version) {
     return app.exit(version);
-  } catch (const CLI::ExtrasError& error) {
-    // An unknown word before the measured command: likely the command's own option.
-    const bool run = app.get_subcommand("run")->parsed();
-    return usage_error(std::string(error.what()) +
-                       (run ? "; if it belongs to the measured command, put `--` before the command"
-                            : "; see `powerfit --help`"));
   } catch (const CLI::ParseError& error) {
-    return usage_error(std::string(error.what()) + "; see `powerfit --help`");
+    // The help of the command the error is about, and for an unknown word before the measured
+    // command (likely the command's own option), where `--` goes.
+    std::string help = "powerfit --help";
+    for (const auto* command : app.get_subcommands()) help = "powerfit " + command->get_name() + " --help";
+    const bool unknown_before_command = dynamic_cast<const CLI::ExtrasError*>(&error) && app.get_subcommand("run")->parsed();
+    return usage_error(std::string(error.what()) + (unknown_before_command
+                                                        ? "; if it belongs to the measured command, put `--` before the command"
+                                                        : "; see `" + help + "`"));
   }
   global.roots.proc = proc_root;
   global.roots.sys = sys_root;

@@ -1,5 +1,8 @@
 #include "cli/measurement_options.hpp"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "core/duration.hpp"
 
 namespace powerfit::cli {
@@ -10,7 +13,14 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
   command.add_option("--label", flags.label, "Free text stored with the run");
   command.add_flag("--include-loopback", flags.include_loopback, "Count loopback traffic in the network total");
   command.add_flag("--no-estimate", flags.no_estimate, "No estimated CPU power where nothing measures it");
-  command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")->check(CLI::PositiveNumber);
+  command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")
+      ->check(CLI::Validator(
+          [](const std::string& text) {
+            const double watts = std::strtod(text.c_str(), nullptr);
+            return std::isfinite(watts) && watts > 0.0 && watts <= 10000.0 ? std::string()
+                                                                           : "watts between 0 and 10000 are expected, e.g. 65";
+          },
+          "WATTS"));
   command.add_option("--sources", flags.sources, "Sample only these sources, as `powerfit sensors` names them (e.g. procfs.cpu,rapl)")
       ->delimiter(',');
 }
@@ -18,6 +28,7 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
 std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global) {
   const auto interval = parse_interval(flags.interval);
   if (const auto* error = std::get_if<DurationError>(&interval)) return error->message;
+  if (flags.output.empty()) return "-o: an empty database name; name the file to record into (e.g. -o runs.db)";
   return SessionOptions{.output = flags.output,
                         .interval = flags.interval,
                         .label = flags.label,

@@ -151,6 +151,10 @@ TEST(BenchEndToEnd, BadInputIsAOneLineErrorWithStatusTwoAndTheDatabaseKeepsEarli
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--device", "cuda"}, "--device cuda"},
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--min-time", "soon"}, "--min-time"},
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--accuracy", "180"}, "--accuracy"},
+      // NaN was stored as NULL and averaged as 0 %; sizes beyond memory aborted with bad_alloc.
+      {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--accuracy", "nan"}, "--accuracy"},
+      {{"-m", kZoo + "/mlp.pt", "-d", "synthetic:3x100000x100000"}, "MiB allowed"},
+      {{"-m", kZoo + "/mlp.pt", "-d", "synthetic:64", "--limit", "100000000000"}, "MiB allowed"},
   };
   for (const auto& [arguments, expected] : cases) {
     std::vector<std::string> args{"bench", "--baseline", "0", "-o", db};

@@ -227,6 +227,7 @@ void expect_usage_error(const std::vector<std::string>& args, const std::string&
   EXPECT_EQ(outcome.status, 2) << outcome.err;
   EXPECT_NE(outcome.err.find(fragment), std::string::npos) << outcome.err;
   EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  EXPECT_LT(outcome.err.size(), 300u) << outcome.err;  // one line a person reads, not a 300-digit number
 }
 
 TEST(RunEndToEnd, BadInputIsAOneLineErrorWithStatusTwo) {
@@ -239,6 +240,12 @@ TEST(RunEndToEnd, BadInputIsAOneLineErrorWithStatusTwo) {
   expect_usage_error({"run", "-o", "/nonexistent-dir/x.db", "--", "true"}, "/nonexistent-dir/x.db");
   expect_usage_error({"export", "/nonexistent-dir/x.db"}, "does not exist");
   expect_usage_error({"export", "/dev/null", "--format", "xml"}, "unknown export format 'xml'");
+  // Accepted until now: a baseline of 11 years, a throwaway database, a 300-digit range error.
+  expect_usage_error({"run", "--baseline", "100000h", "--", "true"}, "1h");
+  expect_usage_error({"run", "-o", "", "--", "true"}, "empty database name");
+  expect_usage_error({"run", "--cpu-tdp", "1e300", "--", "true"}, "watts between 0 and 10000");
+  expect_usage_error({"run", "--summary-json", "/dev/full", "--", "true"}, "not a regular file");
+  expect_usage_error({"bench", "-m", "x.pt"}, "powerfit bench --help");
 }
 
 TEST(RunEndToEnd, ExistingDatabasesThatCannotBeUsedAreLeftUntouched) {
