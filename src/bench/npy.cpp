@@ -78,7 +78,10 @@ std::variant<NpyHeader, NpyError> parse_npy_header(const std::string& bytes, con
   const auto descr = dict_value(dict, "descr");
   const auto fortran = dict_value(dict, "fortran_order");
   auto shape = dict_value(dict, "shape");
-  if (descr.size() < 3 || descr.front() != '\'' || fortran.empty() || shape.size() < 2 || shape.front() != '(') {
+  const auto trimmed = text::trim(dict);
+  const bool braced = trimmed.size() >= 2 && trimmed.front() == '{' && trimmed.back() == '}';
+  if (!braced || descr.size() < 3 || descr.front() != '\'' || descr.back() != '\'' ||
+      (fortran != "True" && fortran != "False") || shape.size() < 2 || shape.front() != '(' || shape.back() != ')') {
     return fail("malformed header (needs 'descr', 'fortran_order' and 'shape'); write it with numpy.save");
   }
   header.descr = descr.substr(1, descr.size() - 2);
@@ -90,8 +93,12 @@ std::variant<NpyHeader, NpyError> parse_npy_header(const std::string& bytes, con
     const auto item = text::trim(dims.substr(0, comma));
     if (!item.empty()) {
       const auto value = text::to_u64(item);
-      if (!value) return fail("malformed shape " + shape);
+      if (!value || *value > (std::uint64_t{1} << 40)) return fail("malformed shape " + shape);
       header.shape.push_back(static_cast<std::size_t>(*value));
+      // A product beyond any memory is no shape (and must not overflow).
+      double elements = 1.0;
+      for (const auto dimension : header.shape) elements *= static_cast<double>(dimension);
+      if (elements > 1e15) return fail("shape " + shape + " is too large for any memory");
     }
     dims = comma == std::string_view::npos ? std::string_view{} : dims.substr(comma + 1);
   }

@@ -63,6 +63,31 @@ TEST(Npy, MalformedHeaderIsRefused) {
   EXPECT_NE(std::get<NpyError>(parse_npy_header("\x93NUMPY\x07", "y.npy")).message.find("not a .npy"), std::string::npos);
 }
 
+// A version 1 header around `dict`.
+std::string npy_with(const std::string& dict) {
+  std::string bytes = "\x93NUMPY\x01";
+  bytes += '\0';
+  bytes += static_cast<char>(dict.size());
+  bytes += '\0';
+  return bytes + dict;
+}
+
+TEST(Npy, DamagedHeaderTextIsRefusedNotGuessed) {
+  // An unterminated shape `(360, 1, 8` was read as (360, 1); damaged descr and fortran_order
+  // text was accepted.
+  for (const std::string dict : {"{'descr': '<f4', 'fortran_order': False, 'shape': (360, 1, 8}",
+                                 "{'descr': '<f4, 'fortran_order': False, 'shape': (360,), }",
+                                 "{'descr': '<f4', 'fortran_order': Flase, 'shape': (360,), }",
+                                 "{'descr': '<f4', 'fortran_order': False, 'shape': (360,), ",
+                                 "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 4294967296), }"}) {
+    const auto parsed = parse_npy_header(npy_with(dict), "x.npy");
+    EXPECT_TRUE(std::holds_alternative<NpyError>(parsed)) << dict;
+  }
+  const auto good = parse_npy_header(npy_with("{'descr': '<f4', 'fortran_order': False, 'shape': (360, 1, 8), }"), "x.npy");
+  ASSERT_TRUE(std::holds_alternative<NpyHeader>(good));
+  EXPECT_EQ(std::get<NpyHeader>(good).shape, (std::vector<std::size_t>{360, 1, 8}));
+}
+
 }  // namespace
 }  // namespace powerfit::bench
 
