@@ -25,6 +25,9 @@ Action add_merge_command(CLI::App& app, const GlobalOptions& global) {
       for (const auto& source : merged) {
         std::cout << options->output << ": " << source.count.added << " run(s) added from " << source.path.string();
         if (source.count.already_present > 0) std::cout << " (" << source.count.already_present << " already there)";
+        if (source.never_closed > 0) {
+          std::cout << "; " << source.never_closed << " never closed (powerfit killed mid-run): INCOMPLETE, marked so by score, fit and report";
+        }
         std::cout << '\n';
       }
     }

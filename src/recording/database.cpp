@@ -513,7 +513,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
            w.window_end_s - w.window_start_s, b.command_duration_s,
            w.declared_accuracy, COALESCE(w.backend, ''), COALESCE(w.model_sha256, ''), w.dataset_size,
            w.latency_p50_s, w.latency_p90_s, w.latency_p99_s, w.throughput_per_s, w.warmup_batches, w.threads,
-           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, ''), w.window_end_s
+           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, ''), w.window_end_s, r.end_time IS NULL
     FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
     )sql" + only + " ORDER BY r.id");
   for (std::size_t i = 0; i < only_runs.size(); ++i) statement.bind(static_cast<int>(i + 1), only_runs[i]);
@@ -558,6 +558,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
     row.cpu_model = statement.text(36);
     row.gpu_models = statement.text(37);
     row.window_end_s = statement.optional_real(38);
+    row.never_closed = statement.int64(39) != 0;
     rows.push_back(std::move(row));
   }
   Statement stopped(db_.get(), R"sql(

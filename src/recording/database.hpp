@@ -82,6 +82,8 @@ struct ReportedRun {
   std::optional<double> command_duration_s;
   // The inference window's end, in seconds since the run started.
   std::optional<double> window_end_s;
+  // No end was stored: powerfit was killed mid-run, and the run holds what was committed.
+  bool never_closed = false;
   // Channels of the energy total that stopped early: their energy after that is missing.
   struct Stopped {
     std::string channel, failure;

@@ -19,7 +19,9 @@ std::vector<MergedSource> merge_databases(const fs::path& target, const std::vec
   auto database = Database::open(target, Database::Mode::read_write);
   std::vector<MergedSource> merged;
   for (std::size_t i = 0; i < sources.size(); ++i) {
-    merged.push_back({sources[i], database.merge_from(inputs[i].readable_path())});
+    std::size_t never_closed = 0;
+    for (const auto& run : inputs[i].database().runs()) never_closed += run.end_time ? 0 : 1;
+    merged.push_back({sources[i], database.merge_from(inputs[i].readable_path()), never_closed});
   }
   return merged;
 }

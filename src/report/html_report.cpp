@@ -178,7 +178,9 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
       const std::string name = model.empty() ? run.label : run.label.empty() || run.label == model ? model : model + " (" + run.label + ")";
       html << "<tr><td class=\"text\">" << escape_html(inputs[i].name) << "</td><td>" << run.id << "</td><td class=\"text\">"
            << escape_html(name) << "</td><td class=\"text\">" << escape_html(run.hostname) << "</td><td class=\"text\">"
-           << escape_html(run.start_time) << "</td><td>" << (run.duration_s ? format("%.3f", *run.duration_s) : "")
+           << escape_html(run.start_time) << "</td><td>"
+           << (run.duration_s ? format("%.3f", *run.duration_s)
+                              : std::string(run.end_time ? "" : "<span class=\"estimated\">INCOMPLETE: never closed</span>"))
            << "</td><td>" << (run.exit_status ? std::to_string(*run.exit_status) : "") << "</td><td>"
            << (energy.measured ? format("%.4g", *energy.measured) : "-") << "</td><td>"
            << (energy.estimated ? format("%.4g", *energy.estimated) + " <span class=\"estimated\">ESTIMATED</span>" : "-") << "</td>";

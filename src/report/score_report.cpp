@@ -49,7 +49,7 @@ std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun
 // The channels of the basis's kind (measured or estimated) that stopped inside the span scored on.
 std::string stopped_inside(const recording::ReportedRun& run, const analysis::EnergyBasis& basis, const std::string& scored_on) {
   const bool windowed = scored_on.starts_with("inference window");
-  std::string text;
+  std::string text = run.never_closed ? "the run was never closed (powerfit killed mid-run)" : "";
   for (const auto& stopped : run.stopped) {
     if (stopped.estimated != basis.estimated) continue;
     if (windowed && run.window_end_s && stopped.at_s >= *run.window_end_s) continue;

@@ -20,7 +20,8 @@ struct RunScore {
   std::optional<Scores> scores;
   std::string why;
   // The channels of the scored energy that stopped early, inside the span scored on
-  // ("gpu1.energy (read error at 0.60 s)", ...): the energy is PARTIAL. Empty when whole.
+  // ("gpu1.energy (read error at 0.60 s)", ...), or a run never closed: the energy is PARTIAL.
+  // Empty when whole.
   std::string partial;
 };
 // `dynamic`: on the energy above the idle baseline.

@@ -115,6 +115,34 @@ TEST(PartialEnergy, ScoreFitAndReportMarkARunWhoseChannelStoppedInsideTheWindow)
   EXPECT_NE(html.find("PARTIAL: gpu0.energy (read error at 0.60 s)"), std::string::npos);
 }
 
+TEST(PartialEnergy, ARunNeverClosedIsMarkedByMergeScoreAndReport) {
+  // A run left open by SIGKILL: no end time, no exit status; it read as complete.
+  TempTree tree;
+  const auto path = tree.path("killed.db");
+  {
+    auto database = recording::Database::open(path, recording::Database::Mode::read_write);
+    const auto run = database.begin_run({.uuid = recording::new_run_uuid(), .command = {"infer"}, .start_wall_ns = 1, .interval_s = 0.1});
+    const std::vector<ChannelInfo> channels{{.name = "gpu0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter,
+                                             .in_energy_total = true}};
+    const auto ids = database.add_channels(run, channels);
+    auto transaction = database.transaction();
+    for (int tick = 0; tick < 5; ++tick) database.insert_sample(run, ids[0], tick * 100'000'000LL, 30.0 * tick);
+    transaction.commit();
+    database.save_workload_report(run, {.inferences = 1000, .correct = 900, .model = "resnet"});
+    database.save_window_energy(run, 0.1, 0.3, 60.0, std::nullopt);
+  }  // never finished: as if powerfit had been killed here
+  const auto scored = json::parse(run_powerfit({"score", path.string(), "--json"}, tree.root()).out);
+  ASSERT_EQ(scored.size(), 1u);
+  EXPECT_EQ(scored[0]["energy_partial"], true);
+  EXPECT_NE(scored[0]["partial_channels"].get<std::string>().find("never closed"), std::string::npos);
+  const auto merged = run_powerfit({"merge", path.string(), "-o", tree.path("all.db").string()}, tree.root());
+  EXPECT_EQ(merged.status, 0) << merged.err;
+  EXPECT_NE(merged.out.find("1 never closed"), std::string::npos) << merged.out;
+  const auto page = tree.path("killed.html").string();
+  ASSERT_EQ(run_powerfit({"report", path.string(), "-o", page}, tree.root()).status, 0);
+  EXPECT_NE(testing::read_file(page).find("INCOMPLETE: never closed"), std::string::npos);
+}
+
 TEST(PartialEnergy, AChannelThatStoppedAfterTheWindowLeavesTheWindowWhole) {
   TempTree tree;
   const auto path = tree.path("late.db");
