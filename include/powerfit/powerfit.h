@@ -1,5 +1,7 @@
 /* powerfit's C API: opaque session handles, explicit calls, integer error codes. No C++ exception
- * crosses it; a handle used after destroy is refused (POWERFIT_ERROR_HANDLE), never dereferenced.
+ * crosses it; a handle used after destroy is refused (POWERFIT_ERROR_HANDLE), never dereferenced,
+ * and never given to a later session. Calls may come from several threads; a destroy waits for
+ * no call, but the session lives until the calls in flight on it have returned.
  *
  *   powerfit_session* s = NULL;
  *   if (powerfit_session_create("runs.db", "50ms", &s) != POWERFIT_OK) puts(powerfit_last_error());

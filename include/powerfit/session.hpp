@@ -94,7 +94,9 @@ class Session {
   Summary stop(const ProcessExit& exit = {});
   bool running() const;
 
-  // A region: "NAME:start" now, "NAME:end" when it ends (or is destroyed).
+  // A region: "NAME:start" now, "NAME:end" when it ends (or is destroyed). A region that outlives
+  // its session ends with nothing recorded: end() then throws Error (state), its destructor does
+  // nothing.
   class Region {
    public:
     Region(Region&& other) noexcept;
@@ -110,6 +112,7 @@ class Session {
     Session* session_;
     std::string name_;
     std::int64_t start_ns_ = 0, start_cpu_ns_ = 0;
+    bool orphaned_ = false;  // its session was destroyed first
   };
   Region region(const std::string& name);
 

@@ -1,9 +1,10 @@
 #include "powerfit/powerfit.h"
 
+#include <cstdint>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <utility>
 
@@ -22,16 +23,21 @@ namespace {
 
 thread_local std::string last_error;
 
-// Live handles: a destroyed or foreign pointer is recognised, never dereferenced.
+// Handles are tokens, never addresses: each session gets a number never given out again, and a
+// handle is looked up, not dereferenced. A destroyed, stale or foreign handle is recognised (a
+// new session never reuses an old one's handle), and a call in flight holds its session alive
+// while another thread destroys the handle.
 std::mutex handles_mutex;
-std::set<const powerfit_session*>& handles() {
-  static std::set<const powerfit_session*> live;
+std::map<std::uintptr_t, std::shared_ptr<powerfit_session>>& handles() {
+  static std::map<std::uintptr_t, std::shared_ptr<powerfit_session>> live;
   return live;
 }
+std::uintptr_t next_handle = 0x1000;
 
-bool live(const powerfit_session* session) {
+std::shared_ptr<powerfit_session> live(const powerfit_session* handle) {
   const std::lock_guard lock(handles_mutex);
-  return session != nullptr && handles().contains(session);
+  const auto found = handles().find(reinterpret_cast<std::uintptr_t>(handle));
+  return found == handles().end() ? nullptr : found->second;
 }
 
 int fail(int status, std::string message) {
@@ -50,8 +56,9 @@ int status_of(const powerfit::Error& error) {
 
 // Runs `call` on a live session, turning every exception into a status and a message.
 template <typename Call>
-int guarded(powerfit_session* session, Call call) {
-  if (!live(session)) return fail(POWERFIT_ERROR_HANDLE, "not a live powerfit session (destroyed, or never created)");
+int guarded(powerfit_session* handle, Call call) {
+  const auto session = live(handle);
+  if (!session) return fail(POWERFIT_ERROR_HANDLE, "not a live powerfit session (destroyed, or never created)");
   try {
     call(*session);
     last_error.clear();
@@ -73,11 +80,12 @@ int powerfit_session_create(const char* output, const char* interval, powerfit_s
   if (session == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "session must point to a powerfit_session* to fill");
   *session = nullptr;
   try {
-    auto created = std::make_unique<powerfit_session>(powerfit::SessionOptions{
+    auto created = std::make_shared<powerfit_session>(powerfit::SessionOptions{
         .output = output ? output : "", .interval = interval && *interval ? interval : "100ms"});
     const std::lock_guard lock(handles_mutex);
-    handles().insert(created.get());
-    *session = created.release();
+    next_handle += 16;
+    handles().emplace(next_handle, std::move(created));
+    *session = reinterpret_cast<powerfit_session*>(next_handle);
     last_error.clear();
     return POWERFIT_OK;
   } catch (const powerfit::Error& error) {
@@ -140,13 +148,17 @@ const char* powerfit_session_summary_json(powerfit_session* session) {
   return status == POWERFIT_OK ? result : nullptr;
 }
 
-void powerfit_session_destroy(powerfit_session* session) {
+void powerfit_session_destroy(powerfit_session* handle) {
+  std::shared_ptr<powerfit_session> session;
   {
     const std::lock_guard lock(handles_mutex);
-    if (session == nullptr || handles().erase(session) == 0) return;
+    const auto found = handles().find(reinterpret_cast<std::uintptr_t>(handle));
+    if (found == handles().end()) return;
+    session = std::move(found->second);
+    handles().erase(found);
   }
   try {
-    delete session;  // a running session is stopped by its destructor
+    session.reset();  // the last owner stops a running session (after any call still in flight)
   } catch (...) {
   }
 }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <mutex>
+#include <set>
 
 #include "analysis/summary.hpp"
 #include "core/clock.hpp"
@@ -57,6 +58,7 @@ struct Session::Impl {
     double thread_cpu_s;
   };
   std::vector<ClosedRegion> regions;
+  std::set<Region*> open_regions;  // detached when the session is destroyed first
   std::optional<Counts> counts;
   std::string unusable;  // why the counts could not be had
   std::atomic<bool> stopped = false;
@@ -131,6 +133,14 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
 }
 
 Session::~Session() {
+  {
+    const std::lock_guard lock(impl_->mutex);
+    for (Region* region : impl_->open_regions) {
+      region->session_ = nullptr;
+      region->orphaned_ = true;
+    }
+    impl_->open_regions.clear();
+  }
   if (running()) {
     try {
       stop();
@@ -221,19 +231,34 @@ Session::Region Session::region(const std::string& name) {
 Session::Region::Region(Session* session, std::string name)
     : session_(session), name_(std::move(name)), start_ns_(session->impl_->recorded->elapsed_ns()), start_cpu_ns_(thread_cpu_ns()) {
   session_->impl_->recorded->mark(name_ + ":start");
+  const std::lock_guard lock(session_->impl_->mutex);
+  session_->impl_->open_regions.insert(this);
 }
 
 Session::Region::Region(Region&& other) noexcept
-    : session_(std::exchange(other.session_, nullptr)), name_(std::move(other.name_)), start_ns_(other.start_ns_),
-      start_cpu_ns_(other.start_cpu_ns_) {}
+    : session_(other.session_), name_(std::move(other.name_)), start_ns_(other.start_ns_),
+      start_cpu_ns_(other.start_cpu_ns_), orphaned_(other.orphaned_) {
+  if (session_ == nullptr) return;
+  const std::lock_guard lock(session_->impl_->mutex);
+  session_->impl_->open_regions.erase(&other);
+  session_->impl_->open_regions.insert(this);
+  other.session_ = nullptr;
+}
 
-Session::Region::~Region() { end(); }
+Session::Region::~Region() {
+  if (session_ != nullptr) end();
+}
 
 void Session::Region::end() {
+  if (orphaned_) {
+    orphaned_ = false;
+    throw Error(Error::Kind::state, "region \"" + name_ + "\" outlived its session; end regions before destroying their session");
+  }
   if (session_ == nullptr) return;
   auto& impl = *session_->impl_;
   const auto cpu = static_cast<double>(thread_cpu_ns() - start_cpu_ns_) * 1e-9;
   const std::lock_guard lock(impl.mutex);  // stop() takes it too: a region ends wholly before or after
+  impl.open_regions.erase(this);
   if (session_->running()) {
     impl.recorded->mark(name_ + ":end");
     impl.regions.push_back({name_, start_ns_, impl.recorded->elapsed_ns(), cpu});

@@ -45,6 +45,18 @@ int main(void) {
   CHECK(powerfit_session_summary_json(session) == NULL);
   powerfit_session_destroy(session);
   powerfit_session_destroy(NULL);
+  /* A new session never takes a destroyed one's handle: with addresses as handles, one created
+   * right after a destroy often reused the address, and the stale handle looked live. */
+  powerfit_session* stale = NULL;
+  CHECK(powerfit_session_create(NULL, "10ms", &stale) == POWERFIT_OK);
+  powerfit_session_destroy(stale);
+  for (int i = 0; i < 8; ++i) {
+    powerfit_session* fresh = NULL;
+    CHECK(powerfit_session_create(NULL, "10ms", &fresh) == POWERFIT_OK);
+    CHECK(fresh != stale);
+    CHECK(powerfit_session_start(stale) == POWERFIT_ERROR_HANDLE);
+    powerfit_session_destroy(fresh);
+  }
   if (failures == 0) puts("c api: all checks passed");
   return failures == 0 ? 0 : 1;
 }

@@ -270,3 +270,21 @@ TEST(Api, AFailedBatchIsRolledBackTheRunIsClosedAndTheFirstErrorIsKept) {
 
 }  // namespace
 }  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+TEST(Api, ARegionThatOutlivesItsSessionIsAnErrorNotAUseAfterFree) {
+  // A Region kept a raw Session*: ended after its session was destroyed, it read freed memory.
+  auto session = std::make_unique<Session>(SessionOptions{.interval = "10ms"});
+  session->start();
+  auto first = session->region("first");
+  auto second = session->region("second");
+  auto moved = std::move(second);
+  session.reset();
+  EXPECT_THROW(first.end(), Error);
+  EXPECT_NO_THROW(first.end());  // said once; after that, nothing to end
+}  // `moved` is destroyed here, after its session: nothing happens
+
+}  // namespace
+}  // namespace powerfit
