@@ -9,6 +9,7 @@ packages=(
   chromium
   pybind11-dev python3-dev python3-pytest
   python3
+  clang libclang-rt-14-dev libfuzzer-14-dev
 )
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi

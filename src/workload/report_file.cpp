@@ -41,7 +41,7 @@ std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_t
   json object;
   try {
     object = json::parse(json_text);
-  } catch (const json::parse_error& error) {
+  } catch (const json::exception& error) {  // a syntax error, or a number beyond a double (1e400)
     return ReportError{std::string("not valid JSON: ") + error.what()};
   }
   if (!object.is_object()) return ReportError{"not a JSON object"};

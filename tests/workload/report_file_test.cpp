@@ -36,6 +36,8 @@ TEST(ReportFile, BadReportsSayWhatIsWrong) {
   EXPECT_NE(error_of(R"({"inferences": 5, "correct": 6})").find("counts disagree"), std::string::npos);
   EXPECT_NE(error_of(R"({"inferences": 5, "correct": 3, "correct_top5": 2})").find("counts disagree"), std::string::npos);
   EXPECT_NE(error_of(R"({"inferences": 5, "correct": 3, "macs": 0})").find("macs"), std::string::npos);
+  // Found by fuzz_report: a number beyond a double threw past the parser and aborted powerfit.
+  EXPECT_NE(error_of(R"({"inferences": 1000, "correct": 900, "macs": 1.8e1700000010})").find("not valid JSON"), std::string::npos);
 }
 
 TEST(ReportFile, AbsentOrEmptyFileMeansNoReport) {

@@ -1,0 +1,11 @@
+// The JSON a measured workload writes to POWERFIT_REPORT_FILE.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "workload/report_file.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  (void)powerfit::workload::parse_report(std::string(reinterpret_cast<const char*>(data), size));
+  return 0;
+}
