@@ -1,16 +1,44 @@
 #include "bench/image_folder.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <set>
 
 namespace powerfit::bench {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Decoders print their own complaints ("libpng error: Read Error") straight to stderr, before
+// powerfit's one line about the same file: while one decodes, stderr goes nowhere.
+class QuietStderr {
+ public:
+  QuietStderr() {
+    std::fflush(stderr);
+    saved_ = ::dup(STDERR_FILENO);
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (saved_ >= 0 && null >= 0) ::dup2(null, STDERR_FILENO);
+    if (null >= 0) ::close(null);
+  }
+  ~QuietStderr() {
+    if (saved_ < 0) return;
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+  }
+  QuietStderr(const QuietStderr&) = delete;
+  QuietStderr& operator=(const QuietStderr&) = delete;
+
+ private:
+  int saved_ = -1;
+};
 
 bool is_image(const fs::path& path) {
   static const std::set<std::string> extensions{".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm"};
@@ -89,8 +117,13 @@ std::variant<Dataset, DataError> load_image_folder(const fs::path& directory, co
                   .classes = static_cast<std::int64_t>(classes.size())};
   dataset.inputs.resize(order.size() * sample_size);
   dataset.labels.reserve(order.size());
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);  // powerfit says it, once
   for (std::size_t i = 0; i < order.size(); ++i) {
-    const cv::Mat image = cv::imread(order[i].first.string(), cv::IMREAD_COLOR);
+    cv::Mat image;
+    {
+      const QuietStderr quiet;
+      image = cv::imread(order[i].first.string(), cv::IMREAD_COLOR);
+    }
     if (image.empty()) {
       return DataError{order[i].first.string() + ": not a readable image; remove it or convert it to JPEG or PNG"};
     }

@@ -39,6 +39,8 @@ std::optional<double> utilization_between(const CpuJiffies& before, const CpuJif
   return 100.0 * static_cast<double>(after.busy - before.busy) / static_cast<double>(after.total - before.total);
 }
 
+constexpr std::size_t kMaxCores = 8192;
+
 Availability ProcCpuSource::open() {
   const auto path = roots_.proc / "stat";
   if (const auto status = stat_.open(path); status != ReadStatus::ok) {
@@ -55,8 +57,11 @@ Availability ProcCpuSource::open() {
     std::string_view rest = text::next_line(content);
     const auto label = text::next_token(rest);
     const auto core = core_number(label);
-    if (!core) continue;
+    // Linux numbers at most 8192 CPUs: anything beyond is a damaged line, and a core seen twice
+    // is one core (fuzz_procfs found "cpu99619476491" allocating for 10^11 cores).
+    if (!core || *core >= kMaxCores) continue;
     if (*core >= cores_.size()) cores_.resize(*core + 1, Line{.channel = std::string::npos});
+    if (cores_[*core].channel != std::string::npos) continue;
     cores_[*core].channel = add_channel({.name = "cpu" + std::to_string(*core) + ".utilization",
                                          .unit = Unit::percent,
                                          .kind = ChannelKind::utilization,

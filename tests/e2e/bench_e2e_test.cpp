@@ -141,6 +141,7 @@ TEST(BenchEndToEnd, BadInputIsAOneLineErrorWithStatusTwoAndTheDatabaseKeepsEarli
     out.write(reinterpret_cast<const char*>(labels.data()), static_cast<std::streamsize>(labels.size() * 8));
   }
   tree.mkdir("empty");
+  tree.write("broken-image/cat/a.png", std::string("\x89PNG\r\n\x1a\nbroken"));
   tree.write("not-a-model.pt", "plain text");
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
       {{"-m", kZoo + "/mlp.pt", "-d", tree.path("bad-labels").string()}, "label 12"},
@@ -155,6 +156,8 @@ TEST(BenchEndToEnd, BadInputIsAOneLineErrorWithStatusTwoAndTheDatabaseKeepsEarli
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--accuracy", "nan"}, "--accuracy"},
       {{"-m", kZoo + "/mlp.pt", "-d", "synthetic:3x100000x100000"}, "MiB allowed"},
       {{"-m", kZoo + "/mlp.pt", "-d", "synthetic:64", "--limit", "100000000000"}, "MiB allowed"},
+      // libpng's own "libpng error: Read Error" came first: one line, powerfit's.
+      {{"-m", kZoo + "/mlp.onnx", "-d", tree.path("broken-image").string()}, "not a readable image"},
   };
   for (const auto& [arguments, expected] : cases) {
     std::vector<std::string> args{"bench", "--baseline", "0", "-o", db};

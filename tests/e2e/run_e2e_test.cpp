@@ -628,6 +628,14 @@ TEST(DataSafety, AFullDiskIsAFailedRunThatSaysFromWhenSamplesWereLost) {
   EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
+TEST(DataSafety, MergeOfACorruptInputLeavesNoOutput) {
+  TempTree tree;
+  tree.write("bad.db", std::string("SQLite format 3\0garbage garbage garbage", 40));
+  const auto outcome = run_powerfit({"merge", tree.path("bad.db").string(), "-o", tree.path("out.db").string()}, tree.root());
+  EXPECT_EQ(outcome.status, 2) << outcome.err;
+  EXPECT_FALSE(std::filesystem::exists(tree.path("out.db")));
+}
+
 TEST(DataSafety, ReadingCommandsLeaveNothingBesideTheDatabase) {
   // `report docs/results/h100.db` left h100.db-wal and h100.db-shm in the repository.
   TempTree tree;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "support/source_readings.hpp"
 #include "support/temp_tree.hpp"
 
@@ -48,6 +50,21 @@ TEST(ProcCpu, UtilizationIsBusyShareOfTheInterval) {
   EXPECT_DOUBLE_EQ(readings["cpu0.utilization"].value, 100.0);
   EXPECT_DOUBLE_EQ(readings["cpu1.utilization"].value, 0.0);
   EXPECT_DOUBLE_EQ(readings["cpu.utilization"].value, 100.0 * 75 / 200);
+}
+
+TEST(ProcCpu, DamagedLinesNeitherAllocateForBillionsOfCoresNorNameACoreTwice) {
+  // Found by fuzz_procfs: "cpu99619476491" made the reader allocate for 10^11 cores, and a core
+  // listed twice gave two channels of one name.
+  TempTree tree;
+  tree.write("stat", stat_text({{"cpu ", "100 0 100 800 0 0 0 0 0 0"},
+                                {"cpu0", "50 0 50 400 0 0 0 0 0 0"},
+                                {"cpu0", "50 0 50 400 0 0 0 0 0 0"},
+                                {"cpu99619476491", "1 0 1 1 0 0 0 0 0 0"}}));
+  ProcCpuSource source({.proc = tree.root()});
+  ASSERT_TRUE(source.open().available);
+  std::set<std::string> names;
+  for (const auto& channel : source.channels()) EXPECT_TRUE(names.insert(channel.name).second) << channel.name;
+  EXPECT_EQ(names, (std::set<std::string>{"cpu.utilization", "cpu0.utilization"}));
 }
 
 TEST(ProcCpu, GuestTimeIsNotCountedTwice) {
