@@ -1,6 +1,7 @@
 
 #include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
+#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
 #include <algorithm>
@@ -44,6 +45,9 @@ class OpenCvBackend final : public Backend {
     }
     if (!cuda && options.device != "cpu") throw BackendError("--device " + options.device + " is not a device; use cpu, cuda or cuda:N");
     if (options.threads > 0) cv::setNumThreads(options.threads);
+    // OpenCV's own "[ERROR:0@0.002] global ... getMemoryShapes" lines came before powerfit's one
+    // line about the same failure: its errors reach the user as powerfit's, once.
+    cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
     try {
       net_ = cv::dnn::readNetFromONNX(path.string());
     } catch (const cv::Exception& error) {
