@@ -59,11 +59,30 @@ class OpenCvBackend final : public Backend {
     net_.setPreferableTarget(cuda ? cv::dnn::DNN_TARGET_CUDA : cv::dnn::DNN_TARGET_CPU);
   }
 
+  // OpenCV runs a convolution of K input channels on an input of C = n·K channels as n groups,
+  // where LibTorch refuses it: a 1-channel network given 3-channel images was scored (14% top-1).
+  // The first convolution's channels must be the input's.
+  void check_channels(const std::vector<std::int64_t>& shape) {
+    if (channels_checked_ || shape.size() != 4) return;
+    for (const auto& name : net_.getLayerNames()) {
+      const auto layer = net_.getLayer(name);
+      if (layer->type != "Convolution" || layer->blobs.empty() || layer->blobs[0].dims != 4) continue;
+      const std::int64_t per_group = layer->blobs[0].size[1];
+      if (per_group != shape[1]) {
+        throw BackendError("the model's first convolution takes " + std::to_string(per_group) + " input channel(s) but the data has " +
+                           std::to_string(shape[1]) + " (shape " + shape_text(shape) + "); check that the data set fits the model");
+      }
+      break;
+    }
+    channels_checked_ = true;
+  }
+
   std::string name() const override { return "opencv-dnn"; }
   std::string version() const override { return CV_VERSION; }
   std::string device() const override { return device_name_; }
 
   Logits infer(const float* inputs, const std::vector<std::int64_t>& shape) override {
+    check_channels(shape);
     const std::vector<int> sizes(shape.begin(), shape.end());
     // OpenCV reads the caller's buffer without copying it; it does not write to an input.
     const cv::Mat blob(static_cast<int>(sizes.size()), sizes.data(), CV_32F, const_cast<float*>(inputs));
@@ -133,6 +152,7 @@ class OpenCvBackend final : public Backend {
  private:
   std::string device_name_;
   cv::dnn::Net net_;
+  bool channels_checked_ = false;
 };
 
 }  // namespace

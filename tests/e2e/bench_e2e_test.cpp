@@ -149,6 +149,8 @@ TEST(BenchEndToEnd, BadInputIsAOneLineErrorWithStatusTwoAndTheDatabaseKeepsEarli
       {{"-m", kZoo + "/mlp.onnx", "-d", "synthetic:3x8x8"}, "[1, 3, 8, 8]"},
       // OpenCV's own "[ERROR:0@0.002] ... getMemoryShapes" line came first: one line, powerfit's.
       {{"-m", kZoo + "/resnet.onnx", "-d", "synthetic:3x8x8"}, "[1, 3, 8, 8]"},
+      // OpenCV ran LeNet's 1-channel convolution on 3-channel inputs as 3 groups and scored it.
+      {{"-m", kZoo + "/lenet.onnx", "-d", "synthetic:3x8x8", "--accuracy", "50"}, "takes 1 input channel(s) but the data has 3"},
       {{"-m", tree.path("not-a-model.pt").string(), "-d", kZoo + "/digits-test"}, "TorchScript"},
       {{"-m", kZoo + "/mlp.pt", "-d", tree.path("empty").string()}, "no images found"},
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--device", "cuda"}, "--device cuda"},
