@@ -39,7 +39,7 @@ std::size_t check_model_fits(inference::Backend& backend, const Dataset& dataset
 void warm_up(inference::Backend& backend, const Dataset& dataset, std::size_t batch_size, std::size_t batches) {
   const std::size_t size = std::min(batch_size, dataset.samples);
   const std::size_t stride = dataset.sample_size();
-  for (std::size_t b = 0, start = 0; b < batches; ++b) {
+  for (std::size_t b = 0, start = 0; b < batches && interruption() == 0; ++b) {
     if (start + size > dataset.samples) start = 0;
     backend.infer(dataset.inputs.data() + start * stride, batch_shape(dataset, size));
     start += size;

@@ -45,7 +45,12 @@ bool Statement::step() {
   const int rc = sqlite3_step(statement_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  fail(db_, "query failed");
+  // A statement left unreset after an error keeps its read snapshot, and with it the transaction
+  // a rollback must end: the error is taken, the statement reset, then thrown.
+  const char* file = sqlite3_db_filename(db_, "main");
+  RecordingError error(std::string("query failed in ") + (file && *file ? file : "database") + ": " + sqlite3_errmsg(db_));
+  sqlite3_reset(statement_);
+  throw error;
 }
 
 void Statement::run() {

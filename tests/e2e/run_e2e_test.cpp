@@ -628,6 +628,28 @@ TEST(DataSafety, AFullDiskIsAFailedRunThatSaysFromWhenSamplesWereLost) {
   EXPECT_FALSE(std::filesystem::exists(fresh));
 }
 
+TEST(DataSafety, ADatabaseLockedLongerThanTheBusyTimeoutIsAFailedRunThatStillCloses) {
+  // With another connection holding the lock for 5 s, a batch failed with "database is locked",
+  // left its transaction open, and the summary then failed "within a transaction".
+  TempTree tree;
+  const auto db = recorded_database(tree, "locked.db");
+  PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", db, "--", "sleep", "8"}, tree.root());
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  sqlite3* holder = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &holder), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  std::this_thread::sleep_for(std::chrono::milliseconds(6000));  // past the 5 s busy timeout
+  sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(holder);
+  const auto outcome = powerfit.wait();
+  EXPECT_EQ(outcome.status, 1) << outcome.err;
+  EXPECT_NE(outcome.err.find("database is locked"), std::string::npos) << outcome.err;
+  EXPECT_EQ(outcome.err.find("within a transaction"), std::string::npos) << outcome.err;
+  // The run is closed, and its row counts what the file holds.
+  EXPECT_EQ(scalar(db, "SELECT end_time IS NOT NULL FROM runs WHERE id = 2"), 1);
+  EXPECT_EQ(scalar(db, "SELECT samples FROM runs WHERE id = 2"), scalar(db, "SELECT count(DISTINCT t_ns) FROM samples WHERE run_id = 2"));
+}
+
 TEST(DataSafety, MergeOfACorruptInputLeavesNoOutput) {
   TempTree tree;
   tree.write("bad.db", std::string("SQLite format 3\0garbage garbage garbage", 40));
