@@ -190,6 +190,19 @@ TEST(BenchEndToEnd, SigintClosesTheRunWithWhatItMeasured) {
   EXPECT_FALSE(std::filesystem::exists(database.string() + "-wal"));
 }
 
+TEST(BenchEndToEnd, SigtermDuringTheWarmUpClosesTheRun) {
+  TempTree tree;
+  const auto database = tree.path("warm.db");
+  PowerfitProcess powerfit({"bench", "-q", "-m", POWERFIT_ZOO "/mlp.pt", "-d", POWERFIT_ZOO "/digits-test", "--warmup",
+                            "100000000", "-i", "20ms", "--baseline", "0", "-o", database.string()},
+                           tree.root());
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // loading done, deep in the warm-up
+  powerfit.signal(SIGTERM);
+  const auto outcome = powerfit.wait();
+  EXPECT_EQ(outcome.status, 143) << outcome.err;
+  expect_closed_and_interrupted(database, 143);
+}
+
 TEST(RunEndToEnd, KilledMidRunLeavesAReadableDatabaseWithWhatWasSampled) {
   TempTree tree;
   const auto database = tree.path("runs.db");
