@@ -3,6 +3,9 @@
 #include <dlfcn.h>
 
 #include <cstdlib>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace powerfit::sensors {
 namespace {
@@ -15,11 +18,29 @@ void bind(void* handle, const char* symbol, Function& slot) {
 }  // namespace
 
 std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string& problem) {
+  // POWERFIT_NVML_LIBRARY alone when given; else the names drivers install it under (the
+  // unversioned one only with the development package, the /usr/lib64 one on some distributions).
   const char* override_path = std::getenv("POWERFIT_NVML_LIBRARY");
-  const std::string path = override_path && *override_path ? override_path : "libnvidia-ml.so.1";
-  void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  std::vector<std::string> candidates;
+  if (override_path && *override_path) {
+    candidates.emplace_back(override_path);
+  } else {
+    candidates = {"libnvidia-ml.so.1", "libnvidia-ml.so", "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1",
+                  "/usr/lib64/libnvidia-ml.so.1", "/usr/lib/wsl/lib/libnvidia-ml.so.1"};
+  }
+  void* handle = nullptr;
+  std::string path;
+  std::string first_error;
+  for (const auto& candidate : candidates) {
+    handle = ::dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (handle != nullptr) {
+      path = candidate;
+      break;
+    }
+    if (first_error.empty()) first_error = ::dlerror();
+  }
   if (handle == nullptr) {
-    problem = "cannot load " + path + " (no NVIDIA driver here): " + ::dlerror();
+    problem = "cannot load " + candidates.front() + " (no NVIDIA driver here): " + first_error;
     return nullptr;
   }
   std::unique_ptr<NvmlLibrary> library(new NvmlLibrary(handle, path));
@@ -43,8 +64,14 @@ std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string& problem) {
   bind(handle, "nvmlDeviceGetPcieThroughput", f.pcie_throughput);
   bind(handle, "nvmlDeviceGetComputeRunningProcesses_v3", f.running_processes);
   bind(handle, "nvmlDeviceGetProcessUtilization", f.process_utilization);
-  if (!f.init || !f.shutdown || !f.device_count || !f.device_by_index || !f.power_usage) {
-    problem = path + " lacks the NVML functions powerfit needs (driver too old?)";
+  const std::pair<const char*, bool> required[] = {{"nvmlInit_v2", f.init != nullptr},
+                                                   {"nvmlShutdown", f.shutdown != nullptr},
+                                                   {"nvmlDeviceGetCount_v2", f.device_count != nullptr},
+                                                   {"nvmlDeviceGetHandleByIndex_v2", f.device_by_index != nullptr},
+                                                   {"nvmlDeviceGetPowerUsage", f.power_usage != nullptr}};
+  for (const auto& [symbol, present] : required) {
+    if (present) continue;
+    problem = path + " lacks " + symbol + ", which powerfit needs (a driver older than 418?); update the NVIDIA driver";
     f.shutdown = nullptr;  // never initialised, so never shut down
     return nullptr;
   }

@@ -345,5 +345,15 @@ TEST(Nvml, NoLibraryAtAllIsUnavailableAndSaysSo) {
   EXPECT_NE(availability.detail.find("no NVIDIA driver here"), std::string::npos);
 }
 
+TEST(Nvml, ALibraryWithoutTheFunctionsNamesTheMissingOne) {
+  // It said only "lacks the NVML functions powerfit needs".
+  ::setenv("POWERFIT_NVML_LIBRARY", "libm.so.6", 1);
+  NvmlSource source;
+  const auto availability = source.open();
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+  EXPECT_FALSE(availability.available);
+  EXPECT_NE(availability.detail.find("lacks nvmlInit_v2"), std::string::npos) << availability.detail;
+}
+
 }  // namespace
 }  // namespace powerfit::sensors
