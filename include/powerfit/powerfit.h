@@ -49,6 +49,8 @@ const char* powerfit_session_summary_json(powerfit_session* session);
 void powerfit_session_destroy(powerfit_session* session);
 /* The message of the calling thread's last error, "" when none. */
 const char* powerfit_last_error(void);
+/* The library's version ("0.4.0"), to check against the headers a program was built with. */
+const char* powerfit_version(void);
 
 #ifdef __cplusplus
 }

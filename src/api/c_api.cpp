@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "powerfit/session.hpp"
+#include "powerfit/version.hpp"
 
 struct powerfit_session {
   powerfit::Session session;
@@ -164,5 +165,7 @@ void powerfit_session_destroy(powerfit_session* handle) {
 }
 
 const char* powerfit_last_error(void) { return last_error.c_str(); }
+
+const char* powerfit_version(void) { return powerfit::kVersion; }
 
 }  // extern "C"

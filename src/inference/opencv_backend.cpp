@@ -158,6 +158,8 @@ class OpenCvBackend final : public Backend {
 }  // namespace
 }  // namespace powerfit::inference
 
+POWERFIT_PLUGIN_ABI_VERSION
+
 POWERFIT_PLUGIN_EXPORT powerfit::inference::Backend* powerfit_plugin_open_backend(
     const std::string& model, const powerfit::inference::BackendOptions& options) {
   return new powerfit::inference::OpenCvBackend(model, options);

@@ -11,6 +11,12 @@
 
 namespace powerfit::inference {
 
+// Raised whenever what crosses this boundary changes (the signatures below, Backend, Dataset): a
+// plugin of another version is refused when loaded, not called.
+inline constexpr int kPluginAbiVersion = 1;
+using AbiVersionFunction = int (*)();
+inline constexpr const char* kAbiVersionSymbol = "powerfit_plugin_abi_version";
+
 // Opens a model; throws BackendError. The caller owns the result.
 using OpenBackendFunction = Backend* (*)(const std::string& model, const BackendOptions& options);
 inline constexpr const char* kOpenBackendSymbol = "powerfit_plugin_open_backend";
@@ -23,3 +29,6 @@ inline constexpr const char* kLoadImageFolderSymbol = "powerfit_plugin_load_imag
 }  // namespace powerfit::inference
 
 #define POWERFIT_PLUGIN_EXPORT extern "C" __attribute__((visibility("default")))
+// Every plugin says which version of this boundary it was built for.
+#define POWERFIT_PLUGIN_ABI_VERSION \
+  POWERFIT_PLUGIN_EXPORT int powerfit_plugin_abi_version() { return powerfit::inference::kPluginAbiVersion; }

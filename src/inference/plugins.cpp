@@ -51,10 +51,13 @@ const Plugin& load_plugin(const std::string& engine) {
                        "; reinstall the engine's library or rebuild powerfit");
   }
   Plugin plugin{.engine = engine};
+  const auto abi_version = reinterpret_cast<AbiVersionFunction>(::dlsym(handle, kAbiVersionSymbol));
   plugin.open_backend = reinterpret_cast<OpenBackendFunction>(::dlsym(handle, kOpenBackendSymbol));
   plugin.load_image_folder = reinterpret_cast<LoadImageFolderFunction>(::dlsym(handle, kLoadImageFolderSymbol));
-  if (plugin.open_backend == nullptr) {
-    throw BackendError(plugin_path(engine).string() + " is not a powerfit plugin of this version; rebuild powerfit");
+  if (abi_version == nullptr || abi_version() != kPluginAbiVersion || plugin.open_backend == nullptr) {
+    ::dlclose(handle);  // refused: nothing of it stays loaded
+    throw BackendError(plugin_path(engine).string() + " is not a powerfit plugin of this version (plugin boundary " +
+                       std::to_string(kPluginAbiVersion) + "); rebuild powerfit, or set POWERFIT_PLUGIN_DIR to this build's plugins");
   }
   return loaded.emplace(engine, plugin).first->second;
 }

@@ -259,6 +259,8 @@ class TorchBackend final : public Backend {
 }  // namespace
 }  // namespace powerfit::inference
 
+POWERFIT_PLUGIN_ABI_VERSION
+
 POWERFIT_PLUGIN_EXPORT powerfit::inference::Backend* powerfit_plugin_open_backend(
     const std::string& model, const powerfit::inference::BackendOptions& options) {
   return new powerfit::inference::TorchBackend(model, options);

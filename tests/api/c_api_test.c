@@ -57,6 +57,8 @@ int main(void) {
     CHECK(powerfit_session_start(stale) == POWERFIT_ERROR_HANDLE);
     powerfit_session_destroy(fresh);
   }
+  /* The library says its version. */
+  CHECK(powerfit_version() != NULL && powerfit_version()[0] >= '0' && powerfit_version()[0] <= '9');
   if (failures == 0) puts("c api: all checks passed");
   return failures == 0 ? 0 : 1;
 }

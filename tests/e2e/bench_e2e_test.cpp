@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <cmath>
 #include <fstream>
 
@@ -173,6 +175,20 @@ TEST(BenchEndToEnd, BadInputIsAOneLineErrorWithStatusTwoAndTheDatabaseKeepsEarli
   }
   auto database = recording::Database::open(db, recording::Database::Mode::read_only);
   EXPECT_EQ(database.reported_runs().size(), 1u);
+}
+
+TEST(BenchEndToEnd, APluginOfAnotherVersionIsRefusedOnLoad) {
+  // Plugins carried no version: one built for another boundary would have been called.
+  TempTree tree;
+  tree.mkdir("plugins");
+  std::filesystem::copy_file(FAKE_NVML_LIBRARY, tree.path("plugins/libpowerfit_opencv.so"));  // a library, but no plugin
+  ::setenv("POWERFIT_PLUGIN_DIR", tree.path("plugins").c_str(), 1);
+  const auto outcome = run_powerfit({"bench", "-m", kZoo + "/mlp.onnx", "-d", kZoo + "/digits-test", "--baseline", "0",
+                                     "-o", tree.path("runs.db").string()},
+                                    tree.root());
+  ::unsetenv("POWERFIT_PLUGIN_DIR");
+  EXPECT_EQ(outcome.status, 2) << outcome.err;
+  EXPECT_NE(outcome.err.find("is not a powerfit plugin of this version"), std::string::npos) << outcome.err;
 }
 
 TEST(DemoEndToEnd, BenchesTheWholeZooOnEveryBackendAndRanksIt) {
