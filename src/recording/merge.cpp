@@ -26,4 +26,97 @@ std::vector<MergedSource> merge_databases(const fs::path& target, const std::vec
   return merged;
 }
 
+// Merging: every run of another database not already here, renumbered.
+
+namespace {
+
+std::vector<std::string> table_columns(sqlite3* db, const std::string& table) {
+  Statement statement(db, "SELECT name FROM pragma_table_info(?1, 'main')");
+  statement.bind(1, table);
+  std::vector<std::string> columns;
+  while (statement.step()) columns.push_back(statement.text(0));
+  return columns;
+}
+
+// Copies the rows of `table` that belong to the runs being merged, renumbering run and channel
+// ids through the maps built for them; the target's own primary key `id` is left to SQLite.
+void copy_rows(sqlite3* db, const std::string& table) {
+  std::string names, values, joins;
+  bool filter_runs = false;
+  for (const auto& column : table_columns(db, table)) {
+    if (column == "id") continue;
+    names += (names.empty() ? "" : ", ") + column;
+    values += values.empty() ? "" : ", ";
+    if (column == "run_id") {
+      values += "rm.new_id";
+      joins += " JOIN temp.run_map rm ON src.run_id = rm.old_id";
+    } else if (column == "channel_id") {
+      values += "cm.new_id";
+      joins += " JOIN temp.channel_map cm ON src.channel_id = cm.old_id";
+    } else {
+      values += "src." + column;
+    }
+    filter_runs = filter_runs || column == "uuid";
+  }
+  std::string sql = "INSERT INTO main." + table + " (" + names + ") SELECT " + values + " FROM source." + table +
+                    " AS src" + joins;
+  if (table == "runs") sql += " WHERE src.uuid IN (SELECT uuid FROM temp.new_runs)";
+  execute(db, sql + " ORDER BY src.rowid");
+}
+
+}  // namespace
+
+Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
+  sqlite3* db = db_.get();
+  {
+    Statement attach(db, "ATTACH DATABASE ?1 AS source");
+    attach.bind(1, read_only_uri(source));
+    attach.run();
+  }
+  MergeCount count;
+  execute(db, "BEGIN IMMEDIATE");
+  try {
+    const auto version = pragma_int(db, "source.user_version");
+    if (version != kSchemaVersion) {
+      throw RecordingError("'" + source.string() + "' has schema version " + std::to_string(version) + ", not " +
+                           std::to_string(kSchemaVersion));
+    }
+    execute(db, R"sql(
+      CREATE TEMP TABLE new_runs AS
+        SELECT id, uuid FROM source.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs);
+    )sql");
+    {
+      Statement counts(db, "SELECT (SELECT count(*) FROM temp.new_runs), (SELECT count(*) FROM source.runs)");
+      counts.step();
+      count.added = static_cast<std::size_t>(counts.int64(0));
+      count.already_present = static_cast<std::size_t>(counts.int64(1)) - count.added;
+    }
+    copy_rows(db, "runs");
+    execute(db, R"sql(
+      CREATE TEMP TABLE run_map AS
+        SELECT n.id AS old_id, m.id AS new_id FROM temp.new_runs n JOIN main.runs m ON m.uuid = n.uuid;
+    )sql");
+    copy_rows(db, "channels");
+    execute(db, R"sql(
+      CREATE TEMP TABLE channel_map AS
+        SELECT c.id AS old_id, m.id AS new_id FROM source.channels c
+        JOIN temp.run_map rm ON c.run_id = rm.old_id
+        JOIN main.channels m ON m.run_id = rm.new_id AND m.name = c.name;
+    )sql");
+    for (const char* table : {"samples", "markers", "workload_reports", "baselines", "channel_summaries",
+                              "window_channel_energy"}) {
+      copy_rows(db, table);
+    }
+    execute(db, "DROP TABLE temp.new_runs; DROP TABLE temp.run_map; DROP TABLE temp.channel_map; COMMIT");
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "DROP TABLE IF EXISTS temp.new_runs; DROP TABLE IF EXISTS temp.run_map; DROP TABLE IF EXISTS temp.channel_map",
+                 nullptr, nullptr, nullptr);
+    sqlite3_exec(db, "DETACH DATABASE source", nullptr, nullptr, nullptr);
+    throw;
+  }
+  execute(db, "DETACH DATABASE source");
+  return count;
+}
+
 }  // namespace powerfit::recording

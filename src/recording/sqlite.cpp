@@ -1,5 +1,9 @@
 #include "recording/sqlite.hpp"
 
+#include <cctype>
+#include <cstdio>
+#include <filesystem>
+#include <string>
 #include <utility>
 
 namespace powerfit::recording {
@@ -101,6 +105,33 @@ void execute(sqlite3* db, std::string_view sql) {
     const char* file = sqlite3_db_filename(db, "main");
     throw RecordingError("database error in " + std::string(file && *file ? file : "database") + ": " + text);
   }
+}
+
+
+// A database opened only to be read leaves nothing beside it and works in a read-only place: a
+// closed database (no write-ahead log beside it) is opened immutable, so SQLite creates no -shm or
+// -wal file. One with a log (a run still recording, or one killed) is read through the log.
+std::string read_only_uri(const std::filesystem::path& path) {
+  std::string uri = "file:";
+  for (const unsigned char c : path.string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_' || c == '~') {
+      uri += static_cast<char>(c);
+    } else {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", c);
+      uri += escaped;
+    }
+  }
+  std::error_code ec;
+  const auto log = std::filesystem::path(path.string() + "-wal");
+  const bool logged = std::filesystem::exists(log, ec) && std::filesystem::file_size(log, ec) > 0;
+  return uri + (logged ? "?mode=ro" : "?mode=ro&immutable=1");
+}
+
+
+std::int64_t pragma_int(sqlite3* db, const char* pragma) {
+  Statement statement(db, std::string("PRAGMA ") + pragma);
+  return statement.step() ? statement.int64(0) : 0;
 }
 
 }  // namespace powerfit::recording

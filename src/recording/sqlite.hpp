@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -53,6 +54,12 @@ class Statement {
 };
 
 void execute(sqlite3* db, std::string_view sql);
+
+// The integer a PRAGMA returns ("user_version", "source.application_id"); 0 when none.
+std::int64_t pragma_int(sqlite3* db, const char* pragma);
+
+// The URI that opens `path` only to read it (see sqlite.cpp): immutable where no log is beside it.
+std::string read_only_uri(const std::filesystem::path& path);
 
 // A transaction that rolls back unless committed: a statement that throws inside one never leaves
 // it open for the next ("cannot start a transaction within a transaction").

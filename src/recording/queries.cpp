@@ -1,0 +1,181 @@
+// Reading runs back: rows, channels, series, markers and the runs scores rest on.
+
+#include "recording/database.hpp"
+
+namespace powerfit::recording {
+
+std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> Database::run_series(std::int64_t run_id) {
+  // Rows are written tick by tick, so rowid order is time order within each channel.
+  Statement statement(db_.get(), "SELECT channel_id, t_ns, value FROM samples WHERE run_id = ?1 ORDER BY rowid");
+  statement.bind(1, run_id);
+  std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> series;
+  while (statement.step()) series[statement.int64(0)].emplace_back(statement.int64(1), statement.real(2));
+  return series;
+}
+
+std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64_t channel_id) {
+  Statement statement(db_.get(), "SELECT t_ns, value FROM samples WHERE channel_id = ?1 ORDER BY t_ns");
+  statement.bind(1, channel_id);
+  std::vector<std::pair<std::int64_t, double>> series;
+  while (statement.step()) series.emplace_back(statement.int64(0), statement.real(1));
+  return series;
+}
+
+std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>& only_runs) {
+  // Energy totals come from the channel summaries, measured and estimated apart.
+  // Only the runs asked for are read: the energy sums below are a subquery per run.
+  std::string only;
+  for (std::size_t i = 0; i < only_runs.size(); ++i) only += (i == 0 ? "WHERE r.id IN (?" : ", ?");
+  if (!only.empty()) only += ")";
+  Statement statement(db_.get(), R"sql(
+    SELECT r.id, r.uuid, r.label, COALESCE(r.hostname, ''), r.start_time, w.error,
+           w.inferences, w.correct, w.correct_top5, COALESCE(w.model, ''), COALESCE(w.device, ''),
+           w.batch_size, COALESCE(w.dataset, ''), w.parameters, w.macs,
+           (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
+             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 0),
+           (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
+             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1),
+           r.duration_s, w.window_measured_energy_j, w.window_estimated_energy_j,
+           b.measured_power_w, b.estimated_power_w, b.command_measured_energy_j, b.command_estimated_energy_j,
+           w.window_end_s - w.window_start_s, b.command_duration_s,
+           w.declared_accuracy, COALESCE(w.backend, ''), COALESCE(w.model_sha256, ''), w.dataset_size,
+           w.latency_p50_s, w.latency_p90_s, w.latency_p99_s, w.throughput_per_s, w.warmup_batches, w.threads,
+           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, ''), w.window_end_s, r.end_time IS NULL
+    FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
+    )sql" + only + " ORDER BY r.id");
+  for (std::size_t i = 0; i < only_runs.size(); ++i) statement.bind(static_cast<int>(i + 1), only_runs[i]);
+  std::vector<ReportedRun> rows;
+  while (statement.step()) {
+    ReportedRun row{.run_id = statement.int64(0),
+                    .uuid = statement.text(1),
+                    .label = statement.text(2),
+                    .hostname = statement.text(3),
+                    .start_time = statement.text(4)};
+    if (!statement.is_null(5)) row.error = statement.text(5);
+    row.report.inferences = statement.optional_int64(6).value_or(0);
+    row.report.correct = statement.optional_int64(7).value_or(0);
+    row.report.correct_top5 = statement.optional_int64(8);
+    row.report.model = statement.text(9);
+    row.report.device = statement.text(10);
+    row.report.batch_size = statement.optional_int64(11);
+    row.report.dataset = statement.text(12);
+    row.report.parameters = statement.optional_real(13);
+    row.report.macs = statement.optional_real(14);
+    row.measured_energy_j = statement.optional_real(15);
+    row.estimated_energy_j = statement.optional_real(16);
+    row.duration_s = statement.optional_real(17);
+    row.window_measured_energy_j = statement.optional_real(18);
+    row.window_estimated_energy_j = statement.optional_real(19);
+    row.baseline_measured_power_w = statement.optional_real(20);
+    row.baseline_estimated_power_w = statement.optional_real(21);
+    row.command_measured_energy_j = statement.optional_real(22);
+    row.command_estimated_energy_j = statement.optional_real(23);
+    row.window_duration_s = statement.optional_real(24);
+    row.command_duration_s = statement.optional_real(25);
+    row.report.declared_accuracy_percent = statement.optional_real(26);
+    row.report.backend = statement.text(27);
+    row.report.model_sha256 = statement.text(28);
+    row.report.dataset_size = statement.optional_int64(29);
+    row.report.latency_p50_s = statement.optional_real(30);
+    row.report.latency_p90_s = statement.optional_real(31);
+    row.report.latency_p99_s = statement.optional_real(32);
+    row.report.throughput_per_s = statement.optional_real(33);
+    row.report.warmup_batches = statement.optional_int64(34);
+    row.report.threads = statement.optional_int64(35);
+    row.cpu_model = statement.text(36);
+    row.gpu_models = statement.text(37);
+    row.window_end_s = statement.optional_real(38);
+    row.never_closed = statement.int64(39) != 0;
+    rows.push_back(std::move(row));
+  }
+  Statement stopped(db_.get(), R"sql(
+    SELECT name, failure, COALESCE(failed_at_s, 0), estimated FROM channels
+    WHERE run_id = ?1 AND in_energy_total = 1 AND failure IS NOT NULL ORDER BY id)sql");
+  for (auto& row : rows) {
+    stopped.bind(1, row.run_id);
+    while (stopped.step()) row.stopped.push_back({stopped.text(0), stopped.text(1), stopped.real(2), stopped.int64(3) != 0});
+    stopped.reset();
+  }
+  return rows;
+}
+
+std::vector<RunRow> Database::runs() {
+  Statement statement(db_.get(), R"sql(
+    SELECT id, uuid, command, label, start_time, end_time, duration_s, exit_status, hostname
+    FROM runs ORDER BY id)sql");
+  std::vector<RunRow> rows;
+  while (statement.step()) {
+    RunRow row{.id = statement.int64(0),
+               .uuid = statement.text(1),
+               .command = statement.text(2),
+               .label = statement.text(3),
+               .start_time = statement.text(4),
+               .duration_s = statement.optional_real(6),
+               .exit_status = statement.optional_int64(7),
+               .hostname = statement.text(8)};
+    if (!statement.is_null(5)) row.end_time = statement.text(5);
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::vector<ChannelRow> Database::run_channels(std::int64_t run_id) {
+  Statement statement(db_.get(), R"sql(
+    SELECT c.id, c.name, c.unit, c.kind, c.scope, c.estimated, c.in_energy_total, cs.energy_j, w.energy_j
+    FROM channels c LEFT JOIN channel_summaries cs ON cs.channel_id = c.id
+    LEFT JOIN window_channel_energy w ON w.channel_id = c.id AND w.run_id = c.run_id
+    WHERE c.run_id = ?1 ORDER BY c.id)sql");
+  statement.bind(1, run_id);
+  std::vector<ChannelRow> rows;
+  while (statement.step()) {
+    rows.push_back({.id = statement.int64(0),
+                    .name = statement.text(1),
+                    .unit = statement.text(2),
+                    .kind = statement.text(3),
+                    .scope = statement.text(4),
+                    .estimated = statement.int64(5) != 0,
+                    .in_energy_total = statement.int64(6) != 0,
+                    .energy_j = statement.optional_real(7),
+                    .window_energy_j = statement.optional_real(8)});
+  }
+  return rows;
+}
+
+std::vector<Marker> Database::markers(std::int64_t run_id) {
+  Statement statement(db_.get(), "SELECT t_ns, name FROM markers WHERE run_id = ?1 ORDER BY t_ns, rowid");
+  statement.bind(1, run_id);
+  std::vector<Marker> rows;
+  while (statement.step()) rows.push_back({.time_ns = statement.int64(0), .name = statement.text(1)});
+  return rows;
+}
+
+bool Database::has_run(std::int64_t run_id) {
+  Statement statement(db_.get(), "SELECT 1 FROM runs WHERE id = ?1");
+  statement.bind(1, run_id);
+  return statement.step();
+}
+
+void Database::for_each_sample(std::optional<std::int64_t> run_id,
+                               const std::function<void(const SampleRow&)>& visit) {
+  Statement statement(db_.get(), R"sql(
+    SELECT c.run_id, r.start_wall_ns, s.t_ns, c.name, c.unit, c.kind, c.scope, c.estimated, s.value
+    FROM samples s JOIN channels c ON c.id = s.channel_id JOIN runs r ON r.id = s.run_id
+    WHERE ?1 IS NULL OR s.run_id = ?1
+    ORDER BY s.rowid)sql");
+  statement.bind(1, run_id);
+  SampleRow row;
+  while (statement.step()) {
+    row.run_id = statement.int64(0);
+    row.start_wall_ns = statement.int64(1);
+    row.time_ns = statement.int64(2);
+    row.channel = statement.text(3);
+    row.unit = statement.text(4);
+    row.kind = statement.text(5);
+    row.scope = statement.text(6);
+    row.estimated = statement.int64(7) != 0;
+    row.value = statement.real(8);
+    visit(row);
+  }
+}
+
+}  // namespace powerfit::recording
