@@ -28,64 +28,75 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
   for (std::size_t i = 0; i < only_runs.size(); ++i) only += (i == 0 ? "WHERE r.id IN (?" : ", ?");
   if (!only.empty()) only += ")";
   Statement statement(db_.get(), R"sql(
-    SELECT r.id, r.uuid, r.label, COALESCE(r.hostname, ''), r.start_time, w.error,
-           w.inferences, w.correct, w.correct_top5, COALESCE(w.model, ''), COALESCE(w.device, ''),
-           w.batch_size, COALESCE(w.dataset, ''), w.parameters, w.macs,
+    SELECT r.id AS id, r.uuid AS uuid, r.label AS label, COALESCE(r.hostname, '') AS hostname,
+           r.start_time AS start_time, w.error AS error, w.inferences AS inferences, w.correct AS correct,
+           w.correct_top5 AS correct_top5, COALESCE(w.model, '') AS model, COALESCE(w.device, '') AS device,
+           w.batch_size AS batch_size, COALESCE(w.dataset, '') AS dataset, w.parameters AS parameters, w.macs AS macs,
            (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
-             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 0),
+             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 0) AS measured_energy_j,
            (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
-             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1),
-           r.duration_s, w.window_measured_energy_j, w.window_estimated_energy_j,
-           b.measured_power_w, b.estimated_power_w, b.command_measured_energy_j, b.command_estimated_energy_j,
-           w.window_end_s - w.window_start_s, b.command_duration_s,
-           w.declared_accuracy, COALESCE(w.backend, ''), COALESCE(w.model_sha256, ''), w.dataset_size,
-           w.latency_p50_s, w.latency_p90_s, w.latency_p99_s, w.throughput_per_s, w.warmup_batches, w.threads,
-           COALESCE(r.cpu_model, ''), COALESCE(r.gpu_models, ''), w.window_end_s, r.end_time IS NULL
+             WHERE c.run_id = r.id AND c.in_energy_total = 1 AND c.estimated = 1) AS estimated_energy_j,
+           r.duration_s AS duration_s, w.window_measured_energy_j AS window_measured_energy_j,
+           w.window_estimated_energy_j AS window_estimated_energy_j, b.measured_power_w AS baseline_measured_power_w,
+           b.estimated_power_w AS baseline_estimated_power_w, b.command_measured_energy_j AS command_measured_energy_j,
+           b.command_estimated_energy_j AS command_estimated_energy_j,
+           w.window_end_s - w.window_start_s AS window_duration_s, b.command_duration_s AS command_duration_s,
+           w.declared_accuracy AS declared_accuracy, COALESCE(w.backend, '') AS backend,
+           COALESCE(w.model_sha256, '') AS model_sha256, w.dataset_size AS dataset_size,
+           w.latency_p50_s AS latency_p50_s, w.latency_p90_s AS latency_p90_s, w.latency_p99_s AS latency_p99_s,
+           w.throughput_per_s AS throughput_per_s, w.warmup_batches AS warmup_batches, w.threads AS threads,
+           COALESCE(r.cpu_model, '') AS cpu_model, COALESCE(r.gpu_models, '') AS gpu_models,
+           w.window_end_s AS window_end_s, r.end_time IS NULL AS never_closed
     FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
     )sql" + only + " ORDER BY r.id");
   for (std::size_t i = 0; i < only_runs.size(); ++i) statement.bind(static_cast<int>(i + 1), only_runs[i]);
+  // Columns are read by name, never by position.
+  const auto text = [&](const char* name) { return statement.text(statement.column(name)); };
+  const auto real = [&](const char* name) { return statement.optional_real(statement.column(name)); };
+  const auto whole = [&](const char* name) { return statement.optional_int64(statement.column(name)); };
   std::vector<ReportedRun> rows;
   while (statement.step()) {
-    ReportedRun row{.run_id = statement.int64(0),
-                    .uuid = statement.text(1),
-                    .label = statement.text(2),
-                    .hostname = statement.text(3),
-                    .start_time = statement.text(4)};
-    if (!statement.is_null(5)) row.error = statement.text(5);
-    row.report.inferences = statement.optional_int64(6).value_or(0);
-    row.report.correct = statement.optional_int64(7).value_or(0);
-    row.report.correct_top5 = statement.optional_int64(8);
-    row.report.model = statement.text(9);
-    row.report.device = statement.text(10);
-    row.report.batch_size = statement.optional_int64(11);
-    row.report.dataset = statement.text(12);
-    row.report.parameters = statement.optional_real(13);
-    row.report.macs = statement.optional_real(14);
-    row.measured_energy_j = statement.optional_real(15);
-    row.estimated_energy_j = statement.optional_real(16);
-    row.duration_s = statement.optional_real(17);
-    row.window_measured_energy_j = statement.optional_real(18);
-    row.window_estimated_energy_j = statement.optional_real(19);
-    row.baseline_measured_power_w = statement.optional_real(20);
-    row.baseline_estimated_power_w = statement.optional_real(21);
-    row.command_measured_energy_j = statement.optional_real(22);
-    row.command_estimated_energy_j = statement.optional_real(23);
-    row.window_duration_s = statement.optional_real(24);
-    row.command_duration_s = statement.optional_real(25);
-    row.report.declared_accuracy_percent = statement.optional_real(26);
-    row.report.backend = statement.text(27);
-    row.report.model_sha256 = statement.text(28);
-    row.report.dataset_size = statement.optional_int64(29);
-    row.report.latency_p50_s = statement.optional_real(30);
-    row.report.latency_p90_s = statement.optional_real(31);
-    row.report.latency_p99_s = statement.optional_real(32);
-    row.report.throughput_per_s = statement.optional_real(33);
-    row.report.warmup_batches = statement.optional_int64(34);
-    row.report.threads = statement.optional_int64(35);
-    row.cpu_model = statement.text(36);
-    row.gpu_models = statement.text(37);
-    row.window_end_s = statement.optional_real(38);
-    row.never_closed = statement.int64(39) != 0;
+    ReportedRun row{.run_id = whole("id").value_or(0),
+                    .uuid = text("uuid"),
+                    .label = text("label"),
+                    .hostname = text("hostname"),
+                    .start_time = text("start_time")};
+    if (!statement.is_null(statement.column("error"))) row.error = text("error");
+    auto& report = row.report;
+    report.inferences = whole("inferences").value_or(0);
+    report.correct = whole("correct").value_or(0);
+    report.correct_top5 = whole("correct_top5");
+    report.model = text("model");
+    report.device = text("device");
+    report.batch_size = whole("batch_size");
+    report.dataset = text("dataset");
+    report.parameters = real("parameters");
+    report.macs = real("macs");
+    report.declared_accuracy_percent = real("declared_accuracy");
+    report.backend = text("backend");
+    report.model_sha256 = text("model_sha256");
+    report.dataset_size = whole("dataset_size");
+    report.latency_p50_s = real("latency_p50_s");
+    report.latency_p90_s = real("latency_p90_s");
+    report.latency_p99_s = real("latency_p99_s");
+    report.throughput_per_s = real("throughput_per_s");
+    report.warmup_batches = whole("warmup_batches");
+    report.threads = whole("threads");
+    row.measured_energy_j = real("measured_energy_j");
+    row.estimated_energy_j = real("estimated_energy_j");
+    row.duration_s = real("duration_s");
+    row.window_measured_energy_j = real("window_measured_energy_j");
+    row.window_estimated_energy_j = real("window_estimated_energy_j");
+    row.baseline_measured_power_w = real("baseline_measured_power_w");
+    row.baseline_estimated_power_w = real("baseline_estimated_power_w");
+    row.command_measured_energy_j = real("command_measured_energy_j");
+    row.command_estimated_energy_j = real("command_estimated_energy_j");
+    row.window_duration_s = real("window_duration_s");
+    row.command_duration_s = real("command_duration_s");
+    row.cpu_model = text("cpu_model");
+    row.gpu_models = text("gpu_models");
+    row.window_end_s = real("window_end_s");
+    row.never_closed = whole("never_closed").value_or(0) != 0;
     rows.push_back(std::move(row));
   }
   Statement stopped(db_.get(), R"sql(

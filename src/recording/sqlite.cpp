@@ -68,6 +68,14 @@ void Statement::reset() {
   sqlite3_clear_bindings(statement_);
 }
 
+int Statement::column(std::string_view name) const {
+  const int count = sqlite3_column_count(statement_);
+  for (int i = 0; i < count; ++i) {
+    if (const char* named = sqlite3_column_name(statement_, i); named != nullptr && name == named) return i;
+  }
+  throw RecordingError("no result column named " + std::string(name) + " (a query out of step with its reader)");
+}
+
 std::int64_t Statement::int64(int column) const { return sqlite3_column_int64(statement_, column); }
 double Statement::real(int column) const { return sqlite3_column_double(statement_, column); }
 bool Statement::is_null(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }

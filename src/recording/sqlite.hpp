@@ -47,6 +47,8 @@ class Statement {
   std::optional<std::int64_t> optional_int64(int column) const;
   std::string text(int column) const;
   bool is_null(int column) const;
+  // The index of the result column named `name` (an AS alias); throws when there is none.
+  int column(std::string_view name) const;
 
  private:
   sqlite3* db_;
