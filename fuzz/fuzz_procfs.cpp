@@ -56,6 +56,14 @@ void exercise(Source& source) {
   source.read(readings);
 }
 
+// `content` as the file a source reads, then that source through open() and two reads.
+template <typename SourceType, typename... Arguments>
+void exercise(const fs::path& file, const std::string& content, const Arguments&... arguments) {
+  write(file, content);
+  SourceType source(arguments...);
+  exercise(source);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -66,30 +74,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 0: (void)parse_cpu_jiffies(content); break;
     case 1: (void)parse_proc_io(content); break;
     case 2: (void)parse_proc_stat(content); break;
-    case 3: {
-      write(roots.proc / "stat", content);
-      ProcCpuSource source(roots);
-      exercise(source);
-      break;
-    }
-    case 4: {
-      write(roots.proc / "meminfo", content);
-      ProcMemorySource source(roots);
-      exercise(source);
-      break;
-    }
-    case 5: {
-      write(roots.proc / "diskstats", content);
-      ProcDiskSource source(roots);
-      exercise(source);
-      break;
-    }
-    case 6: {
-      write(roots.proc / "net/dev", content);
-      ProcNetSource source(roots, false);
-      exercise(source);
-      break;
-    }
+    case 3: exercise<ProcCpuSource>(roots.proc / "stat", content, roots); break;
+    case 4: exercise<ProcMemorySource>(roots.proc / "meminfo", content, roots); break;
+    case 5: exercise<ProcDiskSource>(roots.proc / "diskstats", content, roots); break;
+    case 6: exercise<ProcNetSource>(roots.proc / "net/dev", content, roots, false); break;
     case 7: {
       // hwmon: the chip's name on the first line, a sensor label on the second, its value after.
       const auto first = content.find('\n');

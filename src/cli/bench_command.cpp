@@ -1,7 +1,5 @@
 #include <unistd.h>
 
-#include <cmath>
-#include <cstdlib>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -41,13 +39,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--threads", options->threads, "Intra-op threads of the engine (default: its own choice)")->check(CLI::Range(1, 4096));
   add_bench_timing_options(*command, options->timing, "Idle time measured before the first repeat (0 skips it)");
   command->add_option("--accuracy", options->accuracy, "Declared top-1 accuracy in percent, for data without labels (stored as declared)")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            const double value = std::strtod(text.c_str(), nullptr);
-            return std::isfinite(value) && value > 0.0 && value <= 100.0 ? std::string()
-                                                                          : "a top-1 accuracy in percent is expected, above 0 and at most 100";
-          },
-          "PERCENT"));
+      ->check(positive_at_most(100.0, "a top-1 accuracy in percent is expected, above 0 and at most 100", "PERCENT"));
   command->add_option("--name", options->name, "Model name in the record (default: the file name)");
   command->add_option("--resize", options->images.resize, "Images: shorter side resized to this")->capture_default_str();
   command->add_option("--crop", options->images.crop, "Images: centre crop size")->capture_default_str();

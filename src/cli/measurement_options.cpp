@@ -7,6 +7,15 @@
 
 namespace powerfit::cli {
 
+CLI::Validator positive_at_most(double most, std::string expected, std::string type) {
+  return CLI::Validator(
+      [most, expected = std::move(expected)](const std::string& text) {
+        const double value = std::strtod(text.c_str(), nullptr);
+        return std::isfinite(value) && value > 0.0 && value <= most ? std::string() : expected;
+      },
+      std::move(type));
+}
+
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
   command.add_option("-i,--interval", flags.interval, "Sampling interval, 1ms to 60s (e.g. 50ms, 2s)")->capture_default_str();
   command.add_option("-o,--output", flags.output, "SQLite database to append the runs to")->capture_default_str();
@@ -14,13 +23,7 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
   command.add_flag("--include-loopback", flags.include_loopback, "Count loopback traffic in the network total");
   command.add_flag("--no-estimate", flags.no_estimate, "No estimated CPU power where nothing measures it");
   command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")
-      ->check(CLI::Validator(
-          [](const std::string& text) {
-            const double watts = std::strtod(text.c_str(), nullptr);
-            return std::isfinite(watts) && watts > 0.0 && watts <= 10000.0 ? std::string()
-                                                                           : "watts between 0 and 10000 are expected, e.g. 65";
-          },
-          "WATTS"));
+      ->check(positive_at_most(10000.0, "watts between 0 and 10000 are expected, e.g. 65", "WATTS"));
   command.add_option("--sources", flags.sources, "Sample only these sources, as `powerfit sensors` names them (e.g. procfs.cpu,rapl)")
       ->delimiter(',');
 }

@@ -24,6 +24,10 @@ struct MeasurementFlags {
   std::vector<std::string> sources;
 };
 
+// A check that an option is a finite number above 0 and at most `most`; `expected` says what
+// is expected when it is not ("watts between 0 and 10000 are expected, e.g. 65").
+CLI::Validator positive_at_most(double most, std::string expected, std::string type);
+
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags);
 
 // What bench and demo both take: the idle baseline before measuring, and the least duration of

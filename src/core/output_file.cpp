@@ -8,8 +8,6 @@
 #include <cstdio>
 
 namespace powerfit {
-namespace {
-
 namespace fs = std::filesystem;
 
 bool is_sqlite_file(const fs::path& path) {
@@ -18,8 +16,6 @@ bool is_sqlite_file(const fs::path& path) {
   in.read(header.data(), header.size());
   return in.gcount() == 16 && std::string_view(header.data(), 16) == std::string_view("SQLite format 3\0", 16);
 }
-
-}  // namespace
 
 bool same_file(const fs::path& a, const fs::path& b) {
   struct stat sa {}, sb {};

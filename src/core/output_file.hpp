@@ -16,6 +16,9 @@
 
 namespace powerfit {
 
+// Whether `path` starts with SQLite's 16-byte header ("SQLite format 3\0").
+bool is_sqlite_file(const std::filesystem::path& path);
+
 // Whether a and b name one file: by device and inode where both exist, else by path.
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
 
@@ -31,9 +34,8 @@ class ReplacingFile {
   ReplacingFile(const ReplacingFile&) = delete;
   ReplacingFile& operator=(const ReplacingFile&) = delete;
 
-  // Where to write; check good() before writing much.
+  // Where to write; commit() says whether it all arrived.
   std::ostream& stream() { return out_; }
-  bool good() const { return out_.good(); }
   // Flushes, syncs and renames into place. Returns the problem (with the fix), or nullopt.
   std::optional<std::string> commit();
 

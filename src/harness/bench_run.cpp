@@ -21,6 +21,16 @@ std::vector<std::string> describe_command(const BenchOptions& options) {
           std::to_string(options.batch), "--device", options.backend_options.device};
 }
 
+// Ends a repeat's session: as usual, or, after a signal to stop, closed with status 128 + the
+// signal, an "interrupted" marker and the reason it is unscored (`when`: how far it got).
+Summary stop_session(Session& session, const std::string& when) {
+  const int signal = interruption();
+  if (signal == 0) return session.stop();
+  session.mark("interrupted");
+  session.report_unusable("interrupted by signal " + std::to_string(signal) + " " + when);
+  return session.stop({.status = 128 + signal});
+}
+
 }  // namespace
 
 bench::BenchResult run_bench(const BenchOptions& options) {
@@ -77,10 +87,8 @@ bench::BenchResult run_bench(const BenchOptions& options) {
     session.start();  // measures the idle baseline, on the first repeat
     if (result.idle) session.reuse_baseline(*result.idle);
     bench::BenchRepeat repeat;
-    if (const int signal = interruption(); signal != 0) {  // during the idle baseline
-      session.mark("interrupted");
-      session.report_unusable("interrupted by signal " + std::to_string(signal) + " before the passes began");
-      repeat.summary = session.stop({.status = 128 + signal});
+    if (interruption() != 0) {  // during the idle baseline
+      repeat.summary = stop_session(session, "before the passes began");
       result.repeats.push_back(std::move(repeat));
       break;
     }
@@ -109,13 +117,7 @@ bench::BenchResult run_bench(const BenchOptions& options) {
     report.throughput_per_s = repeat.inference_s > 0 ? static_cast<double>(repeat.pass.inferences) / repeat.inference_s : 0.0;
     if (report.inferences > 0) session.report(report);
     if (!dataset.labelled() && !options.declared_accuracy_percent) session.report_unusable(unlabelled);
-    if (const int signal = interruption(); signal != 0) {
-      session.mark("interrupted");
-      session.report_unusable("interrupted by signal " + std::to_string(signal) + " before the passes were done");
-      repeat.summary = session.stop({.status = 128 + signal});
-    } else {
-      repeat.summary = session.stop();
-    }
+    repeat.summary = stop_session(session, "before the passes were done");
     if (!result.idle && repeat.summary.run.baseline) result.idle = repeat.summary;
     result.repeats.push_back(std::move(repeat));
   }

@@ -4,7 +4,8 @@
 #include "recording/database.hpp"
 
 #include <array>
-#include <fstream>
+
+#include "core/output_file.hpp"
 
 namespace powerfit::recording {
 namespace {
@@ -108,13 +109,6 @@ CREATE TABLE window_channel_energy (
 );
 )sql"};
 
-bool looks_like_sqlite(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::array<char, 16> header{};
-  in.read(header.data(), header.size());
-  return in.gcount() == 16 && std::string_view(header.data(), 16) == std::string_view("SQLite format 3\0", 16);
-}
-
 }  // namespace
 
 Database Database::open(const std::filesystem::path& path, Mode mode) {
@@ -127,7 +121,7 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
   if (exists && !fs::is_regular_file(path, ec)) {
     throw RecordingError("'" + path.string() + "' is not a regular file; give a database file path");
   }
-  if (exists && fs::file_size(path, ec) > 0 && !looks_like_sqlite(path)) {
+  if (exists && fs::file_size(path, ec) > 0 && !is_sqlite_file(path)) {
     throw RecordingError("'" + path.string() +
                          "' is not a SQLite database (corrupt, or another kind of file); choose another path");
   }

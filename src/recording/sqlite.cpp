@@ -9,11 +9,13 @@
 namespace powerfit::recording {
 namespace {
 
-[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+// One line naming what failed, the file and SQLite's reason.
+RecordingError error_of(sqlite3* db, std::string_view what) {
   const char* file = sqlite3_db_filename(db, "main");
-  throw RecordingError(std::string(what) + " in " + (file && *file ? file : "database") + ": " +
-                       sqlite3_errmsg(db));
+  return RecordingError(std::string(what) + " in " + (file && *file ? file : "database") + ": " + sqlite3_errmsg(db));
 }
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) { throw error_of(db, what); }
 
 }  // namespace
 
@@ -51,8 +53,7 @@ bool Statement::step() {
   if (rc == SQLITE_DONE) return false;
   // A statement left unreset after an error keeps its read snapshot, and with it the transaction
   // a rollback must end: the error is taken, the statement reset, then thrown.
-  const char* file = sqlite3_db_filename(db_, "main");
-  RecordingError error(std::string("query failed in ") + (file && *file ? file : "database") + ": " + sqlite3_errmsg(db_));
+  RecordingError error = error_of(db_, "query failed");
   sqlite3_reset(statement_);
   throw error;
 }

@@ -50,13 +50,15 @@ Availability HwmonSource::open() {
 
   // Chips of one name (two power supplies, both `pmbus` with a `pin`) are told apart by their
   // hwmon directory, which is stable for a boot.
+  std::vector<std::string> chips;
   std::map<std::string, int> chips_named;
-  for (const auto& device : devices) ++chips_named[read_trimmed(device / "name")];
+  for (const auto& device : devices) ++chips_named[chips.emplace_back(read_trimmed(device / "name"))];
 
   int amd_gpus = 0;
   std::vector<std::string> found;
-  for (const auto& device : devices) {
-    const std::string chip = read_trimmed(device / "name");
+  for (std::size_t d = 0; d < devices.size(); ++d) {
+    const auto& device = devices[d];
+    const std::string& chip = chips[d];
     const std::string chip_key = slug(chip.empty() ? device.filename().string() : chip) +
                                  (!chip.empty() && chips_named[chip] > 1 ? "-" + device.filename().string() : "");
     if (chip == "amdgpu") {
