@@ -3,10 +3,10 @@
 #include <cstdint>
 #include <string>
 
-#include "bench/npy.hpp"
+#include "dataset/npy.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
-  (void)powerfit::bench::parse_npy_header(bytes, "fuzz.npy");
+  (void)powerfit::dataset::parse_npy_header(bytes, "fuzz.npy");
   return 0;
 }

@@ -23,7 +23,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     std::size_t batch = 1, warmup = 10, limit = 0;
     int repeat = 1, threads = 0;
     std::optional<double> accuracy;
-    bench::ImagePreprocessing images;
+    dataset::ImagePreprocessing images;
   };
   auto options = std::make_shared<Options>();
   command->add_option("-m,--model", options->model, "TorchScript (.pt) or ONNX (.onnx) model file")->required();
@@ -76,7 +76,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
                                 .session = std::get<SessionOptions>(session)};
     bench.on_repeat = [&](int r) { bar.begin("repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat)); };
     bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
-    bench::BenchResult result;
+    inference::BenchResult result;
     try {
       result = harness::run_bench(bench);
     } catch (const harness::BenchInputError& error) {

@@ -3,15 +3,16 @@
 #include "core/duration.hpp"
 #include "core/interruption.hpp"
 #include "core/sha256.hpp"
+#include "inference/plugins.hpp"
 #include "workload/child_process.hpp"
 
 namespace powerfit::harness {
 namespace {
 
-bench::Dataset load_data(const BenchOptions& options) {
-  auto loaded = bench::load_dataset(options.data, options.dataset_options);
-  if (auto* error = std::get_if<bench::DataError>(&loaded)) throw BenchInputError(error->message);
-  auto& dataset = std::get<bench::Dataset>(loaded);
+dataset::Dataset load_data(const BenchOptions& options) {
+  auto loaded = dataset::load_dataset(options.data, options.dataset_options, inference::image_folder_loader());
+  if (auto* error = std::get_if<dataset::DataError>(&loaded)) throw BenchInputError(error->message);
+  auto& dataset = std::get<dataset::Dataset>(loaded);
   if (dataset.samples == 0) throw BenchInputError("data set '" + options.data + "' is empty; give at least one sample");
   return std::move(dataset);
 }
@@ -33,7 +34,7 @@ Summary stop_session(Session& session, const std::string& when) {
 
 }  // namespace
 
-bench::BenchResult run_bench(const BenchOptions& options) {
+inference::BenchResult run_bench(const BenchOptions& options) {
   if (options.batch == 0) throw BenchInputError("--batch must be at least 1");
   if (options.declared_accuracy_percent &&
       (*options.declared_accuracy_percent <= 0.0 || *options.declared_accuracy_percent > 100.0)) {
@@ -41,10 +42,10 @@ bench::BenchResult run_bench(const BenchOptions& options) {
   }
   const auto dataset = load_data(options);
   std::unique_ptr<inference::Backend> backend;
-  bench::BenchResult result;
+  inference::BenchResult result;
   try {
     backend = inference::open_backend(options.model, options.backend, options.backend_options);
-    result.scores_per_sample = bench::check_model_fits(*backend, dataset);
+    result.scores_per_sample = inference::check_model_fits(*backend, dataset);
     const std::vector<std::int64_t> sample_shape(dataset.sample_shape.begin(), dataset.sample_shape.end());
     const auto macs = backend->count_macs(sample_shape);
     if (macs && *macs > 0) result.model.macs = static_cast<double>(*macs);
@@ -86,7 +87,7 @@ bench::BenchResult run_bench(const BenchOptions& options) {
     Session session(repeat_options);
     session.start();  // measures the idle baseline, on the first repeat
     if (result.idle) session.reuse_baseline(*result.idle);
-    bench::BenchRepeat repeat;
+    inference::BenchRepeat repeat;
     if (interruption() != 0) {  // during the idle baseline
       repeat.summary = stop_session(session, "before the passes began");
       result.repeats.push_back(std::move(repeat));
@@ -94,14 +95,14 @@ bench::BenchResult run_bench(const BenchOptions& options) {
     }
     {
       const auto warmup = session.region("warmup");
-      bench::warm_up(*backend, dataset, options.batch, options.warmup_batches);
+      inference::warm_up(*backend, dataset, options.batch, options.warmup_batches);
     }
     if (session.elapsed_s() < settle_s) session.wait_for_samples(2);
     if (options.on_repeat) options.on_repeat(r);
     const double inference_start = session.elapsed_s();
     {
       const auto inference = session.region("inference");  // the window the run is scored on
-      repeat.pass = bench::run_passes(*backend, dataset, options.batch, options.min_seconds, options.progress);
+      repeat.pass = inference::run_passes(*backend, dataset, options.batch, options.min_seconds, options.progress);
     }
     repeat.inference_s = session.elapsed_s() - inference_start;
     session.wait_for_samples(1);  // a sample after the pass, for its energy

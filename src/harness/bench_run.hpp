@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "bench/bench_loop.hpp"
-#include "bench/bench_result.hpp"
-#include "bench/dataset.hpp"
+#include "inference/loop.hpp"
+#include "inference/bench_result.hpp"
+#include "dataset/dataset.hpp"
 #include "inference/backend.hpp"
 #include "powerfit/session.hpp"
 
@@ -31,7 +31,7 @@ struct BenchOptions {
   std::string backend;     // default: chosen by the file's extension
   inference::BackendOptions backend_options;
   std::string data;
-  bench::DatasetOptions dataset_options;
+  dataset::DatasetOptions dataset_options;
   std::size_t batch = 1;
   std::size_t warmup_batches = 10;
   int repeat = 1;
@@ -43,11 +43,11 @@ struct BenchOptions {
   SessionOptions session;  // command and label are filled in when left empty
   // Called before each repeat's measured pass, and with its progress.
   std::function<void(int repeat)> on_repeat;
-  bench::Progress progress;
+  inference::Progress progress;
 };
 
 // Throws BenchInputError before anything is measured when the input is unusable, and
 // powerfit::Error when the session cannot start (the database cannot be opened).
-bench::BenchResult run_bench(const BenchOptions& options);
+inference::BenchResult run_bench(const BenchOptions& options);
 
 }  // namespace powerfit::harness

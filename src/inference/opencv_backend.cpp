@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <sstream>
 
-#include "bench/image_folder.hpp"
+#include "dataset/image_folder.hpp"
 #include "inference/plugin_abi.hpp"
 
 namespace powerfit::inference {
@@ -166,13 +166,13 @@ POWERFIT_PLUGIN_EXPORT powerfit::inference::Backend* powerfit_plugin_open_backen
 }
 
 POWERFIT_PLUGIN_EXPORT bool powerfit_plugin_load_image_folder(const std::string& directory,
-                                                              const powerfit::bench::DatasetOptions& options,
-                                                              powerfit::bench::Dataset& dataset, std::string& error) {
-  auto loaded = powerfit::bench::load_image_folder(directory, options);
-  if (auto* problem = std::get_if<powerfit::bench::DataError>(&loaded)) {
+                                                              const powerfit::dataset::DatasetOptions& options,
+                                                              powerfit::dataset::Dataset& dataset, std::string& error) {
+  auto loaded = powerfit::dataset::load_image_folder(directory, options);
+  if (auto* problem = std::get_if<powerfit::dataset::DataError>(&loaded)) {
     error = problem->message;
     return false;
   }
-  dataset = std::move(std::get<powerfit::bench::Dataset>(loaded));
+  dataset = std::move(std::get<powerfit::dataset::Dataset>(loaded));
   return true;
 }

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "bench/dataset.hpp"
+#include "dataset/dataset.hpp"
 #include "inference/backend.hpp"
 
 namespace powerfit::inference {
@@ -22,8 +22,8 @@ using OpenBackendFunction = Backend* (*)(const std::string& model, const Backend
 inline constexpr const char* kOpenBackendSymbol = "powerfit_plugin_open_backend";
 
 // Decodes an image folder (the OpenCV plugin only); false with `error` set when it cannot.
-using LoadImageFolderFunction = bool (*)(const std::string& directory, const bench::DatasetOptions& options,
-                                         bench::Dataset& dataset, std::string& error);
+using LoadImageFolderFunction = bool (*)(const std::string& directory, const dataset::DatasetOptions& options,
+                                         dataset::Dataset& dataset, std::string& error);
 inline constexpr const char* kLoadImageFolderSymbol = "powerfit_plugin_load_image_folder";
 
 }  // namespace powerfit::inference

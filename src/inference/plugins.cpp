@@ -62,4 +62,23 @@ const Plugin& load_plugin(const std::string& engine) {
   return loaded.emplace(engine, plugin).first->second;
 }
 
+dataset::ImageFolderLoader image_folder_loader() {
+  return [](const std::string& directory, const dataset::DatasetOptions& options) -> std::variant<dataset::Dataset, dataset::DataError> {
+    if (!plugin_present("opencv-dnn")) {
+      return dataset::DataError{"'" + directory +
+                                "' holds no inputs.npy; image folders need the OpenCV plugin (install libopencv-dev, rebuild)"};
+    }
+    try {
+      const auto& plugin = load_plugin("opencv-dnn");
+      if (plugin.load_image_folder == nullptr) return dataset::DataError{"the OpenCV plugin cannot decode images; rebuild powerfit"};
+      dataset::Dataset loaded;
+      std::string error;
+      if (!plugin.load_image_folder(directory, options, loaded, error)) return dataset::DataError{error};
+      return loaded;
+    } catch (const BackendError& error) {
+      return dataset::DataError{error.what()};
+    }
+  };
+}
+
 }  // namespace powerfit::inference

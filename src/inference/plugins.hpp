@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <string>
 
+#include "dataset/dataset.hpp"
 #include "inference/plugin_abi.hpp"
 
 namespace powerfit::inference {
@@ -21,5 +22,9 @@ std::filesystem::path plugin_path(const std::string& engine);
 bool plugin_present(const std::string& engine);
 // Opens (once) and returns the engine's plugin; throws BackendError naming the fix.
 const Plugin& load_plugin(const std::string& engine);
+
+// Image folders decoded by the OpenCV plugin, loaded when the first folder is decoded; where the
+// plugin is not installed the loader says so and how to get it.
+dataset::ImageFolderLoader image_folder_loader();
 
 }  // namespace powerfit::inference

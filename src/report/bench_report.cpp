@@ -13,7 +13,7 @@ struct PassEnergy {
   std::optional<double> idle_power_w;
 };
 
-PassEnergy pass_energy(const bench::BenchRepeat& repeat) {
+PassEnergy pass_energy(const inference::BenchRepeat& repeat) {
   PassEnergy energy;
   energy.total = analysis::energy_basis(repeat.summary.window_measured_energy_j, repeat.summary.window_estimated_energy_j);
   const auto& baseline = repeat.summary.run.baseline;
@@ -27,7 +27,7 @@ PassEnergy pass_energy(const bench::BenchRepeat& repeat) {
   return energy;
 }
 
-analysis::InferenceCounts counts(const bench::BenchResult& result, const bench::BenchRepeat& repeat) {
+analysis::InferenceCounts counts(const inference::BenchResult& result, const inference::BenchRepeat& repeat) {
   const double inferences = static_cast<double>(repeat.pass.inferences);
   const auto& declared = result.model.declared_accuracy_percent;
   return {.inferences = inferences,
@@ -42,7 +42,7 @@ const char* tag(const analysis::EnergyBasis& basis) { return basis.estimated ? "
 
 }  // namespace
 
-void print_bench_header(std::ostream& out, const bench::BenchResult& result, const std::string& database) {
+void print_bench_header(std::ostream& out, const inference::BenchResult& result, const std::string& database) {
   const auto& model = result.model;
   out << "powerfit bench: " << model.model << " on " << model.backend << ", device " << model.device << ", batch "
       << model.batch_size.value_or(1) << "; data " << model.dataset << " (" << model.dataset_size.value_or(0)
@@ -52,7 +52,7 @@ void print_bench_header(std::ostream& out, const bench::BenchResult& result, con
       << " multiply-accumulates per inference (counted from the graph at the data's input size)\n";
 }
 
-void print_bench_repeat(std::ostream& out, const bench::BenchResult& result, const bench::BenchRepeat& repeat,
+void print_bench_repeat(std::ostream& out, const inference::BenchResult& result, const inference::BenchRepeat& repeat,
                         int index, int count, const analysis::ScoreWeights& weights) {
   const auto& pass = repeat.pass;
   out << "  run " << repeat.summary.run_id << " (repeat " << index << '/' << count << "): " << pass.inferences
@@ -109,7 +109,7 @@ void print_bench_repeat(std::ostream& out, const bench::BenchResult& result, con
       << format("%.4g %%/J", scores->accuracy_per_joule) << '\n';
 }
 
-nlohmann::ordered_json bench_json(const bench::BenchResult& result, const analysis::ScoreWeights& weights) {
+nlohmann::ordered_json bench_json(const inference::BenchResult& result, const analysis::ScoreWeights& weights) {
   const auto& model = result.model;
   nlohmann::ordered_json json{{"model", model.model},
                               {"model_sha256", model.model_sha256},

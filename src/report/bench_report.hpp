@@ -8,15 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/scores.hpp"
-#include "bench/bench_result.hpp"
+#include "inference/bench_result.hpp"
 
 namespace powerfit::report {
 
-void print_bench_header(std::ostream& out, const bench::BenchResult& result, const std::string& database);
+void print_bench_header(std::ostream& out, const inference::BenchResult& result, const std::string& database);
 
-void print_bench_repeat(std::ostream& out, const bench::BenchResult& result, const bench::BenchRepeat& repeat,
+void print_bench_repeat(std::ostream& out, const inference::BenchResult& result, const inference::BenchRepeat& repeat,
                         int index, int count, const analysis::ScoreWeights& weights);
 
-nlohmann::ordered_json bench_json(const bench::BenchResult& result, const analysis::ScoreWeights& weights);
+nlohmann::ordered_json bench_json(const inference::BenchResult& result, const analysis::ScoreWeights& weights);
 
 }  // namespace powerfit::report

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/npy.hpp"
+#include "dataset/npy.hpp"
 #include "recording/database.hpp"
 #include "support/powerfit_process.hpp"
 #include "support/temp_tree.hpp"

@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "bench/bench_loop.hpp"
-#include "bench/npy_dataset.hpp"
+#include "inference/loop.hpp"
+#include "dataset/npy_dataset.hpp"
 #include "inference/backend.hpp"
 
 namespace powerfit::inference {
@@ -50,16 +50,16 @@ class ZooModel : public ::testing::TestWithParam<ZooCase> {};
 TEST_P(ZooModel, AccuracyParametersAndMacsMatchTheRecord) {
   const auto& [name, backend] = GetParam();
   const auto figures = zoo_record()["models"][name];
-  auto loaded = bench::load_npy_dataset(kZoo / "digits-test");
-  ASSERT_TRUE(std::holds_alternative<bench::Dataset>(loaded));
-  const auto& dataset = std::get<bench::Dataset>(loaded);
+  auto loaded = dataset::load_npy_dataset(kZoo / "digits-test");
+  ASSERT_TRUE(std::holds_alternative<dataset::Dataset>(loaded));
+  const auto& dataset = std::get<dataset::Dataset>(loaded);
   auto model = open_backend(kZoo / (name + backend.extension), backend.name, {});
   EXPECT_EQ(model->name(), backend.name);
-  EXPECT_EQ(bench::check_model_fits(*model, dataset), 10u);
+  EXPECT_EQ(inference::check_model_fits(*model, dataset), 10u);
   EXPECT_EQ(model->parameter_count(), figures["parameters"].get<std::int64_t>());
   EXPECT_EQ(model->count_macs({1, 8, 8}), figures["macs_per_image"].get<std::int64_t>());
   // Batch 7 does not divide 360: the short last batch must count too.
-  const auto pass = bench::run_passes(*model, dataset, 7);
+  const auto pass = inference::run_passes(*model, dataset, 7);
   EXPECT_EQ(pass.inferences, 360);
   EXPECT_EQ(pass.correct, figures["test_correct"].get<std::int64_t>());
   EXPECT_EQ(pass.correct_top5, figures["test_correct_top5"].get<std::int64_t>());

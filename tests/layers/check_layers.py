@@ -8,13 +8,9 @@ import re
 import sys
 
 # Lowest first; a folder may include only folders of a lower rank (and itself).
-ORDER = ["core", "sensors", "workload", "sampler", "recording", "analysis", "inference", "bench", "report",
+ORDER = ["core", "sensors", "workload", "dataset", "sampler", "recording", "analysis", "inference", "report",
          "session", "api", "harness", "cli"]
-KNOWN = {
-    # The OpenCV engine plugin decodes image folders (bench/image_folder.hpp) and the plugin ABI
-    # carries bench's data set: to be untangled by the house issue (data sets below the engines).
-    ("inference", "bench"),
-}
+KNOWN = set()
 
 
 def main(src):

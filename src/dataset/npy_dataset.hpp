@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <variant>
 
-#include "bench/dataset.hpp"
-#include "bench/npy.hpp"
+#include "dataset/dataset.hpp"
+#include "dataset/npy.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 
 std::variant<Dataset, NpyError> load_npy_dataset(const std::filesystem::path& directory);
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

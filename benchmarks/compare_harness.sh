@@ -2,7 +2,7 @@
 # The cost of powerfit's bench harness (sampler at 100 ms, recording, scoring) against a bare
 # LibTorch loop over the same model and batches, and Python PyTorch against powerfit's C++ loop.
 # Runs are interleaved (bare, powerfit, python; ROUNDS times) and the medians compared.
-# usage: bench/compare_harness.sh [MODEL] [ROUNDS] [SECONDS]   (after scripts/test.sh built build/)
+# usage: benchmarks/compare_harness.sh [MODEL] [ROUNDS] [SECONDS]   (after scripts/test.sh built build/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-models/zoo/resnet.pt}
@@ -15,12 +15,12 @@ trap 'rm -rf "$scratch"' EXIT
 for batch in 1 64; do
   : > "$scratch/bare" ; : > "$scratch/powerfit" ; : > "$scratch/python"
   for round in $(seq "$rounds"); do
-    build/bench/bare_torch_loop "$model" "$data" "$batch" "$seconds" "$threads" >> "$scratch/bare"
+    build/benchmarks/bare_torch_loop "$model" "$data" "$batch" "$seconds" "$threads" >> "$scratch/bare"
     build/src/powerfit -q bench -m "$model" -d "$data" -b "$batch" --threads "$threads" --min-time "${seconds}s" \
       --baseline 0 -o "$scratch/runs.db" --summary-json "$scratch/bench.json"
     /usr/bin/python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['repeats'][0]; print(r['inferences']/r['inference_s'])" \
       "$scratch/bench.json" >> "$scratch/powerfit"
-    /usr/bin/python3 bench/python_torch_loop.py "$model" "$data" "$batch" "$seconds" "$threads" >> "$scratch/python"
+    /usr/bin/python3 benchmarks/python_torch_loop.py "$model" "$data" "$batch" "$seconds" "$threads" >> "$scratch/python"
   done
   /usr/bin/python3 - "$scratch" "$batch" "$model" <<'PY'
 import statistics, sys

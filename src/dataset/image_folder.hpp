@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <variant>
 
-#include "bench/dataset.hpp"
+#include "dataset/dataset.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 
 std::variant<Dataset, DataError> load_image_folder(const std::filesystem::path& directory, const DatasetOptions& options);
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

@@ -6,9 +6,9 @@
 #include <thread>
 
 #include "analysis/latency.hpp"
-#include "bench/bench_loop.hpp"
+#include "inference/loop.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::inference {
 namespace {
 
 // Scores each sample's class as its input value says: sample value v gives the highest score to
@@ -41,8 +41,8 @@ class ScriptedBackend : public inference::Backend {
 };
 
 // Ten samples, sample i's top class being i; its label, class 2i mod 10, then ranks i-th.
-Dataset ranked_dataset() {
-  Dataset dataset{.name = "scripted", .sample_shape = {1}, .samples = 10, .classes = 10};
+dataset::Dataset ranked_dataset() {
+  dataset::Dataset dataset{.name = "scripted", .sample_shape = {1}, .samples = 10, .classes = 10};
   for (int i = 0; i < 10; ++i) {
     dataset.inputs.push_back(static_cast<float>(i));
     dataset.labels.push_back((2 * i) % 10);
@@ -63,7 +63,7 @@ TEST(BenchLoop, CountsTopOneAndTopFiveOverBatchesWithAShortLastOne) {
 
 TEST(BenchLoop, FewerThanFiveClassesHaveNoTopFive) {
   ScriptedBackend backend(3);
-  Dataset dataset{.name = "three", .sample_shape = {1}, .samples = 3, .inputs = {0, 1, 2}, .labels = {0, 1, 0}, .classes = 3};
+  dataset::Dataset dataset{.name = "three", .sample_shape = {1}, .samples = 3, .inputs = {0, 1, 2}, .labels = {0, 1, 0}, .classes = 3};
   const auto pass = run_passes(backend, dataset, 2);
   EXPECT_EQ(pass.correct, 2);
   EXPECT_FALSE(pass.correct_top5.has_value());
@@ -116,4 +116,4 @@ TEST(Latency, PercentilesInterpolateBetweenRanks) {
 }
 
 }  // namespace
-}  // namespace powerfit::bench
+}  // namespace powerfit::inference

@@ -5,13 +5,14 @@
 
 #include <cmath>
 
-#include "bench/dataset.hpp"
+#include "dataset/dataset.hpp"
+#include "inference/plugins.hpp"
 #include "support/temp_tree.hpp"
 #ifdef POWERFIT_WITH_OPENCV
 #include <opencv2/imgcodecs.hpp>
 #endif
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 namespace {
 
 using powerfit::testing::TempTree;
@@ -38,6 +39,23 @@ TEST(Dataset, BadSpecsAreRefusedWithTheFix) {
   EXPECT_NE(std::get<DataError>(missing).message.find("inputs.npy"), std::string::npos);
 }
 
+TEST(Dataset, AFolderOfImagesGoesToTheDecoderItIsGiven) {
+  TempTree tree;
+  tree.write("cls/a.png", "not read here");
+  const auto refused = load_dataset(tree.root().string(), {});
+  ASSERT_TRUE(std::holds_alternative<DataError>(refused));
+  EXPECT_NE(std::get<DataError>(refused).message.find("cannot decode image folders"), std::string::npos);
+  std::string asked;
+  const auto decoded = load_dataset(tree.root().string(), {.limit = 3},
+                                    [&](const std::string& directory, const DatasetOptions& options) -> std::variant<Dataset, DataError> {
+                                      asked = directory;
+                                      return Dataset{.name = directory, .samples = options.limit};
+                                    });
+  ASSERT_TRUE(std::holds_alternative<Dataset>(decoded));
+  EXPECT_EQ(asked, tree.root().string());
+  EXPECT_EQ(std::get<Dataset>(decoded).samples, 3u);
+}
+
 TEST(Dataset, LimitKeepsTheFirstSamples) {
   auto dataset = std::get<Dataset>(load_dataset(std::string(POWERFIT_ZOO) + "/digits-test", {.limit = 50}));
   EXPECT_EQ(dataset.samples, 50u);
@@ -58,7 +76,7 @@ TEST(ImageFolder, ClassesFollowSortedFoldersAndPixelsAreNormalisedAsStated) {
   write("a_dogs/1.png", 50, 50, {255, 0, 0});    // blue
   tree.write("a_dogs/notes.txt", "not an image");
   DatasetOptions options{.images = {.resize = 20, .crop = 16}};
-  const auto loaded = load_dataset(tree.root().string(), options);
+  const auto loaded = load_dataset(tree.root().string(), options, inference::image_folder_loader());
   ASSERT_TRUE(std::holds_alternative<Dataset>(loaded)) << std::get<DataError>(loaded).message;
   const auto& dataset = std::get<Dataset>(loaded);
   EXPECT_EQ(dataset.samples, 3u);
@@ -74,26 +92,26 @@ TEST(ImageFolder, ClassesFollowSortedFoldersAndPixelsAreNormalisedAsStated) {
   EXPECT_NEAR(at(1, 0), (1.0f - 0.485f) / 0.229f, 1e-5);
   // --limit 2 keeps one image of each class.
   options.limit = 2;
-  EXPECT_EQ(std::get<Dataset>(load_dataset(tree.root().string(), options)).labels, (std::vector<std::int64_t>{0, 1}));
+  EXPECT_EQ(std::get<Dataset>(load_dataset(tree.root().string(), options, inference::image_folder_loader())).labels, (std::vector<std::int64_t>{0, 1}));
 }
 
 TEST(ImageFolder, UnreadableImagesEmptyFoldersAndHugeSetsAreRefused) {
   TempTree tree;
   tree.mkdir("only/empty");
-  auto loaded = load_dataset(tree.path("only").string(), {});
+  auto loaded = load_dataset(tree.path("only").string(), {}, inference::image_folder_loader());
   ASSERT_TRUE(std::holds_alternative<DataError>(loaded));
   EXPECT_NE(std::get<DataError>(loaded).message.find("no images found"), std::string::npos);
   tree.write("broken/cls/x.jpg", "this is no jpeg");
-  loaded = load_dataset(tree.path("broken").string(), {});
+  loaded = load_dataset(tree.path("broken").string(), {}, inference::image_folder_loader());
   ASSERT_TRUE(std::holds_alternative<DataError>(loaded));
   EXPECT_NE(std::get<DataError>(loaded).message.find("x.jpg"), std::string::npos);
   tree.mkdir("big/cls");
   cv::imwrite(tree.path("big/cls/a.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)));
-  loaded = load_dataset(tree.path("big").string(), {.max_bytes = 1000});
+  loaded = load_dataset(tree.path("big").string(), {.max_bytes = 1000}, inference::image_folder_loader());
   ASSERT_TRUE(std::holds_alternative<DataError>(loaded));
   EXPECT_NE(std::get<DataError>(loaded).message.find("--limit"), std::string::npos);
 }
 #endif
 
 }  // namespace
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

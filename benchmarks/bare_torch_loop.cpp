@@ -10,19 +10,19 @@
 #include <string>
 #include <variant>
 
-#include "bench/npy_dataset.hpp"
+#include "dataset/npy_dataset.hpp"
 
 int main(int argc, char** argv) {
   if (argc != 6 && argc != 7) {
     std::fprintf(stderr, "usage: bare_torch_loop MODEL DATA_DIR BATCH MIN_SECONDS THREADS [DEVICE]\n");
     return 2;
   }
-  auto loaded = powerfit::bench::load_npy_dataset(argv[2]);
-  if (auto* error = std::get_if<powerfit::bench::NpyError>(&loaded)) {
+  auto loaded = powerfit::dataset::load_npy_dataset(argv[2]);
+  if (auto* error = std::get_if<powerfit::dataset::NpyError>(&loaded)) {
     std::fprintf(stderr, "%s\n", error->message.c_str());
     return 2;
   }
-  const auto& data = std::get<powerfit::bench::Dataset>(loaded);
+  const auto& data = std::get<powerfit::dataset::Dataset>(loaded);
   const auto batch = std::stoul(argv[3]);
   const double min_seconds = std::stod(argv[4]);
   if (std::stoi(argv[5]) > 0) at::set_num_threads(std::stoi(argv[5]));

@@ -1,4 +1,4 @@
-#include "bench/npy.hpp"
+#include "dataset/npy.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "support/temp_tree.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 namespace {
 
 using powerfit::testing::fixture;
@@ -89,11 +89,11 @@ TEST(Npy, DamagedHeaderTextIsRefusedNotGuessed) {
 }
 
 }  // namespace
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset
 
-#include "bench/npy_dataset.hpp"
+#include "dataset/npy_dataset.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 namespace {
 
 std::string dataset_error(const std::filesystem::path& directory) {
@@ -136,11 +136,11 @@ TEST(NpyDataset, MismatchedNegativeOrMissingPartsAreRefused) {
 }
 
 }  // namespace
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset
 
 #include <nlohmann/json.hpp>
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 namespace {
 
 // The zoo's held-out split (models/train_zoo.py) reads back whole: what the harness will bench.
@@ -164,4 +164,4 @@ TEST(NpyDataset, BundledZooSplitMatchesItsRecord) {
 }
 
 }  // namespace
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

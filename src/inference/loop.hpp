@@ -8,10 +8,10 @@
 #include <optional>
 #include <vector>
 
-#include "bench/dataset.hpp"
+#include "dataset/dataset.hpp"
 #include "inference/backend.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::inference {
 
 struct PassResult {
   std::int64_t inferences = 0;
@@ -23,21 +23,21 @@ struct PassResult {
 
 // Runs one sample through the model before anything is measured, so that a model that does not
 // fit the data fails at once. Returns the number of scores the model gives per sample; throws
-// inference::BackendError naming the mismatch (shape, or labels beyond the model's classes).
-std::size_t check_model_fits(inference::Backend& backend, const Dataset& dataset);
+// BackendError naming the mismatch (shape, or labels beyond the model's classes).
+std::size_t check_model_fits(Backend& backend, const dataset::Dataset& dataset);
 
 // Runs `batches` batches from the start of the data set (wrapping round), answers unchecked.
-void warm_up(inference::Backend& backend, const Dataset& dataset, std::size_t batch_size, std::size_t batches);
+void warm_up(Backend& backend, const dataset::Dataset& dataset, std::size_t batch_size, std::size_t batches);
 
 using Progress = std::function<void(std::size_t done, std::size_t total)>;
 
 // Whole passes over the data set until `min_seconds` have gone by (at least one), so that a short
 // data set still gives a run long enough for stable joules while the counts stay exact multiples
 // of one pass. The last batch of a pass is smaller when the batch size does not divide the set.
-PassResult run_passes(inference::Backend& backend, const Dataset& dataset, std::size_t batch_size,
+PassResult run_passes(Backend& backend, const dataset::Dataset& dataset, std::size_t batch_size,
                       double min_seconds = 0.0, const Progress& progress = {});
 
 // The scores' rank of the true label, ties broken by index as argmax and topk do: 0 is top-1.
 std::size_t rank_of_label(const float* scores, std::size_t columns, std::int64_t label);
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::inference

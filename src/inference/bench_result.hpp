@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "analysis/latency.hpp"
-#include "bench/bench_loop.hpp"
+#include "inference/loop.hpp"
 #include "powerfit/summary.hpp"
 #include "powerfit/workload_report.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::inference {
 
 struct BenchRepeat {
   Summary summary;  // the run: its id, idle baseline, the inference window's energy, warnings
@@ -29,4 +29,4 @@ struct BenchResult {
   std::optional<Summary> idle;
 };
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::inference

@@ -1,8 +1,8 @@
-#include "bench/npy_dataset.hpp"
+#include "dataset/npy_dataset.hpp"
 
 #include <algorithm>
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 
 std::variant<Dataset, NpyError> load_npy_dataset(const std::filesystem::path& directory) {
   auto inputs = read_npy_float32(directory / "inputs.npy");
@@ -33,4 +33,4 @@ std::variant<Dataset, NpyError> load_npy_dataset(const std::filesystem::path& di
   return dataset;
 }
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

@@ -1,4 +1,4 @@
-#include "bench/image_folder.hpp"
+#include "dataset/image_folder.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <set>
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 namespace {
 
 namespace fs = std::filesystem;
@@ -133,4 +133,4 @@ std::variant<Dataset, DataError> load_image_folder(const fs::path& directory, co
   return dataset;
 }
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

@@ -2,7 +2,7 @@
 """Runs powerfit and its peers around the same idle command and prints the CPU each spends per
 sample, and the sampling intervals powerfit holds with fewer than 1% missed deadlines.
 
-usage: bench/compare_peers.py BUILD_DIR [SECONDS]"""
+usage: benchmarks/compare_peers.py BUILD_DIR [SECONDS]"""
 import json
 import os
 import subprocess

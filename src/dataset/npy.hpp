@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 
 struct NpyError {
   std::string message;  // one line, naming the file, the problem and the fix
@@ -35,4 +35,4 @@ std::variant<FloatArray, NpyError> read_npy_float32(const std::filesystem::path&
 // Integer labels of any width, signed or not, widened to int64.
 std::variant<std::vector<std::int64_t>, NpyError> read_npy_integers(const std::filesystem::path& path);
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

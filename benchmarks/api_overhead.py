@@ -2,7 +2,7 @@
 """The Python API's costs: an empty region and a mark in a running session, and the slowdown of a
 busy pure-Python loop while a session samples at 10 ms against the same loop with no session,
 interleaved ROUNDS times (medians).
-usage: PYTHONPATH=build/python /usr/bin/python3 bench/api_overhead.py [ROUNDS]"""
+usage: PYTHONPATH=build/python /usr/bin/python3 benchmarks/api_overhead.py [ROUNDS]"""
 import statistics
 import sys
 import time

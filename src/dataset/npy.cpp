@@ -1,4 +1,4 @@
-#include "bench/npy.hpp"
+#include "dataset/npy.hpp"
 
 #include <cstring>
 #include <fstream>
@@ -8,7 +8,7 @@
 
 #include "core/text.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 namespace {
 
 constexpr char kMagic[] = "\x93NUMPY";
@@ -173,4 +173,4 @@ std::variant<std::vector<std::int64_t>, NpyError> read_npy_integers(const std::f
   return labels;
 }
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

@@ -1,14 +1,14 @@
-#include "bench/bench_loop.hpp"
+#include "inference/loop.hpp"
 
 #include <algorithm>
 
 #include "core/clock.hpp"
 #include "core/interruption.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::inference {
 namespace {
 
-std::vector<std::int64_t> batch_shape(const Dataset& dataset, std::size_t batch) {
+std::vector<std::int64_t> batch_shape(const dataset::Dataset& dataset, std::size_t batch) {
   std::vector<std::int64_t> shape{static_cast<std::int64_t>(batch)};
   for (const auto size : dataset.sample_shape) shape.push_back(static_cast<std::int64_t>(size));
   return shape;
@@ -25,18 +25,18 @@ std::size_t rank_of_label(const float* scores, std::size_t columns, std::int64_t
   return rank;
 }
 
-std::size_t check_model_fits(inference::Backend& backend, const Dataset& dataset) {
+std::size_t check_model_fits(Backend& backend, const dataset::Dataset& dataset) {
   const auto logits = backend.infer(dataset.inputs.data(), batch_shape(dataset, 1));
-  if (logits.columns == 0) throw inference::BackendError("the model gives no scores; bench needs a classifier");
+  if (logits.columns == 0) throw BackendError("the model gives no scores; bench needs a classifier");
   if (dataset.labelled() && dataset.classes > static_cast<std::int64_t>(logits.columns)) {
-    throw inference::BackendError("labels out of range: the data set has label " + std::to_string(dataset.classes - 1) +
+    throw BackendError("labels out of range: the data set has label " + std::to_string(dataset.classes - 1) +
                                   " but the model gives " + std::to_string(logits.columns) +
                                   " scores per sample; check that labels and model belong together");
   }
   return logits.columns;
 }
 
-void warm_up(inference::Backend& backend, const Dataset& dataset, std::size_t batch_size, std::size_t batches) {
+void warm_up(Backend& backend, const dataset::Dataset& dataset, std::size_t batch_size, std::size_t batches) {
   const std::size_t size = std::min(batch_size, dataset.samples);
   const std::size_t stride = dataset.sample_size();
   for (std::size_t b = 0, start = 0; b < batches && interruption() == 0; ++b) {
@@ -46,7 +46,7 @@ void warm_up(inference::Backend& backend, const Dataset& dataset, std::size_t ba
   }
 }
 
-PassResult run_passes(inference::Backend& backend, const Dataset& dataset, std::size_t batch_size, double min_seconds,
+PassResult run_passes(Backend& backend, const dataset::Dataset& dataset, std::size_t batch_size, double min_seconds,
                       const Progress& progress) {
   PassResult result;
   const std::size_t stride = dataset.sample_size();
@@ -86,4 +86,4 @@ PassResult run_passes(inference::Backend& backend, const Dataset& dataset, std::
   return result;
 }
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::inference

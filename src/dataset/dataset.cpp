@@ -1,12 +1,11 @@
-#include "bench/dataset.hpp"
+#include "dataset/dataset.hpp"
 
 #include <filesystem>
 #include <random>
 
-#include "bench/npy_dataset.hpp"
-#include "inference/plugins.hpp"
+#include "dataset/npy_dataset.hpp"
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 
 void Dataset::truncate(std::size_t count) {
   if (count == 0 || count >= samples) return;
@@ -49,7 +48,8 @@ std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text
   return dataset;
 }
 
-std::variant<Dataset, DataError> load_dataset(const std::string& spec, const DatasetOptions& options) {
+std::variant<Dataset, DataError> load_dataset(const std::string& spec, const DatasetOptions& options,
+                                              const ImageFolderLoader& images) {
   namespace fs = std::filesystem;
   if (spec.starts_with("synthetic:")) {
     return synthetic_dataset(spec.substr(std::string("synthetic:").size()), options.limit > 0 ? options.limit : 256,
@@ -67,20 +67,9 @@ std::variant<Dataset, DataError> load_dataset(const std::string& spec, const Dat
     dataset.truncate(options.limit);
     return std::move(dataset);
   }
-  // Images are decoded by the OpenCV plugin, so that only a bench over images loads OpenCV.
-  if (!inference::plugin_present("opencv-dnn")) {
-    return DataError{"'" + spec + "' holds no inputs.npy; image folders need the OpenCV plugin (install libopencv-dev, rebuild)"};
-  }
-  try {
-    const auto& plugin = inference::load_plugin("opencv-dnn");
-    if (plugin.load_image_folder == nullptr) return DataError{"the OpenCV plugin cannot decode images; rebuild powerfit"};
-    Dataset dataset;
-    std::string error;
-    if (!plugin.load_image_folder(spec, options, dataset, error)) return DataError{error};
-    return dataset;
-  } catch (const inference::BackendError& error) {
-    return DataError{error.what()};
-  }
+  // Decoding images needs OpenCV, which the engines' layer loads only for a bench over images.
+  if (!images) return DataError{"'" + spec + "' holds no inputs.npy, and this build cannot decode image folders"};
+  return images(spec, options);  // which keeps to options.limit itself
 }
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset

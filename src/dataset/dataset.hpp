@@ -3,11 +3,12 @@
 // float32 buffer, so that reading files never falls inside the measured inference.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
 
-namespace powerfit::bench {
+namespace powerfit::dataset {
 
 struct Dataset {
   std::string name;                       // what it is, for the record: a path, or "synthetic:3x224x224"
@@ -44,11 +45,16 @@ struct DataError {
   std::string message;  // one line: the data set, the problem and the fix
 };
 
+// Decodes an image folder into a data set (as image_folder.hpp states). Decoding needs OpenCV, so
+// the engines' layer supplies it (inference::image_folder_loader) and a build without OpenCV has none.
+using ImageFolderLoader = std::function<std::variant<Dataset, DataError>(const std::string& directory, const DatasetOptions& options)>;
+
 // `spec` is one of: a directory holding inputs.npy and labels.npy; an image folder with one
 // sub-folder per class (the ILSVRC2012 validation layout); "synthetic:CxHxW" (random inputs, no
 // labels, for measuring energy where accuracy is declared).
-std::variant<Dataset, DataError> load_dataset(const std::string& spec, const DatasetOptions& options);
+std::variant<Dataset, DataError> load_dataset(const std::string& spec, const DatasetOptions& options,
+                                              const ImageFolderLoader& images = {});
 
 std::variant<Dataset, DataError> synthetic_dataset(const std::string& shape_text, std::size_t samples);
 
-}  // namespace powerfit::bench
+}  // namespace powerfit::dataset
