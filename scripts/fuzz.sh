@@ -10,7 +10,7 @@ CXX=clang++ cmake -S fuzz -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo > /dev
 cmake --build build-fuzz -j "$(nproc)"
 mkdir -p build-fuzz/crashes
 export POWERFIT_FUZZ_TREE=$PWD/build-fuzz/tree
-for harness in npy report options procfs; do
+for harness in npy counts options procfs; do
   work=build-fuzz/corpus-$harness
   mkdir -p "$work"
   echo "fuzz_$harness: ${seconds} s"

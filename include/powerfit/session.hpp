@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "powerfit/summary.hpp"
-#include "powerfit/workload_report.hpp"
+#include "powerfit/workload_counts.hpp"
 
 namespace powerfit {
 
@@ -53,8 +53,8 @@ struct SessionOptions {
 };
 
 // The counts that turn joules into scores: inferences and correct answers, and optionally the
-// model's figures and the inference window (see powerfit/workload_report.hpp).
-using Counts = WorkloadReport;
+// model's figures and the inference window (see powerfit/workload_counts.hpp).
+using Counts = WorkloadCounts;
 
 // How a measured command ended, for a session that followed one (`follow_process`).
 struct ProcessExit {

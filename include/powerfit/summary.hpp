@@ -9,7 +9,7 @@
 
 #include "powerfit/run_summary.hpp"
 #include "powerfit/scores.hpp"
-#include "powerfit/workload_report.hpp"
+#include "powerfit/workload_counts.hpp"
 
 namespace powerfit {
 
@@ -31,7 +31,7 @@ struct Summary {
   RunSummary run;  // duration, samples, sampler health, overheads, channels, energy, idle baseline
   std::vector<RegionFigures> regions;
 
-  std::optional<WorkloadReport> counts;
+  std::optional<WorkloadCounts> counts;
   // The energy of the inference window: the one the counts name, else the span of the regions
   // named "inference".
   std::optional<double> window_measured_energy_j, window_estimated_energy_j;

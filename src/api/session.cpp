@@ -15,7 +15,7 @@
 #include "core/counts_check.hpp"
 #include "core/duration.hpp"
 #include "recording/sqlite.hpp"
-#include "report/score_report.hpp"
+#include "analysis/run_score.hpp"
 #include "report/summary_report.hpp"
 #include "session/recorded_session.hpp"
 
@@ -112,7 +112,7 @@ struct Session::Impl {
     // Scored as `powerfit score` scores the stored run, so that the two never disagree.
     const auto stored = database.reported_runs({summary.run_id});
     if (stored.empty()) return;
-    auto scored = report::score_run(stored.front(), {}, false);
+    auto scored = analysis::score_run(stored.front(), {}, false);
     summary.scores = scored.scores;
     summary.scored_on = scored.scored_on;
     summary.scores_estimated = scored.basis && scored.basis->estimated;

@@ -2,7 +2,7 @@
 
 namespace powerfit {
 
-std::string counts_problem(const WorkloadReport& counts) {
+std::string counts_problem(const WorkloadCounts& counts) {
   if (counts.inferences < 0 || counts.correct < 0 || counts.correct > counts.inferences ||
       (counts.correct_top5 && (*counts.correct_top5 < counts.correct || *counts.correct_top5 > counts.inferences))) {
     return "counts disagree: need 0 <= correct <= correct_top5 <= inferences";

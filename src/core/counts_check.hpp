@@ -4,11 +4,11 @@
 
 #include <string>
 
-#include "powerfit/workload_report.hpp"
+#include "powerfit/workload_counts.hpp"
 
 namespace powerfit {
 
 // What is wrong with the counts and the inference window, in one line; empty when nothing is.
-std::string counts_problem(const WorkloadReport& counts);
+std::string counts_problem(const WorkloadCounts& counts);
 
 }  // namespace powerfit

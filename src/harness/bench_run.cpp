@@ -108,7 +108,7 @@ inference::BenchResult run_bench(const BenchOptions& options) {
     session.wait_for_samples(1);  // a sample after the pass, for its energy
     repeat.latency = analysis::latency_stats(repeat.pass.batch_latency_s);
 
-    WorkloadReport report = model;
+    WorkloadCounts report = model;
     report.inferences = repeat.pass.inferences;
     report.correct = repeat.pass.correct;
     report.correct_top5 = repeat.pass.correct_top5;

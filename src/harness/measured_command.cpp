@@ -8,21 +8,21 @@
 
 #include "core/interruption.hpp"
 #include "workload/child_process.hpp"
-#include "workload/report_file.hpp"
+#include "workload/counts_file.hpp"
 
 namespace powerfit::harness {
 namespace {
 
 // The file the command may write its counts to, removed afterwards.
-class ReportFile {
+class CountsFile {
  public:
-  ReportFile() : path_((std::filesystem::temp_directory_path() / "powerfit-report-XXXXXX").string()) {
+  CountsFile() : path_((std::filesystem::temp_directory_path() / "powerfit-counts-XXXXXX").string()) {
     const int fd = ::mkstemp(path_.data());
     if (fd >= 0) ::close(fd);
   }
-  ~ReportFile() { std::remove(path_.c_str()); }
-  ReportFile(const ReportFile&) = delete;
-  ReportFile& operator=(const ReportFile&) = delete;
+  ~CountsFile() { std::remove(path_.c_str()); }
+  CountsFile(const CountsFile&) = delete;
+  CountsFile& operator=(const CountsFile&) = delete;
   const std::string& path() const { return path_; }
 
  private:
@@ -31,10 +31,10 @@ class ReportFile {
 
 // Passes the command's counts on to the session; returns what was wrong with them, if anything.
 std::optional<std::string> pass_on_report(Session& session, const std::string& path) {
-  const auto report = workload::read_report_file(path);
+  const auto report = workload::read_counts_file(path);
   if (!report) return std::nullopt;
   std::string problem;
-  if (const auto* counts = std::get_if<WorkloadReport>(&*report)) {
+  if (const auto* counts = std::get_if<WorkloadCounts>(&*report)) {
     try {
       session.report(*counts);
       return std::nullopt;
@@ -42,9 +42,9 @@ std::optional<std::string> pass_on_report(Session& session, const std::string& p
       problem = error.what();
     }
   } else {
-    problem = std::get<workload::ReportError>(*report).message;
+    problem = std::get<workload::CountsError>(*report).message;
   }
-  problem = "the command's report (" + std::string(kReportFileVariable) + ") is unusable: " + problem + "; the run is kept unscored";
+  problem = "the command's report (" + std::string(kCountsFileVariable) + ") is unusable: " + problem + "; the run is kept unscored";
   session.report_unusable(problem);
   return problem;
 }
@@ -52,8 +52,8 @@ std::optional<std::string> pass_on_report(Session& session, const std::string& p
 }  // namespace
 
 MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options) {
-  const ReportFile report_file;
-  workload::ChildProcess child(command, {{kReportFileVariable, report_file.path()}});
+  const CountsFile counts_file;
+  workload::ChildProcess child(command, {{kCountsFileVariable, counts_file.path()}});
   options.command = command;
   options.follow_process = child.pid();
   // Sampling (and the idle baseline) start before the command is released, so its first
@@ -75,7 +75,7 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
       result.exec_error = command.front() + ": " + std::strerror(exec_errno);
     }
     child.wait_for_exit();
-    result.report_problem = pass_on_report(session, report_file.path());
+    result.report_problem = pass_on_report(session, counts_file.path());
     session.end_sampling();  // the last sample still sees the exited command's /proc entries
     exit = child.reap();
     forwarder.forward_to(0);

@@ -10,7 +10,7 @@
 #include "analysis/latency.hpp"
 #include "inference/loop.hpp"
 #include "powerfit/summary.hpp"
-#include "powerfit/workload_report.hpp"
+#include "powerfit/workload_counts.hpp"
 
 namespace powerfit::inference {
 
@@ -22,7 +22,7 @@ struct BenchRepeat {
 };
 
 struct BenchResult {
-  WorkloadReport model;  // the figures common to every repeat: model, device, parameters, MACs ...
+  WorkloadCounts model;  // the figures common to every repeat: model, device, parameters, MACs ...
   std::size_t scores_per_sample = 0;
   std::vector<BenchRepeat> repeats;
   // The run that measured the idle power the repeats were measured against.

@@ -187,7 +187,7 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
   transaction.commit();
 }
 
-void Database::save_workload_report(std::int64_t run_id, const WorkloadReport& report) {
+void Database::save_workload_report(std::int64_t run_id, const WorkloadCounts& report) {
   Statement statement(db_.get(), R"sql(
     INSERT OR REPLACE INTO workload_reports (run_id, inferences, correct, correct_top5, model, device, batch_size,
                                              dataset, parameters, macs, raw, declared_accuracy, backend,

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "powerfit/run_summary.hpp"
-#include "powerfit/workload_report.hpp"
+#include "powerfit/workload_counts.hpp"
 #include "recording/sqlite.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/host_info.hpp"
@@ -66,7 +66,7 @@ struct ReportedRun {
   std::string gpu_models;  // JSON array
   std::string start_time;
   std::optional<std::string> error;
-  WorkloadReport report;
+  WorkloadCounts counts;
   std::optional<double> measured_energy_j;
   std::optional<double> estimated_energy_j;
   std::optional<double> duration_s;
@@ -130,7 +130,7 @@ class Database {
   void finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
                   const std::vector<std::int64_t>& channel_ids);
 
-  void save_workload_report(std::int64_t run_id, const WorkloadReport& report);
+  void save_workload_report(std::int64_t run_id, const WorkloadCounts& report);
   void save_workload_report_error(std::int64_t run_id, const std::string& error);
   // Every run with a workload report, in run order; or only those of `only_runs` where given.
   std::vector<ReportedRun> reported_runs(const std::vector<std::int64_t>& only_runs = {});

@@ -41,15 +41,15 @@ nlohmann::ordered_json interval_json(const analysis::MeanInterval& value) {
 }  // namespace
 
 std::string architecture_of(const recording::ReportedRun& run) {
-  const auto batch = run.report.batch_size.value_or(1);
-  return (run.report.model.empty() ? std::string("(unnamed)") : run.report.model) +
+  const auto batch = run.counts.batch_size.value_or(1);
+  return (run.counts.model.empty() ? std::string("(unnamed)") : run.counts.model) +
          (batch != 1 ? " b" + std::to_string(batch) : std::string());
 }
 
 std::string machine_of(const recording::ReportedRun& run) {
   std::string machine = run.hostname.empty() ? std::string("(host?)") : run.hostname;
-  if (!run.report.device.empty()) machine += " " + run.report.device;
-  if (!run.report.backend.empty()) machine += " " + run.report.backend.substr(0, run.report.backend.find(' '));
+  if (!run.counts.device.empty()) machine += " " + run.counts.device;
+  if (!run.counts.backend.empty()) machine += " " + run.counts.backend.substr(0, run.counts.backend.find(' '));
   return machine;
 }
 
@@ -58,7 +58,7 @@ std::vector<analysis::FitObservation> fit_observations(const std::vector<recordi
                                                        std::vector<std::string>* unscored) {
   std::vector<analysis::FitObservation> observations;
   for (const auto& run : runs) {
-    const auto [basis, scored_on, scores, why, partial] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why, partial] = analysis::score_run(run, weights, dynamic);
     if (!scores) {
       if (unscored) unscored->push_back(run.uuid + " (" + architecture_of(run) + " on " + machine_of(run) + "): " + why);
       continue;
@@ -67,7 +67,7 @@ std::vector<analysis::FitObservation> fit_observations(const std::vector<recordi
                             .machine = machine_of(run),
                             .scores = *scores,
                             .estimated = basis->estimated,
-                            .declared = run.report.declared_accuracy_percent.has_value(),
+                            .declared = run.counts.declared_accuracy_percent.has_value(),
                             .partial = !partial.empty()});
   }
   return observations;

@@ -174,7 +174,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
       const auto found = reported_by_run.find({i, run.id});
       const auto* report = found == reported_by_run.end() ? nullptr : found->second;
       // Both where both are given: bench labels a run by model, device and batch, a user by anything.
-      const std::string model = report ? report->report.model : std::string();
+      const std::string model = report ? report->counts.model : std::string();
       const std::string name = model.empty() ? run.label : run.label.empty() || run.label == model ? model : model + " (" + run.label + ")";
       html << "<tr><td class=\"text\">" << escape_html(inputs[i].name) << "</td><td>" << run.id << "</td><td class=\"text\">"
            << escape_html(name) << "</td><td class=\"text\">" << escape_html(run.hostname) << "</td><td class=\"text\">"
@@ -185,7 +185,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
            << (energy.measured ? format("%.4g", *energy.measured) : "-") << "</td><td>"
            << (energy.estimated ? format("%.4g", *energy.estimated) + " <span class=\"estimated\">ESTIMATED</span>" : "-") << "</td>";
       if (report) {
-        const auto [basis, scored_on, scores, why, partial] = score_run(*report, options.weights, options.dynamic);
+        const auto [basis, scored_on, scores, why, partial] = analysis::score_run(*report, options.weights, options.dynamic);
         html << score_cell(scores, basis && basis->estimated, why, partial);
       } else {
         html << "<td class=\"text\" colspan=\"3\">no inference counts</td>";

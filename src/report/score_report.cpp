@@ -5,63 +5,13 @@
 #include <map>
 #include <string>
 
+#include "analysis/run_score.hpp"
 #include "analysis/summary.hpp"
 #include "report/format.hpp"
 
 namespace powerfit::report {
+
 namespace {
-
-// A declared accuracy stands for the top-1 count the run could not measure.
-analysis::InferenceCounts counts_of(const WorkloadReport& report) {
-  const double inferences = static_cast<double>(report.inferences);
-  return {.inferences = inferences,
-          .correct = report.declared_accuracy_percent ? inferences * *report.declared_accuracy_percent / 100.0
-                                                      : static_cast<double>(report.correct),
-          .correct_top5 = report.correct_top5 ? std::optional<double>(static_cast<double>(*report.correct_top5)) : std::nullopt,
-          .parameters = report.parameters,
-          .macs = report.macs};
-}
-
-// The energy a stored run is scored on: its inference window's where it reported one, else the
-// command's (the idle baseline left out, where one was measured), else the whole run's. Dynamic:
-// less the idle power over the same time, which needs a baseline.
-std::optional<analysis::EnergyBasis> scoring_energy(const recording::ReportedRun& run, bool dynamic, std::string& scored_on) {
-  const auto less_idle = [&](std::optional<double> energy, std::optional<double> idle_w, std::optional<double> seconds) {
-    if (!dynamic) return energy;
-    return energy && idle_w && seconds ? std::optional<double>(*energy - *idle_w * *seconds) : std::nullopt;
-  };
-  const std::string less = dynamic ? ", less idle power" : "";
-  if (run.window_measured_energy_j || run.window_estimated_energy_j) {
-    scored_on = "inference window" + less;
-    return analysis::energy_basis(less_idle(run.window_measured_energy_j, run.baseline_measured_power_w, run.window_duration_s),
-                                  less_idle(run.window_estimated_energy_j, run.baseline_estimated_power_w, run.window_duration_s));
-  }
-  if (run.command_measured_energy_j || run.command_estimated_energy_j) {
-    scored_on = "run after its idle baseline" + less;
-    return analysis::energy_basis(less_idle(run.command_measured_energy_j, run.baseline_measured_power_w, run.command_duration_s),
-                                  less_idle(run.command_estimated_energy_j, run.baseline_estimated_power_w, run.command_duration_s));
-  }
-  if (dynamic) return std::nullopt;
-  scored_on = "whole run";
-  return analysis::energy_basis(run.measured_energy_j, run.estimated_energy_j);
-}
-
-// The channels of the basis's kind (measured or estimated) that stopped inside the span scored on.
-std::string stopped_inside(const recording::ReportedRun& run, const analysis::EnergyBasis& basis, const std::string& scored_on) {
-  const bool windowed = scored_on.starts_with("inference window");
-  std::string text = run.never_closed ? "the run was never closed (powerfit killed mid-run)" : "";
-  for (const auto& stopped : run.stopped) {
-    if (stopped.estimated != basis.estimated) continue;
-    if (windowed && run.window_end_s && stopped.at_s >= *run.window_end_s) continue;
-    text += (text.empty() ? "" : ", ") + analysis::partial_note(stopped.channel, stopped.failure, stopped.at_s);
-  }
-  return text;
-}
-
-bool has_baseline(const recording::ReportedRun& run) {
-  return run.command_measured_energy_j || run.command_estimated_energy_j;
-}
-
 
 std::string with_interval(const analysis::MeanInterval& value, const char* pattern) {
   std::string text = format(pattern, value.mean);
@@ -70,27 +20,6 @@ std::string with_interval(const analysis::MeanInterval& value, const char* patte
 }
 
 }  // namespace
-
-RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic) {
-  RunScore result;
-  if (run.error) {
-    result.why = *run.error;
-    return result;
-  }
-  result.why = dynamic && !has_baseline(run) ? "no idle baseline for dynamic energy (run with --baseline)"
-                                             : "no energy was measured or estimated";
-  result.basis = scoring_energy(run, dynamic, result.scored_on);
-  if (!result.basis && dynamic && has_baseline(run)) {
-    result.why = "no energy above idle: the idle baseline drew as much power as the run, or more (was the machine "
-                 "busy during the baseline?); score without --dynamic, or measure the baseline on a quiet machine";
-  }
-  if (result.basis) {
-    result.scores = analysis::compute_scores(counts_of(run.report), result.basis->joules, weights, &result.why);
-    result.partial = stopped_inside(run, *result.basis, result.scored_on);
-  }
-  return result;
-}
-
 
 void print_run_scores(std::ostream& out, const Summary& summary) {
   const auto& report = *summary.counts;
@@ -129,30 +58,30 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
       list.push_back(std::move(entry));
       continue;
     }
-    const auto& report = run.report;
-    entry["model"] = report.model;
-    entry["device"] = report.device;
-    entry["backend"] = report.backend;
-    entry["batch_size"] = optional_json(report.batch_size);
-    entry["model_sha256"] = report.model_sha256;
+    const auto& counts = run.counts;
+    entry["model"] = counts.model;
+    entry["device"] = counts.device;
+    entry["backend"] = counts.backend;
+    entry["batch_size"] = optional_json(counts.batch_size);
+    entry["model_sha256"] = counts.model_sha256;
     entry["cpu_model"] = run.cpu_model;
     entry["gpu_models"] = nlohmann::ordered_json::parse(run.gpu_models.empty() ? "[]" : run.gpu_models, nullptr, false);
-    entry["dataset"] = report.dataset;
-    entry["dataset_size"] = optional_json(report.dataset_size);
-    entry["declared_accuracy_percent"] = optional_json(report.declared_accuracy_percent);
-    entry["latency_p50_s"] = optional_json(report.latency_p50_s);
-    entry["latency_p90_s"] = optional_json(report.latency_p90_s);
-    entry["latency_p99_s"] = optional_json(report.latency_p99_s);
-    entry["throughput_per_s"] = optional_json(report.throughput_per_s);
-    entry["inferences"] = report.inferences;
-    entry["correct"] = report.correct;
-    entry["correct_top5"] = report.correct_top5 ? nlohmann::ordered_json(*report.correct_top5) : nullptr;
-    entry["parameters"] = report.parameters ? nlohmann::ordered_json(*report.parameters) : nullptr;
-    entry["macs"] = report.macs ? nlohmann::ordered_json(*report.macs) : nullptr;
+    entry["dataset"] = counts.dataset;
+    entry["dataset_size"] = optional_json(counts.dataset_size);
+    entry["declared_accuracy_percent"] = optional_json(counts.declared_accuracy_percent);
+    entry["latency_p50_s"] = optional_json(counts.latency_p50_s);
+    entry["latency_p90_s"] = optional_json(counts.latency_p90_s);
+    entry["latency_p99_s"] = optional_json(counts.latency_p99_s);
+    entry["throughput_per_s"] = optional_json(counts.throughput_per_s);
+    entry["inferences"] = counts.inferences;
+    entry["correct"] = counts.correct;
+    entry["correct_top5"] = counts.correct_top5 ? nlohmann::ordered_json(*counts.correct_top5) : nullptr;
+    entry["parameters"] = counts.parameters ? nlohmann::ordered_json(*counts.parameters) : nullptr;
+    entry["macs"] = counts.macs ? nlohmann::ordered_json(*counts.macs) : nullptr;
     entry["measured_energy_j"] = run.measured_energy_j ? nlohmann::ordered_json(*run.measured_energy_j) : nullptr;
     entry["estimated_energy_j"] = run.estimated_energy_j ? nlohmann::ordered_json(*run.estimated_energy_j) : nullptr;
     const bool windowed = run.window_measured_energy_j || run.window_estimated_energy_j;
-    const bool baselined = has_baseline(run);
+    const bool baselined = analysis::has_baseline(run);
     entry["energy_scope"] = windowed ? "inference window" : baselined ? "command, idle baseline left out" : "whole run";
     entry["dynamic"] = dynamic;
     if (baselined) {
@@ -163,7 +92,7 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
       entry["window_measured_energy_j"] = run.window_measured_energy_j ? nlohmann::ordered_json(*run.window_measured_energy_j) : nullptr;
       entry["window_estimated_energy_j"] = run.window_estimated_energy_j ? nlohmann::ordered_json(*run.window_estimated_energy_j) : nullptr;
     }
-    const auto [basis, scored_on, scores, why, partial] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why, partial] = analysis::score_run(run, weights, dynamic);
     entry["scored"] = scores.has_value();
     if (!scores) {
       entry["why"] = why;
@@ -201,20 +130,20 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::map<std::string, Group> groups;
   std::vector<std::string> unscored, partials;
   for (const auto& run : runs) {
-    const auto [basis, scored_on, scores, why, partial] = score_run(run, weights, dynamic);
+    const auto [basis, scored_on, scores, why, partial] = analysis::score_run(run, weights, dynamic);
     if (!scores) {
       unscored.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + why);
       continue;
     }
     if (!partial.empty()) partials.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + partial);
-    const auto batch = run.report.batch_size.value_or(0);
-    auto& group = groups[run.report.model + '\x1f' + run.report.device + '\x1f' + run.report.backend + '\x1f' +
+    const auto batch = run.counts.batch_size.value_or(0);
+    auto& group = groups[run.counts.model + '\x1f' + run.counts.device + '\x1f' + run.counts.backend + '\x1f' +
                          std::to_string(batch) + '\x1f' + run.hostname];
-    group.model = run.report.model.empty() ? "(unnamed)" : run.report.model;
-    group.device = run.report.device;
-    group.backend = run.report.backend.substr(0, run.report.backend.find(' '));
+    group.model = run.counts.model.empty() ? "(unnamed)" : run.counts.model;
+    group.device = run.counts.device;
+    group.backend = run.counts.backend.substr(0, run.counts.backend.find(' '));
     group.batch = batch;
-    group.declared = run.report.declared_accuracy_percent.has_value();
+    group.declared = run.counts.declared_accuracy_percent.has_value();
     group.host = run.hostname;
     group.estimated = group.estimated || basis->estimated;
     group.partial = group.partial || !partial.empty();

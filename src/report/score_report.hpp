@@ -7,25 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/run_score.hpp"
 #include "analysis/scores.hpp"
 #include "powerfit/summary.hpp"
 #include "recording/database.hpp"
 
 namespace powerfit::report {
-
-// One stored run scored: the energy it rests on and its scores, or why it has none.
-struct RunScore {
-  std::optional<analysis::EnergyBasis> basis;
-  std::string scored_on;  // whose energy: "inference window", "whole run", ...
-  std::optional<Scores> scores;
-  std::string why;
-  // The channels of the scored energy that stopped early, inside the span scored on
-  // ("gpu1.energy (read error at 0.60 s)", ...), or a run never closed: the energy is PARTIAL.
-  // Empty when whole.
-  std::string partial;
-};
-// `dynamic`: on the energy above the idle baseline.
-RunScore score_run(const recording::ReportedRun& run, const analysis::ScoreWeights& weights, bool dynamic);
 
 // A measured session's scores, after its summary (default weights); needs its counts.
 void print_run_scores(std::ostream& out, const Summary& summary);

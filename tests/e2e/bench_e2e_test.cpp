@@ -53,22 +53,22 @@ TEST(BenchEndToEnd, ABenchRunIsStoredWithExactCountsAndScoresThatFollowFromItsFi
     const auto& run = runs[i];
     const auto& repeat = bench["repeats"][i];
     // Whole passes over 360 samples: the counts are exact multiples of the recorded accuracy.
-    ASSERT_EQ(run.report.inferences % 360, 0);
-    EXPECT_EQ(run.report.correct, run.report.inferences / 360 * figures["test_correct"].get<std::int64_t>());
-    EXPECT_EQ(run.report.batch_size, 8);
-    EXPECT_EQ(run.report.backend.rfind("libtorch ", 0), 0u);
+    ASSERT_EQ(run.counts.inferences % 360, 0);
+    EXPECT_EQ(run.counts.correct, run.counts.inferences / 360 * figures["test_correct"].get<std::int64_t>());
+    EXPECT_EQ(run.counts.batch_size, 8);
+    EXPECT_EQ(run.counts.backend.rfind("libtorch ", 0), 0u);
     ASSERT_TRUE(run.window_estimated_energy_j.has_value());
     EXPECT_GT(*run.window_estimated_energy_j, 0.0);
     ASSERT_TRUE(run.baseline_estimated_power_w.has_value());  // the second repeat reuses the first's
     // The composite score and NetScore by hand from the stored figures.
-    const double n = static_cast<double>(run.report.inferences);
-    const double accuracy = 100.0 * static_cast<double>(run.report.correct) / n;
-    const double mj_per_correct = *run.window_estimated_energy_j * 1e3 / static_cast<double>(run.report.correct);
+    const double n = static_cast<double>(run.counts.inferences);
+    const double accuracy = 100.0 * static_cast<double>(run.counts.correct) / n;
+    const double mj_per_correct = *run.window_estimated_energy_j * 1e3 / static_cast<double>(run.counts.correct);
     EXPECT_NEAR(repeat["composite_score"].get<double>(), 20.0 * std::log10(accuracy * accuracy / mj_per_correct), 1e-9);
     const double p = 3350e-6, m = 19648e-6;
     EXPECT_NEAR(repeat["netscore"].get<double>(), 20.0 * std::log10(accuracy * accuracy / (std::sqrt(p) * std::sqrt(m))), 1e-9);
-    EXPECT_GT(*run.report.latency_p99_s, 0.0);
-    EXPECT_LE(*run.report.latency_p50_s, *run.report.latency_p99_s);
+    EXPECT_GT(*run.counts.latency_p99_s, 0.0);
+    EXPECT_LE(*run.counts.latency_p50_s, *run.counts.latency_p99_s);
   }
   // The score command ranks them as one group of two repeats.
   const auto score = run_powerfit({"score", db}, tree.root());
@@ -204,7 +204,7 @@ TEST(DemoEndToEnd, BenchesTheWholeZooOnEveryBackendAndRanksIt) {
   const auto runs = database.reported_runs();
   EXPECT_EQ(runs.size(), 10u);  // 5 models x 2 backends
   for (const auto& run : runs) {
-    EXPECT_EQ(run.report.correct, zoo_figures(run.report.model)["test_correct"].get<std::int64_t>()) << run.report.model;
+    EXPECT_EQ(run.counts.correct, zoo_figures(run.counts.model)["test_correct"].get<std::int64_t>()) << run.counts.model;
   }
 }
 

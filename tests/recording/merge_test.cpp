@@ -87,8 +87,8 @@ TEST(Merge, JoinsRunsWithAllTheirRowsAndIsIdempotent) {
     const auto channels = database.run_channels(run.run_id);
     ASSERT_EQ(channels.size(), 2u);
     const auto series = database.run_series(run.run_id);
-    const std::size_t ticks = run.report.model == "lenet" ? 5 : run.report.model == "mlp" ? 3 : 4;
-    EXPECT_EQ(series.at(channels[1].id).size(), ticks) << run.report.model;
+    const std::size_t ticks = run.counts.model == "lenet" ? 5 : run.counts.model == "mlp" ? 3 : 4;
+    EXPECT_EQ(series.at(channels[1].id).size(), ticks) << run.counts.model;
     EXPECT_DOUBLE_EQ(series.at(channels[1].id).back().second, 5.0 + static_cast<double>(ticks - 1));
     EXPECT_EQ(channels[1].window_energy_j, 1.25);
     EXPECT_EQ(run.baseline_estimated_power_w, 3.0);
@@ -98,7 +98,7 @@ TEST(Merge, JoinsRunsWithAllTheirRowsAndIsIdempotent) {
   const auto some = database.reported_runs({all_runs[2].run_id, all_runs[0].run_id});
   ASSERT_EQ(some.size(), 2u);
   EXPECT_EQ(some[0].run_id, all_runs[0].run_id);
-  EXPECT_EQ(some[1].report.model, all_runs[2].report.model);
+  EXPECT_EQ(some[1].counts.model, all_runs[2].counts.model);
 }
 
 TEST(Merge, InputsAreNeverModifiedAndTheOutputMayNotBeAnInput) {

@@ -1,4 +1,4 @@
-#include "workload/report_file.hpp"
+#include "workload/counts_file.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -37,16 +37,16 @@ std::string text(const json& object, const char* key) {
 
 }  // namespace
 
-std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_text) {
+std::variant<WorkloadCounts, CountsError> parse_counts(const std::string& json_text) {
   json object;
   try {
     object = json::parse(json_text);
   } catch (const json::exception& error) {  // a syntax error, or a number beyond a double (1e400)
-    return ReportError{std::string("not valid JSON: ") + error.what()};
+    return CountsError{std::string("not valid JSON: ") + error.what()};
   }
-  if (!object.is_object()) return ReportError{"not a JSON object"};
+  if (!object.is_object()) return CountsError{"not a JSON object"};
   std::string problem;
-  WorkloadReport report{.raw = object.dump()};
+  WorkloadCounts report{.raw = object.dump()};
   const auto inferences = count(object, "inferences", problem);
   const auto correct = count(object, "correct", problem);
   report.correct_top5 = count(object, "correct_top5", problem);
@@ -61,24 +61,24 @@ std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_t
       report.inference_window = std::make_pair(window[0].get<double>(), window[1].get<double>());
     }
   }
-  if (!problem.empty()) return ReportError{problem};
-  if (!inferences || !correct) return ReportError{"\"inferences\" and \"correct\" are required"};
+  if (!problem.empty()) return CountsError{problem};
+  if (!inferences || !correct) return CountsError{"\"inferences\" and \"correct\" are required"};
   report.inferences = *inferences;
   report.correct = *correct;
-  if (auto problem_with_counts = counts_problem(report); !problem_with_counts.empty()) return ReportError{problem_with_counts};
+  if (auto problem_with_counts = counts_problem(report); !problem_with_counts.empty()) return CountsError{problem_with_counts};
   report.model = text(object, "model");
   report.device = text(object, "device");
   report.dataset = text(object, "dataset");
   return report;
 }
 
-std::optional<std::variant<WorkloadReport, ReportError>> read_report_file(const std::filesystem::path& path) {
+std::optional<std::variant<WorkloadCounts, CountsError>> read_counts_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;
   std::ostringstream content;
   content << in.rdbuf();
   if (content.str().find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
-  return parse_report(content.str());
+  return parse_counts(content.str());
 }
 
 }  // namespace powerfit::workload

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "workload/report_file.hpp"
+#include "workload/counts_file.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  (void)powerfit::workload::parse_report(std::string(reinterpret_cast<const char*>(data), size));
+  (void)powerfit::workload::parse_counts(std::string(reinterpret_cast<const char*>(data), size));
   return 0;
 }

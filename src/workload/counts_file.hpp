@@ -6,17 +6,17 @@
 #include <string>
 #include <variant>
 
-#include "powerfit/workload_report.hpp"
+#include "powerfit/workload_counts.hpp"
 
 namespace powerfit::workload {
 
-struct ReportError {
+struct CountsError {
   std::string message;
 };
 
 // nullopt: the workload wrote no report (the file is absent or empty).
-std::optional<std::variant<WorkloadReport, ReportError>> read_report_file(const std::filesystem::path& path);
+std::optional<std::variant<WorkloadCounts, CountsError>> read_counts_file(const std::filesystem::path& path);
 
-std::variant<WorkloadReport, ReportError> parse_report(const std::string& json_text);
+std::variant<WorkloadCounts, CountsError> parse_counts(const std::string& json_text);
 
 }  // namespace powerfit::workload

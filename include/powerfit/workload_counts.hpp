@@ -1,6 +1,7 @@
 #pragma once
 // What a measured workload says it did, written as JSON to the file named by
-// POWERFIT_REPORT_FILE: the counts that turn joules into scores.
+// POWERFIT_REPORT_FILE (the file it reports to): the counts that turn joules into scores. The
+// database keeps them in the table workload_reports.
 
 #include <cstdint>
 #include <optional>
@@ -9,9 +10,9 @@
 
 namespace powerfit {
 
-inline constexpr const char* kReportFileVariable = "POWERFIT_REPORT_FILE";
+inline constexpr const char* kCountsFileVariable = "POWERFIT_REPORT_FILE";
 
-struct WorkloadReport {
+struct WorkloadCounts {
   std::int64_t inferences = 0;
   std::int64_t correct = 0;  // top-1
   std::optional<std::int64_t> correct_top5;

@@ -1,0 +1,31 @@
+#pragma once
+// A stored run's scores: which energy they rest on (the inference window's, the command's after its
+// idle baseline, the whole run's; less idle power for dynamic scores), the scores themselves, why a
+// run has none, and whether the energy is partial. Pure: the report layer prints what this returns.
+
+#include <optional>
+#include <string>
+
+#include "analysis/scores.hpp"
+#include "recording/database.hpp"
+
+namespace powerfit::analysis {
+
+// One stored run scored: the energy it rests on and its scores, or why it has none.
+struct RunScore {
+  std::optional<EnergyBasis> basis;
+  std::string scored_on;  // whose energy: "inference window", "whole run", ...
+  std::optional<Scores> scores;
+  std::string why;
+  // The channels of the scored energy that stopped early, inside the span scored on
+  // ("gpu1.energy (read error at 0.60 s)", ...), or a run never closed: the energy is PARTIAL.
+  // Empty when whole.
+  std::string partial;
+};
+// Whether an idle baseline was measured before the command (the command's energy is stored apart).
+bool has_baseline(const recording::ReportedRun& run);
+
+// `dynamic`: on the energy above the idle baseline.
+RunScore score_run(const recording::ReportedRun& run, const ScoreWeights& weights, bool dynamic);
+
+}  // namespace powerfit::analysis
