@@ -14,51 +14,49 @@ std::string seconds_text(double seconds) {
 
 }  // namespace
 
-ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& track) {
-  ChannelSummary summary{.info = info, .samples = track.samples()};
-  if (const auto failure = track.failure()) {
-    summary.failure = std::string(sensors::describe(*failure));
-    summary.failed_at_s = track.failed_at();
-    summary.counted_from_gauge = track.gauge_since().has_value();
+ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTotals& totals) {
+  ChannelSummary summary{.info = info, .samples = totals.samples};
+  if (totals.failure) {
+    summary.failure = std::string(sensors::describe(*totals.failure));
+    summary.failed_at_s = totals.failed_at_s;
+    summary.counted_from_gauge = totals.counted_from_gauge;
     if (summary.counted_from_gauge) {
-      summary.info.source += "; energy from " + info.gauge + " since " + seconds_text(track.failed_at()) +
+      summary.info.source += "; energy from " + info.gauge + " since " + seconds_text(totals.failed_at_s) +
                              " (the counter failed: " + *summary.failure + ")";
     }
   }
-  summary.glitches = track.counter().glitches() + track.counter().pending();
-  summary.resets = track.counter().resets();
-  summary.first_reset_s = track.counter().first_reset_time();
-  if (track.samples() == 0) return summary;
-  summary.last = track.last_value();
+  summary.glitches = totals.glitches;
+  summary.resets = totals.resets;
+  summary.first_reset_s = totals.first_reset_s;
+  if (totals.samples == 0) return summary;
+  summary.last = totals.last_value;
 
   if (is_counter(info.kind)) {
-    summary.total = track.increase();
-    const double span = track.last_time() - track.first_time();
+    summary.total = totals.increase;
+    const double span = totals.last_t - totals.first_t;
     if (span > 0.0) {
-      summary.mean = track.increase() / span;
+      summary.mean = totals.increase / span;
       // A counter refreshed in the background (NVML's, in ~100 ms steps, polled) gives no
       // trustworthy rate over one step: its peak is left to the power gauge beside it.
-      if (!info.refreshed_in_background) summary.max = track.max_rate();
+      if (!info.refreshed_in_background) summary.max = totals.max_rate;
     }
-    if (info.kind == ChannelKind::energy_counter) summary.energy_j = track.increase();
+    if (info.kind == ChannelKind::energy_counter) summary.energy_j = totals.increase;
     return summary;
   }
 
-  summary.min = track.minimum();
-  summary.max = track.maximum();
+  summary.min = totals.minimum;
+  summary.max = totals.maximum;
   // One sample covers no time: its value is the best mean there is.
-  summary.mean = track.covered_time() > 0.0 ? track.integral() / track.covered_time() : track.last_value();
-  if (info.kind == ChannelKind::power_gauge) summary.energy_j = track.integral();
+  summary.mean = totals.covered_s > 0.0 ? totals.integral / totals.covered_s : totals.last_value;
+  if (info.kind == ChannelKind::power_gauge) summary.energy_j = totals.integral;
   return summary;
 }
 
 std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& channels,
-                                               const std::vector<ChannelTrack>& tracks) {
+                                               const std::vector<ChannelTotals>& totals) {
   std::vector<ChannelSummary> summaries;
   summaries.reserve(channels.size());
-  for (std::size_t i = 0; i < channels.size(); ++i) {
-    summaries.push_back(summarize_channel(channels[i], tracks[i]));
-  }
+  for (std::size_t i = 0; i < channels.size(); ++i) summaries.push_back(summarize_channel(channels[i], totals[i]));
   return summaries;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Turns what the sampler kept per channel into the figures a person reads.
+// Turns what the sampler kept per channel (its totals, copied out once it stopped) into the
+// figures a person reads.
 
 #include <optional>
 #include <string>
@@ -10,10 +11,10 @@
 
 namespace powerfit::analysis {
 
-ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTrack& track);
+ChannelSummary summarize_channel(const ChannelInfo& info, const ChannelTotals& totals);
 
 std::vector<ChannelSummary> summarize_channels(const std::vector<ChannelInfo>& channels,
-                                               const std::vector<ChannelTrack>& tracks);
+                                               const std::vector<ChannelTotals>& totals);
 
 // Fills the run's measured and estimated energy totals from its channel summaries, and marks a
 // total partial where a channel in it stopped early.

@@ -88,4 +88,23 @@ double ChannelTrack::observe_gauge(double t, double watts) {
   return last_value_;
 }
 
+ChannelTotals ChannelTrack::totals() const {
+  return {.samples = samples_,
+          .failure = failure_,
+          .failed_at_s = failed_at_,
+          .counted_from_gauge = gauge_since_.has_value(),
+          .glitches = counter_.glitches() + counter_.pending(),
+          .resets = counter_.resets(),
+          .first_reset_s = counter_.first_reset_time(),
+          .first_t = first_t_,
+          .last_t = last_t_,
+          .last_value = last_value_,
+          .minimum = min_,
+          .maximum = max_,
+          .increase = increase(),
+          .max_rate = max_rate_,
+          .integral = integral_,
+          .covered_s = covered_};
+}
+
 }  // namespace powerfit

@@ -12,6 +12,22 @@
 
 namespace powerfit {
 
+// A channel's figures copied out of its track once sampling stopped: what analysis summarizes,
+// a plain value that no thread writes to.
+struct ChannelTotals {
+  std::uint64_t samples = 0;
+  std::optional<sensors::ReadStatus> failure;
+  double failed_at_s = 0.0;
+  bool counted_from_gauge = false;  // an energy counter that failed, counted on from its power gauge
+  std::uint32_t glitches = 0;       // readings discarded as glitches, and ones still held as suspect
+  std::uint32_t resets = 0;
+  double first_reset_s = 0.0;
+  double first_t = 0.0, last_t = 0.0, last_value = 0.0;
+  double minimum = 0.0, maximum = 0.0;
+  double increase = 0.0, max_rate = 0.0;  // counters
+  double integral = 0.0, covered_s = 0.0; // gauges and utilization: ∫ value dt, and the time it covers
+};
+
 class ChannelTrack {
  public:
   // A channel is failed once its reads have failed this many times in a row over at least this
@@ -56,6 +72,8 @@ class ChannelTrack {
   // Gauges and utilization: ∫ value dt, and the time it covers.
   double integral() const { return integral_; }
   double covered_time() const { return covered_; }
+
+  ChannelTotals totals() const;
 
  private:
   ChannelKind kind_;

@@ -169,4 +169,11 @@ void Sampler::run(std::promise<void>& first_tick) {
   stats_.dropped_ticks = queue_.dropped();
 }
 
+std::vector<ChannelTotals> Sampler::totals() const {
+  std::vector<ChannelTotals> totals;
+  totals.reserve(tracks_.size());
+  for (const auto& track : tracks_) totals.push_back(track.totals());
+  return totals;
+}
+
 }  // namespace powerfit

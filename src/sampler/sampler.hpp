@@ -74,6 +74,8 @@ class Sampler {
 
   // Valid after stop().
   const std::vector<ChannelTrack>& tracks() const { return tracks_; }
+  // Each channel's figures, copied: call once sampling has stopped.
+  std::vector<ChannelTotals> totals() const;
   SamplerStats stats() const { return stats_; }
 
   // One tick on the calling thread; for benchmarks and tests that drive time themselves.

@@ -118,7 +118,7 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
   summary_.child_cpu_s = child_cpu_s;
   summary_.process_cpu_s = process_cpu_seconds();
   summary_.process_overhead_percent = stats.wall_s > 0 ? 100.0 * summary_.process_cpu_s / stats.wall_s : 0.0;
-  summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->tracks());
+  summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->totals());
   analysis::add_energy_totals(summary_);
   // The first error is the one that tells what went wrong; later ones follow from it.
   if (!writer_->error().empty() && !storage_error_) {

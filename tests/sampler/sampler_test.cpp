@@ -168,7 +168,7 @@ TEST(Summary, EnergyCounterAndPowerGaugeGiveJoulesAndWatts) {
     script.power = i % 2 == 0 ? 50.0 : 150.0;
     sampler->sample_at(i * 1'000'000'000LL);
   }
-  const auto summaries = analysis::summarize_channels(sampler->channels(), sampler->tracks());
+  const auto summaries = analysis::summarize_channels(sampler->channels(), sampler->totals());
   EXPECT_DOUBLE_EQ(*summaries[0].energy_j, 400.0);
   EXPECT_DOUBLE_EQ(*summaries[0].mean, 100.0);
   EXPECT_DOUBLE_EQ(*summaries[1].energy_j, 400.0);  // four trapezoids of 100 J
@@ -183,7 +183,7 @@ TEST(Summary, CounterRefreshedInTheBackgroundHasNoPeakRate) {
   track.observe(1.0, 0.0, 100.0);
   const auto summary = analysis::summarize_channel(
       {.name = "gpu0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .refreshed_in_background = true},
-      track);
+      track.totals());
   EXPECT_DOUBLE_EQ(*summary.energy_j, 100.0);
   EXPECT_DOUBLE_EQ(*summary.mean, 100.0);
   EXPECT_FALSE(summary.max);
@@ -199,7 +199,7 @@ TEST(Summary, TotalWithAChannelThatStoppedIsPartialAndSaysSo) {
   session.run.channels = analysis::summarize_channels(
       {{.name = "rapl.package-0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true},
        {.name = "rapl.package-1.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true}},
-      {ok, broken});
+      {ok.totals(), broken.totals()});
   analysis::add_energy_totals(session.run);
   EXPECT_DOUBLE_EQ(*session.run.measured_energy_j, 120.0);
   EXPECT_TRUE(session.run.measured_energy_partial);
@@ -215,7 +215,7 @@ TEST(Summary, TotalWithAChannelThatStoppedIsPartialAndSaysSo) {
 
   Summary whole;
   whole.run.channels = analysis::summarize_channels(
-      {{.name = "rapl.package-0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true}}, {ok});
+      {{.name = "rapl.package-0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true}}, {ok.totals()});
   analysis::add_energy_totals(whole.run);
   EXPECT_EQ(report::summary_json(whole)["measured_energy_partial"], false);
 }

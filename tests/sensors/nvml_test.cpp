@@ -82,7 +82,7 @@ class FakeNvml : public ::testing::Test {
     std::this_thread::sleep_for(seconds);
     sampler.stop();
     RunSummary summary{.duration_s = sampler.stats().wall_s};
-    summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+    summary.channels = analysis::summarize_channels(sampler.channels(), sampler.totals());
     analysis::add_energy_totals(summary);
     return summary;
   }

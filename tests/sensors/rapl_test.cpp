@@ -97,7 +97,7 @@ RunSummary sample_99_watts(const std::function<std::optional<std::uint64_t>(int 
     microjoules += 990'000;  // 0.99 J per 10 ms
   }
   RunSummary summary;
-  summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+  summary.channels = analysis::summarize_channels(sampler.channels(), sampler.totals());
   analysis::add_energy_totals(summary);
   return summary;
 }
@@ -144,7 +144,7 @@ TEST(RaplPowercap, AZoneThatStartsReturningGarbageMakesTheSumPartialNotSilentlyS
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   sampler.stop();
   RunSummary summary{.duration_s = sampler.stats().wall_s};
-  summary.channels = analysis::summarize_channels(sampler.channels(), sampler.tracks());
+  summary.channels = analysis::summarize_channels(sampler.channels(), sampler.totals());
   analysis::add_energy_totals(summary);
   EXPECT_TRUE(summary.measured_energy_partial);
   ASSERT_EQ(summary.partial_channels.size(), 1u);
