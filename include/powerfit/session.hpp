@@ -18,20 +18,11 @@
 #include <string>
 #include <vector>
 
+#include "powerfit/error.hpp"
 #include "powerfit/summary.hpp"
 #include "powerfit/workload_counts.hpp"
 
 namespace powerfit {
-
-class Error : public std::runtime_error {
- public:
-  enum class Kind { argument, state, storage };
-  Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
-  Kind kind() const { return kind_; }
-
- private:
-  Kind kind_;
-};
 
 struct SessionOptions {
   std::string output;              // database file to append the run to; empty: a temporary one

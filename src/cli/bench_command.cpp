@@ -6,7 +6,6 @@
 #include "cli/measurement_options.hpp"
 #include "core/interruption.hpp"
 #include "core/output_file.hpp"
-#include "recording/database.hpp"
 #include "report/bench_report.hpp"
 #include "report/progress_bar.hpp"
 #include "report/score_report.hpp"
@@ -101,12 +100,10 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
       storage_failed = storage_failed || repeat.summary.recording_error.has_value();
     }
     if (result.repeats.size() > 1 && !global.quiet && !storage_failed) {
-      auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);
       std::vector<std::int64_t> run_ids;
       for (const auto& repeat : result.repeats) run_ids.push_back(repeat.summary.run_id);
-      const auto runs = database.reported_runs(run_ids);
       std::cout << '\n';
-      report::print_score_table(std::cout, runs, weights, false);
+      report::print_score_table(std::cout, options->measurement.output, run_ids, weights);
     }
     if (!options->summary_json.empty()) {
       if (auto problem = write_whole(options->summary_json, report::bench_json(result, weights).dump(2) + '\n')) {

@@ -9,7 +9,6 @@
 #include "cli/commands.hpp"
 #include "cli/measurement_options.hpp"
 #include "inference/backend.hpp"
-#include "recording/database.hpp"
 #include "report/progress_bar.hpp"
 #include "report/score_report.hpp"
 #include "harness/bench_run.hpp"
@@ -106,10 +105,8 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
         }
       }
     }
-    auto database = recording::Database::open(options->measurement.output, recording::Database::Mode::read_only);
-    const auto runs = database.reported_runs(run_ids);
     std::cout << '\n';
-    report::print_score_table(std::cout, runs, {}, false);
+    report::print_score_table(std::cout, options->measurement.output, run_ids, {});
     std::cout << "\nEvery run is in " << options->measurement.output << ": `powerfit score " << options->measurement.output
               << " --dynamic` ranks on the energy above idle; `powerfit export " << options->measurement.output
               << "` gives the samples.\n";

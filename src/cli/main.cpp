@@ -6,9 +6,8 @@
 #include <vector>
 
 #include "cli/commands.hpp"
-#include "powerfit/session.hpp"
+#include "powerfit/error.hpp"
 #include "powerfit/version.hpp"
-#include "recording/sqlite.hpp"
 
 namespace powerfit::cli {
 
@@ -116,9 +115,7 @@ int main(int argc, char** argv) {
     for (const auto& [name, action] : commands) {
       if (app.get_subcommand(name)->parsed()) return action();
     }
-  } catch (const powerfit::recording::RecordingError& error) {
-    return usage_error(error.what());
-  } catch (const powerfit::Error& error) {  // the API's, from any command measuring through it
+  } catch (const powerfit::Error& error) {  // a bad argument, or a database that cannot be read or written
     return usage_error(error.what());
   }
   return usage_error("no command given; see `powerfit --help`");

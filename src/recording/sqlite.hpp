@@ -11,11 +11,14 @@
 #include <string>
 #include <string_view>
 
+#include "powerfit/error.hpp"
+
 namespace powerfit::recording {
 
-class RecordingError : public std::runtime_error {
+// A database that cannot be opened, read or written: a storage error to whoever catches powerfit::Error.
+class RecordingError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit RecordingError(const std::string& message) : Error(Kind::storage, message) {}
 };
 
 class Statement {

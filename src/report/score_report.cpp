@@ -187,4 +187,10 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 
+void print_score_table(std::ostream& out, const std::filesystem::path& database, const std::vector<std::int64_t>& run_ids,
+                       const analysis::ScoreWeights& weights) {
+  auto opened = recording::Database::open(database, recording::Database::Mode::read_only);
+  print_score_table(out, opened.reported_runs(run_ids), weights, false);
+}
+
 }  // namespace powerfit::report

@@ -2,6 +2,8 @@
 // Scores as people read them: a run's scores after its summary, the ranking table of
 // `powerfit score`, and the same as JSON (one object per run).
 
+#include <cstdint>
+#include <filesystem>
 #include <ostream>
 #include <vector>
 
@@ -24,5 +26,10 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
 // Runs of the same model, device and host are repeats: each figure is their mean ± 95% CI.
 void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
                        const analysis::ScoreWeights& weights, bool dynamic);
+
+// The same table for the runs of `run_ids` as the database holds them (after a bench's repeats,
+// or the demo's models), read without writing to it.
+void print_score_table(std::ostream& out, const std::filesystem::path& database, const std::vector<std::int64_t>& run_ids,
+                       const analysis::ScoreWeights& weights);
 
 }  // namespace powerfit::report
