@@ -5,9 +5,11 @@
 #include <stdexcept>
 #include <string>
 
+#include "powerfit/export.hpp"
+
 namespace powerfit {
 
-class Error : public std::runtime_error {
+class POWERFIT_EXPORT Error : public std::runtime_error {
  public:
   enum class Kind { argument, state, storage };
   Error(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}

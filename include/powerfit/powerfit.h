@@ -17,6 +17,8 @@
 
 #include <stdint.h>
 
+#include "powerfit/export.hpp" /* preprocessor only: usable from C */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,24 +35,24 @@ enum powerfit_status {
 };
 
 /* output: database path, or NULL/"" for a temporary one; interval: "100ms", "1s", ... */
-int powerfit_session_create(const char* output, const char* interval, powerfit_session** session);
-int powerfit_session_start(powerfit_session* session);
-int powerfit_session_mark(powerfit_session* session, const char* name);
+POWERFIT_EXPORT int powerfit_session_create(const char* output, const char* interval, powerfit_session** session);
+POWERFIT_EXPORT int powerfit_session_start(powerfit_session* session);
+POWERFIT_EXPORT int powerfit_session_mark(powerfit_session* session, const char* name);
 /* A region: NAME:start now, NAME:end at its end; its time, thread CPU time and energy are in the
  * summary, and counts are scored on the region named "inference". Of several open regions of one
  * name, the last opened ends first; ending one that is not open is POWERFIT_ERROR_STATE. */
-int powerfit_session_region_begin(powerfit_session* session, const char* name);
-int powerfit_session_region_end(powerfit_session* session, const char* name);
-int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct);
-int powerfit_session_stop(powerfit_session* session);
+POWERFIT_EXPORT int powerfit_session_region_begin(powerfit_session* session, const char* name);
+POWERFIT_EXPORT int powerfit_session_region_end(powerfit_session* session, const char* name);
+POWERFIT_EXPORT int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct);
+POWERFIT_EXPORT int powerfit_session_stop(powerfit_session* session);
 /* The summary as JSON after stop, owned by the session; NULL (and an error message) otherwise. */
-const char* powerfit_session_summary_json(powerfit_session* session);
+POWERFIT_EXPORT const char* powerfit_session_summary_json(powerfit_session* session);
 /* Stops a running session first. Destroying NULL or an unknown handle does nothing. */
-void powerfit_session_destroy(powerfit_session* session);
+POWERFIT_EXPORT void powerfit_session_destroy(powerfit_session* session);
 /* The message of the calling thread's last error, "" when none. */
-const char* powerfit_last_error(void);
+POWERFIT_EXPORT const char* powerfit_last_error(void);
 /* The library's version ("0.4.0"), to check against the headers a program was built with. */
-const char* powerfit_version(void);
+POWERFIT_EXPORT const char* powerfit_version(void);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "powerfit/export.hpp"
 #include "powerfit/error.hpp"
 #include "powerfit/summary.hpp"
 #include "powerfit/workload_counts.hpp"
@@ -53,7 +54,7 @@ struct ProcessExit {
   std::optional<double> cpu_s;  // its CPU time and that of the children it waited for
 };
 
-class Session {
+class POWERFIT_EXPORT Session {
  public:
   explicit Session(SessionOptions options = {});
   ~Session();
@@ -88,7 +89,7 @@ class Session {
   // A region: "NAME:start" now, "NAME:end" when it ends (or is destroyed). A region that outlives
   // its session ends with nothing recorded: end() then throws Error (state), its destructor does
   // nothing.
-  class Region {
+  class POWERFIT_EXPORT Region {
    public:
     Region(Region&& other) noexcept;
     Region(const Region&) = delete;

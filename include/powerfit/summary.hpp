@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "powerfit/export.hpp"
 #include "powerfit/run_summary.hpp"
 #include "powerfit/scores.hpp"
 #include "powerfit/workload_counts.hpp"
@@ -59,7 +60,7 @@ struct Summary {
   std::optional<std::string> recording_error;
 
   // The JSON written by `powerfit run --summary-json`.
-  std::string to_json() const;
+  POWERFIT_EXPORT std::string to_json() const;
 };
 
 }  // namespace powerfit

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "powerfit/export.hpp"
+
 namespace powerfit {
 
 enum class Unit : std::uint8_t { joule, watt, second, percent, byte, byte_per_second, hertz, celsius };
@@ -22,11 +24,11 @@ enum class ChannelKind : std::uint8_t {
 
 enum class Provenance : std::uint8_t { measured, estimated };
 
-std::string_view to_string(Unit unit);
-std::string_view to_string(ChannelKind kind);
-std::string_view to_string(Provenance provenance);
-std::optional<Unit> unit_from_string(std::string_view text);
-std::optional<ChannelKind> kind_from_string(std::string_view text);
+POWERFIT_EXPORT std::string_view to_string(Unit unit);
+POWERFIT_EXPORT std::string_view to_string(ChannelKind kind);
+POWERFIT_EXPORT std::string_view to_string(Provenance provenance);
+POWERFIT_EXPORT std::optional<Unit> unit_from_string(std::string_view text);
+POWERFIT_EXPORT std::optional<ChannelKind> kind_from_string(std::string_view text);
 
 // Counters are recorded as the increase since the start of the run; everything else as read.
 constexpr bool is_counter(ChannelKind kind) {
