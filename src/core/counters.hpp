@@ -28,7 +28,11 @@ inline constexpr double kCounterSlackSeconds = 0.5;
 inline constexpr double kCounterSuspectSeconds = 1.0;
 
 struct CounterLimits {
-  double wrap_at = 0.0;   // the counter wraps back to zero past this value; 0: it never wraps
+  // The counter's modulus: it reads values in [0, wrap_at), and a wrap adds wrap_at (2^32 counts
+  // for a 32-bit MSR). 0: it never wraps. Powercap states the largest value instead
+  // (max_energy_range_uj, one count below the modulus); that is taken as the modulus, which
+  // misses one count (at most 61 µJ) per wrap, under 10^-9 of the energy between two wraps.
+  double wrap_at = 0.0;
   double max_rate = 0.0;  // the most it can plausibly grow per second; 0: no ceiling known
 };
 

@@ -27,7 +27,7 @@ struct RaplDomain {
   std::string kind;  // "package", "dram", "core", "uncore", "psys"
   int package = 0;
   int die = -1;  // on processors of several dies a package, which one (-1: the whole package)
-  double wrap_j = 0.0;  // the counter wraps back to zero past this many joules (0: never)
+  double wrap_j = 0.0;  // the counter's modulus in joules, as CounterLimits::wrap_at (0: never wraps)
 };
 
 struct EnergyReading {

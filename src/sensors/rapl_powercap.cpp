@@ -87,6 +87,7 @@ class PowercapMethod final : public RaplMethod {
       domain.key = domain.kind == "psys" ? "psys"
                                          : domain.kind + "-" + std::to_string(domain.package) +
                                                (domain.die >= 0 ? "-die-" + std::to_string(domain.die) : "");
+      // The largest value the counter shows, taken as its modulus (see CounterLimits::wrap_at).
       if (const auto range = read_u64(dir / "max_energy_range_uj")) domain.wrap_j = static_cast<double>(*range) * kMicro;
       ProcFile counter;
       const auto status = counter.open(dir / "energy_uj");

@@ -5,14 +5,17 @@
 namespace powerfit {
 namespace {
 
-TEST(PlausibleIncrease, WrapsAtTheGivenRange) {
-  // A RAPL counter with max_energy_range_uj = 262143328850 read just before and after the wrap.
+TEST(PlausibleIncrease, AWrapAddsTheModulus) {
+  // wrap_at is the modulus: values lie in [0, wrap_at), and a wrap adds wrap_at. A 32-bit MSR
+  // counter, in counts: from its last value 2^32 - 1 to 4 is 5 counts.
+  constexpr double modulus = 4294967296.0;
+  EXPECT_DOUBLE_EQ(plausible_increase(modulus - 1.0, 4.0, 0.1, {.wrap_at = modulus}), 5.0);
+  EXPECT_DOUBLE_EQ(plausible_increase(modulus - 1.0, 0.0, 0.1, {.wrap_at = modulus}), 1.0);
+  EXPECT_DOUBLE_EQ(plausible_increase(10.0, 25.0, 0.1, {.wrap_at = modulus}), 15.0);
+  // A powercap zone in µJ, its max_energy_range_uj (262143328850) taken as the modulus: read
+  // 1000 µJ below it, then 500 µJ past the wrap.
   constexpr double range = 262143328850.0;
   EXPECT_DOUBLE_EQ(plausible_increase(range - 1000.0, 500.0, 0.1, {.wrap_at = range}), 1500.0);
-  EXPECT_DOUBLE_EQ(plausible_increase(range - 1.0, 0.0, 0.1, {.wrap_at = range}), 1.0);
-  EXPECT_DOUBLE_EQ(plausible_increase(10.0, 25.0, 0.1, {.wrap_at = range}), 15.0);
-  // A 32-bit MSR counter.
-  EXPECT_DOUBLE_EQ(plausible_increase(4294967295.0, 4.0, 0.1, {.wrap_at = 4294967296.0}), 5.0);
 }
 
 TEST(PlausibleIncrease, AWrapImplyingMoreThanTheCeilingIsNoWrap) {
