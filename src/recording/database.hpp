@@ -21,7 +21,19 @@
 
 namespace powerfit::recording {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
+// Versions from this one on have every table and column of the current one (later versions added
+// only indexes): read and merged as they are, without a migrated copy.
+inline constexpr int kOldestReadableVersion = 2;
+
+// The reads of samples by run and by channel: each one range of the index samples_by_channel, in
+// its order, so no sort (their query plans are tested). The channel's run is named too, so that
+// the lookup uses the index's first column.
+inline constexpr const char* kRunSeriesSql =
+    "SELECT channel_id, t_ns, value FROM samples WHERE run_id = ?1 ORDER BY channel_id, t_ns";
+inline constexpr const char* kChannelSeriesSql =
+    "SELECT t_ns, value FROM samples WHERE run_id = (SELECT run_id FROM channels WHERE id = ?1) AND channel_id = ?1 "
+    "ORDER BY t_ns";
 
 struct RunStart {
   std::string uuid;

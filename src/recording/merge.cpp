@@ -77,9 +77,9 @@ Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
   execute(db, "BEGIN IMMEDIATE");
   try {
     const auto version = pragma_int(db, "source.user_version");
-    if (version != kSchemaVersion) {
+    if (version < kOldestReadableVersion || version > kSchemaVersion) {
       throw RecordingError("'" + source.string() + "' has schema version " + std::to_string(version) + ", not " +
-                           std::to_string(kSchemaVersion));
+                           std::to_string(kOldestReadableVersion) + " to " + std::to_string(kSchemaVersion));
     }
     execute(db, R"sql(
       CREATE TEMP TABLE new_runs AS

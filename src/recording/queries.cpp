@@ -5,8 +5,7 @@
 namespace powerfit::recording {
 
 std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> Database::run_series(std::int64_t run_id) {
-  // Rows are written tick by tick, so rowid order is time order within each channel.
-  Statement statement(db_.get(), "SELECT channel_id, t_ns, value FROM samples WHERE run_id = ?1 ORDER BY rowid");
+  Statement statement(db_.get(), kRunSeriesSql);
   statement.bind(1, run_id);
   std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> series;
   while (statement.step()) series[statement.int64(0)].emplace_back(statement.int64(1), statement.real(2));
@@ -14,7 +13,7 @@ std::map<std::int64_t, std::vector<std::pair<std::int64_t, double>>> Database::r
 }
 
 std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64_t channel_id) {
-  Statement statement(db_.get(), "SELECT t_ns, value FROM samples WHERE channel_id = ?1 ORDER BY t_ns");
+  Statement statement(db_.get(), kChannelSeriesSql);
   statement.bind(1, channel_id);
   std::vector<std::pair<std::int64_t, double>> series;
   while (statement.step()) series.emplace_back(statement.int64(0), statement.real(1));

@@ -107,6 +107,14 @@ CREATE TABLE window_channel_energy (
   energy_j REAL NOT NULL,
   PRIMARY KEY (run_id, channel_id)
 );
+)sql",
+                                                                     R"sql(
+-- version 3: samples found by run, channel and time. Every per-channel read (finishing a run, its
+-- baseline and windows, a report's plots) is one range of this index instead of a scan and a
+-- sort; holding the value too, it answers those reads alone, without a lookup in the table per
+-- row, and serves reads by run as well, so the run-only index goes.
+CREATE INDEX IF NOT EXISTS samples_by_channel ON samples (run_id, channel_id, t_ns, value);
+DROP INDEX IF EXISTS samples_by_run;
 )sql"};
 
 }  // namespace
@@ -177,7 +185,7 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
       Transaction transaction(raw, Transaction::Lock::immediate);
       database.migrate(identify());
       transaction.commit();
-    } else if (version < kSchemaVersion) {
+    } else if (version < kOldestReadableVersion) {
       throw RecordingError("database '" + path.string() + "' has schema version " + std::to_string(version) +
                            "; open it once with `powerfit run -o` to migrate it");
     }

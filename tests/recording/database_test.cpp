@@ -108,6 +108,62 @@ TEST(Database, RefusesACorruptDatabaseWithoutTouchingIt) {
   EXPECT_EQ(testing::read_file(path), content);
 }
 
+// What SQLite plans for `sql`, one step a line.
+std::string query_plan(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(db, ("EXPLAIN QUERY PLAN " + std::string(sql)).c_str(), -1, &statement, nullptr);
+  std::string plan;
+  while (sqlite3_step(statement) == SQLITE_ROW) plan += std::string(reinterpret_cast<const char*>(sqlite3_column_text(statement, 3))) + "\n";
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return plan;
+}
+
+TEST(Database, ReadsOfARunOrAChannelAreOneRangeOfTheIndexWithoutASort) {
+  TempTree tree;
+  const auto path = tree.path("runs.db");
+  {
+    auto database = Database::open(path, Database::Mode::read_write);
+    record_run(database);
+    const auto run = record_run(database);
+    const auto channels = database.run_channels(run);
+    const std::vector<std::int64_t> ids{channels[0].id, channels[1].id};
+    const auto series = database.channel_series(ids[0]);
+    ASSERT_EQ(series.size(), 3u);
+    EXPECT_EQ(series[2], (std::pair<std::int64_t, double>{200'000'000, 20.0}));
+    const auto by_run = database.run_series(run);
+    ASSERT_EQ(by_run.size(), 2u);
+    EXPECT_EQ(by_run.at(ids[1]).size(), 3u);
+  }
+  for (const char* sql : {kRunSeriesSql, kChannelSeriesSql}) {
+    const auto plan = query_plan(path, sql);
+    EXPECT_NE(plan.find("USING COVERING INDEX samples_by_channel (run_id=?"), std::string::npos) << sql << "\n" << plan;
+    EXPECT_EQ(plan.find("SCAN samples"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;
+  }
+}
+
+TEST(Database, AVersionTwoFileIsReadAsItIsAndIndexedWhenNextWritten) {
+  TempTree tree;
+  const auto path = tree.path("v2.db");
+  { auto database = Database::open(path, Database::Mode::read_write); record_run(database); }
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id); PRAGMA user_version = 2",
+               nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  {
+    auto database = Database::open(path, Database::Mode::read_only);  // no migrated copy needed
+    EXPECT_EQ(database.schema_version(), 2);
+    ASSERT_EQ(database.runs().size(), 1u);
+    EXPECT_EQ(database.channel_series(database.run_channels(database.runs()[0].id)[0].id).size(), 3u);
+  }
+  { auto database = Database::open(path, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), 3); }
+  EXPECT_NE(query_plan(path, kChannelSeriesSql).find("samples_by_channel"), std::string::npos);
+}
+
 TEST(Database, RefusesANewerSchemaAndNamesTheFix) {
   TempTree tree;
   const auto path = tree.path("future.db");

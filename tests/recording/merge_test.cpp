@@ -120,6 +120,7 @@ void downgrade_to_version_1(const std::filesystem::path& path) {
   ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
   const char* sql = R"sql(
     PRAGMA journal_mode=DELETE;
+    DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id);
     DROP TABLE window_channel_energy;
     ALTER TABLE baselines DROP COLUMN from_run_uuid;
     ALTER TABLE runs DROP COLUMN gpu_power_limits_w;
