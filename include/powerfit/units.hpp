@@ -43,7 +43,8 @@ struct ChannelInfo {
   ChannelKind kind = ChannelKind::gauge;
   std::string scope = "system";  // "system", "cpu:3", "package:0", "gpu:0", "process-tree", "disk:vda"
   Provenance provenance = Provenance::measured;
-  // Value at which a counter wraps back to zero; 0 when it never wraps in practice.
+  // A counter's modulus: it reads values in [0, wrap_at) and a wrap adds wrap_at; 0 when it
+  // never wraps in practice. (The counter rules are in core/counters.hpp.)
   double wrap_at = 0.0;
   // The most a counter can plausibly grow per second, in its unit (for energy, a generous power
   // ceiling of the domain: sensors/ceilings.hpp); a step beyond it is a glitch or a reset, never

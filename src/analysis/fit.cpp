@@ -98,9 +98,9 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
   for (const auto& [key, values] : groups) {
     result.cells.push_back({.architecture = key.first,
                             .machine = key.second,
-                            .value = mean_with_interval(values.metric),
-                            .accuracy_percent = mean_with_interval(values.accuracy),
-                            .energy_per_inference_j = mean_with_interval(values.energy),
+                            .value = repeat_statistics(values.metric),
+                            .accuracy_percent = repeat_statistics(values.accuracy),
+                            .energy_per_inference_j = repeat_statistics(values.energy),
                             .estimated = values.estimated,
                             .declared = values.declared,
                             .partial = values.partial});

@@ -31,8 +31,8 @@ struct FitObservation {
 
 struct FitCell {
   std::string architecture, machine;
-  MeanInterval value;  // of the chosen metric; n = 0 when no run has it (NetScore without MACs)
-  MeanInterval accuracy_percent, energy_per_inference_j;
+  RepeatStatistics value;  // of the chosen metric; n = 0 when no run has it (NetScore without MACs)
+  RepeatStatistics accuracy_percent, energy_per_inference_j;
   bool estimated = false, declared = false, partial = false;
 };
 

@@ -1,5 +1,6 @@
 #include "analysis/scores.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -55,14 +56,20 @@ double student_t_975(std::size_t degrees) {
   return z + (z * z * z + z) / (4.0 * df);
 }
 
-MeanInterval mean_with_interval(const std::vector<double>& values) {
-  MeanInterval result{.n = values.size()};
+RepeatStatistics repeat_statistics(const std::vector<double>& values) {
+  RepeatStatistics result{.n = values.size()};
   if (values.empty()) return result;
   result.mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+  auto sorted = values;
+  std::sort(sorted.begin(), sorted.end());
+  const std::size_t middle = sorted.size() / 2;
+  result.median = sorted.size() % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2.0;
   if (values.size() < 2) return result;
   double squares = 0.0;
   for (const double value : values) squares += (value - result.mean) * (value - result.mean);
   const double deviation = std::sqrt(squares / static_cast<double>(values.size() - 1));
+  result.stddev = deviation;
+  if (result.mean != 0.0) result.cv = deviation / std::fabs(result.mean);
   result.half_width = student_t_975(values.size() - 1) * deviation / std::sqrt(static_cast<double>(values.size()));
   return result;
 }

@@ -36,14 +36,18 @@ struct EnergyBasis {
 };
 std::optional<EnergyBasis> energy_basis(std::optional<double> measured_j, std::optional<double> estimated_j);
 
-// Mean and the half-width of its 95% confidence interval (Student t with n − 1 degrees of
-// freedom); the half-width is absent for a single value.
-struct MeanInterval {
+// A figure over repeated runs: its mean and the half-width of the mean's 95% confidence interval
+// (Student t with n − 1 degrees of freedom), beside the median, the sample standard deviation and
+// the coefficient of variation (stddev / |mean|), as google/benchmark reports repetitions. All
+// but the mean and median are absent for a single value; the CV also where the mean is 0.
+struct RepeatStatistics {
   double mean = 0.0;
   std::optional<double> half_width;
+  double median = 0.0;
+  std::optional<double> stddev, cv;
   std::size_t n = 0;
 };
-MeanInterval mean_with_interval(const std::vector<double>& values);
+RepeatStatistics repeat_statistics(const std::vector<double>& values);
 
 // The two-sided 95% quantile of Student's t distribution with `degrees` degrees of freedom.
 double student_t_975(std::size_t degrees);

@@ -19,8 +19,7 @@ const char* value_pattern(analysis::FitMetric metric) {
 std::string cell_text(const analysis::FitCell& cell, analysis::FitMetric metric) {
   if (cell.value.n == 0) return "-";
   const char* pattern = value_pattern(metric);
-  std::string text = format(pattern, cell.value.mean);
-  if (cell.value.half_width) text += " ±" + format(pattern, *cell.value.half_width);
+  std::string text = with_interval(cell.value, pattern);
   if (cell.estimated) text += " E";
   if (cell.declared) text += " D";
   if (cell.partial) text += " P";
@@ -31,12 +30,6 @@ std::string pad(const std::string& text, std::size_t width) {
   return text.size() >= width ? text + ' ' : text + std::string(width - text.size(), ' ');
 }
 
-nlohmann::ordered_json interval_json(const analysis::MeanInterval& value) {
-  if (value.n == 0) return nullptr;
-  return {{"mean", value.mean},
-          {"ci95_half_width", value.half_width ? nlohmann::ordered_json(*value.half_width) : nullptr},
-          {"runs", value.n}};
-}
 
 }  // namespace
 
@@ -130,9 +123,9 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
   for (const auto& cell : fit.cells) {
     cells.push_back({{"architecture", cell.architecture},
                      {"machine", cell.machine},
-                     {"value", interval_json(cell.value)},
-                     {"accuracy_percent", interval_json(cell.accuracy_percent)},
-                     {"energy_per_inference_j", interval_json(cell.energy_per_inference_j)},
+                     {"value", repeat_json(cell.value)},
+                     {"accuracy_percent", repeat_json(cell.accuracy_percent)},
+                     {"energy_per_inference_j", repeat_json(cell.energy_per_inference_j)},
                      {"energy_estimated", cell.estimated},
                      {"accuracy_declared", cell.declared},
                      {"energy_partial", cell.partial}});
@@ -154,7 +147,7 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
 }
 
 void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
-  out << "architecture,machine,metric,mean,ci95_half_width,runs,accuracy_percent,energy_per_inference_j,"
+  out << "architecture,machine,metric,mean,ci95_half_width,median,stddev,cv,runs,accuracy_percent,energy_per_inference_j,"
          "energy_estimated,accuracy_declared,best_on_machine,on_pareto_front,energy_partial\n";
   const auto quoted = [](const std::string& text) {
     std::string escaped = "\"";
@@ -166,7 +159,10 @@ void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
     const auto& front = fit.pareto_front.at(cell.machine);
     out << quoted(cell.architecture) << ',' << quoted(cell.machine) << ',' << analysis::fit_metric_name(fit.metric) << ','
         << (cell.value.n ? format("%.17g", cell.value.mean) : "") << ','
-        << (cell.value.half_width ? format("%.17g", *cell.value.half_width) : "") << ',' << cell.value.n << ','
+        << (cell.value.half_width ? format("%.17g", *cell.value.half_width) : "") << ','
+        << (cell.value.n ? format("%.17g", cell.value.median) : "") << ','
+        << (cell.value.stddev ? format("%.17g", *cell.value.stddev) : "") << ','
+        << (cell.value.cv ? format("%.17g", *cell.value.cv) : "") << ',' << cell.value.n << ','
         << format("%.17g", cell.accuracy_percent.mean) << ',' << format("%.17g", cell.energy_per_inference_j.mean) << ','
         << (cell.estimated ? "true" : "false") << ',' << (cell.declared ? "true" : "false") << ','
         << (best != fit.best_architecture.end() && best->second == cell.architecture ? "true" : "false") << ','

@@ -235,24 +235,27 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
     }
     html << render_scatter_plot(scatter);
     html << "<h2>Fit test</h2>";
-    HeatMap map{"fit-heat-map", "Composite score, architecture × machine (mean ±95% CI; E: estimated energy, D: declared accuracy, P: partial energy)",
+    HeatMap map{"fit-heat-map", "Composite score, architecture × machine (mean ±95% CI, with median, sd and CV in each tooltip; E: estimated energy, D: declared accuracy, P: partial energy)",
                 fit.architectures, fit.machines, {}, {}, true};
     for (const auto& architecture : fit.architectures) {
       std::vector<std::optional<double>> values;
-      std::vector<std::string> texts;
+      std::vector<std::string> texts, spreads;
       for (const auto& machine : fit.machines) {
         const auto* cell = fit.cell(architecture, machine);
         if (cell == nullptr || cell->value.n == 0) {
           values.emplace_back();
           texts.emplace_back();
+          spreads.emplace_back();
           continue;
         }
         values.push_back(cell->value.mean);
-        texts.push_back(format("%.2f", cell->value.mean) + (cell->value.half_width ? " ±" + format("%.2f", *cell->value.half_width) : "") +
-                        (cell->estimated ? " E" : "") + (cell->declared ? " D" : "") + (cell->partial ? " P" : ""));
+        texts.push_back(with_interval(cell->value, "%.2f") + (cell->estimated ? " E" : "") + (cell->declared ? " D" : "") +
+                        (cell->partial ? " P" : ""));
+        spreads.push_back(spread_text(cell->value, "%.3g"));
       }
       map.values.push_back(values);
       map.texts.push_back(texts);
+      map.spreads.push_back(spreads);
     }
     html << render_heat_map(map);
   }

@@ -13,25 +13,25 @@ namespace powerfit::report {
 
 namespace {
 
-std::string with_interval(const analysis::MeanInterval& value, const char* pattern) {
-  std::string text = format(pattern, value.mean);
-  if (value.half_width) text += " ±" + format(pattern, *value.half_width);
-  return text;
-}
 
 }  // namespace
 
 void print_run_scores(std::ostream& out, const Summary& summary) {
-  const auto& report = *summary.counts;
-  out << "  scores" << (report.model.empty() ? "" : " of " + report.model);
+  const auto& counts = *summary.counts;
+  out << "  scores" << (counts.model.empty() ? "" : " of " + counts.model);
   if (!summary.scores) {
     out << ":\n    unscored: " << summary.unscored_why << "\n\n";
     return;
   }
   out << ", on the energy of the " << summary.scored_on << ":\n";
+  if (summary.scored_on.starts_with("inference window") && !summary.window_partial_channels.empty()) {
+    std::string names;
+    for (const auto& name : summary.window_partial_channels) names += (names.empty() ? "" : ", ") + name;
+    out << "    PARTIAL energy: stopped inside the window: " << names << '\n';
+  }
   const auto& scores = *summary.scores;
   const std::string tag = summary.scores_estimated ? "  (ESTIMATED energy)" : "  (measured energy)";
-  out << "    " << report.inferences << " inferences, " << report.correct << " correct: "
+  out << "    " << counts.inferences << " inferences, " << counts.correct << " correct: "
       << format("%.2f %%", scores.accuracy_percent) << " top-1";
   if (scores.top5_percent) out << format(", %.2f %% top-5", *scores.top5_percent);
   out << '\n';
@@ -156,33 +156,35 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::vector<const Group*> ranked;
   for (const auto& [key, group] : groups) ranked.push_back(&group);
   std::sort(ranked.begin(), ranked.end(), [](const Group* a, const Group* b) {
-    const double ca = a->composite.empty() ? -1e300 : analysis::mean_with_interval(a->composite).mean;
-    const double cb = b->composite.empty() ? -1e300 : analysis::mean_with_interval(b->composite).mean;
+    const double ca = a->composite.empty() ? -1e300 : analysis::repeat_statistics(a->composite).mean;
+    const double cb = b->composite.empty() ? -1e300 : analysis::repeat_statistics(b->composite).mean;
     return ca > cb;
   });
   char line[512];
-  std::snprintf(line, sizeof line, "%-4s %-18s %-11s %-7s %5s %-14s %4s %-16s %-20s %-18s %-16s %-10s %s\n", "rank",
-                "model", "backend", "device", "batch", "host", "runs", "top-1 %", "mJ/inference", "inferences/J",
-                "composite", "NetScore", "energy");
+  std::snprintf(line, sizeof line, "%-4s %-18s %-11s %-7s %5s %-14s %4s %-16s %-20s %-10s %-6s %-18s %-16s %-10s %s\n",
+                "rank", "model", "backend", "device", "batch", "host", "runs", "top-1 %", "mJ/inference", "median mJ", "CV",
+                "inferences/J", "composite", "NetScore", "energy");
   out << line;
   int rank = 0;
   for (const Group* group : ranked) {
-    const auto netscore = group->netscore.empty() ? std::string("-") : with_interval(analysis::mean_with_interval(group->netscore), "%.2f");
-    const auto composite = group->composite.empty() ? std::string("-") : with_interval(analysis::mean_with_interval(group->composite), "%.2f");
-    const auto accuracy = with_interval(analysis::mean_with_interval(group->accuracy), "%.2f") + (group->declared ? " decl." : "");
-    std::snprintf(line, sizeof line, "%-4d %-18s %-11s %-7s %5s %-14s %4zu %-16s %-20s %-18s %-16s %-10s %s\n", ++rank,
+    const auto netscore = group->netscore.empty() ? std::string("-") : with_interval(analysis::repeat_statistics(group->netscore), "%.2f");
+    const auto composite = group->composite.empty() ? std::string("-") : with_interval(analysis::repeat_statistics(group->composite), "%.2f");
+    const auto accuracy = with_interval(analysis::repeat_statistics(group->accuracy), "%.2f") + (group->declared ? " decl." : "");
+    const auto millijoules = analysis::repeat_statistics(group->millijoules);
+    std::snprintf(line, sizeof line, "%-4d %-18s %-11s %-7s %5s %-14s %4zu %-16s %-20s %-10s %-6s %-18s %-16s %-10s %s\n", ++rank,
                   group->model.c_str(), group->backend.empty() ? "-" : group->backend.c_str(), group->device.c_str(),
                   group->batch > 0 ? std::to_string(group->batch).c_str() : "-", group->host.c_str(),
-                  group->accuracy.size(), accuracy.c_str(),
-                  with_interval(analysis::mean_with_interval(group->millijoules), "%.4g").c_str(),
-                  with_interval(analysis::mean_with_interval(group->per_joule), "%.4g").c_str(), composite.c_str(),
+                  group->accuracy.size(), accuracy.c_str(), with_interval(millijoules, "%.4g").c_str(),
+                  format("%.4g", millijoules.median).c_str(),
+                  millijoules.cv ? format("%.1f%%", *millijoules.cv * 100.0).c_str() : "-",
+                  with_interval(analysis::repeat_statistics(group->per_joule), "%.4g").c_str(), composite.c_str(),
                   netscore.c_str(),
                   (std::string(group->estimated ? "ESTIMATED" : "measured") + (group->partial ? " PARTIAL" : "")).c_str());
     out << line;
   }
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
-      << "); ± is the 95% confidence interval over runs (`powerfit score --explain`); decl.: accuracy declared with --accuracy, not measured\n";
+      << "); ± is the 95% confidence interval over runs, CV the coefficient of variation of mJ/inference (`powerfit score --explain`); decl.: accuracy declared with --accuracy, not measured\n";
   for (const auto& text : partials) out << "PARTIAL energy, a channel stopped early: " << text << '\n';
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }

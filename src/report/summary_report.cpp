@@ -29,7 +29,8 @@ struct Style {
 void line(std::ostream& out, const std::string& value, const std::string& label, const std::string& note = {}) {
   char buffer[256];
   std::snprintf(buffer, sizeof buffer, "  %18s  %-28s", value.c_str(), label.c_str());
-  out << buffer << note << '\n';
+  // A label as wide as its column or wider still keeps a space before the note.
+  out << buffer << (label.size() >= 28 && !note.empty() ? " " : "") << note << '\n';
 }
 
 std::string provenance_tag(const ChannelSummary& channel) {
@@ -201,11 +202,11 @@ std::vector<RepeatFigure> repeat_figures(const std::vector<RunSummary>& runs) {
 }  // namespace
 
 void print_repeats(std::ostream& out, const std::vector<RunSummary>& runs) {
-  out << " over " << runs.size() << " runs (mean ± 95% confidence interval, Student t):\n";
+  out << " over " << runs.size() << " runs (mean ± 95% confidence interval, Student t; median, standard deviation, CV):\n";
   for (const auto& figure : repeat_figures(runs)) {
-    const auto interval = analysis::mean_with_interval(figure.values);
-    line(out, format("%.4g", interval.mean) + format(" ± %.2g", interval.half_width.value_or(0.0)),
-         std::string(figure.name), figure.unit);
+    const auto statistics = analysis::repeat_statistics(figure.values);
+    line(out, format("%.4g", statistics.mean) + format(" ± %.2g", statistics.half_width.value_or(0.0)),
+         std::string(figure.name), std::string(figure.unit) + (statistics.stddev ? "  " + spread_text(statistics, "%.4g") : ""));
   }
   out << '\n';
 }
@@ -214,9 +215,7 @@ nlohmann::ordered_json repeats_json(const std::vector<RunSummary>& runs) {
   nlohmann::ordered_json json;
   json["runs"] = runs.size();
   for (const auto& figure : repeat_figures(runs)) {
-    const auto interval = analysis::mean_with_interval(figure.values);
-    json[figure.name] = {{"mean", interval.mean},
-                         {"ci95_half_width", interval.half_width ? nlohmann::ordered_json(*interval.half_width) : nullptr}};
+    json[figure.name] = repeat_json(analysis::repeat_statistics(figure.values));
   }
   return json;
 }

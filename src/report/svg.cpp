@@ -207,6 +207,10 @@ std::string render_heat_map(const HeatMap& map) {
   constexpr double kCellWidth = 170, kCellHeight = 26, kLabel = 150, kHeader = 44;
   const double width = std::max(kWidth, kLabel + kCellWidth * static_cast<double>(map.columns.size()) + 10);
   const double height = kHeader + kCellHeight * static_cast<double>(map.rows.size()) + 10;
+  const auto spread = [&](std::size_t r, std::size_t c) {
+    return r < map.spreads.size() && c < map.spreads[r].size() && !map.spreads[r][c].empty() ? " (" + map.spreads[r][c] + ")"
+                                                                                              : std::string();
+  };
   Range range;
   for (const auto& row : map.values) {
     for (const auto& value : row) {
@@ -240,7 +244,7 @@ std::string render_heat_map(const HeatMap& map) {
       char fill[16];
       std::snprintf(fill, sizeof fill, "#%02x%02x%02x", red, green, 110);
       out << "<rect class=\"mark\" x=\"" << x << "\" y=\"" << y << "\" width=\"" << kCellWidth - 2 << "\" height=\"" << kCellHeight - 2
-          << "\" fill=\"" << fill << "\"><title>" << escape_html(map.rows[r] + " on " + map.columns[c] + ": " + map.texts[r][c])
+          << "\" fill=\"" << fill << "\"><title>" << escape_html(map.rows[r] + " on " + map.columns[c] + ": " + map.texts[r][c] + spread(r, c))
           << "</title></rect><text x=\"" << x + kCellWidth / 2 << "\" y=\"" << y + 17 << "\" text-anchor=\"middle\">"
           << escape_html(map.texts[r][c]) << "</text>";
     }

@@ -51,6 +51,7 @@ struct HeatMap {
   std::vector<std::vector<std::optional<double>>> values;  // [row][column]
   std::vector<std::vector<std::string>> texts;             // what each cell says
   bool higher_is_better = true;
+  std::vector<std::vector<std::string>> spreads;  // more of each cell, in its tooltip only (may be empty)
 };
 std::string render_heat_map(const HeatMap& map);
 

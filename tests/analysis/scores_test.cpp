@@ -53,14 +53,33 @@ TEST(Scores, UnscorableCountsSayWhy) {
 
 TEST(Interval, StudentTNinetyFivePercent) {
   // Three repeats 10, 12, 14: mean 12, s = 2, t(0.975, 2) = 4.303, half-width 4.303 * 2 / sqrt(3).
-  const auto interval = mean_with_interval({10.0, 12.0, 14.0});
+  const auto interval = repeat_statistics({10.0, 12.0, 14.0});
   EXPECT_DOUBLE_EQ(interval.mean, 12.0);
   ASSERT_TRUE(interval.half_width);
   EXPECT_NEAR(*interval.half_width, 4.303 * 2.0 / std::sqrt(3.0), 1e-9);
-  EXPECT_FALSE(mean_with_interval({5.0}).half_width);
+  EXPECT_FALSE(repeat_statistics({5.0}).half_width);
   EXPECT_NEAR(student_t_975(1), 12.706, 1e-9);
   EXPECT_NEAR(student_t_975(100), 1.984, 1e-3);
   EXPECT_NEAR(student_t_975(1000), 1.962, 1e-3);
+}
+
+TEST(Interval, MedianStandardDeviationAndCoefficientOfVariation) {
+  // 10, 12, 14: median 12, s = 2, CV 2 / 12.
+  const auto three = repeat_statistics({14.0, 10.0, 12.0});
+  EXPECT_DOUBLE_EQ(three.median, 12.0);
+  EXPECT_DOUBLE_EQ(*three.stddev, 2.0);
+  EXPECT_DOUBLE_EQ(*three.cv, 2.0 / 12.0);
+  EXPECT_EQ(three.n, 3u);
+  // An even count: the median is the mean of the middle two; one outlier moves the mean, not it.
+  const auto four = repeat_statistics({1.0, 2.0, 3.0, 100.0});
+  EXPECT_DOUBLE_EQ(four.median, 2.5);
+  EXPECT_DOUBLE_EQ(four.mean, 26.5);
+  // One value: a median, no spread; a mean of 0: no CV.
+  const auto one = repeat_statistics({5.0});
+  EXPECT_DOUBLE_EQ(one.median, 5.0);
+  EXPECT_FALSE(one.stddev);
+  EXPECT_FALSE(one.cv);
+  EXPECT_FALSE(repeat_statistics({-1.0, 1.0}).cv);
 }
 
 TEST(Explain, StatesFormulasAndDefaults) {

@@ -1,0 +1,200 @@
+// Golden outputs: what people and programs read (the run summary, score, fit and export, as
+// text, JSON and CSV) from fixed inputs, compared byte for byte with tests/golden. A change to any
+// of them shows up here as a diff to review; after reviewing it, POWERFIT_UPDATE_GOLDEN=1 rewrites
+// the files.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "analysis/fit.hpp"
+#include "recording/database.hpp"
+#include "recording/export.hpp"
+#include "report/fit_report.hpp"
+#include "report/score_report.hpp"
+#include "report/summary_report.hpp"
+#include "support/temp_tree.hpp"
+
+namespace powerfit::report {
+namespace {
+
+void expect_golden(const std::string& name, const std::string& actual) {
+  const std::filesystem::path path = std::filesystem::path(POWERFIT_GOLDEN) / name;
+  if (const char* update = std::getenv("POWERFIT_UPDATE_GOLDEN"); update != nullptr && *update == '1') {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << actual;
+  }
+  std::ifstream in(path, std::ios::binary);
+  ASSERT_TRUE(in) << path << " is missing; run with POWERFIT_UPDATE_GOLDEN=1 to write it, then review it";
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(actual, expected.str()) << name << " differs from " << path
+                                    << "; review the change, then POWERFIT_UPDATE_GOLDEN=1 rewrites it";
+}
+
+ChannelInfo channel(std::string name, Unit unit, ChannelKind kind, bool in_total = false,
+                    Provenance provenance = Provenance::measured) {
+  return {.name = std::move(name), .source = "golden", .unit = unit, .kind = kind, .provenance = provenance,
+          .in_energy_total = in_total};
+}
+
+// A run with a measured package, a GPU whose counter failed and was counted on from its gauge, a
+// DRAM zone that stopped early (a partial total), an estimate, utilization, memory and I/O.
+Summary golden_summary() {
+  Summary session{.run_id = 7, .run_uuid = "0b5e4f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", .database = "runs.db",
+                  .command = {"python3", "infer.py", "--batch", "32"}, .label = "golden", .interval_s = 0.1};
+  auto& run = session.run;
+  run.duration_s = 12.5;
+  run.samples = 126;
+  run.max_lateness_s = 0.0012;
+  run.sampler_cpu_s = 0.031;
+  run.sampler_overhead_percent = 0.25;
+  run.writer_cpu_s = 0.012;
+  run.process_cpu_s = 0.09;
+  run.process_overhead_percent = 0.72;
+  run.child_cpu_s = 11.8;
+  ChannelSummary package{.info = channel("rapl.package-0.energy", Unit::joule, ChannelKind::energy_counter, true),
+                         .samples = 126, .total = 812.5, .mean = 65.0, .max = 88.25, .energy_j = 812.5, .last = 812.5};
+  package.glitches = 1;
+  ChannelSummary dram{.info = channel("rapl.dram-0.energy", Unit::joule, ChannelKind::energy_counter, true),
+                      .samples = 40, .total = 31.0, .mean = 7.75, .energy_j = 31.0, .last = 31.0,
+                      .failure = "read error", .failed_at_s = 4.0};
+  ChannelSummary gpu{.info = channel("gpu0.energy", Unit::joule, ChannelKind::energy_counter, true), .samples = 126,
+                     .total = 2500.0, .mean = 200.0, .energy_j = 2500.0, .last = 2500.0, .failure = "read error",
+                     .failed_at_s = 6.5, .counted_from_gauge = true};
+  gpu.info.gauge = "gpu0.power";
+  gpu.info.source = "nvml; energy from gpu0.power since 6.50 s (the counter failed: read error)";
+  ChannelSummary estimate{.info = channel("cpu.power.estimated", Unit::watt, ChannelKind::power_gauge, true, Provenance::estimated),
+                          .samples = 126, .mean = 40.0, .min = 12.0, .max = 55.0, .energy_j = 500.0, .last = 41.0};
+  ChannelSummary utilization{.info = channel("cpu.utilization", Unit::percent, ChannelKind::utilization), .samples = 126,
+                             .mean = 93.5, .min = 2.0, .max = 100.0, .last = 97.0};
+  ChannelSummary memory{.info = channel("memory.used", Unit::byte, ChannelKind::gauge), .samples = 126, .mean = 6.5e9,
+                        .min = 6.1e9, .max = 7.25e9, .last = 7.0e9};
+  ChannelSummary disk{.info = channel("disk.read_bytes", Unit::byte, ChannelKind::byte_counter), .samples = 126,
+                      .total = 1.5e8, .mean = 1.2e7, .max = 9.0e7, .last = 1.5e8};
+  run.channels = {package, dram, gpu, estimate, utilization, memory, disk};
+  run.measured_energy_j = 812.5 + 31.0 + 2500.0;
+  run.estimated_energy_j = 500.0;
+  run.measured_energy_partial = true;
+  run.partial_channels = {"rapl.dram-0.energy (read error at 4.00 s)"};
+  run.baseline = RunSummary::Baseline{.duration_s = 3.0, .command_duration_s = 9.5, .measured_power_w = 110.0,
+                                      .estimated_power_w = 12.0, .command_measured_energy_j = 2900.0,
+                                      .command_estimated_energy_j = 420.0, .dynamic_measured_energy_j = 1855.0,
+                                      .dynamic_estimated_energy_j = 306.0};
+  session.regions = {{.name = "inference", .seconds = 8.0, .thread_cpu_s = 7.5, .measured_energy_j = 2400.0, .estimated_energy_j = 350.0}};
+  session.counts = WorkloadCounts{.inferences = 10000, .correct = 9512, .correct_top5 = 9950, .model = "resnet18",
+                                  .device = "cuda:0", .batch_size = 32, .dataset = "imagenet-val-10k", .parameters = 11.7e6,
+                                  .macs = 1.82e9};
+  session.window_measured_energy_j = 2400.0;
+  session.window_estimated_energy_j = 350.0;
+  session.window_channels = {{"rapl.package-0.energy", false, 520.0}, {"gpu0.energy", false, 1880.0}, {"cpu.power.estimated", true, 350.0}};
+  session.window_partial_channels = {"rapl.dram-0.energy (read error at 4.00 s)"};
+  session.scores = analysis::compute_scores({.inferences = 10000, .correct = 9512, .correct_top5 = 9950.0, .parameters = 11.7e6,
+                                             .macs = 1.82e9},
+                                            2400.0, {});
+  session.scored_on = "inference window";
+  session.warnings = {"rapl.package-0.energy: 1 reading discarded as a glitch"};
+  return session;
+}
+
+TEST(Golden, Summary) {
+  const auto session = golden_summary();
+  std::ostringstream text;
+  print_summary(text, session, false);
+  print_run_scores(text, session);
+  expect_golden("summary.txt", text.str());
+  expect_golden("summary.json", summary_json(session).dump(2) + "\n");
+}
+
+TEST(Golden, Repeats) {
+  std::vector<RunSummary> runs(3, golden_summary().run);
+  runs[1].duration_s = 12.0;
+  runs[1].measured_energy_j = 3300.0;
+  runs[2].duration_s = 13.25;
+  runs[2].measured_energy_j = 3410.0;
+  std::ostringstream text;
+  print_repeats(text, runs);
+  expect_golden("repeats.txt", text.str());
+  expect_golden("repeats.json", repeats_json(runs).dump(2) + "\n");
+}
+
+// Three repeats of one model, two of another, on two machines; one unscored, one partial, one
+// scored on estimated energy.
+std::vector<recording::ReportedRun> golden_runs() {
+  std::vector<recording::ReportedRun> runs;
+  const auto add = [&](std::string model, std::string host, std::string device, double joules, std::int64_t correct,
+                       bool estimated = false) {
+    recording::ReportedRun run;
+    run.run_id = static_cast<std::int64_t>(runs.size()) + 1;
+    run.uuid = "00000000-0000-4000-8000-00000000000" + std::to_string(runs.size());
+    run.hostname = std::move(host);
+    run.start_time = "2026-11-25T08:00:0" + std::to_string(runs.size()) + ".000000Z";
+    run.counts = {.inferences = 1000, .correct = correct, .model = std::move(model), .device = std::move(device),
+                  .batch_size = 8, .parameters = 1.0e6, .macs = 2.0e8, .backend = "libtorch 2.1.0"};
+    (estimated ? run.estimated_energy_j : run.measured_energy_j) = joules;
+    run.duration_s = 10.0;
+    runs.push_back(std::move(run));
+  };
+  add("lenet", "gpu-box", "cuda:0", 50.0, 990);
+  add("lenet", "gpu-box", "cuda:0", 52.0, 990);
+  add("lenet", "gpu-box", "cuda:0", 49.0, 991);
+  add("mlp", "gpu-box", "cuda:0", 30.0, 950);
+  add("mlp", "gpu-box", "cuda:0", 33.0, 951);
+  add("lenet", "laptop", "cpu", 120.0, 990, true);
+  add("mlp", "laptop", "cpu", 80.0, 950);
+  runs.back().stopped.push_back({.channel = "rapl.dram-0.energy", .failure = "read error", .at_s = 2.5});
+  add("mlp", "laptop", "cpu", 0.0, 0);
+  runs.back().error = "the command's report (POWERFIT_REPORT_FILE) is unusable: correct exceeds inferences";
+  return runs;
+}
+
+TEST(Golden, Score) {
+  const auto runs = golden_runs();
+  std::ostringstream text;
+  print_score_table(text, runs, {}, false);
+  expect_golden("score.txt", text.str());
+  expect_golden("score.json", scored_runs_json(runs, {}, false).dump(2) + "\n");
+}
+
+TEST(Golden, Fit) {
+  std::vector<std::string> unscored;
+  const auto observations = fit_observations(golden_runs(), {}, false, &unscored);
+  const auto fit = analysis::fit_test(observations, analysis::FitMetric::composite, 95.0);
+  std::ostringstream text, csv;
+  print_fit_table(text, fit, unscored);
+  write_fit_csv(csv, fit);
+  expect_golden("fit.txt", text.str());
+  expect_golden("fit.json", fit_json(fit, unscored).dump(2) + "\n");
+  expect_golden("fit.csv", csv.str());
+}
+
+TEST(Golden, Export) {
+  testing::TempTree tree;
+  auto database = recording::Database::open(tree.path("runs.db"), recording::Database::Mode::read_write);
+  const recording::RunStart start{.uuid = "0b5e4f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", .command = {"true"}, .label = "golden",
+                                  .start_wall_ns = 1'795'000'000'000'000'000, .interval_s = 0.1};
+  const auto run = database.begin_run(start);
+  const std::vector<ChannelInfo> channels{channel("rapl.package-0.energy", Unit::joule, ChannelKind::energy_counter, true),
+                                          channel("cpu.power.estimated", Unit::watt, ChannelKind::power_gauge, true,
+                                                  Provenance::estimated),
+                                          channel("cpu.utilization", Unit::percent, ChannelKind::utilization)};
+  const auto ids = database.add_channels(run, channels);
+  {
+    auto transaction = database.transaction();
+    for (int tick = 0; tick < 3; ++tick) {
+      database.insert_sample(run, ids[0], tick * 100'000'000LL, 6.5 * tick);
+      database.insert_sample(run, ids[1], tick * 100'000'000LL, 40.0 + tick);
+      database.insert_sample(run, ids[2], tick * 100'000'000LL, 12.5 * tick);
+    }
+    transaction.commit();
+  }
+  std::ostringstream csv, json;
+  recording::export_samples(database, run, recording::ExportFormat::csv, csv);
+  recording::export_samples(database, run, recording::ExportFormat::json, json);
+  expect_golden("export.csv", csv.str());
+  expect_golden("export.json", json.str());
+}
+
+}  // namespace
+}  // namespace powerfit::report
