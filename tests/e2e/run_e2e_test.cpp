@@ -19,6 +19,7 @@
 #include "recording/database.hpp"
 #include "recording/export.hpp"
 #include "support/powerfit_process.hpp"
+#include "support/recorded.hpp"
 #include "support/temp_tree.hpp"
 
 namespace powerfit {
@@ -131,7 +132,7 @@ TEST(RunEndToEnd, SigtermAndSigintAreForwardedAndTheRunIsKept) {
     TempTree tree;
     const auto database = tree.path("runs.db");
     PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", database.string(), "--", "sleep", "30"}, tree.root());
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ASSERT_TRUE(testing::wait_for_samples(database, 20));  // the command is running
     const auto started = std::chrono::steady_clock::now();
     powerfit.signal(signal_number);
     const auto outcome = powerfit.wait();
@@ -164,7 +165,7 @@ TEST(RunEndToEnd, ASignalDuringTheIdleBaselineClosesTheRunAndTheCommandNeverRuns
   const auto witness = tree.path("ran");
   PowerfitProcess powerfit({"run", "-i", "20ms", "--baseline", "5s", "-o", database.string(), "--", "touch", witness.string()},
                            tree.root());
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  ASSERT_TRUE(testing::wait_for_samples(database, 10));  // inside the 5 s baseline
   powerfit.signal(SIGTERM);
   const auto outcome = powerfit.wait();
   EXPECT_EQ(outcome.status, 143) << outcome.err;
@@ -180,7 +181,7 @@ TEST(BenchEndToEnd, SigintClosesTheRunWithWhatItMeasured) {
   PowerfitProcess powerfit({"bench", "-q", "-m", POWERFIT_ZOO "/mlp.pt", "-d", POWERFIT_ZOO "/digits-test", "--min-time", "30s",
                             "-i", "20ms", "-o", database.string()},
                            tree.root());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  ASSERT_TRUE(testing::wait_for_marker(database, "inference:start"));  // measuring its 30 s
   const auto started = std::chrono::steady_clock::now();
   powerfit.signal(SIGINT);
   const auto outcome = powerfit.wait();
@@ -196,7 +197,7 @@ TEST(BenchEndToEnd, SigtermDuringTheWarmUpClosesTheRun) {
   PowerfitProcess powerfit({"bench", "-q", "-m", POWERFIT_ZOO "/mlp.pt", "-d", POWERFIT_ZOO "/digits-test", "--warmup",
                             "100000000", "-i", "20ms", "--baseline", "0", "-o", database.string()},
                            tree.root());
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // loading done, deep in the warm-up
+  ASSERT_TRUE(testing::wait_for_marker(database, "warmup:start"));  // loading done, in the warm-up
   powerfit.signal(SIGTERM);
   const auto outcome = powerfit.wait();
   EXPECT_EQ(outcome.status, 143) << outcome.err;
@@ -207,7 +208,7 @@ TEST(RunEndToEnd, KilledMidRunLeavesAReadableDatabaseWithWhatWasSampled) {
   TempTree tree;
   const auto database = tree.path("runs.db");
   PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", database.string(), "--", "sleep", "30"}, tree.root());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(testing::wait_for_samples(database, 101));  // over 100 samples committed
   powerfit.signal_group(SIGKILL);
   EXPECT_EQ(powerfit.wait().status, 128 + SIGKILL);
   auto db = recording::Database::open(database, recording::Database::Mode::read_only);
@@ -647,7 +648,8 @@ TEST(DataSafety, ADatabaseLockedLongerThanTheBusyTimeoutIsAFailedRunThatStillClo
   TempTree tree;
   const auto db = recorded_database(tree, "locked.db");
   PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", db, "--", "sleep", "8"}, tree.root());
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  ASSERT_TRUE(testing::wait_for_count(db, "SELECT count(*) FROM samples WHERE run_id = 2", 1));  // recording
+
   sqlite3* holder = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &holder), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
