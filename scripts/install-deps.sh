@@ -3,7 +3,8 @@
 set -euo pipefail
 packages=(
   build-essential cmake pkg-config
-  libsqlite3-dev nlohmann-json3-dev libcli11-dev
+  libsqlite3-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
+  prometheus
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libopencv-dev
   chromium

@@ -31,6 +31,7 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global);
 Action add_merge_command(CLI::App& app, const GlobalOptions& global);
 Action add_fit_command(CLI::App& app, const GlobalOptions& global);
 Action add_report_command(CLI::App& app, const GlobalOptions& global);
+Action add_serve_command(CLI::App& app, const GlobalOptions& global);
 
 // "powerfit: error: MESSAGE" on stderr; returns kUsageError.
 int usage_error(const std::string& message);

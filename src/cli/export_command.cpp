@@ -1,13 +1,16 @@
+#include <algorithm>
 #include <iostream>
 
 #include "cli/commands.hpp"
 #include "core/output_file.hpp"
 #include "recording/export.hpp"
+#include "report/prometheus.hpp"
 
 namespace powerfit::cli {
 
 Action add_export_command(CLI::App& app, const GlobalOptions&) {
-  auto* command = app.add_subcommand("export", "Write recorded samples as tidy CSV or JSON (one row per sample and channel)");
+  auto* command = app.add_subcommand(
+      "export", "Write recorded samples as tidy CSV or JSON (one row per sample and channel), or one run's totals for Prometheus");
   struct Options {
     std::string database;
     std::string format = "csv";
@@ -17,13 +20,16 @@ Action add_export_command(CLI::App& app, const GlobalOptions&) {
   };
   auto options = std::make_shared<Options>();
   command->add_option("database", options->database, "Database written by `powerfit run`")->required();
-  command->add_option("--format", options->format, "csv or json")->capture_default_str();
+  command->add_option("--format", options->format,
+                      "csv or json; prometheus: one run's energy totals in Prometheus' text format, for node-exporter's "
+                      "textfile collector (the last run unless --run)")
+      ->capture_default_str();
   command->add_option("--run", options->run, "Export only this run id (default: every run)");
   command->add_option("-o,--output", options->output, "Write to this file instead of standard output")
       ->each([options](const std::string&) { options->output_given = true; });
   return [options]() {
-    if (options->format != "csv" && options->format != "json") {
-      return usage_error("unknown export format '" + options->format + "'; use --format csv or --format json");
+    if (options->format != "csv" && options->format != "json" && options->format != "prometheus") {
+      return usage_error("unknown export format '" + options->format + "'; use --format csv, json or prometheus");
     }
     if (!options->output.empty() || options->output_given) {
       if (auto problem = output_problem(options->output, {options->database})) return usage_error(*problem);
@@ -33,13 +39,25 @@ Action add_export_command(CLI::App& app, const GlobalOptions&) {
       return usage_error("no run " + std::to_string(*options->run) + " in '" + options->database +
                          "'; leave out --run to export every run");
     }
-    const auto format = options->format == "csv" ? recording::ExportFormat::csv : recording::ExportFormat::json;
+    const auto write = [&](std::ostream& out) {
+      if (options->format != "prometheus") {
+        const auto format = options->format == "csv" ? recording::ExportFormat::csv : recording::ExportFormat::json;
+        recording::export_samples(database, options->run, format, out);
+        return;
+      }
+      const auto runs = database.runs();
+      const auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& row) { return row.id == options->run.value_or(runs.back().id); });
+      out << report::exposition_text(report::run_families(*run, database.run_channels(run->id)));
+    };
+    if (options->format == "prometheus" && database.runs().empty()) {
+      return usage_error("'" + options->database + "' holds no run to export");
+    }
     if (options->output.empty()) {
-      recording::export_samples(database, options->run, format, std::cout);
+      write(std::cout);
       return 0;
     }
     ReplacingFile out(options->output);
-    recording::export_samples(database, options->run, format, out.stream());
+    write(out.stream());
     if (auto problem = out.commit()) {
       std::cerr << "powerfit: error: " << *problem << '\n';
       return 1;

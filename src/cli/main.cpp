@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       {"merge", add_merge_command(app, global)},
       {"fit", add_fit_command(app, global)},
       {"report", add_report_command(app, global)},
+      {"serve", add_serve_command(app, global)},
   };
 
   try {

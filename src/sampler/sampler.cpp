@@ -53,6 +53,8 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerO
   readings_.resize(channels_.size());
   values_.resize(channels_.size());
   present_.resize(channels_.size());
+  latest_.values.resize(channels_.size());
+  latest_.present.resize(channels_.size());
   times_.resize(channels_.size());
 }
 
@@ -135,6 +137,19 @@ void Sampler::sample_at(std::int64_t time_ns) {
   previous_tick_s_ = t;
   ++stats_.ticks;
   queue_.try_push(time_ns, values_, present_, times_);
+  const std::lock_guard lock(latest_mutex_);
+  for (std::size_t i = 0; i < channels_.size(); ++i) {
+    if (present_[i] == 0) continue;
+    latest_.values[i] = values_[i];
+    latest_.present[i] = 1;
+  }
+  latest_.time_ns = time_ns;
+  latest_.ticks = stats_.ticks;
+}
+
+LatestValues Sampler::latest() const {
+  const std::lock_guard lock(latest_mutex_);
+  return latest_;
 }
 
 void Sampler::run(std::promise<void>& first_tick) {

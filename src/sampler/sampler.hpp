@@ -44,6 +44,15 @@ struct SamplerStats {
   double overhead_percent() const { return wall_s > 0.0 ? 100.0 * thread_cpu_s / wall_s : 0.0; }
 };
 
+// The newest value of each channel as recorded (for counters, the trusted increase since the
+// start), for readers that want the present rather than the series: an exporter's scrape.
+struct LatestValues {
+  std::vector<double> values;
+  std::vector<std::uint8_t> present;  // whether the channel has had a value yet
+  std::int64_t time_ns = 0;           // the tick's time since the start
+  std::uint64_t ticks = 0;
+};
+
 class Sampler {
  public:
   Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerOptions options);
@@ -67,6 +76,8 @@ class Sampler {
   std::vector<Marker> take_markers();
 
   TickQueue& queue() { return queue_; }
+  // Thread-safe, at any time: a copy of every channel's newest value.
+  LatestValues latest() const;
 
   // The run's time base: monotonic nanoseconds at start, and the wall clock at that instant.
   std::int64_t start_monotonic_ns() const { return start_monotonic_ns_; }
@@ -110,6 +121,9 @@ class Sampler {
 
   std::mutex markers_mutex_;
   std::vector<Marker> markers_;
+
+  mutable std::mutex latest_mutex_;
+  LatestValues latest_;
 };
 
 // After the tick for deadline `index` (at index * interval) ended at `elapsed`, the next deadline

@@ -13,6 +13,7 @@
 #include "recording/database.hpp"
 #include "recording/export.hpp"
 #include "report/fit_report.hpp"
+#include "report/prometheus.hpp"
 #include "report/score_report.hpp"
 #include "report/summary_report.hpp"
 #include "support/temp_tree.hpp"
@@ -194,6 +195,38 @@ TEST(Golden, Export) {
   recording::export_samples(database, run, recording::ExportFormat::json, json);
   expect_golden("export.csv", csv.str());
   expect_golden("export.json", json.str());
+}
+
+TEST(Golden, Prometheus) {
+  // Live: every kind of channel, one not read yet, an estimate beside a measurement.
+  const std::vector<ChannelInfo> channels{
+      channel("rapl.package-0.energy", Unit::joule, ChannelKind::energy_counter, true),
+      channel("gpu0.power", Unit::watt, ChannelKind::power_gauge),
+      channel("cpu.power.estimated", Unit::watt, ChannelKind::power_gauge, true, Provenance::estimated),
+      channel("cpu.utilization", Unit::percent, ChannelKind::utilization),
+      channel("disk.read_bytes", Unit::byte, ChannelKind::byte_counter),
+      channel("process.cpu_time", Unit::second, ChannelKind::counter),
+      channel("memory.used", Unit::byte, ChannelKind::gauge),
+      channel("gpu0.temperature", Unit::celsius, ChannelKind::gauge),
+      channel("gpu0.sm_clock", Unit::hertz, ChannelKind::gauge),
+      channel("gpu0.pcie_rx", Unit::byte_per_second, ChannelKind::gauge),
+      channel("not.yet", Unit::watt, ChannelKind::power_gauge)};
+  const std::vector<double> values{812.5, 301.25, 40.0, 93.5, 1.5e8, 11.8, 6.5e9, 61.0, 1.98e9, 2.5e9, 0.0};
+  const std::vector<std::uint8_t> present{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
+  auto families = live_families(channels, values, present, {{"machine", "gpu-box"}});
+  auto own = exporter_families(0.125, 600, 1.0, {{"machine", "gpu-box"}});
+  families.insert(families.end(), own.begin(), own.end());
+  expect_golden("serve.prom", exposition_text(families));
+
+  recording::RunRow run{.id = 3, .uuid = "0b5e4f2a-1c3d-4e5f-8a9b-0c1d2e3f4a5b", .label = "golden", .duration_s = 12.5,
+                        .hostname = "gpu-box"};
+  std::vector<recording::ChannelRow> rows(3);
+  rows[0] = {.name = "rapl.package-0.energy", .unit = "J", .kind = "energy_counter", .scope = "package:0", .in_energy_total = true,
+             .energy_j = 812.5};
+  rows[1] = {.name = "gpu0.energy", .unit = "J", .kind = "energy_counter", .scope = "gpu:0", .in_energy_total = true, .energy_j = 2500.0};
+  rows[2] = {.name = "cpu.power.estimated", .unit = "W", .kind = "power_gauge", .scope = "system", .estimated = true,
+             .in_energy_total = true, .energy_j = 500.0};
+  expect_golden("export.prom", exposition_text(run_families(run, rows)));
 }
 
 }  // namespace

@@ -1,0 +1,64 @@
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "cli/measurement_options.hpp"
+#include "core/duration.hpp"
+#include "core/interruption.hpp"
+#include "harness/serve.hpp"
+#include "workload/child_process.hpp"
+
+namespace powerfit::cli {
+
+Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
+  auto* command = app.add_subcommand("serve", "Sample without end and serve the channels to Prometheus on /metrics");
+  struct Options {
+    std::string listen = "127.0.0.1:9101";
+    std::string interval = "1s";
+    std::string output;
+    std::vector<std::string> sources;
+    bool no_estimate = false;
+    std::optional<double> cpu_tdp;
+    bool output_given = false;
+  };
+  auto options = std::make_shared<Options>();
+  command->add_option("--listen", options->listen, "Address and port to serve on (loopback unless given; port 0: any free one)")
+      ->capture_default_str();
+  command->add_option("-i,--interval", options->interval, "Sampling interval, 1ms to 60s")->capture_default_str();
+  command->add_option("-o,--output", options->output, "Also record every sample into this SQLite database (one run)")
+      ->each([options](const std::string&) { options->output_given = true; });
+  command->add_option("--sources", options->sources, "Sample only these sources, as `powerfit sensors` names them")->delimiter(',');
+  command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
+  command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
+      ->check(positive_at_most(10000.0, "watts between 0 and 10000 are expected, e.g. 65", "WATTS"));
+  command->footer("Example: powerfit serve --listen 127.0.0.1:9101 -i 1s   (then scrape http://127.0.0.1:9101/metrics)");
+
+  return [options, &global]() {
+    const auto interval = parse_interval(options->interval);
+    if (const auto* error = std::get_if<DurationError>(&interval)) return usage_error(error->message);
+    if (options->output_given && options->output.empty()) return usage_error("-o: an empty database name; name the file to record into");
+    const workload::SignalForwarder signals;  // SIGINT, SIGTERM, SIGHUP end serving, the record closed
+    harness::Exporter exporter({.listen = options->listen,
+                                .interval = std::get<Nanoseconds>(interval),
+                                .roots = global.roots,
+                                .sources = options->sources,
+                                .estimate = !options->no_estimate,
+                                .cpu_tdp_w = options->cpu_tdp,
+                                .database = options->output});
+    if (!global.quiet) {
+      std::cerr << "powerfit: serving on http://" << options->listen.substr(0, options->listen.rfind(':')) << ':'
+                << exporter.ports().front() << "/metrics" << (options->output.empty() ? "" : ", recording into " + options->output)
+                << "; stop with Ctrl-C\n";
+    }
+    while (interruption() == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      exporter.drain();
+    }
+    const auto run_id = exporter.stop();
+    if (run_id != 0 && !global.quiet) std::cerr << "powerfit: recorded as run " << run_id << " in " << options->output << '\n';
+    return 0;  // a signal is how serving ends
+  };
+}
+
+}  // namespace powerfit::cli

@@ -1,0 +1,53 @@
+#pragma once
+// `powerfit serve`: the machine sampled without end and its channels served on /metrics in
+// Prometheus' text format (prometheus-cpp's exposer; the names are report/prometheus.hpp's), with
+// a SQLite record of the same samples where a database is given. Scrapes may come at any time
+// and from several scrapers at once: each reads a copy of the sampler's newest values.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "report/prometheus.hpp"
+#include "sensors/source.hpp"
+
+namespace powerfit::harness {
+
+struct ServeOptions {
+  std::string listen = "127.0.0.1:9101";  // address:port; port 0 takes a free one
+  Nanoseconds interval = std::chrono::seconds(1);
+  sensors::Roots roots;
+  std::vector<std::string> sources;  // empty: every available one
+  bool estimate = true;
+  std::optional<double> cpu_tdp_w;
+  std::filesystem::path database;  // empty: nothing recorded
+  report::PrometheusLabels labels;  // on every series (machine=...)
+};
+
+class Exporter {
+ public:
+  // Opens the sources and the database; throws powerfit::Error naming the fix (a source that
+  // cannot be had, a database that cannot be written, an address that cannot be bound).
+  explicit Exporter(const ServeOptions& options);
+  ~Exporter();
+  Exporter(const Exporter&) = delete;
+  Exporter& operator=(const Exporter&) = delete;
+
+  // The ports it listens on (the one given, or the one taken for port 0).
+  std::vector<int> ports() const;
+  // What a scrape returns now.
+  std::string scrape() const;
+  // Hands recorded ticks on (to the database, or away when there is none); call regularly.
+  void drain();
+  // Stops sampling and serving; with a database, closes the run. Returns its id (0: none).
+  std::int64_t stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace powerfit::harness
