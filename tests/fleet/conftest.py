@@ -31,8 +31,8 @@ class Machine:
 class Server:
     """powerfit serve on a free loopback port; `url` is its /metrics."""
 
-    def __init__(self, *args):
-        self.process = subprocess.Popen([POWERFIT, *args], stderr=subprocess.PIPE, text=True)
+    def __init__(self, *args, env=None):
+        self.process = subprocess.Popen([POWERFIT, *args], stderr=subprocess.PIPE, text=True, env=env)
         line = self.process.stderr.readline()
         match = re.search(r"http://([0-9.]+:[0-9]+)/metrics", line)
         assert match, line + self.process.stderr.read()
