@@ -29,6 +29,9 @@ struct SessionOptions {
   std::string output;              // database file to append the run to; empty: a temporary one
   std::string interval = "100ms";  // 1ms to 60s
   std::string label;
+  // The machine's name in the fit test; empty: its hardware names it (CPU model and cores, GPU
+  // models, count and power limits), so that nodes of one type pool and different ones never do.
+  std::string machine;
   bool estimate = true;  // an estimated CPU power where nothing measures it (always labelled)
   std::optional<double> cpu_tdp_w;  // CPU power at full load in watts, for that estimate
   // Idle time measured by start() before it returns ("5s"), for idle power and dynamic energy.

@@ -172,6 +172,7 @@ void Session::start() {
     impl_->recorded = std::make_unique<session::RecordedSession>(session::SessionOptions{
         .command = impl_->command,
         .label = options.label,
+        .machine = options.machine,
         .interval = impl_->interval,
         .database = impl_->path,
         .roots = roots,

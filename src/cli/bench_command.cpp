@@ -45,7 +45,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--mean", options->images.mean, "Images: per-channel mean (3 values)")->expected(3)->capture_default_str();
   command->add_option("--std", options->images.std, "Images: per-channel std (3 values)")->expected(3)->capture_default_str();
   command->add_flag("--bgr", options->images.bgr, "Images: channels in BGR order (default RGB)");
-  command->add_option("--summary-json", options->summary_json, "Also write the results as JSON to this file");
+  command->add_option("--summary-json", options->summary_json, "Also write the results as JSON to this file")
+      ->transform(job_pattern());
   add_measurement_options(*command, options->measurement);
   command->footer("Example: powerfit bench -m models/zoo/lenet.pt -d models/zoo/digits-test -b 32 -r 3 -o runs.db");
 

@@ -1,5 +1,7 @@
 #include "cli/measurement_options.hpp"
 
+#include "core/job_pattern.hpp"
+
 #include <cmath>
 #include <cstdlib>
 
@@ -16,10 +18,24 @@ CLI::Validator positive_at_most(double most, std::string expected, std::string t
       std::move(type));
 }
 
+CLI::Validator job_pattern() {
+  return CLI::Validator(
+      [](std::string& value) {
+        value = expand_job_pattern(value);
+        return std::string();
+      },
+      "", "");
+}
+
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
   command.add_option("-i,--interval", flags.interval, "Sampling interval, 1ms to 60s (e.g. 50ms, 2s)")->capture_default_str();
-  command.add_option("-o,--output", flags.output, "SQLite database to append the runs to")->capture_default_str();
+  command.add_option("-o,--output", flags.output, "SQLite database to append the runs to (Slurm patterns allowed: %j, %N, %t ...)")
+      ->capture_default_str()
+      ->transform(job_pattern());
   command.add_option("--label", flags.label, "Free text stored with the run");
+  command.add_option("--machine", flags.machine,
+                     "The machine's name in the fit test (Slurm patterns allowed, e.g. %N); default: its hardware names it")
+      ->transform(job_pattern());
   command.add_flag("--include-loopback", flags.include_loopback, "Count loopback traffic in the network total");
   command.add_flag("--no-estimate", flags.no_estimate, "No estimated CPU power where nothing measures it");
   command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")
@@ -35,6 +51,7 @@ std::variant<SessionOptions, std::string> session_options(const MeasurementFlags
   return SessionOptions{.output = flags.output,
                         .interval = flags.interval,
                         .label = flags.label,
+                        .machine = flags.machine,
                         .estimate = !flags.no_estimate,
                         .cpu_tdp_w = flags.cpu_tdp,
                         .include_loopback = flags.include_loopback,

@@ -18,6 +18,7 @@ struct MeasurementFlags {
   std::string interval = "100ms";
   std::string output = "powerfit.db";
   std::string label;
+  std::string machine;
   bool include_loopback = false;
   bool no_estimate = false;
   std::optional<double> cpu_tdp;
@@ -29,6 +30,10 @@ struct MeasurementFlags {
 CLI::Validator positive_at_most(double most, std::string expected, std::string type);
 
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags);
+
+// Expands Slurm's filename patterns (%j, %N, %t, %a, %A, %n; core/job_pattern.hpp) in a value as
+// it is parsed, so that every use of the option sees the expanded name.
+CLI::Validator job_pattern();
 
 // What bench and demo both take: the idle baseline before measuring, and the least duration of
 // each measured pass.

@@ -22,7 +22,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   };
   auto options = std::make_shared<Options>();
   add_measurement_options(*command, options->measurement);
-  command->add_option("--summary-json", options->summary_json, "Also write the summary as JSON to this file");
+  command->add_option("--summary-json", options->summary_json, "Also write the summary as JSON to this file")
+      ->transform(job_pattern());
   command->add_option("--baseline", options->baseline,
                       "Measure the idle machine this long before starting CMD (e.g. 5s), for idle power and dynamic energy")
       ->capture_default_str();

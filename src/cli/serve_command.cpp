@@ -21,13 +21,17 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
     bool no_estimate = false;
     std::optional<double> cpu_tdp;
     bool output_given = false;
+    std::string machine;
   };
   auto options = std::make_shared<Options>();
   command->add_option("--listen", options->listen, "Address and port to serve on (loopback unless given; port 0: any free one)")
       ->capture_default_str();
   command->add_option("-i,--interval", options->interval, "Sampling interval, 1ms to 60s")->capture_default_str();
   command->add_option("-o,--output", options->output, "Also record every sample into this SQLite database (one run)")
-      ->each([options](const std::string&) { options->output_given = true; });
+      ->each([options](const std::string&) { options->output_given = true; })
+      ->transform(job_pattern());
+  command->add_option("--machine", options->machine, "A machine=NAME label on every series, and the record's machine (Slurm patterns allowed)")
+      ->transform(job_pattern());
   command->add_option("--sources", options->sources, "Sample only these sources, as `powerfit sensors` names them")->delimiter(',');
   command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
   command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
@@ -45,7 +49,8 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
                                 .sources = options->sources,
                                 .estimate = !options->no_estimate,
                                 .cpu_tdp_w = options->cpu_tdp,
-                                .database = options->output});
+                                .database = options->output,
+                                .machine = options->machine});
     if (!global.quiet) {
       std::cerr << "powerfit: serving on http://" << options->listen.substr(0, options->listen.rfind(':')) << ':'
                 << exporter.ports().front() << "/metrics" << (options->output.empty() ? "" : ", recording into " + options->output)

@@ -51,6 +51,7 @@ Exporter::Exporter(const ServeOptions& options) : impl_(std::make_unique<Impl>()
       impl_->recorded = std::make_unique<session::RecordedSession>(session::SessionOptions{
           .command = {"powerfit", "serve"},
           .label = "serve",
+          .machine = options.machine,
           .interval = options.interval,
           .database = options.database,
           .roots = options.roots,
@@ -78,7 +79,9 @@ Exporter::Exporter(const ServeOptions& options) : impl_(std::make_unique<Impl>()
   } else {
     impl_->bare->start();
   }
-  impl_->metrics = std::make_shared<Metrics>(impl_->sampler(), options.labels,
+  report::PrometheusLabels labels;
+  if (!options.machine.empty()) labels.emplace_back("machine", options.machine);
+  impl_->metrics = std::make_shared<Metrics>(impl_->sampler(), labels,
                                              static_cast<double>(options.interval.count()) * 1e-9);
   impl_->exposer->RegisterCollectable(impl_->metrics);
 }

@@ -24,7 +24,7 @@ struct ServeOptions {
   bool estimate = true;
   std::optional<double> cpu_tdp_w;
   std::filesystem::path database;  // empty: nothing recorded
-  report::PrometheusLabels labels;  // on every series (machine=...)
+  std::string machine;  // --machine: a label on every series and the record's machine name
 };
 
 class Exporter {

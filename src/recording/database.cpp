@@ -47,8 +47,10 @@ std::int64_t Database::begin_run(const RunStart& start) {
   Statement statement(db_.get(), R"sql(
     INSERT INTO runs (uuid, command, label, start_wall_ns, start_time, interval_s, hostname, kernel,
                       cpu_model, cpu_cores, memory_bytes, gpu_models, gpu_driver, powerfit_version, gpu_uuids,
-                      gpu_power_limits_w)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16))sql");
+                      gpu_power_limits_w, scheduler, machine)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18))sql");
+  nlohmann::ordered_json scheduler = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : start.host.scheduler) scheduler[name] = value;
   statement.bind(1, start.uuid)
       .bind(2, nlohmann::json(start.command).dump())
       .bind(3, start.label)
@@ -64,7 +66,9 @@ std::int64_t Database::begin_run(const RunStart& start) {
       .bind(13, start.host.gpu_driver)
       .bind(14, std::string_view(kVersion))
       .bind(15, nlohmann::json(start.host.gpu_uuids).dump())
-      .bind(16, nlohmann::json(start.host.gpu_power_limits_w).dump());
+      .bind(16, nlohmann::json(start.host.gpu_power_limits_w).dump())
+      .bind(17, start.host.scheduler.empty() ? std::optional<std::string>() : std::optional<std::string>(scheduler.dump()))
+      .bind(18, start.machine.empty() ? std::optional<std::string>() : std::optional<std::string>(start.machine));
   statement.run();
   return sqlite3_last_insert_rowid(db_.get());
 }

@@ -21,9 +21,9 @@
 
 namespace powerfit::recording {
 
-inline constexpr int kSchemaVersion = 3;
-// Versions from this one on have every table and column of the current one (later versions added
-// only indexes): read and merged as they are, without a migrated copy.
+inline constexpr int kSchemaVersion = 4;
+// Versions from this one on are read and merged as they are, without a migrated copy: later
+// versions added only indexes and columns that reads take as NULL where absent.
 inline constexpr int kOldestReadableVersion = 2;
 
 // The reads of samples by run and by channel: each one range of the index samples_by_channel, in
@@ -42,6 +42,7 @@ struct RunStart {
   std::int64_t start_wall_ns = 0;
   double interval_s = 0.0;
   sensors::HostInfo host;
+  std::string machine;  // --machine; empty: the hardware names it
 };
 
 struct RunRow {
@@ -76,6 +77,10 @@ struct ReportedRun {
   std::string hostname;
   std::string cpu_model;
   std::string gpu_models;  // JSON array
+  std::int64_t cpu_cores = 0;
+  std::string gpu_power_limits_w;  // JSON array
+  std::string machine;             // --machine, where given
+  std::string scheduler;           // JSON object of the scheduler's variables; empty where none
   std::string start_time;
   std::optional<std::string> error;
   WorkloadCounts counts;
@@ -165,6 +170,8 @@ class Database {
   MergeCount merge_from(const std::filesystem::path& source);
 
   std::vector<RunRow> runs();
+  // Each run's scheduler variables (a JSON object), for the runs that recorded any.
+  std::map<std::int64_t, std::string> run_schedulers();
   std::vector<ChannelRow> run_channels(std::int64_t run_id);
   std::vector<Marker> markers(std::int64_t run_id);
   bool has_run(std::int64_t run_id);
@@ -177,6 +184,7 @@ class Database {
   };
   Database(std::filesystem::path path, sqlite3* db) : path_(std::move(path)), db_(db) {}
   void migrate(int version);
+  bool has_column(const std::string& table, const std::string& column);
   Statement& cached(std::unique_ptr<Statement>& slot, std::string_view sql);
 
   std::filesystem::path path_;

@@ -1,6 +1,7 @@
 #include "recording/export.hpp"
 
 #include <charconv>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,13 @@ std::uint64_t export_samples(Database& database, std::optional<std::int64_t> run
   } else {
     out << "[";
   }
+  // The scheduler's variables of each run go on its JSON records, under their own names.
+  std::map<std::int64_t, nlohmann::ordered_json> schedulers;
+  if (format == ExportFormat::json) {
+    for (const auto& [id, text] : database.run_schedulers()) {
+      schedulers[id] = nlohmann::ordered_json::parse(text, nullptr, false);
+    }
+  }
   database.for_each_sample(run_id, [&](const SampleRow& row) {
     const std::string time = iso8601_utc(row.start_wall_ns + row.time_ns);
     const double elapsed = static_cast<double>(row.time_ns) * 1e-9;
@@ -42,10 +50,13 @@ std::uint64_t export_samples(Database& database, std::optional<std::int64_t> run
           << csv_field(row.unit) << ',' << row.kind << ',' << csv_field(row.scope) << ','
           << (row.estimated ? "true" : "false") << ',' << number(row.value) << '\n';
     } else {
-      const nlohmann::ordered_json object = {
+      nlohmann::ordered_json object = {
           {"run_id", row.run_id}, {"time", time},   {"elapsed_s", elapsed},
           {"channel", row.channel}, {"unit", row.unit}, {"kind", row.kind},
           {"scope", row.scope},   {"estimated", row.estimated}, {"value", row.value}};
+      if (const auto found = schedulers.find(row.run_id); found != schedulers.end() && found->second.is_object()) {
+        for (const auto& [name, value] : found->second.items()) object[name] = value;
+      }
       out << (rows == 0 ? "\n" : ",\n") << object.dump();
     }
     ++rows;

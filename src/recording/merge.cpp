@@ -30,8 +30,11 @@ std::vector<MergedSource> merge_databases(const fs::path& target, const std::vec
 
 namespace {
 
+// The columns of `table` that both the target and the source have (a source of an older schema
+// lacks the newer ones, which stay NULL).
 std::vector<std::string> table_columns(sqlite3* db, const std::string& table) {
-  Statement statement(db, "SELECT name FROM pragma_table_info(?1, 'main')");
+  Statement statement(db, "SELECT name FROM pragma_table_info(?1, 'main') WHERE name IN "
+                          "(SELECT name FROM pragma_table_info(?1, 'source'))");
   statement.bind(1, table);
   std::vector<std::string> columns;
   while (statement.step()) columns.push_back(statement.text(0));

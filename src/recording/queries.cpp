@@ -20,12 +20,29 @@ std::vector<std::pair<std::int64_t, double>> Database::channel_series(std::int64
   return series;
 }
 
+bool Database::has_column(const std::string& table, const std::string& column) {
+  Statement info(db_.get(), "SELECT count(*) FROM pragma_table_info(?1) WHERE name = ?2");
+  info.bind(1, table).bind(2, column);
+  info.step();
+  return info.int64(0) > 0;
+}
+
+std::map<std::int64_t, std::string> Database::run_schedulers() {
+  std::map<std::int64_t, std::string> schedulers;
+  if (!has_column("runs", "scheduler")) return schedulers;
+  Statement statement(db_.get(), "SELECT id, scheduler FROM runs WHERE scheduler IS NOT NULL");
+  while (statement.step()) schedulers[statement.int64(0)] = statement.text(1);
+  return schedulers;
+}
+
 std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>& only_runs) {
   // Energy totals come from the channel summaries, measured and estimated apart.
   // Only the runs asked for are read: the energy sums below are a subquery per run.
   std::string only;
   for (std::size_t i = 0; i < only_runs.size(); ++i) only += (i == 0 ? "WHERE r.id IN (?" : ", ?");
   if (!only.empty()) only += ")";
+  // Columns a file of an older schema lacks are read as NULL (kOldestReadableVersion).
+  const auto runs_column = [&](const std::string& column) { return has_column("runs", column) ? "r." + column : std::string("NULL"); };
   Statement statement(db_.get(), R"sql(
     SELECT r.id AS id, r.uuid AS uuid, r.label AS label, COALESCE(r.hostname, '') AS hostname,
            r.start_time AS start_time, w.error AS error, w.inferences AS inferences, w.correct AS correct,
@@ -45,7 +62,9 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
            w.latency_p50_s AS latency_p50_s, w.latency_p90_s AS latency_p90_s, w.latency_p99_s AS latency_p99_s,
            w.throughput_per_s AS throughput_per_s, w.warmup_batches AS warmup_batches, w.threads AS threads,
            COALESCE(r.cpu_model, '') AS cpu_model, COALESCE(r.gpu_models, '') AS gpu_models,
-           w.window_end_s AS window_end_s, r.end_time IS NULL AS never_closed
+           w.window_end_s AS window_end_s, r.end_time IS NULL AS never_closed,
+           COALESCE(r.cpu_cores, 0) AS cpu_cores, COALESCE(r.gpu_power_limits_w, '') AS gpu_power_limits_w,
+           COALESCE()sql" + runs_column("machine") + ", '') AS machine, COALESCE(" + runs_column("scheduler") + R"sql(, '') AS scheduler
     FROM runs r JOIN workload_reports w ON w.run_id = r.id LEFT JOIN baselines b ON b.run_id = r.id
     )sql" + only + " ORDER BY r.id");
   for (std::size_t i = 0; i < only_runs.size(); ++i) statement.bind(static_cast<int>(i + 1), only_runs[i]);
@@ -94,6 +113,10 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
     row.command_duration_s = real("command_duration_s");
     row.cpu_model = text("cpu_model");
     row.gpu_models = text("gpu_models");
+    row.cpu_cores = whole("cpu_cores").value_or(0);
+    row.gpu_power_limits_w = text("gpu_power_limits_w");
+    row.machine = text("machine");
+    row.scheduler = text("scheduler");
     row.window_end_s = real("window_end_s");
     row.never_closed = whole("never_closed").value_or(0) != 0;
     rows.push_back(std::move(row));

@@ -115,6 +115,12 @@ CREATE TABLE window_channel_energy (
 -- row, and serves reads by run as well, so the run-only index goes.
 CREATE INDEX IF NOT EXISTS samples_by_channel ON samples (run_id, channel_id, t_ns, value);
 DROP INDEX IF EXISTS samples_by_run;
+)sql",
+                                                                     R"sql(
+-- version 4: where a run ran, beyond its host: the scheduler's and MPI's variables (a JSON object,
+-- as given), and the machine name given with --machine (NULL: its hardware names it).
+ALTER TABLE runs ADD COLUMN scheduler TEXT;
+ALTER TABLE runs ADD COLUMN machine TEXT;
 )sql"};
 
 }  // namespace

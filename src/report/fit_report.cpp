@@ -1,5 +1,7 @@
 #include "report/fit_report.hpp"
 
+#include <map>
+
 #include <cstdio>
 
 #include "report/score_report.hpp"
@@ -39,8 +41,29 @@ std::string architecture_of(const recording::ReportedRun& run) {
          (batch != 1 ? " b" + std::to_string(batch) : std::string());
 }
 
+std::string hardware_of(const recording::ReportedRun& run) {
+  const auto models = nlohmann::json::parse(run.gpu_models.empty() ? "[]" : run.gpu_models, nullptr, false);
+  const auto limits = nlohmann::json::parse(run.gpu_power_limits_w.empty() ? "[]" : run.gpu_power_limits_w, nullptr, false);
+  if (run.cpu_model.empty() && (!models.is_array() || models.empty())) {
+    return run.hostname.empty() ? std::string("(host?)") : run.hostname;  // nothing of its hardware was recorded
+  }
+  std::string text = run.cpu_model.empty() ? std::string("(CPU?)") : run.cpu_model;
+  if (run.cpu_cores > 0) text += " x" + std::to_string(run.cpu_cores);
+  // GPUs of one model and power limit counted together: "2x NVIDIA H100 80GB HBM3 700W".
+  std::map<std::string, int> gpus;
+  if (models.is_array()) {
+    for (std::size_t i = 0; i < models.size(); ++i) {
+      std::string gpu = models[i].is_string() ? models[i].get<std::string>() : std::string("(GPU?)");
+      if (limits.is_array() && i < limits.size() && limits[i].is_number()) gpu += " " + format("%.0fW", limits[i].get<double>());
+      ++gpus[gpu];
+    }
+  }
+  for (const auto& [gpu, count] : gpus) text += " + " + std::to_string(count) + "x " + gpu;
+  return text;
+}
+
 std::string machine_of(const recording::ReportedRun& run) {
-  std::string machine = run.hostname.empty() ? std::string("(host?)") : run.hostname;
+  std::string machine = run.machine.empty() ? hardware_of(run) : run.machine;
   if (!run.counts.device.empty()) machine += " " + run.counts.device;
   if (!run.counts.backend.empty()) machine += " " + run.counts.backend.substr(0, run.counts.backend.find(' '));
   return machine;

@@ -14,7 +14,10 @@
 namespace powerfit::report {
 
 // What the fit test calls an architecture (the model, and its batch size when not 1) and a
-// machine (host, device and inference engine) for a stored run.
+// machine for a stored run: the name given with --machine, else its hardware (CPU model and
+// cores, GPU models with their count and power limit; the hostname only where no hardware was
+// recorded), then the device and inference engine. Nodes of one type pool; different hardware
+// never does, whatever the hosts are called.
 std::string architecture_of(const recording::ReportedRun& run);
 std::string machine_of(const recording::ReportedRun& run);
 

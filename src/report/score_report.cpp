@@ -7,6 +7,7 @@
 
 #include "analysis/run_score.hpp"
 #include "analysis/summary.hpp"
+#include "report/fit_report.hpp"
 #include "report/format.hpp"
 
 namespace powerfit::report {
@@ -64,6 +65,9 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     entry["backend"] = counts.backend;
     entry["batch_size"] = optional_json(counts.batch_size);
     entry["model_sha256"] = counts.model_sha256;
+    entry["machine"] = machine_of(run);
+    entry["scheduler"] = run.scheduler.empty() ? nlohmann::ordered_json::object()
+                                               : nlohmann::ordered_json::parse(run.scheduler, nullptr, false);
     entry["cpu_model"] = run.cpu_model;
     entry["gpu_models"] = nlohmann::ordered_json::parse(run.gpu_models.empty() ? "[]" : run.gpu_models, nullptr, false);
     entry["dataset"] = counts.dataset;

@@ -1,5 +1,7 @@
 #include "sensors/host_info.hpp"
 
+#include <cstdlib>
+
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -10,6 +12,9 @@ namespace powerfit::sensors {
 
 HostInfo read_host_info(const Roots& roots) {
   HostInfo host;
+  for (const char* variable : kSchedulerVariables) {
+    if (const char* value = std::getenv(variable); value != nullptr) host.scheduler.emplace_back(variable, value);
+  }
   char name[256] = {};
   if (::gethostname(name, sizeof name - 1) == 0) host.hostname = name;
   utsname uts{};

@@ -59,7 +59,8 @@ void RecordedSession::start() {
                                  .label = options_.label,
                                  .start_wall_ns = sampler_->start_wall_ns(),
                                  .interval_s = static_cast<double>(options_.interval.count()) * 1e-9,
-                                 .host = host_});
+                                 .host = host_,
+                                 .machine = options_.machine});
   channel_ids_ = database_.add_channels(run_id_, sampler_->channels());
   writer_ = std::make_unique<recording::RunWriter>(database_, *sampler_, run_id_, channel_ids_,
                                                    recording::batch_period_for(options_.interval));

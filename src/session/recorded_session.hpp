@@ -26,6 +26,7 @@ namespace powerfit::session {
 struct SessionOptions {
   std::vector<std::string> command;  // what the run record names as measured
   std::string label;
+  std::string machine;  // --machine; empty: the hardware names it
   Nanoseconds interval = std::chrono::milliseconds(100);
   std::filesystem::path database = "powerfit.db";
   sensors::Roots roots;

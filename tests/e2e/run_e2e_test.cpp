@@ -234,6 +234,37 @@ TEST(RunEndToEnd, ExportWritesCsvAndJson) {
   EXPECT_TRUE(rows[0].contains("time"));
 }
 
+TEST(RunEndToEnd, UnderSlurmTheFileIsNamedByThePatternAndTheJobsVariablesAreKept) {
+  TempTree tree;
+  const std::vector<std::pair<const char*, const char*>> slurm{
+      {"SLURM_JOB_ID", "4242"}, {"SLURMD_NODENAME", "n2"}, {"SLURM_PROCID", "3"}, {"OMPI_COMM_WORLD_RANK", "3"}};
+  for (const auto& [name, value] : slurm) ::setenv(name, value, 1);
+  const auto outcome = run_powerfit({"run", "-q", "-o", tree.path("fit-%j-%N-%t.db").string(), "--machine", "node-%N",
+                                     "--summary-json", tree.path("s-%j.json").string(), "--", "sh", "-c",
+                                     "echo '{\"inferences\": 10, \"correct\": 9}' > \"$POWERFIT_REPORT_FILE\""},
+                                    tree.root());
+  for (const auto& [name, value] : slurm) ::unsetenv(name);
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const auto database = tree.path("fit-4242-n2-3.db").string();
+  ASSERT_TRUE(std::filesystem::exists(database));
+  EXPECT_TRUE(std::filesystem::exists(tree.path("s-4242.json")));
+  const auto scored = run_powerfit({"score", database, "--json"}, tree.root());
+  ASSERT_EQ(scored.status, 0) << scored.err;
+  const auto runs = json::parse(scored.out);
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0]["scheduler"]["SLURM_JOB_ID"], "4242");
+  EXPECT_EQ(runs[0]["scheduler"]["OMPI_COMM_WORLD_RANK"], "3");
+  EXPECT_EQ(runs[0]["machine"], "node-n2");  // a run of a command has no device or engine to add
+  const auto exported = run_powerfit({"export", database, "--format", "json"}, tree.root());
+  const auto rows = json::parse(exported.out);
+  ASSERT_FALSE(rows.empty());
+  EXPECT_EQ(rows[0]["SLURMD_NODENAME"], "n2");
+  // Outside Slurm: the hostname and 0.
+  const auto plain = run_powerfit({"run", "-q", "-o", tree.path("plain-%j.db").string(), "--", "true"}, tree.root());
+  EXPECT_EQ(plain.status, 0) << plain.err;
+  EXPECT_TRUE(std::filesystem::exists(tree.path("plain-0.db")));
+}
+
 // Every bad input: one line on stderr that names the problem, exit status 2.
 void expect_usage_error(const std::vector<std::string>& args, const std::string& fragment) {
   TempTree tree;

@@ -151,8 +151,10 @@ TEST(Database, AVersionTwoFileIsReadAsItIsAndIndexedWhenNextWritten) {
   { auto database = Database::open(path, Database::Mode::read_write); record_run(database); }
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
-  sqlite3_exec(db, "DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id); PRAGMA user_version = 2",
-               nullptr, nullptr, nullptr);
+  ASSERT_EQ(sqlite3_exec(db, "DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id); "
+                            "ALTER TABLE runs DROP COLUMN scheduler; ALTER TABLE runs DROP COLUMN machine; PRAGMA user_version = 2",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
   sqlite3_close(db);
   {
     auto database = Database::open(path, Database::Mode::read_only);  // no migrated copy needed
@@ -160,7 +162,11 @@ TEST(Database, AVersionTwoFileIsReadAsItIsAndIndexedWhenNextWritten) {
     ASSERT_EQ(database.runs().size(), 1u);
     EXPECT_EQ(database.channel_series(database.run_channels(database.runs()[0].id)[0].id).size(), 3u);
   }
-  { auto database = Database::open(path, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), 3); }
+  {
+    auto target = Database::open(tree.path("all.db"), Database::Mode::read_write);  // merged as it is
+    EXPECT_EQ(target.merge_from(path).added, 1u);
+  }
+  { auto database = Database::open(path, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), kSchemaVersion); }
   EXPECT_NE(query_plan(path, kChannelSeriesSql).find("samples_by_channel"), std::string::npos);
 }
 

@@ -121,6 +121,7 @@ void downgrade_to_version_1(const std::filesystem::path& path) {
   const char* sql = R"sql(
     PRAGMA journal_mode=DELETE;
     DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id);
+    ALTER TABLE runs DROP COLUMN scheduler; ALTER TABLE runs DROP COLUMN machine;
     DROP TABLE window_channel_energy;
     ALTER TABLE baselines DROP COLUMN from_run_uuid;
     ALTER TABLE runs DROP COLUMN gpu_power_limits_w;

@@ -135,11 +135,22 @@ std::vector<recording::ReportedRun> golden_runs() {
                   .batch_size = 8, .parameters = 1.0e6, .macs = 2.0e8, .backend = "libtorch 2.1.0"};
     (estimated ? run.estimated_energy_j : run.measured_energy_j) = joules;
     run.duration_s = 10.0;
+    // Hosts are not machines: the two GPU hosts are one type and pool; the laptop is another.
+    if (run.hostname.starts_with("gpu-box")) {
+      run.cpu_model = "AMD EPYC 9454 48-Core Processor";
+      run.cpu_cores = 96;
+      run.gpu_models = R"(["NVIDIA H100 80GB HBM3"])";
+      run.gpu_power_limits_w = "[700.0]";
+    } else {
+      run.cpu_model = "11th Gen Intel(R) Core(TM) i7-1185G7 @ 3.00GHz";
+      run.cpu_cores = 8;
+    }
     runs.push_back(std::move(run));
   };
   add("lenet", "gpu-box", "cuda:0", 50.0, 990);
   add("lenet", "gpu-box", "cuda:0", 52.0, 990);
-  add("lenet", "gpu-box", "cuda:0", 49.0, 991);
+  add("lenet", "gpu-box-2", "cuda:0", 49.0, 991);
+  runs.back().scheduler = R"({"SLURM_JOB_ID":"4242","SLURMD_NODENAME":"gpu-box-2","SLURM_PROCID":"0"})";
   add("mlp", "gpu-box", "cuda:0", 30.0, 950);
   add("mlp", "gpu-box", "cuda:0", 33.0, 951);
   add("lenet", "laptop", "cpu", 120.0, 990, true);
