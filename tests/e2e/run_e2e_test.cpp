@@ -265,6 +265,28 @@ TEST(RunEndToEnd, UnderSlurmTheFileIsNamedByThePatternAndTheJobsVariablesAreKept
   EXPECT_TRUE(std::filesystem::exists(tree.path("plain-0.db")));
 }
 
+TEST(RunEndToEnd, RanksAfterTheNodesFirstHoldTheirProcessTreeAlone) {
+  // Four ranks on one node each sampling the whole machine would count its power four times.
+  TempTree tree;
+  const auto channels_of = [&](const char* local_rank, const std::string& name) {
+    ::setenv("SLURM_LOCALID", local_rank, 1);
+    const auto outcome = run_powerfit({"run", "-o", tree.path(name).string(), "--", "true"}, tree.root());
+    ::unsetenv("SLURM_LOCALID");
+    EXPECT_EQ(outcome.status, 0) << outcome.err;
+    auto db = recording::Database::open(tree.path(name), recording::Database::Mode::read_only);
+    std::vector<std::string> names;
+    for (const auto& channel : db.run_channels(db.runs().at(0).id)) names.push_back(channel.name);
+    return std::make_pair(names, outcome.err);
+  };
+  const auto [first, first_err] = channels_of("0", "rank0.db");
+  const auto [second, second_err] = channels_of("1", "rank1.db");
+  EXPECT_NE(std::find(first.begin(), first.end(), "cpu.utilization"), first.end());
+  ASSERT_FALSE(second.empty());
+  for (const auto& name : second) EXPECT_EQ(name.rfind("process.", 0), 0u) << name;
+  EXPECT_NE(second_err.find("local rank 1"), std::string::npos) << second_err;
+  EXPECT_EQ(first_err.find("local rank"), std::string::npos) << first_err;
+}
+
 // Every bad input: one line on stderr that names the problem, exit status 2.
 void expect_usage_error(const std::vector<std::string>& args, const std::string& fragment) {
   TempTree tree;
