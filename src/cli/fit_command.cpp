@@ -42,8 +42,9 @@ Action add_fit_command(CLI::App& app, const GlobalOptions&) {
     if (runs.empty()) {
       return usage_error("no run in these databases reported inferences; record scored runs with `powerfit bench`");
     }
-    std::vector<std::string> unscored;
-    const auto observations = report::fit_observations(runs, options->weights, options->dynamic, &unscored);
+    std::vector<std::string> unscored, warnings;
+    const auto observations = report::fit_observations(runs, options->weights, options->dynamic, &unscored, &warnings);
+    for (const auto& warning : warnings) std::cerr << "powerfit: warning: " << warning << '\n';
     const auto fit = analysis::fit_test(observations, *metric, options->min_accuracy);
     if (options->json) {
       std::cout << report::fit_json(fit, unscored).dump(2) << '\n';

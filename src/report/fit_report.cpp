@@ -1,6 +1,7 @@
 #include "report/fit_report.hpp"
 
 #include <map>
+#include <set>
 
 #include <cstdio>
 
@@ -71,15 +72,33 @@ std::string machine_of(const recording::ReportedRun& run) {
 
 std::vector<analysis::FitObservation> fit_observations(const std::vector<recording::ReportedRun>& runs,
                                                        const analysis::ScoreWeights& weights, bool dynamic,
-                                                       std::vector<std::string>* unscored) {
+                                                       std::vector<std::string>* unscored, std::vector<std::string>* warnings) {
+  // A model is its name and its file: two different files of one name are two architectures,
+  // told apart by the start of their SHA-256, and said so.
+  std::map<std::string, std::set<std::string>> files_of;
+  for (const auto& run : runs) {
+    if (!run.counts.model_sha256.empty()) files_of[run.counts.model].insert(run.counts.model_sha256);
+  }
+  const auto architecture = [&](const recording::ReportedRun& run) {
+    const auto files = files_of.find(run.counts.model);
+    if (files == files_of.end() || files->second.size() < 2) return architecture_of(run);
+    return architecture_of(run) + " [" + run.counts.model_sha256.substr(0, 8) + "]";
+  };
+  if (warnings != nullptr) {
+    for (const auto& [model, files] : files_of) {
+      if (files.size() < 2) continue;
+      warnings->push_back(std::to_string(files.size()) + " different model files are named '" + model +
+                          "'; they are kept apart by their SHA-256, not pooled");
+    }
+  }
   std::vector<analysis::FitObservation> observations;
   for (const auto& run : runs) {
     const auto [basis, scored_on, scores, why, partial] = analysis::score_run(run, weights, dynamic);
     if (!scores) {
-      if (unscored) unscored->push_back(run.uuid + " (" + architecture_of(run) + " on " + machine_of(run) + "): " + why);
+      if (unscored) unscored->push_back(run.uuid + " (" + architecture(run) + " on " + machine_of(run) + "): " + why);
       continue;
     }
-    observations.push_back({.architecture = architecture_of(run),
+    observations.push_back({.architecture = architecture(run),
                             .machine = machine_of(run),
                             .scores = *scores,
                             .estimated = basis->estimated,

@@ -24,7 +24,8 @@ std::string machine_of(const recording::ReportedRun& run);
 // Scores every run; the unscorable ones are listed in `unscored` with why.
 std::vector<analysis::FitObservation> fit_observations(const std::vector<recording::ReportedRun>& runs,
                                                        const analysis::ScoreWeights& weights, bool dynamic,
-                                                       std::vector<std::string>* unscored = nullptr);
+                                                       std::vector<std::string>* unscored = nullptr,
+                                                       std::vector<std::string>* warnings = nullptr);
 
 void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const std::vector<std::string>& unscored);
 nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored);

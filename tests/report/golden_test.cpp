@@ -135,6 +135,8 @@ std::vector<recording::ReportedRun> golden_runs() {
                   .batch_size = 8, .parameters = 1.0e6, .macs = 2.0e8, .backend = "libtorch 2.1.0"};
     (estimated ? run.estimated_energy_j : run.measured_energy_j) = joules;
     run.duration_s = 10.0;
+    // A model is its name and its file: the laptop's mlp is another file of the same name.
+    run.counts.model_sha256 = std::string(64, run.counts.model == "lenet" ? '1' : run.hostname == "laptop" ? '3' : '2');
     // Hosts are not machines: the two GPU hosts are one type and pool; the laptop is another.
     if (run.hostname.starts_with("gpu-box")) {
       run.cpu_model = "AMD EPYC 9454 48-Core Processor";
@@ -170,8 +172,10 @@ TEST(Golden, Score) {
 }
 
 TEST(Golden, Fit) {
-  std::vector<std::string> unscored;
-  const auto observations = fit_observations(golden_runs(), {}, false, &unscored);
+  std::vector<std::string> unscored, warnings;
+  const auto observations = fit_observations(golden_runs(), {}, false, &unscored, &warnings);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0], "2 different model files are named 'mlp'; they are kept apart by their SHA-256, not pooled");
   const auto fit = analysis::fit_test(observations, analysis::FitMetric::composite, 95.0);
   std::ostringstream text, csv;
   print_fit_table(text, fit, unscored);
