@@ -22,8 +22,12 @@ class Metrics : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     const auto latest = sampler_.latest();
     auto families = report::live_families(sampler_.channels(), latest.values, latest.present, labels_);
-    auto own = report::exporter_families(static_cast<double>(clock_ns(CLOCK_PROCESS_CPUTIME_ID)) * 1e-9, latest.ticks,
-                                         interval_s_, labels_);
+    auto own = report::exporter_families(
+        {.process_cpu_s = static_cast<double>(clock_ns(CLOCK_PROCESS_CPUTIME_ID)) * 1e-9,
+         .ticks = latest.ticks,
+         .interval_s = interval_s_,
+         .last_tick_unix_s = static_cast<double>(sampler_.start_wall_ns() + latest.time_ns) * 1e-9},
+        labels_);
     families.insert(families.end(), std::make_move_iterator(own.begin()), std::make_move_iterator(own.end()));
     return families;
   }

@@ -104,15 +104,18 @@ std::vector<MetricFamily> live_families(const std::vector<ChannelInfo>& channels
   return families.take();
 }
 
-std::vector<MetricFamily> exporter_families(double process_cpu_s, std::uint64_t ticks, double interval_s,
-                                            const PrometheusLabels& common) {
+std::vector<MetricFamily> exporter_families(const ExporterFigures& figures, const PrometheusLabels& common) {
   Families families;
   families.add("powerfit_exporter_cpu_seconds_total", MetricType::Counter,
-               "CPU time of the exporter's process (sampling, serving, recording)", metric(common, MetricType::Counter, process_cpu_s));
+               "CPU time of the exporter's process (sampling, serving, recording)",
+               metric(common, MetricType::Counter, figures.process_cpu_s));
   families.add("powerfit_exporter_ticks_total", MetricType::Counter, "Samples taken since the exporter started",
-               metric(common, MetricType::Counter, static_cast<double>(ticks)));
+               metric(common, MetricType::Counter, static_cast<double>(figures.ticks)));
   families.add("powerfit_exporter_interval_seconds", MetricType::Gauge, "The sampling interval",
-               metric(common, MetricType::Gauge, interval_s));
+               metric(common, MetricType::Gauge, figures.interval_s));
+  families.add("powerfit_exporter_last_tick_timestamp_seconds", MetricType::Gauge,
+               "When the newest sample was taken (UNIX time): the values served are as of then",
+               metric(common, MetricType::Gauge, figures.last_tick_unix_s));
   return families.take();
 }
 

@@ -33,9 +33,15 @@ using PrometheusLabels = std::vector<std::pair<std::string, std::string>>;
 std::vector<prometheus::MetricFamily> live_families(const std::vector<ChannelInfo>& channels, const std::vector<double>& values,
                                                     const std::vector<std::uint8_t>& present, const PrometheusLabels& common);
 
-// The exporter's own figures: its process's CPU time, the ticks it took and its interval.
-std::vector<prometheus::MetricFamily> exporter_families(double process_cpu_s, std::uint64_t ticks, double interval_s,
-                                                        const PrometheusLabels& common);
+// The exporter's own figures: its process's CPU time, the ticks it took, its interval, and when
+// the newest tick was taken (UNIX seconds): the values served are as of then.
+struct ExporterFigures {
+  double process_cpu_s = 0.0;
+  std::uint64_t ticks = 0;
+  double interval_s = 0.0;
+  double last_tick_unix_s = 0.0;
+};
+std::vector<prometheus::MetricFamily> exporter_families(const ExporterFigures& figures, const PrometheusLabels& common);
 
 // One stored run's totals (energy per channel, the measured and estimated totals apart, its
 // duration and mean power), labelled with the run's uuid and label.

@@ -44,7 +44,7 @@ def wait_for(port, expression, limit=90):
 def test_prometheus_scrapes_serve_and_the_dashboard_has_data(machine, tmp_path):
     node = machine(40.0)
     env = dict(os.environ, POWERFIT_NVML_LIBRARY=os.environ.get("FAKE_NVML_LIBRARY", ""))
-    server = Server("--sys-root", node.root + "/sys", "serve", "--listen", "127.0.0.1:0", "-i", "200ms",
+    server = Server("--sys-root", node.root + "/sys", "serve", "--listen", "127.0.0.1:0", "-i", "100ms",
                     "--sources", "rapl,procfs.cpu,procfs.memory,procfs.disk,procfs.net" + (",nvml" if env["POWERFIT_NVML_LIBRARY"] else ""),
                     env=env)
     port = free_port()
@@ -56,8 +56,10 @@ def test_prometheus_scrapes_serve_and_the_dashboard_has_data(machine, tmp_path):
                                    f"--web.listen-address=127.0.0.1:{port}"],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        rate = 'rate(powerfit_energy_joules_total{channel="rapl.package-0.energy"}[5s])'
-        wait_for(port, "count_over_time(powerfit_exporter_ticks_total[1m]) >= 6")
+        # Prometheus dates each value at its scrape; the value is as of the newest tick (at most
+        # 100 ms earlier), so over 10 s the rate is the power within 1% and a little jitter.
+        rate = 'rate(powerfit_energy_joules_total{channel="rapl.package-0.energy"}[10s])'
+        wait_for(port, "count_over_time(powerfit_exporter_ticks_total[1m]) >= 11")
         result = wait_for(port, rate)
         assert len(result) == 1, result
         assert abs(float(result[0]["value"][1]) - 40.0) <= 40.0 * 0.02, result

@@ -229,7 +229,8 @@ TEST(Golden, Prometheus) {
   const std::vector<double> values{812.5, 301.25, 40.0, 93.5, 1.5e8, 11.8, 6.5e9, 61.0, 1.98e9, 2.5e9, 0.0};
   const std::vector<std::uint8_t> present{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0};
   auto families = live_families(channels, values, present, {{"machine", "gpu-box"}});
-  auto own = exporter_families(0.125, 600, 1.0, {{"machine", "gpu-box"}});
+  auto own = exporter_families({.process_cpu_s = 0.125, .ticks = 600, .interval_s = 1.0, .last_tick_unix_s = 1795000600.0},
+                               {{"machine", "gpu-box"}});
   families.insert(families.end(), own.begin(), own.end());
   expect_golden("serve.prom", exposition_text(families));
 
