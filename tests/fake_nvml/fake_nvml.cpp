@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -77,7 +78,14 @@ double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t
 }
 
 std::mutex g_mutex;
-std::vector<FakeGpu> g_gpus(1);
+// One GPU unless FAKE_NVML_GPUS says how many (for a process that cannot script it: a benchmark).
+std::vector<FakeGpu> initial_gpus() {
+  const char* count = std::getenv("FAKE_NVML_GPUS");
+  std::vector<FakeGpu> gpus(count != nullptr ? std::max(1, std::atoi(count)) : 1);
+  for (std::size_t i = 0; i < gpus.size(); ++i) gpus[i].uuid = "GPU-fake-" + std::to_string(i);
+  return gpus;
+}
+std::vector<FakeGpu> g_gpus = initial_gpus();
 nvmlReturn_t g_init_error = NVML_SUCCESS;
 int g_initialised = 0;
 
