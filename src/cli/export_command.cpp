@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <filesystem>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -13,7 +14,7 @@ Action add_export_command(CLI::App& app, const GlobalOptions&) {
       "export", "Write recorded samples as tidy CSV or JSON (one row per sample and channel), or one run's totals for Prometheus");
   struct Options {
     std::string database;
-    std::string format = "csv";
+    std::string format;  // empty: from -o's extension, else csv
     std::optional<std::int64_t> run;
     std::string output;
     bool output_given = false;
@@ -22,12 +23,20 @@ Action add_export_command(CLI::App& app, const GlobalOptions&) {
   command->add_option("database", options->database, "Database written by `powerfit run`")->required();
   command->add_option("--format", options->format,
                       "csv or json; prometheus: one run's energy totals in Prometheus' text format, for node-exporter's "
-                      "textfile collector (the last run unless --run)")
-      ->capture_default_str();
+                      "textfile collector (the last run unless --run); default: from -o's extension (.csv, .json, "
+                      ".prom), else csv");
   command->add_option("--run", options->run, "Export only this run id (default: every run)");
   command->add_option("-o,--output", options->output, "Write to this file instead of standard output")
       ->each([options](const std::string&) { options->output_given = true; });
   return [options]() {
+    // The format -o's extension names, where it names one: given and differing, it is refused.
+    const auto extension = std::filesystem::path(options->output).extension().string();
+    const std::string named = extension == ".csv" ? "csv" : extension == ".json" ? "json" : extension == ".prom" ? "prometheus" : "";
+    if (options->format.empty()) options->format = named.empty() ? "csv" : named;
+    if (!named.empty() && named != options->format) {
+      return usage_error("-o " + options->output + " names " + named + " but --format is " + options->format +
+                         "; give one of them, or make them agree");
+    }
     if (options->format != "csv" && options->format != "json" && options->format != "prometheus") {
       return usage_error("unknown export format '" + options->format + "'; use --format csv, json or prometheus");
     }

@@ -1,5 +1,7 @@
 #include "cli/measurement_options.hpp"
 
+#include <filesystem>
+
 #include "core/job_pattern.hpp"
 
 #include <cmath>
@@ -16,6 +18,17 @@ CLI::Validator positive_at_most(double most, std::string expected, std::string t
         return std::isfinite(value) && value > 0.0 && value <= most ? std::string() : expected;
       },
       std::move(type));
+}
+
+std::optional<std::string> database_name_problem(const std::string& output) {
+  const auto extension = std::filesystem::path(output).extension().string();
+  for (const char* other : {".csv", ".json", ".html", ".txt", ".prom", ".parquet"}) {
+    if (extension == other) {
+      return "-o " + output + ": powerfit records into a SQLite database, not " + extension.substr(1) +
+             "; give a database name (e.g. -o runs.db), then `powerfit export runs.db -o " + output + "`";
+    }
+  }
+  return std::nullopt;
 }
 
 CLI::Validator job_pattern() {
@@ -48,6 +61,7 @@ std::variant<SessionOptions, std::string> session_options(const MeasurementFlags
   const auto interval = parse_interval(flags.interval);
   if (const auto* error = std::get_if<DurationError>(&interval)) return error->message;
   if (flags.output.empty()) return "-o: an empty database name; name the file to record into (e.g. -o runs.db)";
+  if (const auto problem = database_name_problem(flags.output)) return *problem;
   return SessionOptions{.output = flags.output,
                         .interval = flags.interval,
                         .label = flags.label,

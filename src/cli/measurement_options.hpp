@@ -49,6 +49,10 @@ void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const 
 // The parsed durations, or the one-line message naming the option.
 std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags);
 
+// An -o that names another format than the SQLite database written there (out.csv, x.json):
+// the message pointing to `powerfit export`, or nothing.
+std::optional<std::string> database_name_problem(const std::string& output);
+
 // The session options, or the one-line message for a bad value.
 std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global);
 

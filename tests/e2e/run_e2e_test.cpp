@@ -226,7 +226,11 @@ TEST(RunEndToEnd, ExportWritesCsvAndJson) {
   EXPECT_EQ(csv.status, 0) << csv.err;
   EXPECT_EQ(csv.out.rfind("run_id,time,elapsed_s,channel,unit,kind,scope,estimated,value\n", 0), 0u);
   const auto out = tree.path("samples.json").string();
-  const auto exported = run_powerfit({"export", tree.path("runs.db").string(), "--format", "json", "-o", out}, tree.root());
+  // The format follows -o's extension (export -o x.json wrote CSV); a --format that differs is refused.
+  const auto mismatch = run_powerfit({"export", tree.path("runs.db").string(), "--format", "csv", "-o", out}, tree.root());
+  EXPECT_EQ(mismatch.status, 2) << mismatch.err;
+  EXPECT_FALSE(std::filesystem::exists(out));
+  const auto exported = run_powerfit({"export", tree.path("runs.db").string(), "-o", out}, tree.root());
   EXPECT_EQ(exported.status, 0) << exported.err;
   std::ifstream in(out);
   const auto rows = json::parse(in);
@@ -299,6 +303,8 @@ void expect_usage_error(const std::vector<std::string>& args, const std::string&
 
 TEST(RunEndToEnd, BadInputIsAOneLineErrorWithStatusTwo) {
   expect_usage_error({"run", "--frobnicate", "--", "true"}, "frobnicate");
+  // -o out.csv wrote a SQLite file named out.csv.
+  expect_usage_error({"run", "-o", "out.csv", "--", "true"}, "`powerfit export runs.db -o out.csv`");
   expect_usage_error({"run", "-i", "0", "--", "true"}, "between 1ms and 60s");
   expect_usage_error({"run", "-i", "-5ms", "--", "true"}, "negative");
   expect_usage_error({"run", "-i", "abc", "--", "true"}, "invalid duration 'abc'");
