@@ -6,6 +6,7 @@
 #include <pybind11/stl.h>
 
 #include "powerfit/session.hpp"
+#include "powerfit/version.hpp"
 
 namespace py = pybind11;
 using namespace py::literals;
@@ -13,21 +14,24 @@ using namespace py::literals;
 PYBIND11_MODULE(_powerfit, m) {
   m.doc() = "powerfit: measure the energy and resources of a region of a Python program";
   py::register_exception<powerfit::Error>(m, "Error", PyExc_RuntimeError);
+  m.attr("__version__") = powerfit::kVersion;
 
   py::class_<powerfit::Session::Region>(m, "Region").def("end", &powerfit::Session::Region::end);
 
   py::class_<powerfit::Session>(m, "Session")
       .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate, std::string baseline,
-                       std::vector<std::string> sources) {
+                       std::vector<std::string> sources, std::optional<double> carbon_intensity, std::optional<double> price) {
              return std::make_unique<powerfit::Session>(powerfit::SessionOptions{.output = out.value_or(""),
                                                                                  .interval = std::move(interval),
                                                                                  .label = std::move(label),
+                                                                                 .tariff = {.carbon_g_per_kwh = carbon_intensity,
+                                                                                            .price_per_kwh = price},
                                                                                  .estimate = estimate,
                                                                                  .baseline = std::move(baseline),
                                                                                  .sources = std::move(sources)});
            }),
            "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true, "baseline"_a = "0",
-           "sources"_a = std::vector<std::string>{})
+           "sources"_a = std::vector<std::string>{}, "carbon_intensity"_a = py::none(), "price"_a = py::none())
       .def("start", &powerfit::Session::start, py::call_guard<py::gil_scoped_release>())
       .def("mark", &powerfit::Session::mark, "name"_a)
       .def("begin_region", &powerfit::Session::region, "name"_a, py::keep_alive<0, 1>())

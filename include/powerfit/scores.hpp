@@ -17,4 +17,20 @@ struct Scores {
   std::optional<double> netscore;              // 20·log10(a^2 / (p^0.5 · m^0.5)), p and m in millions
 };
 
+// What energy is also counted in: grams of CO2-equivalent and money, at a carbon intensity
+// (g CO2e per kWh) and a price (per kWh) the user gives (--carbon-intensity, --price, or
+// POWERFIT_CARBON_INTENSITY, POWERFIT_ENERGY_PRICE). Either may be absent. Applied to measured and
+// ESTIMATED joules apart, never to their sum.
+struct Tariff {
+  std::optional<double> carbon_g_per_kwh;
+  std::optional<double> price_per_kwh;
+  static constexpr double kJoulesPerKwh = 3.6e6;
+  std::optional<double> co2e_g(std::optional<double> joules) const {
+    return joules && carbon_g_per_kwh ? std::optional<double>(*joules / kJoulesPerKwh * *carbon_g_per_kwh) : std::nullopt;
+  }
+  std::optional<double> cost(std::optional<double> joules) const {
+    return joules && price_per_kwh ? std::optional<double>(*joules / kJoulesPerKwh * *price_per_kwh) : std::nullopt;
+  }
+};
+
 }  // namespace powerfit

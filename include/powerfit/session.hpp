@@ -32,6 +32,8 @@ struct SessionOptions {
   // The machine's name in the fit test; empty: its hardware names it (CPU model and cores, GPU
   // models, count and power limits), so that nodes of one type pool and different ones never do.
   std::string machine;
+  // CO2e and cost beside the joules in the summary and its scores (none where not given).
+  Tariff tariff;
   bool estimate = true;  // an estimated CPU power where nothing measures it (always labelled)
   std::optional<double> cpu_tdp_w;  // CPU power at full load in watts, for that estimate
   // Idle time measured by start() before it returns ("5s"), for idle power and dynamic energy.

@@ -31,6 +31,7 @@ struct Summary {
 
   RunSummary run;  // duration, samples, sampler health, overheads, channels, energy, idle baseline
   std::vector<RegionFigures> regions;
+  Tariff tariff;  // as given to the session
 
   std::optional<WorkloadCounts> counts;
   // The energy of the inference window: the one the counts name, else the span of the regions

@@ -15,19 +15,23 @@ import functools
 import json
 
 from ._powerfit import Error
+from ._powerfit import __version__
 from ._powerfit import Session as _Session
 
-__all__ = ["Error", "Session", "measure"]
+__all__ = ["Error", "Session", "measure", "__version__"]
 
 
 class Session:
     """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s";
     `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy;
-    `sources`: sample only these (names as `powerfit sensors` lists them), default all available."""
+    `sources`: sample only these (names as `powerfit sensors` lists them), default all available;
+    `carbon_intensity` (g CO2e per kWh) and `price` (per kWh): CO2e and cost beside the joules in
+    the summary, measured and ESTIMATED apart."""
 
-    def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=()):
+    def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=(),
+                 carbon_intensity=None, price=None):
         self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline,
-                                 sources=list(sources))
+                                 sources=list(sources), carbon_intensity=carbon_intensity, price=price)
         self.summary = None
 
     def start(self):

@@ -281,6 +281,7 @@ Summary Session::stop(const ProcessExit& exit) {
                   .label = impl_->options.label,
                   .interval_s = static_cast<double>(impl_->interval.count()) * 1e-9,
                   .run = recorded.finish(exit.status, exit.cpu_s),
+                  .tariff = impl_->options.tariff,
                   .counts = impl_->counts};
   if (const auto& error = recorded.storage_error()) {
     summary.recording_error = *error;

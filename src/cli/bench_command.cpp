@@ -104,7 +104,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
       std::vector<std::int64_t> run_ids;
       for (const auto& repeat : result.repeats) run_ids.push_back(repeat.summary.run_id);
       std::cout << '\n';
-      report::print_score_table(std::cout, options->measurement.output, run_ids, weights);
+      report::print_score_table(std::cout, options->measurement.output, run_ids, weights,
+                                std::get<SessionOptions>(session).tariff);
     }
     if (!options->summary_json.empty()) {
       if (auto problem = write_whole(options->summary_json, report::bench_json(result, weights).dump(2) + '\n')) {

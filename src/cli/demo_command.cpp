@@ -106,7 +106,7 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
       }
     }
     std::cout << '\n';
-    report::print_score_table(std::cout, options->measurement.output, run_ids, {});
+    report::print_score_table(std::cout, options->measurement.output, run_ids, {}, std::get<SessionOptions>(session).tariff);
     std::cout << "\nEvery run is in " << options->measurement.output << ": `powerfit score " << options->measurement.output
               << " --dynamic` ranks on the energy above idle; `powerfit export " << options->measurement.output
               << "` gives the samples.\n";

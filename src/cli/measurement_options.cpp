@@ -1,5 +1,6 @@
 #include "cli/measurement_options.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 
 #include "core/job_pattern.hpp"
@@ -19,6 +20,16 @@ CLI::Validator positive_at_most(double most, std::string expected, std::string t
       },
       std::move(type));
 }
+
+namespace {
+
+std::string format_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
+}  // namespace
 
 std::optional<std::string> database_name_problem(const std::string& output) {
   const auto extension = std::filesystem::path(output).extension().string();
@@ -40,7 +51,35 @@ CLI::Validator job_pattern() {
       "", "");
 }
 
+void add_tariff_options(CLI::App& command, TariffFlags& flags) {
+  command.add_option("--carbon-intensity", flags.carbon_g_per_kwh,
+                     "Grams of CO2e per kWh, for CO2e beside the joules (or POWERFIT_CARBON_INTENSITY)")
+      ->check(positive_at_most(5000.0, "grams of CO2e per kWh between 0 and 5000 are expected, e.g. 56", "G_PER_KWH"));
+  command.add_option("--price", flags.price_per_kwh, "Energy price per kWh, for cost beside the joules (or POWERFIT_ENERGY_PRICE)")
+      ->check(positive_at_most(1000.0, "a price per kWh between 0 and 1000 is expected, e.g. 0.25", "PER_KWH"));
+}
+
+std::variant<Tariff, std::string> tariff_of(const TariffFlags& flags) {
+  Tariff tariff{.carbon_g_per_kwh = flags.carbon_g_per_kwh, .price_per_kwh = flags.price_per_kwh};
+  const auto from_environment = [](const char* variable, double most, std::optional<double>& value) -> std::optional<std::string> {
+    const char* text = std::getenv(variable);
+    if (value || text == nullptr || *text == '\0') return std::nullopt;
+    char* end = nullptr;
+    const double number = std::strtod(text, &end);
+    if (*end != '\0' || !(number > 0.0 && number <= most)) {
+      return std::string(variable) + "='" + text + "' is not a number above 0 and at most " + format_number(most) +
+             "; fix it or unset it";
+    }
+    value = number;
+    return std::nullopt;
+  };
+  if (auto problem = from_environment("POWERFIT_CARBON_INTENSITY", 5000.0, tariff.carbon_g_per_kwh)) return *problem;
+  if (auto problem = from_environment("POWERFIT_ENERGY_PRICE", 1000.0, tariff.price_per_kwh)) return *problem;
+  return tariff;
+}
+
 void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
+  add_tariff_options(command, flags.tariff);
   command.add_option("-i,--interval", flags.interval, "Sampling interval, 1ms to 60s (e.g. 50ms, 2s)")->capture_default_str();
   command.add_option("-o,--output", flags.output, "SQLite database to append the runs to (Slurm patterns allowed: %j, %N, %t ...)")
       ->capture_default_str()
@@ -62,10 +101,13 @@ std::variant<SessionOptions, std::string> session_options(const MeasurementFlags
   if (const auto* error = std::get_if<DurationError>(&interval)) return error->message;
   if (flags.output.empty()) return "-o: an empty database name; name the file to record into (e.g. -o runs.db)";
   if (const auto problem = database_name_problem(flags.output)) return *problem;
+  const auto tariff = tariff_of(flags.tariff);
+  if (const auto* problem = std::get_if<std::string>(&tariff)) return *problem;
   return SessionOptions{.output = flags.output,
                         .interval = flags.interval,
                         .label = flags.label,
                         .machine = flags.machine,
+                        .tariff = std::get<Tariff>(tariff),
                         .estimate = !flags.no_estimate,
                         .cpu_tdp_w = flags.cpu_tdp,
                         .include_loopback = flags.include_loopback,

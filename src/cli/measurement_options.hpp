@@ -14,6 +14,15 @@
 
 namespace powerfit::cli {
 
+// CO2e and cost: --carbon-intensity and --price, else POWERFIT_CARBON_INTENSITY and
+// POWERFIT_ENERGY_PRICE.
+struct TariffFlags {
+  std::optional<double> carbon_g_per_kwh, price_per_kwh;
+};
+void add_tariff_options(CLI::App& command, TariffFlags& flags);
+// The tariff, or the one-line message for an environment variable that is not a number in range.
+std::variant<Tariff, std::string> tariff_of(const TariffFlags& flags);
+
 struct MeasurementFlags {
   std::string interval = "100ms";
   std::string output = "powerfit.db";
@@ -23,6 +32,7 @@ struct MeasurementFlags {
   bool no_estimate = false;
   std::optional<double> cpu_tdp;
   std::vector<std::string> sources;
+  TariffFlags tariff;
 };
 
 // A check that an option is a finite number above 0 and at most `most`; `expected` says what

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <string>
 
@@ -11,6 +12,14 @@
 #include "report/format.hpp"
 
 namespace powerfit::report {
+namespace {
+
+std::string pad_to(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+}  // namespace
 
 namespace {
 
@@ -44,11 +53,14 @@ void print_run_scores(std::ostream& out, const Summary& summary) {
         << format(" (alpha %g", weights.alpha) << format(", beta %g)", weights.beta) << tag << '\n';
   }
   if (scores.netscore) out << "    NetScore " << format("%.2f", *scores.netscore) << '\n';
+  const double thousand_j = scores.energy_per_inference_j * 1000.0;
+  if (const auto co2e = summary.tariff.co2e_g(thousand_j)) out << "    " << format("%.4g g", *co2e) << " CO2e per 1000 inferences" << tag << '\n';
+  if (const auto cost = summary.tariff.cost(thousand_j)) out << "    " << format("%.4g", *cost) << " per 1000 inferences" << tag << '\n';
   out << '\n';
 }
 
 nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun>& runs,
-                                        const analysis::ScoreWeights& weights, bool dynamic) {
+                                        const analysis::ScoreWeights& weights, bool dynamic, const Tariff& tariff) {
   auto list = nlohmann::ordered_json::array();
   for (const auto& run : runs) {
     nlohmann::ordered_json entry{{"run_id", run.run_id}, {"uuid", run.uuid},     {"label", run.label},
@@ -117,18 +129,46 @@ nlohmann::ordered_json scored_runs_json(const std::vector<recording::ReportedRun
     entry["netscore"] = scores->netscore ? nlohmann::ordered_json(*scores->netscore) : nullptr;
     entry["alpha"] = weights.alpha;
     entry["beta"] = weights.beta;
+    // Of the energy the scores rest on: measured, or ESTIMATED as energy_estimated says.
+    entry["carbon_intensity_g_per_kwh"] = optional_json(tariff.carbon_g_per_kwh);
+    entry["co2e_g_per_1000_inferences"] = optional_json(tariff.co2e_g(scores->energy_per_inference_j * 1000.0));
+    entry["energy_price_per_kwh"] = optional_json(tariff.price_per_kwh);
+    entry["cost_per_1000_inferences"] = optional_json(tariff.cost(scores->energy_per_inference_j * 1000.0));
     list.push_back(std::move(entry));
   }
   return list;
 }
 
+void write_scored_runs_csv(std::ostream& out, const nlohmann::ordered_json& runs) {
+  // Columns in the order keys first appear, so that unscored runs (fewer keys) fit the same header.
+  std::vector<std::string> columns;
+  for (const auto& run : runs) {
+    for (const auto& [key, value] : run.items()) {
+      if (std::find(columns.begin(), columns.end(), key) == columns.end()) columns.push_back(key);
+    }
+  }
+  const auto cell = [](const nlohmann::ordered_json& value) {
+    std::string text = value.is_null() ? "" : value.is_string() ? value.get<std::string>() : value.dump();
+    if (text.find_first_of(",\"\n") == std::string::npos) return text;
+    std::string quoted = "\"";
+    for (const char c : text) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return quoted + "\"";
+  };
+  for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
+  out << '\n';
+  for (const auto& run : runs) {
+    for (std::size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << (run.contains(columns[i]) ? cell(run[columns[i]]) : "");
+    out << '\n';
+  }
+}
+
 void print_score_table(std::ostream& out, const std::vector<recording::ReportedRun>& runs,
-                       const analysis::ScoreWeights& weights, bool dynamic) {
+                       const analysis::ScoreWeights& weights, bool dynamic, const Tariff& tariff) {
   struct Group {
     std::string model, device, backend, host;
     std::int64_t batch = 0;
     bool declared = false;
-    std::vector<double> accuracy, millijoules, per_joule, composite, netscore;
+    std::vector<double> accuracy, millijoules, per_joule, composite, netscore, co2e, cost;
     bool estimated = false, partial = false;
   };
   std::map<std::string, Group> groups;
@@ -156,6 +196,8 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     group.per_joule.push_back(scores->inferences_per_joule);
     if (scores->composite) group.composite.push_back(*scores->composite);
     if (scores->netscore) group.netscore.push_back(*scores->netscore);
+    if (const auto grams = tariff.co2e_g(scores->energy_per_inference_j * 1000.0)) group.co2e.push_back(*grams);
+    if (const auto money = tariff.cost(scores->energy_per_inference_j * 1000.0)) group.cost.push_back(*money);
   }
   std::vector<const Group*> ranked;
   for (const auto& [key, group] : groups) ranked.push_back(&group);
@@ -168,6 +210,10 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   std::snprintf(line, sizeof line, "%-4s %-18s %-11s %-7s %5s %-14s %4s %-16s %-20s %-10s %-6s %-18s %-16s %-10s %s\n",
                 "rank", "model", "backend", "device", "batch", "host", "runs", "top-1 %", "mJ/inference", "median mJ", "CV",
                 "inferences/J", "composite", "NetScore", "energy");
+  std::string extra_header;
+  if (tariff.carbon_g_per_kwh) extra_header += " gCO2e/1000 inf.";
+  if (tariff.price_per_kwh) extra_header += "  cost/1000 inf.";
+  if (!extra_header.empty()) std::snprintf(line + std::strlen(line) - 1, sizeof line - std::strlen(line) + 1, "%s\n", extra_header.c_str());
   out << line;
   int rank = 0;
   for (const Group* group : ranked) {
@@ -184,6 +230,10 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
                   with_interval(analysis::repeat_statistics(group->per_joule), "%.4g").c_str(), composite.c_str(),
                   netscore.c_str(),
                   (std::string(group->estimated ? "ESTIMATED" : "measured") + (group->partial ? " PARTIAL" : "")).c_str());
+    std::string extra;
+    if (tariff.carbon_g_per_kwh) extra += " " + pad_to(with_interval(analysis::repeat_statistics(group->co2e), "%.4g"), 16);
+    if (tariff.price_per_kwh) extra += "  " + with_interval(analysis::repeat_statistics(group->cost), "%.4g");
+    if (!extra.empty()) std::snprintf(line + std::strlen(line) - 1, sizeof line - std::strlen(line) + 1, "%s\n", extra.c_str());
     out << line;
   }
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
@@ -194,9 +244,9 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
 }
 
 void print_score_table(std::ostream& out, const std::filesystem::path& database, const std::vector<std::int64_t>& run_ids,
-                       const analysis::ScoreWeights& weights) {
+                       const analysis::ScoreWeights& weights, const Tariff& tariff) {
   auto opened = recording::Database::open(database, recording::Database::Mode::read_only);
-  print_score_table(out, opened.reported_runs(run_ids), weights, false);
+  print_score_table(out, opened.reported_runs(run_ids), weights, false, tariff);
 }
 
 }  // namespace powerfit::report

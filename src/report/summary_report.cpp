@@ -101,6 +101,21 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
          style.warn(summary.estimated_energy_partial ? "an estimate, and it stops early: " + partial_note
                                                      : std::string("an estimate, not a measurement")));
   }
+  const auto& tariff = session.tariff;
+  const auto apart = [&](const std::optional<double>& measured, const std::optional<double>& estimated, const char* pattern) {
+    std::string text;
+    if (measured) text += format(pattern, *measured) + " measured";
+    if (estimated) text += (text.empty() ? "" : ", ") + format(pattern, *estimated) + " ESTIMATED";
+    return text;
+  };
+  if (tariff.carbon_g_per_kwh && (summary.measured_energy_j || summary.estimated_energy_j)) {
+    line(out, format("%.0f g/kWh", *tariff.carbon_g_per_kwh), "CO2e of the energy",
+         apart(tariff.co2e_g(summary.measured_energy_j), tariff.co2e_g(summary.estimated_energy_j), "%.4g g"));
+  }
+  if (tariff.price_per_kwh && (summary.measured_energy_j || summary.estimated_energy_j)) {
+    line(out, format("%.4g /kWh", *tariff.price_per_kwh), "cost of the energy",
+         apart(tariff.cost(summary.measured_energy_j), tariff.cost(summary.estimated_energy_j), "%.4g"));
+  }
 
   if (const auto& baseline = summary.baseline) {
     const auto both = [&](const char* pattern_measured, const char* pattern_estimated, const std::optional<double>& measured,
@@ -242,6 +257,13 @@ nlohmann::ordered_json summary_json(const Summary& session) {
   if (summary.child_cpu_s) json["child_cpu_s"] = *summary.child_cpu_s;
   if (summary.measured_energy_j) json["measured_energy_j"] = *summary.measured_energy_j;
   if (summary.estimated_energy_j) json["estimated_energy_j"] = *summary.estimated_energy_j;
+  // CO2e and cost, measured and ESTIMATED apart; null where no intensity or price was given.
+  json["carbon_intensity_g_per_kwh"] = optional_json(session.tariff.carbon_g_per_kwh);
+  json["measured_co2e_g"] = optional_json(session.tariff.co2e_g(summary.measured_energy_j));
+  json["estimated_co2e_g"] = optional_json(session.tariff.co2e_g(summary.estimated_energy_j));
+  json["energy_price_per_kwh"] = optional_json(session.tariff.price_per_kwh);
+  json["measured_cost"] = optional_json(session.tariff.cost(summary.measured_energy_j));
+  json["estimated_cost"] = optional_json(session.tariff.cost(summary.estimated_energy_j));
   json["measured_energy_partial"] = summary.measured_energy_partial;
   json["estimated_energy_partial"] = summary.estimated_energy_partial;
   json["partial_channels"] = summary.partial_channels;
@@ -313,6 +335,9 @@ nlohmann::ordered_json summary_json(const Summary& session) {
       json["inferences_per_joule"] = scores->inferences_per_joule;
       json["composite_score"] = optional_json(scores->composite);
       json["netscore"] = optional_json(scores->netscore);
+      // Of the energy the scores rest on (measured, or ESTIMATED as energy_estimated says).
+      json["co2e_g_per_1000_inferences"] = optional_json(session.tariff.co2e_g(scores->energy_per_inference_j * 1000.0));
+      json["cost_per_1000_inferences"] = optional_json(session.tariff.cost(scores->energy_per_inference_j * 1000.0));
     } else {
       json["why"] = session.unscored_why;
     }

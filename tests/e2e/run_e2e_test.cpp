@@ -291,6 +291,50 @@ TEST(RunEndToEnd, RanksAfterTheNodesFirstHoldTheirProcessTreeAlone) {
   EXPECT_EQ(first_err.find("local rank"), std::string::npos) << first_err;
 }
 
+TEST(RunEndToEnd, CarbonAndPriceBesideTheJoulesMeasuredAndEstimatedApart) {
+  TempTree tree;
+  const auto db = tree.path("runs.db").string();
+  const auto json_path = tree.path("s.json").string();
+  ::setenv("POWERFIT_ENERGY_PRICE", "0.25", 1);
+  const auto outcome = run_powerfit({"run", "-q", "-i", "20ms", "-o", db, "--carbon-intensity", "56", "--summary-json", json_path,
+                                     "--", "sh", "-c", "echo '{\"inferences\": 1000, \"correct\": 900}' > \"$POWERFIT_REPORT_FILE\"; sleep 0.3"},
+                                    tree.root());
+  ::unsetenv("POWERFIT_ENERGY_PRICE");
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  std::ifstream in(json_path);
+  const auto summary = json::parse(in);
+  EXPECT_EQ(summary["carbon_intensity_g_per_kwh"], 56.0);
+  EXPECT_EQ(summary["energy_price_per_kwh"], 0.25);
+  for (const char* kind : {"measured", "estimated"}) {
+    const std::string energy = std::string(kind) + "_energy_j";
+    if (!summary.contains(energy)) {
+      EXPECT_TRUE(summary[std::string(kind) + "_co2e_g"].is_null()) << kind;
+      continue;
+    }
+    const double joules = summary[energy].get<double>();
+    EXPECT_DOUBLE_EQ(summary[std::string(kind) + "_co2e_g"].get<double>(), joules / 3.6e6 * 56.0) << kind;
+    EXPECT_DOUBLE_EQ(summary[std::string(kind) + "_cost"].get<double>(), joules / 3.6e6 * 0.25) << kind;
+  }
+  const double per_1000 = summary["energy_per_inference_j"].get<double>() * 1000.0;
+  EXPECT_DOUBLE_EQ(summary["co2e_g_per_1000_inferences"].get<double>(), per_1000 / 3.6e6 * 56.0);
+  // score: the same per 1000 inferences, in the table, the JSON and one CSV row per run.
+  const auto scored = run_powerfit({"score", db, "--json", "--carbon-intensity", "56"}, tree.root());
+  ASSERT_EQ(scored.status, 0) << scored.err;
+  EXPECT_DOUBLE_EQ(json::parse(scored.out)[0]["co2e_g_per_1000_inferences"].get<double>(), per_1000 / 3.6e6 * 56.0);
+  const auto csv = run_powerfit({"score", db, "--csv"}, tree.root());
+  ASSERT_EQ(csv.status, 0) << csv.err;
+  EXPECT_EQ(csv.out.rfind("run_id,uuid,label,host,", 0), 0u) << csv.out;
+  EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 2);
+  const auto table = run_powerfit({"score", db, "--price", "0.25"}, tree.root());
+  EXPECT_NE(table.out.find("cost/1000 inf."), std::string::npos) << table.out;
+  // A variable that is not a number is refused, as an option would be.
+  ::setenv("POWERFIT_CARBON_INTENSITY", "lots", 1);
+  const auto refused = run_powerfit({"score", db}, tree.root());
+  ::unsetenv("POWERFIT_CARBON_INTENSITY");
+  EXPECT_EQ(refused.status, 2);
+  EXPECT_NE(refused.err.find("POWERFIT_CARBON_INTENSITY"), std::string::npos) << refused.err;
+}
+
 // Every bad input: one line on stderr that names the problem, exit status 2.
 void expect_usage_error(const std::vector<std::string>& args, const std::string& fragment) {
   TempTree tree;

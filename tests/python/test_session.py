@@ -102,3 +102,18 @@ def test_a_run_scored_from_python_shows_in_powerfit_report(tmp_path):
     html = page.read_text()
     assert "burner-net (scored from python)" in html  # model and label
     assert f"{composite:.2f}" in html  # the score the session gave is the one the report shows
+
+
+def test_version_and_carbon_beside_the_joules():
+    assert powerfit.__version__.count(".") >= 1
+    with powerfit.Session(interval="20ms", carbon_intensity=100.0, price=0.5) as session:
+        burn(0.2)
+    summary = session.summary
+    assert summary["carbon_intensity_g_per_kwh"] == 100.0
+    for kind in ("measured", "estimated"):
+        joules = summary.get(f"{kind}_energy_j")
+        if joules is None:
+            assert summary[f"{kind}_co2e_g"] is None
+        else:
+            assert abs(summary[f"{kind}_co2e_g"] - joules / 3.6e6 * 100.0) < 1e-12
+            assert abs(summary[f"{kind}_cost"] - joules / 3.6e6 * 0.5) < 1e-12

@@ -95,6 +95,7 @@ Summary golden_summary() {
                                              .macs = 1.82e9},
                                             2400.0, {});
   session.scored_on = "inference window";
+  session.tariff = {.carbon_g_per_kwh = 56.0, .price_per_kwh = 0.25};
   session.warnings = {"rapl.package-0.energy: 1 reading discarded as a glitch"};
   return session;
 }
