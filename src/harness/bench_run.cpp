@@ -46,6 +46,7 @@ inference::BenchResult run_bench(const BenchOptions& options) {
   try {
     backend = inference::open_backend(options.model, options.backend, options.backend_options);
     result.scores_per_sample = inference::check_model_fits(*backend, dataset);
+    result.labelled = dataset.labelled();
     const std::vector<std::int64_t> sample_shape(dataset.sample_shape.begin(), dataset.sample_shape.end());
     const auto macs = backend->count_macs(sample_shape);
     if (macs && *macs > 0) result.model.macs = static_cast<double>(*macs);

@@ -24,6 +24,7 @@ struct BenchRepeat {
 struct BenchResult {
   WorkloadCounts model;  // the figures common to every repeat: model, device, parameters, MACs ...
   std::size_t scores_per_sample = 0;
+  bool labelled = true;  // the data set had labels: correct answers were counted
   std::vector<BenchRepeat> repeats;
   // The run that measured the idle power the repeats were measured against.
   std::optional<Summary> idle;

@@ -27,6 +27,14 @@ PassEnergy pass_energy(const inference::BenchRepeat& repeat) {
   return energy;
 }
 
+// Why a bench has no accuracy to score: a data set without labels and no --accuracy. Empty when
+// it has one.
+std::string accuracy_unknown(const inference::BenchResult& result) {
+  if (result.labelled || result.model.declared_accuracy_percent) return "";
+  return "the data set has no labels, so no answer was checked; give --accuracy PERCENT (declared) or a labelled "
+         "data set (the energy per inference above stands)";
+}
+
 analysis::InferenceCounts counts(const inference::BenchResult& result, const inference::BenchRepeat& repeat) {
   const double inferences = static_cast<double>(repeat.pass.inferences);
   const auto& declared = result.model.declared_accuracy_percent;
@@ -96,8 +104,9 @@ void print_bench_repeat(std::ostream& out, const inference::BenchResult& result,
     if (correct > 0) out << ", " << format("%.5g mJ/correct", energy.dynamic->joules * 1e3 / correct);
     out << "  " << tag(*energy.dynamic) << " (idle " << format("%.2f W", *energy.idle_power_w) << " taken off)\n";
   }
-  std::string why;
-  const auto scores = analysis::compute_scores(counts(result, repeat), energy.total->joules, weights, &why);
+  std::string why = accuracy_unknown(result);
+  const auto scores = why.empty() ? analysis::compute_scores(counts(result, repeat), energy.total->joules, weights, &why)
+                                  : std::nullopt;
   if (!scores) {
     out << "    unscored: " << why << '\n';
     return;
@@ -146,7 +155,10 @@ nlohmann::ordered_json bench_json(const inference::BenchResult& result, const an
                           {"estimated", channel.estimated}});
     }
     entry["channels"] = std::move(channels);
-    if (energy.total) {
+    if (const auto why = accuracy_unknown(result); !why.empty()) {
+      entry["scored"] = false;
+      entry["why"] = why;
+    } else if (energy.total) {
       if (const auto scores = analysis::compute_scores(counts(result, repeat), energy.total->joules, weights)) {
         entry["energy_per_inference_j"] = scores->energy_per_inference_j;
         entry["energy_per_correct_j"] = scores->energy_per_correct_j ? nlohmann::ordered_json(*scores->energy_per_correct_j) : nullptr;

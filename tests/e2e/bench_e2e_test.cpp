@@ -105,12 +105,17 @@ TEST(BenchEndToEnd, SyntheticInputsWithDeclaredAccuracyAreScoredAsDeclared) {
   ASSERT_EQ(runs.size(), 1u);
   EXPECT_EQ(runs[0]["declared_accuracy_percent"], 80.0);
   EXPECT_DOUBLE_EQ(runs[0]["accuracy_percent"].get<double>(), 80.0);
-  // Without --accuracy the run is kept, unscored, and says why.
-  ASSERT_EQ(run_powerfit({"bench", "-q", "-m", kZoo + "/wide.pt", "-d", "synthetic:1x8x8", "--limit", "16", "--min-time", "0",
-                          "--baseline", "0", "-o", db},
-                         tree.root())
-                .status,
-            0);
+  // Without --accuracy the run is kept, unscored, and says why: in the bench's own output ("0 %/J"
+  // was printed), its JSON, and score.
+  const auto summary_path = tree.path("bench.json").string();
+  const auto unlabelled = run_powerfit({"bench", "-m", kZoo + "/wide.pt", "-d", "synthetic:1x8x8", "--limit", "16", "--min-time",
+                                        "0", "--baseline", "0", "-o", db, "--summary-json", summary_path},
+                                       tree.root());
+  ASSERT_EQ(unlabelled.status, 0) << unlabelled.err;
+  EXPECT_NE(unlabelled.out.find("unscored: the data set has no labels"), std::string::npos) << unlabelled.out;
+  EXPECT_EQ(unlabelled.out.find("%/J"), std::string::npos) << unlabelled.out;
+  std::ifstream summary_file(summary_path);
+  EXPECT_FALSE(json::parse(summary_file)["repeats"][0]["scored"].get<bool>());
   const auto second = json::parse(run_powerfit({"score", "--json", db}, tree.root()).out);
   ASSERT_EQ(second.size(), 2u);
   EXPECT_FALSE(second[1]["scored"].get<bool>());
