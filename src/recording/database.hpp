@@ -74,6 +74,7 @@ struct ReportedRun {
   std::int64_t run_id = 0;
   std::string uuid;
   std::string label;
+  std::string command;  // JSON array of the arguments
   std::string hostname;
   std::string cpu_model;
   std::string gpu_models;  // JSON array

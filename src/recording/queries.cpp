@@ -44,7 +44,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
   // Columns a file of an older schema lacks are read as NULL (kOldestReadableVersion).
   const auto runs_column = [&](const std::string& column) { return has_column("runs", column) ? "r." + column : std::string("NULL"); };
   Statement statement(db_.get(), R"sql(
-    SELECT r.id AS id, r.uuid AS uuid, r.label AS label, COALESCE(r.hostname, '') AS hostname,
+    SELECT r.id AS id, r.uuid AS uuid, r.label AS label, r.command AS command, COALESCE(r.hostname, '') AS hostname,
            r.start_time AS start_time, w.error AS error, w.inferences AS inferences, w.correct AS correct,
            w.correct_top5 AS correct_top5, COALESCE(w.model, '') AS model, COALESCE(w.device, '') AS device,
            w.batch_size AS batch_size, COALESCE(w.dataset, '') AS dataset, w.parameters AS parameters, w.macs AS macs,
@@ -77,6 +77,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
     ReportedRun row{.run_id = whole("id").value_or(0),
                     .uuid = text("uuid"),
                     .label = text("label"),
+                    .command = text("command"),
                     .hostname = text("hostname"),
                     .start_time = text("start_time")};
     if (!statement.is_null(statement.column("error"))) row.error = text("error");

@@ -36,9 +36,22 @@ std::string pad(const std::string& text, std::size_t width) {
 
 }  // namespace
 
+std::string model_of(const recording::ReportedRun& run) {
+  if (!run.counts.model.empty()) return run.counts.model;
+  if (!run.label.empty()) return run.label;
+  // Neither a model nor a label: the command, so that different commands are never pooled.
+  const auto command = nlohmann::json::parse(run.command.empty() ? "[]" : run.command, nullptr, false);
+  std::string text;
+  if (command.is_array()) {
+    for (const auto& word : command) text += (text.empty() ? "" : " ") + (word.is_string() ? word.get<std::string>() : word.dump());
+  }
+  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  return text.empty() ? std::string("(unnamed)") : "`" + text + "`";
+}
+
 std::string architecture_of(const recording::ReportedRun& run) {
   const auto batch = run.counts.batch_size.value_or(1);
-  return (run.counts.model.empty() ? std::string("(unnamed)") : run.counts.model) +
+  return model_of(run) +
          (batch != 1 ? " b" + std::to_string(batch) : std::string());
 }
 

@@ -18,6 +18,8 @@ namespace powerfit::report {
 // cores, GPU models with their count and power limit; the hostname only where no hardware was
 // recorded), then the device and inference engine. Nodes of one type pool; different hardware
 // never does, whatever the hosts are called.
+// A run's model as people name it: the model's name, else the run's label, else its command.
+std::string model_of(const recording::ReportedRun& run);
 std::string architecture_of(const recording::ReportedRun& run);
 std::string machine_of(const recording::ReportedRun& run);
 

@@ -181,9 +181,10 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     }
     if (!partial.empty()) partials.push_back("run " + std::to_string(run.run_id) + " (" + run.uuid.substr(0, 8) + "): " + partial);
     const auto batch = run.counts.batch_size.value_or(0);
-    auto& group = groups[run.counts.model + '\x1f' + run.counts.device + '\x1f' + run.counts.backend + '\x1f' +
+    const auto model = model_of(run);
+    auto& group = groups[model + '\x1f' + run.counts.device + '\x1f' + run.counts.backend + '\x1f' +
                          std::to_string(batch) + '\x1f' + run.hostname];
-    group.model = run.counts.model.empty() ? "(unnamed)" : run.counts.model;
+    group.model = model;
     group.device = run.counts.device;
     group.backend = run.counts.backend.substr(0, run.counts.backend.find(' '));
     group.batch = batch;

@@ -164,6 +164,30 @@ std::vector<recording::ReportedRun> golden_runs() {
   return runs;
 }
 
+TEST(ScoreTable, RunsWithoutAModelNameAreNamedByLabelThenCommand) {
+  // They were all pooled as "(unnamed)", whatever the command.
+  std::vector<recording::ReportedRun> runs(3);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    runs[i].run_id = static_cast<std::int64_t>(i) + 1;
+    runs[i].uuid = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+    runs[i].counts = {.inferences = 100, .correct = 90};
+    runs[i].measured_energy_j = 10.0 + static_cast<double>(i);
+  }
+  runs[0].command = R"(["python3","train.py"])";
+  runs[1].command = R"(["python3","infer.py","--batch","32"])";
+  runs[2].command = R"(["python3","infer.py"])";
+  runs[2].label = "baseline-infer";
+  EXPECT_EQ(model_of(runs[0]), "`python3 train.py`");
+  EXPECT_EQ(model_of(runs[1]), "`python3 infer.py --batch 32`");
+  EXPECT_EQ(model_of(runs[2]), "baseline-infer");
+  std::ostringstream table;
+  print_score_table(table, runs, {}, false);
+  for (const char* name : {"`python3 train.py`", "`python3 infer.py --batch 32`", "baseline-infer"}) {
+    EXPECT_NE(table.str().find(name), std::string::npos) << table.str();
+  }
+  EXPECT_EQ(table.str().find("(unnamed)"), std::string::npos);
+}
+
 TEST(Golden, Score) {
   const auto runs = golden_runs();
   std::ostringstream text;
