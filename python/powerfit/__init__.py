@@ -95,3 +95,41 @@ def measure(out=None, interval="100ms", region="call"):
         return wrapper
 
     return decorate
+
+
+def _energy_line(summary):
+    """One line of what a measured stretch cost: time, then measured and ESTIMATED energy apart."""
+    parts = [f"{summary['duration_s']:.3f} s"]
+    if summary.get("measured_energy_j") is not None:
+        parts.append(f"{summary['measured_energy_j']:.3f} J measured")
+    if summary.get("estimated_energy_j") is not None:
+        parts.append(f"{summary['estimated_energy_j']:.3f} J ESTIMATED")
+    if len(parts) == 1:
+        parts.append("no energy measured or estimated (see `powerfit sensors`)")
+    return "powerfit: " + ", ".join(parts)
+
+
+def load_ipython_extension(ipython):
+    """`%load_ext powerfit`, then `%%powerfit [--out FILE] [--interval 50ms]` at the top of a cell
+    measures the cell and prints its time and energy (measured and ESTIMATED apart); the summary
+    is kept in the variable `_powerfit`."""
+    from IPython.core.magic import register_cell_magic
+
+    @register_cell_magic("powerfit")
+    def powerfit_magic(line, cell):
+        words = line.split()
+        options = {"out": None, "interval": "100ms"}
+        while words:
+            word = words.pop(0)
+            if word in ("--out", "-o") and words:
+                options["out"] = words.pop(0)
+            elif word in ("--interval", "-i") and words:
+                options["interval"] = words.pop(0)
+            else:
+                raise Error(f"%%powerfit: unknown option '{word}'; use --out FILE and --interval 50ms")
+        with Session(out=options["out"], interval=options["interval"], label="jupyter cell") as session:
+            with session.region("cell"):
+                outcome = ipython.run_cell(cell)
+        ipython.user_ns["_powerfit"] = session.summary
+        print(_energy_line(session.summary))
+        return outcome.result

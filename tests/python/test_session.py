@@ -117,3 +117,16 @@ def test_version_and_carbon_beside_the_joules():
         else:
             assert abs(summary[f"{kind}_co2e_g"] - joules / 3.6e6 * 100.0) < 1e-12
             assert abs(summary[f"{kind}_cost"] - joules / 3.6e6 * 0.5) < 1e-12
+
+
+def test_jupyter_cell_magic_measures_a_cell():
+    from IPython.testing.globalipapp import get_ipython
+
+    ipython = get_ipython()
+    ipython.run_line_magic("load_ext", "powerfit")
+    captured = ipython.run_cell("%%powerfit --interval 20ms\ntotal = sum(i * i for i in range(300000))\n")
+    assert captured.success, captured.error_in_exec
+    assert ipython.user_ns["total"] == sum(i * i for i in range(300000))
+    summary = ipython.user_ns["_powerfit"]
+    assert summary["samples"] >= 2
+    assert [region["name"] for region in summary["regions"]] == ["cell"]
