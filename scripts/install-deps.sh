@@ -4,7 +4,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libsqlite3-dev nlohmann-json3-dev libcli11-dev prometheus-cpp-dev
-  prometheus slurmd slurmctld slurm-client munge openmpi-bin
+  prometheus slurmd slurmctld slurm-client munge openmpi-bin libpmix-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libopencv-dev
   chromium

@@ -3,7 +3,8 @@
 # (n1, n2, n3, each on a port of its own), all as processes under DIR, on loopback.
 #   scripts/slurm-cluster.sh start DIR    # prints the SLURM_CONF to use, once every node is idle
 #   scripts/slurm-cluster.sh stop DIR
-# Needs Debian's slurmd, slurmctld, slurm-client and munge (scripts/install-deps.sh), and root.
+# Needs Debian's slurmd, slurmctld, slurm-client, munge and libpmix-dev (for --mpi=pmix;
+# scripts/install-deps.sh), and root.
 set -euo pipefail
 action=$1
 dir=$(realpath -m "$2")
@@ -81,9 +82,14 @@ ctl_port=$(free_port)
 } > "$conf"
 export SLURM_CONF=$conf
 slurmctld -i -f "$conf"
+# Each slurmd reads a configuration directory of its own, the same slurm.conf beside an mpi.conf
+# with its own PMIx directory (three slurmd of one host would share one otherwise, and PMIx
+# launches time out).
 for n in 1 2 3; do
-  mkdir -p "$dir/spool-n$n"
-  slurmd -N "n$n" -f "$conf"
+  mkdir -p "$dir/spool-n$n" "$dir/n$n" "$dir/pmix-n$n"
+  cp "$conf" "$dir/n$n/slurm.conf"
+  echo "PMIxCliTmpDirBase=$dir/pmix-n$n" > "$dir/n$n/mpi.conf"
+  slurmd -N "n$n" -f "$dir/n$n/slurm.conf"
 done
 for _ in $(seq 1 100); do
   if [ "$(sinfo -h -o '%T' -N 2>/dev/null | grep -c idle)" = 3 ]; then

@@ -86,3 +86,27 @@ def test_mpirun_four_ranks_each_measured_the_node_counted_once(tmp_path):
     assert sorted(ranks) == ["0", "1", "2", "3"]
     with_host = [rank for rank, channels in ranks.items() if "cpu.utilization" in channels]
     assert len(with_host) == 1, ranks  # local rank 0 alone samples the node
+
+
+def test_srun_with_pmix_six_ranks_on_three_nodes_each_node_counted_once(cluster):
+    root, env = cluster
+    out = root / "pmix"
+    out.mkdir()
+    line = powerfit_on_node(root, f"run -q -i 50ms -o '{out}/ranks-%j-%N.db' -- sleep 0.5")
+    job = subprocess.run(["srun", "--mpi=pmix", "-N3", "-n6", "sh", "-c", line], env=env, capture_output=True, text=True,
+                         timeout=120)
+    assert job.returncode == 0, job.stderr
+    files = sorted(out.glob("ranks-*.db"))
+    assert len(files) == 3
+    pmix_ranks = set()
+    for database in files:
+        exported = json.loads(subprocess.run([POWERFIT, "export", str(database), "--format", "json"], capture_output=True,
+                                             text=True, check=True).stdout)
+        by_local_rank = {}
+        for row in exported:
+            pmix_ranks.add(row["PMIX_RANK"])
+            by_local_rank.setdefault(row["SLURM_LOCALID"], set()).add(row["channel"])
+        assert sorted(by_local_rank) == ["0", "1"], database
+        assert "rapl.package-0.energy" in by_local_rank["0"]
+        assert all(name.startswith("process.") for name in by_local_rank["1"]), by_local_rank["1"]
+    assert pmix_ranks == {str(rank) for rank in range(6)}
