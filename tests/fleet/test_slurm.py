@@ -1,6 +1,7 @@
 """A real Slurm on this host (scripts/slurm-cluster.sh: munge, slurmctld, slurmd n1, n2, n3),
 each node reading its own simulated machine (10, 20, 30 W): `srun -N3 powerfit run` with Slurm's
-file patterns, an array job, merge, fit; and powerfit around each rank of `mpirun -np 4`."""
+file patterns, an array job, merge, fit; powerfit around each rank of `srun --mpi=pmix` (six
+ranks on three nodes) and of `mpirun -np 4`."""
 import json
 import os
 import subprocess
