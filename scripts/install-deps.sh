@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libtorch-dev libopencv-dev
   chromium
-  pybind11-dev python3-dev python3-pytest python3-ipython
+  pybind11-dev python3-dev python3-pytest python3-ipython python3-venv
   python3
   clang libclang-rt-14-dev libfuzzer-14-dev
 )

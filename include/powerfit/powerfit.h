@@ -36,6 +36,9 @@ enum powerfit_status {
 
 /* output: database path, or NULL/"" for a temporary one; interval: "100ms", "1s", ... */
 POWERFIT_EXPORT int powerfit_session_create(const char* output, const char* interval, powerfit_session** session);
+/* The same with every option by name, as a JSON object: out, interval, label, estimate, baseline,
+ * sources (an array), machine, carbon_intensity (g CO2e per kWh), price (per kWh). */
+POWERFIT_EXPORT int powerfit_session_create_json(const char* options_json, powerfit_session** session);
 POWERFIT_EXPORT int powerfit_session_start(powerfit_session* session);
 POWERFIT_EXPORT int powerfit_session_mark(powerfit_session* session, const char* name);
 /* A region: NAME:start now, NAME:end at its end; its time, thread CPU time and energy are in the
@@ -44,6 +47,9 @@ POWERFIT_EXPORT int powerfit_session_mark(powerfit_session* session, const char*
 POWERFIT_EXPORT int powerfit_session_region_begin(powerfit_session* session, const char* name);
 POWERFIT_EXPORT int powerfit_session_region_end(powerfit_session* session, const char* name);
 POWERFIT_EXPORT int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct);
+/* The counts as the JSON a workload writes to POWERFIT_REPORT_FILE (model, correct_top5,
+ * inference_window, ...). */
+POWERFIT_EXPORT int powerfit_session_report_json(powerfit_session* session, const char* counts_json);
 POWERFIT_EXPORT int powerfit_session_stop(powerfit_session* session);
 /* The summary as JSON after stop, owned by the session; NULL (and an error message) otherwise. */
 POWERFIT_EXPORT const char* powerfit_session_summary_json(powerfit_session* session);

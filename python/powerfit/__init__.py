@@ -14,9 +14,12 @@ import contextlib
 import functools
 import json
 
-from ._powerfit import Error
-from ._powerfit import __version__
-from ._powerfit import Session as _Session
+try:  # the module compiled for this interpreter, where it was built
+    from ._powerfit import Error, __version__
+    from ._powerfit import Session as _Session
+except ImportError:  # else the C API through ctypes, as the wheel installs it
+    from ._capi import Error, __version__
+    from ._capi import Session as _Session
 
 __all__ = ["Error", "Session", "measure", "__version__"]
 

@@ -8,8 +8,11 @@
 #include <string>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "powerfit/session.hpp"
 #include "powerfit/version.hpp"
+#include "workload/counts_file.hpp"
 
 struct powerfit_session {
   powerfit::Session session;
@@ -77,12 +80,47 @@ int guarded(powerfit_session* handle, Call call) {
 
 extern "C" {
 
-int powerfit_session_create(const char* output, const char* interval, powerfit_session** session) {
-  if (session == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "session must point to a powerfit_session* to fill");
-  *session = nullptr;
+namespace {
+
+// Options by name, as JSON: a binding passes what its users give without one C function each.
+powerfit::SessionOptions options_from_json(const char* text) {
+  const auto json = nlohmann::json::parse(text ? text : "{}", nullptr, false);
+  if (!json.is_object()) throw powerfit::Error(powerfit::Error::Kind::argument, "the options must be a JSON object");
+  powerfit::SessionOptions options;
+  for (const auto& [key, value] : json.items()) {
+    const auto wrong = [&](const char* expected) {
+      return powerfit::Error(powerfit::Error::Kind::argument, "option " + key + " must be " + expected);
+    };
+    if (value.is_null()) continue;
+    if (key == "out" || key == "interval" || key == "label" || key == "baseline" || key == "machine") {
+      if (!value.is_string()) throw wrong("a string");
+      (key == "out" ? options.output : key == "interval" ? options.interval : key == "label" ? options.label
+                                        : key == "baseline" ? options.baseline : options.machine) = value.get<std::string>();
+    } else if (key == "estimate") {
+      if (!value.is_boolean()) throw wrong("true or false");
+      options.estimate = value.get<bool>();
+    } else if (key == "sources") {
+      if (!value.is_array()) throw wrong("an array of source names");
+      for (const auto& name : value) {
+        if (!name.is_string()) throw wrong("an array of source names");
+        options.sources.push_back(name.get<std::string>());
+      }
+    } else if (key == "carbon_intensity" || key == "price") {
+      if (!value.is_number() || !(value.get<double>() > 0.0)) throw wrong("a number above 0");
+      (key == "price" ? options.tariff.price_per_kwh : options.tariff.carbon_g_per_kwh) = value.get<double>();
+    } else {
+      throw powerfit::Error(powerfit::Error::Kind::argument,
+                            "unknown option '" + key + "'; known: out, interval, label, estimate, baseline, sources, "
+                            "machine, carbon_intensity, price");
+    }
+  }
+  if (options.interval.empty()) options.interval = "100ms";
+  return options;
+}
+
+int create(powerfit::SessionOptions options, powerfit_session** session) {
   try {
-    auto created = std::make_shared<powerfit_session>(powerfit::SessionOptions{
-        .output = output ? output : "", .interval = interval && *interval ? interval : "100ms"});
+    auto created = std::make_shared<powerfit_session>(std::move(options));
     const std::lock_guard lock(handles_mutex);
     next_handle += 16;
     handles().emplace(next_handle, std::move(created));
@@ -93,6 +131,25 @@ int powerfit_session_create(const char* output, const char* interval, powerfit_s
     return fail(POWERFIT_ERROR_ARGUMENT, error.what());
   } catch (const std::exception& error) {
     return fail(POWERFIT_ERROR_INTERNAL, error.what());
+  }
+}
+
+}  // namespace
+
+int powerfit_session_create(const char* output, const char* interval, powerfit_session** session) {
+  if (session == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "session must point to a powerfit_session* to fill");
+  *session = nullptr;
+  return create(powerfit::SessionOptions{.output = output ? output : "", .interval = interval && *interval ? interval : "100ms"},
+                session);
+}
+
+int powerfit_session_create_json(const char* options_json, powerfit_session** session) {
+  if (session == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "session must point to a powerfit_session* to fill");
+  *session = nullptr;
+  try {
+    return create(options_from_json(options_json), session);
+  } catch (const powerfit::Error& error) {
+    return fail(POWERFIT_ERROR_ARGUMENT, error.what());
   }
 }
 
@@ -131,6 +188,17 @@ int powerfit_session_region_end(powerfit_session* session, const char* name) {
 
 int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct) {
   return guarded(session, [=](powerfit_session& s) { s.session.report({.inferences = inferences, .correct = correct}); });
+}
+
+int powerfit_session_report_json(powerfit_session* session, const char* counts_json) {
+  if (counts_json == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "the counts must be a JSON object");
+  return guarded(session, [counts_json](powerfit_session& s) {
+    auto parsed = powerfit::workload::parse_counts(counts_json);
+    if (const auto* problem = std::get_if<powerfit::workload::CountsError>(&parsed)) {
+      throw powerfit::Error(powerfit::Error::Kind::argument, problem->message);
+    }
+    s.session.report(std::get<powerfit::WorkloadCounts>(parsed));
+  });
 }
 
 int powerfit_session_stop(powerfit_session* session) {

@@ -57,6 +57,22 @@ int main(void) {
     CHECK(powerfit_session_start(stale) == POWERFIT_ERROR_HANDLE);
     powerfit_session_destroy(fresh);
   }
+  /* Options and counts by name, as JSON; an unknown option is refused by name. */
+  {
+    powerfit_session* named = NULL;
+    CHECK(powerfit_session_create_json("{\"interval\": \"10ms\", \"label\": \"c\", \"carbon_intensity\": 56}", &named) ==
+          POWERFIT_OK);
+    CHECK(powerfit_session_start(named) == POWERFIT_OK);
+    CHECK(powerfit_session_report_json(named, "{\"inferences\": 10, \"correct\": 11}") == POWERFIT_ERROR_ARGUMENT);
+    CHECK(powerfit_session_report_json(named, "{\"inferences\": 10, \"correct\": 9, \"model\": \"m\"}") == POWERFIT_OK);
+    CHECK(powerfit_session_stop(named) == POWERFIT_OK);
+    const char* json = powerfit_session_summary_json(named);
+    CHECK(json != NULL && strstr(json, "\"carbon_intensity_g_per_kwh\":56.0") != NULL && strstr(json, "\"model\":\"m\"") != NULL);
+    powerfit_session_destroy(named);
+    powerfit_session* refused = NULL;
+    CHECK(powerfit_session_create_json("{\"intervall\": \"10ms\"}", &refused) == POWERFIT_ERROR_ARGUMENT);
+    CHECK(refused == NULL && strstr(powerfit_last_error(), "intervall") != NULL);
+  }
   /* The library says its version. */
   CHECK(powerfit_version() != NULL && powerfit_version()[0] >= '0' && powerfit_version()[0] <= '9');
   if (failures == 0) puts("c api: all checks passed");
