@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "cli/measurement_options.hpp"
 #include "core/output_file.hpp"
 #include "recording/readable.hpp"
 #include "report/html_report.hpp"
@@ -13,6 +14,7 @@ Action add_report_command(CLI::App& app, const GlobalOptions& global) {
     std::vector<std::string> databases;
     std::string output = "report.html";
     report::HtmlReportOptions html;
+    TariffFlags tariff;
   };
   auto options = std::make_shared<Options>();
   command->add_option("databases", options->databases, "Databases to report on (only read)");
@@ -21,11 +23,15 @@ Action add_report_command(CLI::App& app, const GlobalOptions& global) {
       ->check(CLI::Range(std::size_t{10}, std::size_t{1000000}))
       ->capture_default_str();
   command->add_flag("--dynamic", options->html.dynamic, "Score on the energy above the idle baseline");
+  add_tariff_options(*command, options->tariff);
   command->footer("Example: powerfit report all.db -o report.html   (opens offline; nothing is fetched)");
   return [options, &global]() {
     if (options->databases.empty()) return usage_error("no database given; usage: powerfit report FILE... -o report.html");
     const std::vector<std::filesystem::path> inputs_paths(options->databases.begin(), options->databases.end());
     if (auto problem = output_problem(options->output, inputs_paths)) return usage_error(*problem);
+    const auto tariff = tariff_of(options->tariff);
+    if (const auto* problem = std::get_if<std::string>(&tariff)) return usage_error(*problem);
+    options->html.tariff = std::get<Tariff>(tariff);
     std::vector<recording::ReadableDatabase> databases;
     for (const auto& path : options->databases) databases.emplace_back(path);
     std::size_t runs = 0;

@@ -169,7 +169,7 @@ void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const st
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 
-nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored) {
+nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored, const Tariff& tariff) {
   nlohmann::ordered_json json{{"metric", analysis::fit_metric_name(fit.metric)},
                               {"higher_is_better", analysis::higher_is_better(fit.metric)},
                               {"architectures", fit.architectures},
@@ -181,6 +181,8 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
                      {"value", repeat_json(cell.value)},
                      {"accuracy_percent", repeat_json(cell.accuracy_percent)},
                      {"energy_per_inference_j", repeat_json(cell.energy_per_inference_j)},
+                     {"co2e_g_per_1000_inferences", optional_json(tariff.co2e_g(cell.energy_per_inference_j.mean * 1000.0))},
+                     {"cost_per_1000_inferences", optional_json(tariff.cost(cell.energy_per_inference_j.mean * 1000.0))},
                      {"energy_estimated", cell.estimated},
                      {"accuracy_declared", cell.declared},
                      {"energy_partial", cell.partial}});
@@ -201,9 +203,11 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
   return json;
 }
 
-void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
+void write_fit_csv(std::ostream& out, const analysis::FitResult& fit, const Tariff& tariff) {
   out << "architecture,machine,metric,mean,ci95_half_width,median,stddev,cv,runs,accuracy_percent,energy_per_inference_j,"
-         "energy_estimated,accuracy_declared,best_on_machine,on_pareto_front,energy_partial\n";
+         "co2e_g_per_1000_inferences,cost_per_1000_inferences,energy_estimated,accuracy_declared,best_on_machine,on_pareto_front,"
+         "energy_partial\n";
+  const auto optional_number = [](std::optional<double> value) { return value ? format("%.17g", *value) : std::string(); };
   const auto quoted = [](const std::string& text) {
     std::string escaped = "\"";
     for (const char c : text) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
@@ -219,6 +223,8 @@ void write_fit_csv(std::ostream& out, const analysis::FitResult& fit) {
         << (cell.value.stddev ? format("%.17g", *cell.value.stddev) : "") << ','
         << (cell.value.cv ? format("%.17g", *cell.value.cv) : "") << ',' << cell.value.n << ','
         << format("%.17g", cell.accuracy_percent.mean) << ',' << format("%.17g", cell.energy_per_inference_j.mean) << ','
+        << optional_number(tariff.co2e_g(cell.energy_per_inference_j.mean * 1000.0)) << ','
+        << optional_number(tariff.cost(cell.energy_per_inference_j.mean * 1000.0)) << ','
         << (cell.estimated ? "true" : "false") << ',' << (cell.declared ? "true" : "false") << ','
         << (best != fit.best_architecture.end() && best->second == cell.architecture ? "true" : "false") << ','
         << (std::find(front.begin(), front.end(), cell.architecture) != front.end() ? "true" : "false") << ','

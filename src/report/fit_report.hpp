@@ -30,7 +30,8 @@ std::vector<analysis::FitObservation> fit_observations(const std::vector<recordi
                                                        std::vector<std::string>* warnings = nullptr);
 
 void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const std::vector<std::string>& unscored);
-nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored);
-void write_fit_csv(std::ostream& out, const analysis::FitResult& fit);
+// `tariff`: CO2e and cost per 1000 inferences of each cell (empty where not given).
+nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vector<std::string>& unscored, const Tariff& tariff = {});
+void write_fit_csv(std::ostream& out, const analysis::FitResult& fit, const Tariff& tariff = {});
 
 }  // namespace powerfit::report

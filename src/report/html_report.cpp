@@ -159,8 +159,10 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
 
   // The run table and the per-run panels.
   html << "<h2>Runs</h2><table><tr><th>file</th><th>run</th><th>label / model</th><th>host</th><th>start (UTC)</th>"
-          "<th>duration s</th><th>exit</th><th>measured J</th><th>estimated J</th><th>top-1 %</th><th>mJ / inference</th>"
-          "<th>composite</th></tr>";
+          "<th>duration s</th><th>exit</th><th>measured J</th><th>estimated J</th>"
+       << (options.tariff.carbon_g_per_kwh ? format("<th>g CO2e (%g g/kWh)</th>", *options.tariff.carbon_g_per_kwh) : "")
+       << (options.tariff.price_per_kwh ? format("<th>cost (%g /kWh)</th>", *options.tariff.price_per_kwh) : "")
+       << "<th>top-1 %</th><th>mJ / inference</th><th>composite</th></tr>";
   std::ostringstream panels;
   StackedBars bars{"energy-per-channel", "Energy per channel (inference window where one was recorded, else the whole run)", "J", {}, {}};
   std::map<std::string, std::size_t> segment_index;
@@ -184,6 +186,14 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
            << "</td><td>" << (run.exit_status ? std::to_string(*run.exit_status) : "") << "</td><td>"
            << (energy.measured ? format("%.4g", *energy.measured) : "-") << "</td><td>"
            << (energy.estimated ? format("%.4g", *energy.estimated) + " <span class=\"estimated\">ESTIMATED</span>" : "-") << "</td>";
+      // CO2e and cost of the measured and ESTIMATED energy, apart.
+      const auto apart = [&](std::optional<double> measured, std::optional<double> estimated) {
+        std::string text = measured ? format("%.4g", *measured) : "";
+        if (estimated) text += (text.empty() ? "" : " / ") + format("%.4g", *estimated) + " <span class=\"estimated\">ESTIMATED</span>";
+        return "<td>" + (text.empty() ? std::string("-") : text) + "</td>";
+      };
+      if (options.tariff.carbon_g_per_kwh) html << apart(options.tariff.co2e_g(energy.measured), options.tariff.co2e_g(energy.estimated));
+      if (options.tariff.price_per_kwh) html << apart(options.tariff.cost(energy.measured), options.tariff.cost(energy.estimated));
       if (report) {
         const auto [basis, scored_on, scores, why, partial] = analysis::score_run(*report, options.weights, options.dynamic);
         html << score_cell(scores, basis && basis->estimated, why, partial);

@@ -18,6 +18,7 @@ struct HtmlReportOptions {
   std::size_t points_per_series = 600;
   analysis::ScoreWeights weights;
   bool dynamic = false;
+  Tariff tariff;  // CO2e and cost columns where given
 };
 
 struct ReportInput {

@@ -327,6 +327,13 @@ TEST(RunEndToEnd, CarbonAndPriceBesideTheJoulesMeasuredAndEstimatedApart) {
   EXPECT_EQ(std::count(csv.out.begin(), csv.out.end(), '\n'), 2);
   const auto table = run_powerfit({"score", db, "--price", "0.25"}, tree.root());
   EXPECT_NE(table.out.find("cost/1000 inf."), std::string::npos) << table.out;
+  // fit and report too.
+  const auto fit = run_powerfit({"fit", db, "--json", "--price", "0.25"}, tree.root());
+  ASSERT_EQ(fit.status, 0) << fit.err;
+  EXPECT_DOUBLE_EQ(json::parse(fit.out)["cells"][0]["cost_per_1000_inferences"].get<double>(), per_1000 / 3.6e6 * 0.25);
+  const auto page = tree.path("report.html").string();
+  ASSERT_EQ(run_powerfit({"report", db, "-o", page, "--carbon-intensity", "56"}, tree.root()).status, 0);
+  EXPECT_NE(testing::read_file(page).find("g CO2e (56 g/kWh)"), std::string::npos);
   // A variable that is not a number is refused, as an option would be.
   ::setenv("POWERFIT_CARBON_INTENSITY", "lots", 1);
   const auto refused = run_powerfit({"score", db}, tree.root());

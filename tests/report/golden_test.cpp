@@ -204,9 +204,10 @@ TEST(Golden, Fit) {
   const auto fit = analysis::fit_test(observations, analysis::FitMetric::composite, 95.0);
   std::ostringstream text, csv;
   print_fit_table(text, fit, unscored);
-  write_fit_csv(csv, fit);
+  const Tariff tariff{.carbon_g_per_kwh = 56.0};
+  write_fit_csv(csv, fit, tariff);
   expect_golden("fit.txt", text.str());
-  expect_golden("fit.json", fit_json(fit, unscored).dump(2) + "\n");
+  expect_golden("fit.json", fit_json(fit, unscored, tariff).dump(2) + "\n");
   expect_golden("fit.csv", csv.str());
 }
 
