@@ -1,6 +1,8 @@
 // A machine drawing a known power, as the kernel shows it: a powercap tree under ROOT/sys with
 // one package zone whose energy_uj is rewritten in place (as the kernel's file is regenerated on
-// each read) every 20 ms at WATTS, until killed. rapl_simulator ROOT WATTS
+// each read) every millisecond at WATTS, as RAPL's counters move, until killed. (Every 20 ms, a
+// loaded machine could leave it unmoved through the 20 ms in which powerfit checks that a counter
+// advances.) rapl_simulator ROOT WATTS
 #include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
@@ -42,6 +44,6 @@ int main(int argc, char** argv) {
     const int length = std::snprintf(text, sizeof text, "%020llu\n",
                                       static_cast<unsigned long long>(start_uj + watts * (now_s() - start) * 1e6));
     if (::pwrite(fd, text, static_cast<std::size_t>(length), 0) != length) return 1;
-    ::usleep(20000);
+    ::usleep(1000);
   }
 }
