@@ -42,6 +42,7 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
     const auto interval = parse_interval(options->interval);
     if (const auto* error = std::get_if<DurationError>(&interval)) return usage_error(error->message);
     if (options->output_given && options->output.empty()) return usage_error("-o: an empty database name; name the file to record into");
+    if (const auto problem = database_name_problem(options->output); problem && !options->output.empty()) return usage_error(*problem);
     const workload::SignalForwarder signals;  // SIGINT, SIGTERM, SIGHUP end serving, the record closed
     harness::Exporter exporter({.listen = options->listen,
                                 .interval = std::get<Nanoseconds>(interval),
@@ -61,6 +62,10 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
       exporter.drain();
     }
     const auto run_id = exporter.stop();
+    if (const auto error = exporter.storage_error()) {
+      std::cerr << "powerfit: error: recording into " << options->output << " failed: " << *error << '\n';
+      return 1;
+    }
     if (run_id != 0 && !global.quiet) std::cerr << "powerfit: recorded as run " << run_id << " in " << options->output << '\n';
     return 0;  // a signal is how serving ends
   };

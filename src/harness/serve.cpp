@@ -1,7 +1,5 @@
 #include "harness/serve.hpp"
 
-#include <mutex>
-
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
 
@@ -112,6 +110,10 @@ std::int64_t Exporter::stop() {
   impl_->recorded->stop_sampling();
   impl_->recorded->finish(0, std::nullopt);
   return impl_->recorded->run_id();
+}
+
+std::optional<std::string> Exporter::storage_error() const {
+  return impl_->recorded ? impl_->recorded->storage_error() : std::nullopt;
 }
 
 }  // namespace powerfit::harness

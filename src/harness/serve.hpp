@@ -44,6 +44,8 @@ class Exporter {
   void drain();
   // Stops sampling and serving; with a database, closes the run. Returns its id (0: none).
   std::int64_t stop();
+  // After stop(): why the record could not be written to the end (a full disk, say), if so.
+  std::optional<std::string> storage_error() const;
 
  private:
   struct Impl;

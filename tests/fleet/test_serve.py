@@ -93,6 +93,9 @@ def test_an_address_that_cannot_be_bound_is_one_line_and_exit_2(tmp_path):
     assert outcome.stderr.count("\n") == 1 and "--listen" in outcome.stderr, outcome.stderr
     bad = subprocess.run([POWERFIT, "serve", "-i", "0s"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
+    named = subprocess.run([POWERFIT, "serve", "-o", str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=60)
+    assert named.returncode == 2 and "powerfit export" in named.stderr, named.stderr
+    assert not (tmp_path / "out.csv").exists()
 
 
 def test_export_prometheus_writes_one_runs_totals(machine, tmp_path):
