@@ -1,14 +1,12 @@
 #include "cli/measurement_options.hpp"
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/job_pattern.hpp"
-
-#include <cmath>
-#include <cstdlib>
-
 #include "core/duration.hpp"
+#include "core/job_pattern.hpp"
 
 namespace powerfit::cli {
 
