@@ -184,6 +184,7 @@ class Database {
     void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
   };
   Database(std::filesystem::path path, sqlite3* db) : path_(std::move(path)), db_(db) {}
+  static Database open_once(const std::filesystem::path& path, Mode mode);
   void migrate(int version);
   bool has_column(const std::string& table, const std::string& column);
   Statement& cached(std::unique_ptr<Statement>& slot, std::string_view sql);

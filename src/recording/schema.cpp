@@ -3,7 +3,12 @@
 
 #include "recording/database.hpp"
 
+#include <unistd.h>
+
 #include <array>
+#include <chrono>
+#include <random>
+#include <thread>
 
 #include "core/output_file.hpp"
 
@@ -123,9 +128,27 @@ ALTER TABLE runs ADD COLUMN scheduler TEXT;
 ALTER TABLE runs ADD COLUMN machine TEXT;
 )sql"};
 
+bool is_locked(const RecordingError& error) { return std::string(error.what()).find("database is locked") != std::string::npos; }
+
 }  // namespace
 
+// Several processes opening one file at once (the ranks of a job creating it, migrating it) can
+// find it locked in steps where SQLite's busy handler does not wait, such as switching a new file
+// to WAL: each tries again, for up to 30 s, before the lock is an error.
 Database Database::open(const std::filesystem::path& path, Mode mode) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::minstd_rand jitter(static_cast<unsigned>(::getpid()));
+  for (int attempt = 0;; ++attempt) {
+    try {
+      return open_once(path, mode);
+    } catch (const RecordingError& error) {
+      if (!is_locked(error) || std::chrono::steady_clock::now() > deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 + jitter() % 40 + 10 * std::min(attempt, 10)));
+    }
+  }
+}
+
+Database Database::open_once(const std::filesystem::path& path, Mode mode) {
   namespace fs = std::filesystem;
   std::error_code ec;
   const bool exists = fs::exists(path, ec);
@@ -196,6 +219,8 @@ Database Database::open(const std::filesystem::path& path, Mode mode) {
                            "; open it once with `powerfit run -o` to migrate it");
     }
   } catch (const RecordingError& error) {
+    // Locked: another process is making this file; it is not ours to remove.
+    if (is_locked(error)) throw;
     discard_new_file();
     const std::string message = error.what();
     if (message.find("file is not a database") != std::string::npos ||
