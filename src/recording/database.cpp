@@ -121,6 +121,10 @@ void Database::insert_marker(std::int64_t run_id, const Marker& marker) {
       .run();
 }
 
+bool Database::make_room() {
+  return sqlite3_wal_checkpoint_v2(db_.get(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) == SQLITE_OK;
+}
+
 void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
                           const std::vector<std::int64_t>& channel_ids) {
   Transaction transaction(db_.get());

@@ -147,6 +147,9 @@ class Database {
 
   void finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const RunSummary& summary,
                   const std::vector<std::int64_t>& channel_ids);
+  // After a write failed for want of room: folds the write-ahead log into the file and empties it,
+  // so that the little a run's end needs may fit where a batch did not. False when it could not.
+  bool make_room();
 
   void save_workload_report(std::int64_t run_id, const WorkloadCounts& report);
   void save_workload_report_error(std::int64_t run_id, const std::string& error);

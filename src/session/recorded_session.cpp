@@ -134,6 +134,12 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
     database_.finish_run(run_id_, sampler_->start_wall_ns() + stats.end_ns, summary_, channel_ids_);
   } catch (const recording::RecordingError& error) {
     if (!storage_error_) storage_error_ = error.what();
+    // A full disk failed the batches; the run's end (its row: end, status, what the file holds)
+    // is small, and may fit once the write-ahead log is folded into the file.
+    try {
+      if (database_.make_room()) database_.finish_run(run_id_, sampler_->start_wall_ns() + stats.end_ns, summary_, channel_ids_);
+    } catch (const recording::RecordingError&) {
+    }
   }
   return summary_;
 }
