@@ -21,11 +21,6 @@ std::string pad_to(std::string text, std::size_t width) {
 
 }  // namespace
 
-namespace {
-
-
-}  // namespace
-
 void print_run_scores(std::ostream& out, const Summary& summary) {
   const auto& counts = *summary.counts;
   out << "  scores" << (counts.model.empty() ? "" : " of " + counts.model);
