@@ -55,6 +55,16 @@ std::string stopped_inside(const recording::ReportedRun& run, const EnergyBasis&
 
 }  // namespace
 
+RunEnergy run_energy(const std::vector<recording::ChannelRow>& channels) {
+  RunEnergy energy;
+  for (const auto& channel : channels) {
+    if (!channel.in_energy_total || !channel.energy_j) continue;
+    auto& sum = channel.estimated ? energy.estimated : energy.measured;
+    sum = sum.value_or(0.0) + *channel.energy_j;
+  }
+  return energy;
+}
+
 bool has_baseline(const recording::ReportedRun& run) {
   return run.command_measured_energy_j || run.command_estimated_energy_j;
 }

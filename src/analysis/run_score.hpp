@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analysis/scores.hpp"
 #include "recording/database.hpp"
@@ -22,6 +23,13 @@ struct RunScore {
   // Empty when whole.
   std::string partial;
 };
+// A stored run's energy totals from its channels' summaries: the channels in the total, measured
+// and ESTIMATED summed apart (none where no channel of that kind has energy).
+struct RunEnergy {
+  std::optional<double> measured, estimated;
+};
+RunEnergy run_energy(const std::vector<recording::ChannelRow>& channels);
+
 // Whether an idle baseline was measured before the command (the command's energy is stored apart).
 bool has_baseline(const recording::ReportedRun& run);
 

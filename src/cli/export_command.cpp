@@ -48,19 +48,20 @@ Action add_export_command(CLI::App& app, const GlobalOptions&) {
       return usage_error("no run " + std::to_string(*options->run) + " in '" + options->database +
                          "'; leave out --run to export every run");
     }
+    // For prometheus: the run whose totals are written, the last unless --run names one.
+    const auto runs = options->format == "prometheus" ? database.runs() : std::vector<recording::RunRow>{};
+    if (options->format == "prometheus" && runs.empty()) {
+      return usage_error("'" + options->database + "' holds no run to export");
+    }
     const auto write = [&](std::ostream& out) {
       if (options->format != "prometheus") {
         const auto format = options->format == "csv" ? recording::ExportFormat::csv : recording::ExportFormat::json;
         recording::export_samples(database, options->run, format, out);
         return;
       }
-      const auto runs = database.runs();
       const auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& row) { return row.id == options->run.value_or(runs.back().id); });
       out << report::exposition_text(report::run_families(*run, database.run_channels(run->id)));
     };
-    if (options->format == "prometheus" && database.runs().empty()) {
-      return usage_error("'" + options->database + "' holds no run to export");
-    }
     if (options->output.empty()) {
       write(std::cout);
       return 0;

@@ -1,12 +1,12 @@
 #include "cli/measurement_options.hpp"
 
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 
 #include "core/duration.hpp"
 #include "core/job_pattern.hpp"
+#include "report/format.hpp"
 
 namespace powerfit::cli {
 
@@ -18,16 +18,6 @@ CLI::Validator positive_at_most(double most, std::string expected, std::string t
       },
       std::move(type));
 }
-
-namespace {
-
-std::string format_number(double value) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%g", value);
-  return text;
-}
-
-}  // namespace
 
 std::optional<std::string> database_name_problem(const std::string& output) {
   const auto extension = std::filesystem::path(output).extension().string();
@@ -65,7 +55,7 @@ std::variant<Tariff, std::string> tariff_of(const TariffFlags& flags) {
     char* end = nullptr;
     const double number = std::strtod(text, &end);
     if (*end != '\0' || !(number > 0.0 && number <= most)) {
-      return std::string(variable) + "='" + text + "' is not a number above 0 and at most " + format_number(most) +
+      return std::string(variable) + "='" + text + "' is not a number above 0 and at most " + report::format("%g", most) +
              "; fix it or unset it";
     }
     value = number;

@@ -8,6 +8,7 @@
 
 #include "analysis/downsample.hpp"
 #include "analysis/fit.hpp"
+#include "analysis/run_score.hpp"
 #include "analysis/window.hpp"
 #include "report/fit_report.hpp"
 #include "report/score_report.hpp"
@@ -72,20 +73,6 @@ std::vector<analysis::Point> as_points(const Series& series, double scale) {
   points.reserve(series.size());
   for (const auto& [t, v] : series) points.emplace_back(static_cast<double>(t) * 1e-9, v * scale);
   return points;
-}
-
-struct RunEnergy {
-  std::optional<double> measured, estimated;
-};
-
-RunEnergy run_energy(const std::vector<recording::ChannelRow>& channels) {
-  RunEnergy energy;
-  for (const auto& channel : channels) {
-    if (!channel.in_energy_total || !channel.energy_j) continue;
-    auto& sum = channel.estimated ? energy.estimated : energy.measured;
-    sum = sum.value_or(0.0) + *channel.energy_j;
-  }
-  return energy;
 }
 
 std::string run_panels(recording::Database& database, const recording::RunRow& run,
@@ -172,7 +159,7 @@ std::string render_html_report(const std::vector<ReportInput>& inputs, const Htm
     for (const auto& run : database.runs()) {
       ++run_count;
       const auto channels = database.run_channels(run.id);
-      const auto energy = run_energy(channels);
+      const auto energy = analysis::run_energy(channels);
       const auto found = reported_by_run.find({i, run.id});
       const auto* report = found == reported_by_run.end() ? nullptr : found->second;
       // Both where both are given: bench labels a run by model, device and batch, a user by anything.

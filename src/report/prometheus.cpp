@@ -5,6 +5,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "analysis/run_score.hpp"
+
 namespace powerfit::report {
 namespace {
 
@@ -122,19 +124,15 @@ std::vector<MetricFamily> exporter_families(const ExporterFigures& figures, cons
 std::vector<MetricFamily> run_families(const recording::RunRow& run, const std::vector<recording::ChannelRow>& channels) {
   Families families;
   const PrometheusLabels of_run{{"run_uuid", run.uuid}, {"label", run.label}, {"host", run.hostname}};
-  std::optional<double> measured, estimated;
   for (const auto& channel : channels) {
     if (!channel.energy_j) continue;
     PrometheusLabels labels{{"channel", channel.name}, {"scope", channel.scope}, {"estimated", channel.estimated ? "true" : "false"}};
     labels.insert(labels.end(), of_run.begin(), of_run.end());
     families.add("powerfit_run_energy_joules", MetricType::Gauge, "A run's energy per channel (estimated=\"true\": an estimate)",
                  metric(labels, MetricType::Gauge, *channel.energy_j));
-    if (channel.in_energy_total) {
-      auto& total = channel.estimated ? estimated : measured;
-      total = total.value_or(0.0) + *channel.energy_j;
-    }
   }
-  for (const auto& [total, flag] : {std::pair{measured, "false"}, std::pair{estimated, "true"}}) {
+  const auto totals = analysis::run_energy(channels);
+  for (const auto& [total, flag] : {std::pair{totals.measured, "false"}, std::pair{totals.estimated, "true"}}) {
     if (!total) continue;
     PrometheusLabels labels{{"estimated", flag}};
     labels.insert(labels.end(), of_run.begin(), of_run.end());

@@ -102,29 +102,24 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
                                                      : std::string("an estimate, not a measurement")));
   }
   const auto& tariff = session.tariff;
-  const auto apart = [&](const std::optional<double>& measured, const std::optional<double>& estimated, const char* pattern) {
+  // Measured and ESTIMATED figures side by side, never summed ("-" where neither is known).
+  const auto both = [&](const char* pattern_measured, const char* pattern_estimated, const std::optional<double>& measured,
+                        const std::optional<double>& estimated) {
     std::string text;
-    if (measured) text += format(pattern, *measured) + " measured";
-    if (estimated) text += (text.empty() ? "" : ", ") + format(pattern, *estimated) + " ESTIMATED";
-    return text;
+    if (measured) text += format(pattern_measured, *measured);
+    if (estimated) text += (text.empty() ? "" : ", ") + format(pattern_estimated, *estimated);
+    return text.empty() ? std::string("-") : text;
   };
   if (tariff.carbon_g_per_kwh && (summary.measured_energy_j || summary.estimated_energy_j)) {
     line(out, format("%.0f g/kWh", *tariff.carbon_g_per_kwh), "CO2e of the energy",
-         apart(tariff.co2e_g(summary.measured_energy_j), tariff.co2e_g(summary.estimated_energy_j), "%.4g g"));
+         both("%.4g g measured", "%.4g g ESTIMATED", tariff.co2e_g(summary.measured_energy_j), tariff.co2e_g(summary.estimated_energy_j)));
   }
   if (tariff.price_per_kwh && (summary.measured_energy_j || summary.estimated_energy_j)) {
     line(out, format("%.4g /kWh", *tariff.price_per_kwh), "cost of the energy",
-         apart(tariff.cost(summary.measured_energy_j), tariff.cost(summary.estimated_energy_j), "%.4g"));
+         both("%.4g measured", "%.4g ESTIMATED", tariff.cost(summary.measured_energy_j), tariff.cost(summary.estimated_energy_j)));
   }
 
   if (const auto& baseline = summary.baseline) {
-    const auto both = [&](const char* pattern_measured, const char* pattern_estimated, const std::optional<double>& measured,
-                          const std::optional<double>& estimated) {
-      std::string text;
-      if (measured) text += format(pattern_measured, *measured);
-      if (estimated) text += (text.empty() ? "" : ", ") + format(pattern_estimated, *estimated);
-      return text.empty() ? std::string("-") : text;
-    };
     line(out, format("%.3f s", baseline->duration_s), "idle baseline",
          both("%.2f W measured", "%.2f W ESTIMATED", baseline->measured_power_w, baseline->estimated_power_w));
     line(out, format("%.3f s", baseline->command_duration_s), "command energy",
