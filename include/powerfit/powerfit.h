@@ -41,6 +41,9 @@ POWERFIT_EXPORT int powerfit_session_create(const char* output, const char* inte
 POWERFIT_EXPORT int powerfit_session_create_json(const char* options_json, powerfit_session** session);
 POWERFIT_EXPORT int powerfit_session_start(powerfit_session* session);
 POWERFIT_EXPORT int powerfit_session_mark(powerfit_session* session, const char* name);
+/* Sleeps until `count` more samples have been taken: a stretch's energy needs a sample on each
+ * side of it, and rates (utilization, the CPU estimate) need two samples to begin. */
+POWERFIT_EXPORT int powerfit_session_wait_for_samples(powerfit_session* session, int count);
 /* A region: NAME:start now, NAME:end at its end; its time, thread CPU time and energy are in the
  * summary, and counts are scored on the region named "inference". Of several open regions of one
  * name, the last opened ends first; ending one that is not open is POWERFIT_ERROR_STATE. */

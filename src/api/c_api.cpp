@@ -162,6 +162,10 @@ int powerfit_session_mark(powerfit_session* session, const char* name) {
   return guarded(session, [name](powerfit_session& s) { s.session.mark(name); });
 }
 
+int powerfit_session_wait_for_samples(powerfit_session* session, int count) {
+  return guarded(session, [count](powerfit_session& s) { s.session.wait_for_samples(count); });
+}
+
 int powerfit_session_region_begin(powerfit_session* session, const char* name) {
   if (name == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "a region needs a name");
   return guarded(session, [name](powerfit_session& s) {
