@@ -14,7 +14,7 @@ mkdir -p "$prefix"
 for deb in .deps/*.deb; do dpkg-deb -x "$deb" "$prefix"; done
 torch_cmake=$("$python" -c 'import torch; print(torch.utils.cmake_prefix_path)')
 torch_lib=$("$python" -c 'import os, torch; print(os.path.join(os.path.dirname(torch.__file__), "lib"))')
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOWERFIT_BUILD_TESTS=OFF -DPOWERFIT_BUILD_API_LIBRARY=OFF -DCMAKE_DISABLE_FIND_PACKAGE_pybind11=ON -DPOWERFIT_BUILD_BENCHMARKS=ON \
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOWERFIT_BUILD_TESTS=OFF -DPOWERFIT_WITH_PROMETHEUS=OFF -DPOWERFIT_BUILD_API_LIBRARY=OFF -DCMAKE_DISABLE_FIND_PACKAGE_pybind11=ON -DPOWERFIT_BUILD_BENCHMARKS=ON \
   -DCMAKE_PREFIX_PATH="$prefix/usr;$torch_cmake" \
   -DCMAKE_INSTALL_RPATH="$torch_lib" -DCMAKE_BUILD_RPATH="$torch_lib" \
   -DSQLite3_INCLUDE_DIR="$prefix/usr/include" \

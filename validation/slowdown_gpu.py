@@ -1,8 +1,8 @@
-"""Does sampling slow the measured GPU work? The same 10 s bf16 matrix-product loop, bare and
-under `powerfit run` at 100 ms and at 10 ms, interleaved, ROUNDS rounds; prints products per
-second for each and the slowdown of the medians.
+"""Does sampling slow the measured GPU work? The same bf16 matrix-product loop (SECONDS long, 10 by
+default), bare and under `powerfit run` at 100 ms and at 10 ms, interleaved, ROUNDS rounds; prints
+products per second for each and the slowdown of the medians.
 
-usage: python3 validation/slowdown_gpu.py POWERFIT OUT_DIR [ROUNDS]"""
+usage: python3 validation/slowdown_gpu.py POWERFIT OUT_DIR [ROUNDS] [SECONDS]"""
 import os
 import re
 import statistics
@@ -11,12 +11,13 @@ import sys
 
 POWERFIT, OUT = sys.argv[1], sys.argv[2]
 ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 2
-LOAD = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_load.py"), "10"]
+SECONDS = float(sys.argv[4]) if len(sys.argv) > 4 else 10.0
+LOAD = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_load.py"), str(SECONDS)]
 
 
 def products(command):
     result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return int(re.search(r"(\d+) products", result.stderr).group(1)) / 10.0
+    return int(re.search(r"(\d+) products", result.stderr).group(1)) / SECONDS
 
 
 variants = {

@@ -53,8 +53,10 @@ Series changes(const Series& counter) {
 // the quiet side (a window starting on a step from 250 W to 700 W came out 0.3 % low on average).
 // So the power is taken to hold each gauge value and switch to the next at the same fraction s of
 // every stretch between two gauge readings, s chosen so that the stretches hold the counter's
-// amount; a single step is then placed where it happened. Without a change in the gauge, by
-// trapezoids; nullopt without gauge energy.
+// amount; a single step is then placed where it happened. Where the gauge's changes in the
+// interval mostly cancel (a step up and a step down between two readings of a counter read every
+// few seconds), the amount cannot tell where they fell and s is taken as one half. Without a
+// change in the gauge, by trapezoids; nullopt without gauge energy.
 std::optional<double> gauge_share(const Series& gauge, std::int64_t c0, std::int64_t c1, double amount, std::int64_t t) {
   struct Stretch {
     std::int64_t from, to;
@@ -71,18 +73,19 @@ std::optional<double> gauge_share(const Series& gauge, std::int64_t c0, std::int
     previous = next->second;
   }
   stretches.push_back({from, c1, previous, value_at(gauge, c1)});
-  double held = 0.0, switched = 0.0;  // Σ (a - b) T and Σ b T
+  double held = 0.0, moved = 0.0, switched = 0.0;  // Σ (a - b) T, Σ |a - b| T and Σ b T
   for (const auto& stretch : stretches) {
     const double seconds = static_cast<double>(stretch.to - stretch.from) * 1e-9;
     held += (stretch.a - stretch.b) * seconds;
+    moved += std::abs(stretch.a - stretch.b) * seconds;
     switched += stretch.b * seconds;
   }
-  if (std::abs(held) < 1e-9) {
+  if (moved < 1e-9) {
     const double whole = integral(gauge, c0, c1);
     if (whole <= 0.0) return std::nullopt;
     return integral(gauge, c0, t) / whole;
   }
-  const double s = std::clamp((amount - switched) / held, 0.0, 1.0);
+  const double s = std::abs(held) < 0.5 * moved ? 0.5 : std::clamp((amount - switched) / held, 0.0, 1.0);
   double whole = 0.0, before = 0.0;
   for (const auto& stretch : stretches) {
     const double seconds = static_cast<double>(stretch.to - stretch.from) * 1e-9;

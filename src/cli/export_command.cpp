@@ -5,7 +5,9 @@
 #include "cli/commands.hpp"
 #include "core/output_file.hpp"
 #include "recording/export.hpp"
+#ifdef POWERFIT_WITH_PROMETHEUS
 #include "report/prometheus.hpp"
+#endif
 
 namespace powerfit::cli {
 
@@ -53,14 +55,19 @@ Action add_export_command(CLI::App& app, const GlobalOptions&) {
     if (options->format == "prometheus" && runs.empty()) {
       return usage_error("'" + options->database + "' holds no run to export");
     }
+#ifndef POWERFIT_WITH_PROMETHEUS
+    if (options->format == "prometheus") return usage_error("this build has no Prometheus support; use --format csv or json");
+#endif
     const auto write = [&](std::ostream& out) {
       if (options->format != "prometheus") {
         const auto format = options->format == "csv" ? recording::ExportFormat::csv : recording::ExportFormat::json;
         recording::export_samples(database, options->run, format, out);
         return;
       }
+#ifdef POWERFIT_WITH_PROMETHEUS
       const auto run = std::find_if(runs.begin(), runs.end(), [&](const auto& row) { return row.id == options->run.value_or(runs.back().id); });
       out << report::exposition_text(report::run_families(*run, database.run_channels(run->id)));
+#endif
     };
     if (options->output.empty()) {
       write(std::cout);

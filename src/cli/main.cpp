@@ -83,7 +83,9 @@ int main(int argc, char** argv) {
       {"merge", add_merge_command(app, global)},
       {"fit", add_fit_command(app, global)},
       {"report", add_report_command(app, global)},
+#ifdef POWERFIT_WITH_PROMETHEUS
       {"serve", add_serve_command(app, global)},
+#endif
   };
 
   try {

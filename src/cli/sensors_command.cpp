@@ -34,6 +34,7 @@ Action add_sensors_command(CLI::App& app, const GlobalOptions& global) {
       for (const auto& entry : catalog) {
         nlohmann::ordered_json source{{"name", entry.source->name()},
                                       {"available", entry.availability.available},
+                                      {"opt_in", entry.source->opt_in()},
                                       {"detail", entry.availability.detail}};
         auto& channels = source["channels"] = nlohmann::ordered_json::array();
         for (const auto& channel : entry.source->channels()) {
@@ -50,7 +51,9 @@ Action add_sensors_command(CLI::App& app, const GlobalOptions& global) {
     }
     for (const auto& entry : catalog) {
       const bool ok = entry.availability.available;
-      std::printf("%-18s %-13s %s\n", std::string(entry.source->name()).c_str(), ok ? "available" : "unavailable",
+      // An opt-in source is sampled only when --sources names it.
+      const char* state = !ok ? "unavailable" : entry.source->opt_in() ? "opt-in" : "available";
+      std::printf("%-18s %-13s %s\n", std::string(entry.source->name()).c_str(), state,
                   entry.availability.detail.c_str());
       for (const auto& channel : entry.source->channels()) {
         std::printf("    %-34s %-4s %-15s %-16s %s\n", channel.name.c_str(), std::string(to_string(channel.unit)).c_str(),

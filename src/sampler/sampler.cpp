@@ -62,6 +62,7 @@ Sampler::~Sampler() { stop(); }
 
 void Sampler::start() {
   if (thread_.joinable()) return;
+  for (auto& source : sources_) source->before_first_read();
   start_monotonic_ns_ = monotonic_now_ns();
   start_wall_ns_ = wall_now_ns();
   stop_requested_ = false;

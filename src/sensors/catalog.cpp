@@ -5,6 +5,7 @@
 #include "sensors/cpu_estimate.hpp"
 #include "sensors/host_info.hpp"
 #include "sensors/hwmon.hpp"
+#include "sensors/nvml_slow_source.hpp"
 #include "sensors/nvml_source.hpp"
 #include "sensors/proc_cpu.hpp"
 #include "sensors/proc_disk.hpp"
@@ -42,6 +43,7 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   add(catalog, make_rapl_source(options.roots));
   add(catalog, std::make_unique<HwmonSource>(options.roots));
   add(catalog, std::make_unique<NvmlSource>(tree));
+  add(catalog, std::make_unique<NvmlSlowSource>(tree));
 
   const bool cpu_measured = std::any_of(catalog.begin(), catalog.end(), measures_cpu_power);
   if (options.estimate && !cpu_measured) {
@@ -57,10 +59,17 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
 }
 
 std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, const std::vector<std::string>& names) {
-  if (names.empty()) return std::nullopt;
+  const auto named = [&](std::string_view name) { return std::find(names.begin(), names.end(), name) != names.end(); };
+  if (names.empty()) {
+    for (auto& entry : catalog) {
+      if (entry.availability.available && entry.source->opt_in()) {
+        entry.availability = {false, "off: dear to read; name it in --sources to sample it"};
+      }
+    }
+    return std::nullopt;
+  }
   const auto chosen = [&](std::string_view name) {
-    return std::find(names.begin(), names.end(), name) != names.end() ||
-           (name == "procfs.process" && std::find(names.begin(), names.end(), "nvml") != names.end());
+    return named(name) || (name == "procfs.process" && (named("nvml") || named("nvml.slow")));
   };
   for (const auto& name : names) {
     const auto entry = std::find_if(catalog.begin(), catalog.end(),

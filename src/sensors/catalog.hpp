@@ -29,7 +29,8 @@ struct CatalogEntry {
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options);
 
 // Keeps the sources named (as `powerfit sensors` lists them) and sets the others aside as not
-// chosen. "nvml" keeps "procfs.process" with it: that source refreshes the process tree NVML
+// chosen; with no name, every source but the opt-in ones (Source::opt_in) is kept. "nvml" and
+// "nvml.slow" keep "procfs.process" with them: that source refreshes the process tree NVML
 // attributes GPU use by. Returns the problem when a name is unknown or its source unavailable.
 std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, const std::vector<std::string>& names);
 

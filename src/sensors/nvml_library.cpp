@@ -95,4 +95,14 @@ std::string NvmlLibrary::error(nvmlReturn_t code) const {
   return "NVML error " + std::to_string(code);
 }
 
+ReadStatus nvml_status(nvmlReturn_t code) {
+  switch (code) {
+    case NVML_SUCCESS: return ReadStatus::ok;
+    case NVML_ERROR_NOT_SUPPORTED: return ReadStatus::unsupported;
+    case NVML_ERROR_NO_PERMISSION: return ReadStatus::permission_denied;
+    case NVML_ERROR_GPU_IS_LOST: return ReadStatus::gone;
+    default: return ReadStatus::io_error;
+  }
+}
+
 }  // namespace powerfit::sensors

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sensors/nvml_api.hpp"
+#include "sensors/source.hpp"
 
 namespace powerfit::sensors {
 
@@ -32,6 +33,9 @@ struct NvmlFunctions {
   nvmlReturn_t (*process_utilization)(nvmlDevice_t, nvmlProcessUtilizationSample_t*, unsigned int*,
                                       unsigned long long) = nullptr;
 };
+
+// What an NVML return code means for a reading.
+ReadStatus nvml_status(nvmlReturn_t code);
 
 class NvmlLibrary {
  public:

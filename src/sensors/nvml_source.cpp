@@ -21,15 +21,9 @@ NvmlSource::~NvmlSource() {
 }
 
 ReadStatus NvmlSource::status_of(nvmlReturn_t code, Gpu& gpu) const {
-  switch (code) {
-    case NVML_SUCCESS: return ReadStatus::ok;
-    case NVML_ERROR_NOT_SUPPORTED: return ReadStatus::unsupported;
-    case NVML_ERROR_NO_PERMISSION: return ReadStatus::permission_denied;
-    case NVML_ERROR_GPU_IS_LOST:
-      gpu.lost = true;
-      return ReadStatus::gone;
-    default: return ReadStatus::io_error;
-  }
+  const auto status = nvml_status(code);
+  if (status == ReadStatus::gone) gpu.lost = true;
+  return status;
 }
 
 Availability NvmlSource::open() {
@@ -61,7 +55,7 @@ Availability NvmlSource::open() {
     const bool has_energy = api.total_energy && api.total_energy(gpu->device, &energy_mj) == NVML_SUCCESS;
     if (has_energy) {
       gpu->energy = add("energy", Unit::joule, ChannelKind::energy_counter, true);
-      channels_[gpu->energy].refreshed_in_background = true;  // polled every 200 ms
+      channels_[gpu->energy].refreshed_in_background = true;  // polled every few seconds
     }
     // Without the counter (GPUs before Volta), joules come from integrating the power reading.
     gpu->power = add("power", Unit::watt, ChannelKind::power_gauge, !has_energy);
@@ -91,12 +85,7 @@ Availability NvmlSource::open() {
     if (api.clock) gpu->sm_clock = add("sm_clock", Unit::hertz, ChannelKind::gauge);
     if (api.temperature) gpu->temperature = add("temperature", Unit::celsius, ChannelKind::gauge);
     if (api.power_limit) gpu->power_limit = add("power_limit", Unit::watt, ChannelKind::gauge);
-    if (api.pcie_throughput) {
-      gpu->pcie_tx = add("pcie_tx", Unit::byte_per_second, ChannelKind::gauge);
-      gpu->pcie_rx = add("pcie_rx", Unit::byte_per_second, ChannelKind::gauge);
-    }
     if (tree_ && api.running_processes) gpu->process_memory = add("process_memory", Unit::byte, ChannelKind::gauge);
-    if (tree_ && api.process_utilization) gpu->process_utilization = add("process_utilization", Unit::percent, ChannelKind::gauge);
     for (auto& channel : channels_) {
       if (channel.scope == scope) channel.source = "nvml";
     }
@@ -105,10 +94,7 @@ Availability NvmlSource::open() {
     gpus_.push_back(std::move(gpu));
   }
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
-  for (auto& gpu : gpus_) {
-    poll_energy(*gpu);  // the run's first value, before the command starts
-    poll_slow(*gpu);
-  }
+  for (auto& gpu : gpus_) poll_energy(*gpu);  // the run's first value, before the command starts
   poller_ = std::thread([this] { poll(); });
   return {true, detail + ", driver " + driver_ + ", via " + nvml_->path()};
 }
@@ -194,10 +180,6 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     rc = api.power_limit(gpu.device, &limit);
     put(gpu.power_limit, rc, limit * 1e-3);
   }
-  if (gpu.pcie_tx != kNone) {
-    out[gpu.pcie_tx] = gpu.pcie_tx_bytes.load();
-    out[gpu.pcie_rx] = gpu.pcie_rx_bytes.load();
-  }
   if (gpu.process_memory != kNone) {
     unsigned int count = static_cast<unsigned int>(processes_.size());
     rc = api.running_processes(gpu.device, &count, processes_.data());
@@ -206,14 +188,6 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
       if (in_tree(processes_[i].pid)) bytes += static_cast<double>(processes_[i].usedGpuMemory);
     }
     put(gpu.process_memory, rc, bytes);
-  }
-  if (gpu.process_utilization != kNone) {
-    std::lock_guard lock(gpu.process_mutex);
-    double percent = 0.0;
-    for (const auto& [pid, sm] : gpu.process_sm) {
-      if (in_tree(pid)) percent += sm;
-    }
-    out[gpu.process_utilization] = {std::min(percent, 100.0), gpu.process_sm_status};
   }
   if (gpu.lost) {
     // One call saying the GPU is lost fails all of its channels from this tick on.
@@ -258,48 +232,41 @@ void NvmlSource::poll_energy(Gpu& gpu) {
   }
   // Dated at the refresh it comes from, or halfway through the call while that is not known.
   const std::int64_t taken = to ? *to : before + (after - before) / 2;
-  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status_of(rc, gpu), taken);
-}
-
-void NvmlSource::poll_slow(Gpu& gpu) {
-  const auto& api = nvml_->api();
-  if (gpu.pcie_tx != kNone) {
-    unsigned int kilobytes = 0;
-    auto rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_TX_BYTES, &kilobytes);
-    // Rates, not counters: stored with no time of their own, so reported as read at the tick.
-    gpu.pcie_tx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu), 0);
-    rc = api.pcie_throughput(gpu.device, NVML_PCIE_UTIL_RX_BYTES, &kilobytes);
-    gpu.pcie_rx_bytes.store(kilobytes * 1024.0, status_of(rc, gpu), 0);
-  }
-  if (gpu.process_utilization != kNone) {
-    unsigned int count = static_cast<unsigned int>(samples_.size());
-    auto rc = api.process_utilization(gpu.device, samples_.data(), &count, gpu.last_process_sample);
-    if (rc == NVML_ERROR_NOT_FOUND) {  // no process ran a kernel since the last look
-      rc = NVML_SUCCESS;
-      count = 0;
-    }
-    std::lock_guard lock(gpu.process_mutex);
-    gpu.process_sm.clear();
-    for (unsigned int i = 0; rc == NVML_SUCCESS && i < count; ++i) {
-      gpu.last_process_sample = std::max(gpu.last_process_sample, samples_[i].timeStamp);
-      gpu.process_sm.emplace_back(samples_[i].pid, samples_[i].smUtil);
-    }
-    gpu.process_sm_status = status_of(rc, gpu);
-  }
+  const auto status = status_of(rc, gpu);
+  gpu.energy_failed = status != ReadStatus::ok;
+  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, taken);
 }
 
 void NvmlSource::poll() {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto watch_until = start + std::max(schedule_.watch_first, schedule_.watch_for);
+  auto next_watch = start + schedule_.watch_every;
+  std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
   std::unique_lock lock(poller_mutex_);
-  for (int round = 1; !poller_wake_.wait_for(lock, kWatchPeriod, [this] { return poller_stop_; }); ++round) {
+  for (;;) {
+    auto now = Clock::now();
+    if (now >= next_watch) {
+      watch_until = std::max(watch_until, now + schedule_.watch_for);
+      next_watch = now + schedule_.watch_every;
+    }
+    const bool watching = now < watch_until;
+    // Wake for the soonest of: the next watch, the next counter read, the next watching stretch.
+    auto wake = watching ? now + schedule_.watch : next_watch;
+    for (const auto& due : next_energy) wake = std::min(wake, due);
+    if (poller_wake_.wait_until(lock, wake, [this] { return poller_stop_; })) return;
     lock.unlock();
-    for (auto& gpu : gpus_) {
-      if (gpu->lost) continue;
-      if (round % kEnergyPollEvery == 0) {
-        poll_energy(*gpu);
-      } else {
-        watch_refresh(*gpu);
+    now = Clock::now();
+    for (std::size_t i = 0; i < gpus_.size(); ++i) {
+      auto& gpu = *gpus_[i];
+      if (gpu.lost || gpu.energy == kNone) next_energy[i] = Clock::time_point::max();
+      if (gpu.lost) continue;
+      if (now >= next_energy[i]) {
+        poll_energy(gpu);  // watches the power on both sides of the read
+        next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : schedule_.energy);
+      } else if (now < watch_until) {
+        watch_refresh(gpu);
       }
-      if (round % kSlowPollEvery == 0) poll_slow(*gpu);
     }
     lock.lock();
   }

@@ -37,8 +37,9 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
 }
 
 void RefreshClock::learn_period(std::int64_t change) {
-  // First from two sharp changes in a row, then over a baseline of up to 64 refreshes, so that a
-  // few milliseconds of uncertainty in each change weigh little.
+  // First from two sharp changes in a row, then over a baseline of up to kMaxBaseline refreshes,
+  // so that a few milliseconds of uncertainty in each change weigh little: the period is carried
+  // across seconds without a sharp change (the source watches only now and then).
   if (change_ns_ && change_sharp_) {
     const std::int64_t since = change - *change_ns_;
     if (since >= kMinPeriodNs && since <= kMaxPeriodNs && (period_ns_ == 0 || since < period_ns_ * 3 / 4)) {
@@ -54,7 +55,7 @@ void RefreshClock::learn_period(std::int64_t change) {
   const std::int64_t since_base = change - *base_ns_;
   const auto refreshes = std::llround(static_cast<double>(since_base) / static_cast<double>(period_ns_));
   if (refreshes >= 4) period_ns_ = since_base / refreshes;
-  if (refreshes >= 64) base_ns_ = change;
+  if (refreshes >= kMaxBaseline) base_ns_ = change;
 }
 
 std::optional<std::int64_t> RefreshClock::last_refresh(std::int64_t t_ns) const {

@@ -22,6 +22,8 @@ class RefreshClock {
   static constexpr std::int64_t kRecentNs = 150'000'000;
   // The period is not carried further than this many refreshes from the last change seen.
   static constexpr std::int64_t kMaxCarried = 100;
+  // The period is measured over at most this many refreshes from one sharp change, then afresh.
+  static constexpr std::int64_t kMaxBaseline = 600;
 
   // One read of the watched value, at monotonic time `read_ns`.
   void observe(double value, std::int64_t read_ns);

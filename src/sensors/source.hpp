@@ -71,6 +71,13 @@ class Source {
   // Adds what this source knows of the machine (GPU models, driver) to its fingerprint.
   virtual void describe_host(HostInfo&) const {}
 
+  // A source that is dear to read is sampled only when `--sources` names it.
+  virtual bool opt_in() const { return false; }
+
+  // Called when sampling starts, before the first reading: a source that reads in the background
+  // starts doing so here, so one that was opened but not chosen costs nothing.
+  virtual void before_first_read() {}
+
   // Called on the sampling thread just before the run's last reading: a source that reads some
   // values in the background refreshes them now, so the run ends on a fresh value.
   virtual void before_last_read() {}

@@ -34,6 +34,7 @@ struct FakeGpu {
     int calls = 0;
   };
   std::map<std::string, Every> every;
+  std::map<std::string, int> calls;  // how often each value was asked for
   std::vector<nvmlProcessInfo_t> processes;
   std::vector<nvmlProcessUtilizationSample_t> samples;
   // A simulated card: power follows `steps` (seconds since `origin_ns`, watts), and the energy
@@ -106,6 +107,7 @@ nvmlReturn_t get(nvmlDevice_t device, const std::string& what, T* out, double sc
   std::lock_guard lock(g_mutex);
   FakeGpu* gpu = gpu_of(device);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
+  ++gpu->calls[what];
   if (const auto rc = error_for(*gpu, what); rc != NVML_SUCCESS) return rc;
   if (auto fault = gpu->every.find(what); fault != gpu->every.end() && ++fault->second.calls % fault->second.n == 0) {
     if (fault->second.rc != NVML_SUCCESS) return fault->second.rc;
@@ -167,6 +169,12 @@ void fake_nvml_add_process(int gpu, unsigned int pid, unsigned long long memory,
   g_gpus.at(gpu).samples.push_back({pid, 1000 + g_gpus.at(gpu).samples.size(), sm_util, 0, 0, 0});
 }
 int fake_nvml_initialised() { return g_initialised; }
+
+int fake_nvml_calls(int gpu, const char* what) {
+  std::lock_guard lock(g_mutex);
+  const auto found = g_gpus.at(static_cast<std::size_t>(gpu)).calls.find(what);
+  return found == g_gpus.at(static_cast<std::size_t>(gpu)).calls.end() ? 0 : found->second;
+}
 
 // The NVML functions powerfit binds.
 nvmlReturn_t nvmlInit_v2() {
@@ -261,6 +269,7 @@ nvmlReturn_t nvmlDeviceGetProcessUtilization(nvmlDevice_t device, nvmlProcessUti
                                              unsigned int* count, unsigned long long last_seen) {
   std::lock_guard lock(g_mutex);
   FakeGpu* gpu = gpu_of(device);
+  ++gpu->calls["process_utilization"];
   if (const auto rc = error_for(*gpu, "processes"); rc != NVML_SUCCESS) return rc;
   unsigned int written = 0;
   for (const auto& sample : gpu->samples) {

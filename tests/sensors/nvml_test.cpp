@@ -16,7 +16,9 @@
 #include "analysis/window.hpp"
 #include "core/clock.hpp"
 #include "sampler/sampler.hpp"
+#include "sensors/catalog.hpp"
 #include "sensors/host_info.hpp"
+#include "sensors/nvml_slow_source.hpp"
 #include "support/eventually.hpp"
 #include "support/source_readings.hpp"
 
@@ -25,6 +27,20 @@ namespace {
 
 using powerfit::testing::has_channel;
 using powerfit::testing::read_all;
+
+// A simulated card that refreshes every 100 ms, 50 ms out of phase with the source's polls; its
+// power moves a little at every refresh, as real readings do, and steps from 250 W to 700 W at
+// 0.63 s and back at 3.13 s. NVML alone is sampled every 100 ms for 3.6 s on `schedule`.
+struct StepRun {
+  analysis::Series counter, gauge;  // gpu0.energy and gpu0.power_instant as recorded
+  std::int64_t origin = 0, start = 0;
+  double truth = 0.0;  // joules from 0.63 s to 3.13 s
+  // Run time (ns) of `since_origin` seconds after the simulation's origin.
+  std::int64_t run_ns(double since_origin) const { return origin + std::llround(since_origin * 1e9) - start; }
+  std::optional<double> window() const {
+    return analysis::energy_in_window(counter, ChannelKind::energy_counter, run_ns(0.63), run_ns(3.13), 0, &gauge);
+  }
+};
 
 class FakeNvml : public ::testing::Test {
  protected:
@@ -42,6 +58,7 @@ class FakeNvml : public ::testing::Test {
     simulate = symbol<void (*)(int, long long, double)>("fake_nvml_simulate");
     power_from = symbol<void (*)(int, double, double)>("fake_nvml_power_from");
     counter_at = symbol<double (*)(int, long long)>("fake_nvml_counter_at");
+    calls = symbol<int (*)(int, const char*)>("fake_nvml_calls");
     reset(2);
   }
   void TearDown() override {
@@ -64,6 +81,65 @@ class FakeNvml : public ::testing::Test {
   void (*simulate)(int, long long, double) = nullptr;
   void (*power_from)(int, double, double) = nullptr;
   double (*counter_at)(int, long long) = nullptr;
+  int (*calls)(int, const char*) = nullptr;
+
+  // The counter rules are tried with the counter read every 200 ms, so that a fault scripted on
+  // every fifth read comes several times a run; the default schedule reads it every few seconds.
+  static constexpr NvmlSchedule kCounterOften{.energy = std::chrono::milliseconds(200)};
+
+  StepRun step_run(NvmlSchedule schedule) {
+    reset(1);
+    const std::int64_t origin = monotonic_now_ns() - 50'000'000;
+    simulate(0, origin, 0.1);
+    std::vector<std::pair<double, double>> steps;
+    for (int k = 0; k < 50; ++k) {
+      const double wiggle = 5.0 * (k % 3);
+      steps.emplace_back(0.1 * k, (k >= 7 && k < 32 ? 700.0 : 250.0) + wiggle);
+      if (k == 6) steps.emplace_back(0.63, 700.0 + wiggle);
+      if (k == 31) steps.emplace_back(3.13, 250.0 + wiggle);
+    }
+    for (const auto& [from, watts] : steps) power_from(0, from, watts);
+    const auto exact = [&](double to) {  // joules from 0 to `to`, seconds after the origin
+      double joules = 0.0;
+      for (std::size_t i = 0; i < steps.size(); ++i) {
+        const double end = std::min(i + 1 < steps.size() ? steps[i + 1].first : to, to);
+        if (end > steps[i].first) joules += steps[i].second * (end - steps[i].first);
+      }
+      return joules;
+    };
+
+    std::vector<std::unique_ptr<Source>> sources;
+    sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
+    EXPECT_TRUE(sources.back()->open().available);
+    Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(100)});
+    sampler.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(3600));
+    sampler.stop();
+    std::size_t energy = 0, instant = 0;
+    for (std::size_t i = 0; i < sampler.channels().size(); ++i) {
+      if (sampler.channels()[i].name == "gpu0.energy") energy = i;
+      if (sampler.channels()[i].name == "gpu0.power_instant") instant = i;
+    }
+    const auto& dated = sampler.queue().dated();
+    const auto position = [&](std::size_t channel) {
+      return static_cast<std::size_t>(std::find(dated.begin(), dated.end(), channel) - dated.begin());
+    };
+    StepRun run;
+    if (position(energy) >= dated.size() || position(instant) >= dated.size()) {
+      ADD_FAILURE() << "the counter and the gauge are not dated by their source";
+      return run;
+    }
+    run.origin = origin;
+    run.start = sampler.start_monotonic_ns();
+    run.truth = exact(3.13) - exact(0.63);
+    auto& counter = run.counter;
+    auto& gauge = run.gauge;
+    sampler.queue().drain([&](std::int64_t, auto values, auto present, auto times) {
+      if (present[energy]) counter.emplace_back(times[position(energy)], values[energy]);
+      if (present[instant]) gauge.emplace_back(times[position(instant)], values[instant]);
+    });
+    return run;
+  }
 
   // Both GPUs simulated at a constant `watts` each from now on.
   void constant_power(double watts) {
@@ -76,7 +152,7 @@ class FakeNvml : public ::testing::Test {
   // NVML alone sampled every `interval` for `seconds`; the run's summary.
   static RunSummary sample_for(std::chrono::milliseconds seconds, std::chrono::milliseconds interval) {
     std::vector<std::unique_ptr<Source>> sources;
-    sources.push_back(std::make_unique<NvmlSource>());
+    sources.push_back(std::make_unique<NvmlSource>(nullptr, kCounterOften));
     EXPECT_TRUE(sources.back()->open().available);
     Sampler sampler(std::move(sources), {.interval = interval});
     sampler.start();
@@ -154,9 +230,11 @@ TEST_F(FakeNvml, TwoGpusWithEnergyCountersAndEveryGauge) {
   EXPECT_EQ(initialised(), 1);
   for (const char* name : {"gpu0.energy", "gpu1.energy", "gpu0.power", "gpu0.power_instant", "gpu0.utilization",
                            "gpu0.memory_utilization", "gpu0.memory_used", "gpu0.memory_total", "gpu0.sm_clock", "gpu0.temperature",
-                           "gpu0.power_limit", "gpu0.pcie_tx", "gpu1.pcie_rx"}) {
+                           "gpu0.power_limit"}) {
     EXPECT_TRUE(has_channel(source, name)) << name;
   }
+  // PCIe throughput costs milliseconds of CPU a read: it is nvml.slow's, sampled when chosen.
+  EXPECT_FALSE(has_channel(source, "gpu0.pcie_tx"));
   set(1, "energy_mj", 123456.0);
   source.before_last_read();  // the energy counter is polled in the background; read it now
   set(0, "power_mw", 350500.0);
@@ -222,7 +300,7 @@ TEST_F(FakeNvml, GpuLostMidRunFailsItsChannelsOnlyAndTheOtherGoesOn) {
 }
 
 TEST_F(FakeNvml, EnergyBetweenPollsIsTheLastPolledValueAndTheLastReadIsFresh) {
-  NvmlSource source;
+  NvmlSource source(nullptr, kCounterOften);
   ASSERT_TRUE(source.open().available);
   EXPECT_DOUBLE_EQ(read_all(source)["gpu0.energy"].value, 1.0);  // polled when the source opened
   set(0, "energy_mj", 2500.0);
@@ -236,71 +314,38 @@ TEST_F(FakeNvml, EnergyBetweenPollsIsTheLastPolledValueAndTheLastReadIsFresh) {
 TEST_F(FakeNvml, CounterAndPowerAreDatedAtTheDriversRefreshSoAStepLandsInItsWindow) {
   // On the H100 the counter, polled every 200 ms and dated when polled, put a power step's energy
   // up to 100 ms late: a 6 s window starting on the step came out up to 1.6 % low against NVML's
-  // counter read by a separate process. The simulated card refreshes every 100 ms, 50 ms out of
-  // phase with the source's polls; its power moves a little at every refresh, as real readings
-  // do, and steps from 250 W to 700 W at 0.63 s and back at 3.13 s.
-  reset(1);
-  const std::int64_t origin = monotonic_now_ns() - 50'000'000;
-  simulate(0, origin, 0.1);
-  std::vector<std::pair<double, double>> steps;
-  for (int k = 0; k < 50; ++k) {
-    const double wiggle = 5.0 * (k % 3);
-    steps.emplace_back(0.1 * k, (k >= 7 && k < 32 ? 700.0 : 250.0) + wiggle);
-    if (k == 6) steps.emplace_back(0.63, 700.0 + wiggle);
-    if (k == 31) steps.emplace_back(3.13, 250.0 + wiggle);
-  }
-  for (const auto& [from, watts] : steps) power_from(0, from, watts);
-  const auto exact = [&](double to) {  // joules from 0 to `to`, seconds after the origin
-    double joules = 0.0;
-    for (std::size_t i = 0; i < steps.size(); ++i) {
-      const double end = std::min(i + 1 < steps.size() ? steps[i + 1].first : to, to);
-      if (end > steps[i].first) joules += steps[i].second * (end - steps[i].first);
-    }
-    return joules;
-  };
-
-  std::vector<std::unique_ptr<Source>> sources;
-  sources.push_back(std::make_unique<NvmlSource>());
-  ASSERT_TRUE(sources.back()->open().available);
-  Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(100)});
-  sampler.start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(3600));
-  sampler.stop();
-  std::size_t energy = 0, instant = 0;
-  for (std::size_t i = 0; i < sampler.channels().size(); ++i) {
-    if (sampler.channels()[i].name == "gpu0.energy") energy = i;
-    if (sampler.channels()[i].name == "gpu0.power_instant") instant = i;
-  }
-  const auto& dated = sampler.queue().dated();
-  const auto position = [&](std::size_t channel) {
-    return static_cast<std::size_t>(std::find(dated.begin(), dated.end(), channel) - dated.begin());
-  };
-  ASSERT_LT(position(energy), dated.size());
-  ASSERT_LT(position(instant), dated.size());
-  analysis::Series counter, gauge;
-  sampler.queue().drain([&](std::int64_t, auto values, auto present, auto times) {
-    if (present[energy]) counter.emplace_back(times[position(energy)], values[energy]);
-    if (present[instant]) gauge.emplace_back(times[position(instant)], values[instant]);
-  });
-  const std::int64_t start = sampler.start_monotonic_ns();
+  // counter read by a separate process. Here the counter is read every 200 ms and the power
+  // watched all along.
+  const auto run = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10)});
   // Once the source has seen a few refreshes, every counter value is dated at the refresh it comes
   // from, within the 10 ms at which the power is watched.
   int checked = 0;
-  for (const auto& [t, joules] : counter) {
-    const double since_origin = static_cast<double>(start + t - origin) * 1e-9;
+  for (const auto& [t, joules] : run.counter) {
+    const double since_origin = static_cast<double>(run.start + t - run.origin) * 1e-9;
     if (since_origin < 0.5) continue;
     const double past_refresh = since_origin - 0.1 * std::floor(since_origin / 0.1 + 1e-9);
     EXPECT_TRUE(past_refresh < 0.008 || past_refresh > 0.092) << since_origin;
     ++checked;
   }
   EXPECT_GE(checked, 12);
-  const auto run_ns = [&](double since_origin) { return origin + std::llround(since_origin * 1e9) - start; };
-  const auto window = analysis::energy_in_window(counter, ChannelKind::energy_counter, run_ns(0.63), run_ns(3.13), 0, &gauge);
+  const auto window = run.window();
   ASSERT_TRUE(window);
   // Between two refreshes the gauge is a straight line, which misplaces at most an eighth of the
   // step times the refresh period at each edge; each dating error of up to 8 ms adds its share.
-  const double truth = exact(3.13) - exact(0.63);
-  EXPECT_NEAR(*window, truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+  EXPECT_NEAR(*window, run.truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+}
+
+TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
+  // The default schedule: the counter (about 3 ms of CPU a read on an H100) is read when the
+  // source opens, every 5 s and before the last tick; the power is watched for 0.6 s every 5 s
+  // and the refresh clock carries the period between. The step still lands in its window.
+  const auto run = step_run({});
+  // Opening, the first read once the refresh clock dates it (200 ms) and the end, each read twice
+  // at most (again when a refresh came during the call): not every 200 ms.
+  EXPECT_LE(calls(0, "energy_mj"), 6);
+  const auto window = run.window();
+  ASSERT_TRUE(window);
+  EXPECT_NEAR(*window, run.truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
 }
 
 TEST_F(FakeNvml, PermissionAndSupportErrorsAreSaidPerChannel) {
@@ -321,11 +366,53 @@ TEST_F(FakeNvml, ProcessTreeGpuMemoryAndUtilizationCountOnlyItsOwnProcesses) {
   add_process(0, 1, 5'000'000'000ull, 50);  // init is not ours
   NvmlSource source(tree);
   ASSERT_TRUE(source.open().available);
-  auto readings = read_all(source);
-  EXPECT_DOUBLE_EQ(readings["gpu0.process_memory"].value, 3e9);
-  EXPECT_DOUBLE_EQ(readings["gpu0.process_utilization"].value, 40.0);
+  EXPECT_DOUBLE_EQ(read_all(source)["gpu0.process_memory"].value, 3e9);
+  NvmlSlowSource slow(tree);
+  ASSERT_TRUE(slow.open().available);
+  slow.before_first_read();
+  EXPECT_DOUBLE_EQ(read_all(slow)["gpu0.process_utilization"].value, 40.0);
   // The poller asks again a second later; samples already seen are not counted again.
-  EXPECT_TRUE(testing::eventually([&] { return read_all(source)["gpu0.process_utilization"].value == 0.0; }));
+  EXPECT_TRUE(testing::eventually([&] { return read_all(slow)["gpu0.process_utilization"].value == 0.0; }));
+}
+
+TEST_F(FakeNvml, TheDearFieldsAreReadOnlyWhenChosen) {
+  // PCIe throughput cost 21 ms of CPU a read on an H100, per-process utilization 2.4 ms: read every
+  // second, they made powerfit ten times dearer than nvidia-smi. They are an opt-in source.
+  auto tree = std::make_shared<ProcessTree>("/proc", ::getpid());
+  ASSERT_TRUE(tree->open());
+  {
+    NvmlSlowSource slow(tree);
+    const auto availability = slow.open();
+    ASSERT_TRUE(availability.available) << availability.detail;
+    EXPECT_TRUE(slow.opt_in());
+    for (const char* name : {"gpu0.pcie_tx", "gpu0.pcie_rx", "gpu1.pcie_rx", "gpu0.process_utilization"}) {
+      EXPECT_TRUE(has_channel(slow, name)) << name;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    EXPECT_EQ(calls(0, "pcie_tx_kb") + calls(0, "process_utilization"), 0);  // opened, not started: nothing read
+    slow.before_first_read();
+    auto readings = read_all(slow);
+    EXPECT_DOUBLE_EQ(readings["gpu0.pcie_tx"].value, 100.0 * 1024);
+    EXPECT_DOUBLE_EQ(readings["gpu1.pcie_rx"].value, 200.0 * 1024);
+    EXPECT_GT(calls(0, "pcie_tx_kb"), 0);
+  }
+  // Left out of a plain run; taken when named, with the process tree it attributes by.
+  reset(2);
+  auto catalog = open_catalog({.roots = {}, .process_root = ::getpid()});
+  ASSERT_FALSE(choose_sources(catalog, {}));
+  const auto entry = [&](std::string_view name) {
+    return std::find_if(catalog.begin(), catalog.end(), [&](const CatalogEntry& e) { return e.source->name() == name; });
+  };
+  EXPECT_TRUE(entry("nvml")->availability.available);
+  EXPECT_FALSE(entry("nvml.slow")->availability.available);
+  EXPECT_NE(entry("nvml.slow")->availability.detail.find("--sources"), std::string::npos);
+  auto chosen = open_catalog({.roots = {}, .process_root = ::getpid()});
+  ASSERT_FALSE(choose_sources(chosen, {"nvml.slow"}));
+  for (const auto& e : chosen) {
+    const bool kept = e.source->name() == "nvml.slow" || e.source->name() == "procfs.process";
+    EXPECT_EQ(e.availability.available, kept) << e.source->name();
+  }
+  EXPECT_EQ(calls(0, "pcie_tx_kb"), 0);  // chosen, but no run started
 }
 
 TEST_F(FakeNvml, InitFailureIsUnavailableWithNvmlsMessage) {

@@ -1,0 +1,73 @@
+"""What sampling costs in CPU, beside nvidia-smi: each tool samples an idle GPU for SECONDS at each
+interval, interleaved over ROUNDS rounds, and its whole CPU time (user + system, its threads and
+children) is divided by the samples it took.
+
+  nvidia-smi --query-gpu=timestamp,power.draw,utilization.gpu,memory.used -lms N   (samples: lines)
+  powerfit run -q --sources nvml -i N -- sleep SECONDS                             (samples: ticks)
+  powerfit run -q -i N -- sleep SECONDS             (every source available by default)
+
+usage: python3 validation/sampling_cost_gpu.py POWERFIT OUT_DIR [ROUNDS] [SECONDS] [INTERVALS_MS...]"""
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+POWERFIT, OUT = sys.argv[1], sys.argv[2]
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+SECONDS = float(sys.argv[4]) if len(sys.argv) > 4 else 20.0
+INTERVALS = [int(v) for v in sys.argv[5:]] or [100, 10]
+DB = os.path.join(OUT, "cost.db")
+
+
+def nvidia_smi(interval_ms):
+    trace = os.path.join(OUT, f"nvidia-smi-{interval_ms}ms.csv")
+    with open(trace, "wb") as out:
+        process = subprocess.Popen(["nvidia-smi", "--query-gpu=timestamp,power.draw,utilization.gpu,memory.used",
+                                    "--format=csv,noheader", f"-lms={interval_ms}"], stdout=out)
+        time.sleep(SECONDS)
+        process.terminate()
+        _, _, usage = os.wait4(process.pid, 0)
+    with open(trace, "rb") as lines:
+        return usage.ru_utime + usage.ru_stime, lines.read().count(b"\n")
+
+
+def powerfit(interval_ms, sources):
+    label = f"cost-{interval_ms}-{sources or 'all'}-{time.monotonic_ns()}"
+    command = [POWERFIT, "run", "-q", "-i", f"{interval_ms}ms", "-o", DB, "--label", label]
+    if sources:
+        command += ["--sources", sources]
+    process = subprocess.Popen(command + ["--", "sleep", str(SECONDS)])
+    _, _, usage = os.wait4(process.pid, 0)
+    with sqlite3.connect(DB) as con:
+        (samples,) = con.execute("SELECT samples FROM runs WHERE label = ?", (label,)).fetchone()
+    return usage.ru_utime + usage.ru_stime, samples
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    tools = {"nvidia-smi": nvidia_smi,
+             "powerfit --sources nvml": lambda ms: powerfit(ms, "nvml"),
+             "powerfit (all sources)": lambda ms: powerfit(ms, None)}
+    per_sample = {(tool, ms): [] for tool in tools for ms in INTERVALS}
+    for _ in range(ROUNDS):
+        for ms in INTERVALS:
+            for tool, measure in tools.items():
+                cpu_s, samples = measure(ms)
+                per_sample[(tool, ms)].append(1e6 * cpu_s / max(samples, 1))
+    print(f"{ROUNDS} rounds of {SECONDS:.0f} s; CPU time of the whole tool per sample (µs), median (each round)")
+    print(f"{'tool':26}" + "".join(f"{str(ms) + ' ms':>34}" for ms in INTERVALS))
+    for tool in tools:
+        cells = []
+        for ms in INTERVALS:
+            values = per_sample[(tool, ms)]
+            cells.append(f"{statistics.median(values):8.0f} ({' '.join(f'{v:.0f}' for v in values)})")
+        print(f"{tool:26}" + "".join(f"{c:>34}" for c in cells))
+    smi = {ms: statistics.median(per_sample[("nvidia-smi", ms)]) for ms in INTERVALS}
+    for tool in list(tools)[1:]:
+        print(f"{tool:26}" + "".join(f"{statistics.median(per_sample[(tool, ms)]) / smi[ms]:33.2f}x" for ms in INTERVALS)
+              + "   (against nvidia-smi)")
+
+
+main()
