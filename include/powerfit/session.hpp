@@ -45,6 +45,11 @@ struct SessionOptions {
   // The sources to sample, as `powerfit sensors` names them ("procfs.cpu", "rapl", "nvml", ...);
   // empty: every one available here. start() fails (argument) on one unknown or unavailable.
   std::vector<std::string> sources;
+  // The GPUs to count, by NVML index (as nvidia-smi numbers them) or UUID. nullopt: those this
+  // process is bound to in a multi-process job (local rank i: its CUDA_VISIBLE_DEVICES entry, else
+  // GPU i; the host's channels are local rank 0's), else those CUDA_VISIBLE_DEVICES shows, else
+  // all. The summary's `counted` says what was counted and why.
+  std::optional<std::vector<std::string>> gpus;
   // Sensor trees read instead of /proc and /sys (recorded machines, in tests); empty: the real ones.
   std::string proc_root, sys_root;
 };

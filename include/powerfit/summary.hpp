@@ -56,6 +56,9 @@ struct Summary {
   // What went wrong after measuring began (a database write, an unusable report): the figures
   // above stand.
   std::vector<std::string> warnings;
+  // Which GPUs and host channels this session counted and why, where a job's layout or a choice
+  // narrowed them (empty: every GPU and the host's channels).
+  std::string counted;
   // Set when recording into the database failed: from when samples were lost, and why. The run
   // is then a failed one (`powerfit run` exits 1; the command's own status is in `run`).
   std::optional<std::string> recording_error;

@@ -29,12 +29,16 @@ class Session:
     `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy;
     `sources`: sample only these (names as `powerfit sensors` lists them), default all available;
     `carbon_intensity` (g CO2e per kWh) and `price` (per kWh): CO2e and cost beside the joules in
-    the summary, measured and ESTIMATED apart."""
+    the summary, measured and ESTIMATED apart. `gpus`: the GPUs to count (NVML indices or UUIDs);
+    by default, in a job of one process per GPU (torchrun, srun, mpirun), the GPU this rank is
+    bound to, with the host's channels counted by local rank 0 alone; `summary["counted"]` says
+    what was counted where anything narrowed it."""
 
     def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=(),
-                 carbon_intensity=None, price=None):
+                 carbon_intensity=None, price=None, gpus=None):
         self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline,
-                                 sources=list(sources), carbon_intensity=carbon_intensity, price=price)
+                                 sources=list(sources), carbon_intensity=carbon_intensity, price=price,
+                                 gpus=None if gpus is None else [str(g) for g in gpus])
         self.summary = None
 
     def start(self):

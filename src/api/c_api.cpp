@@ -105,13 +105,26 @@ powerfit::SessionOptions options_from_json(const char* text) {
         if (!name.is_string()) throw wrong("an array of source names");
         options.sources.push_back(name.get<std::string>());
       }
+    } else if (key == "gpus") {
+      // NVML indices (numbers or strings) or UUIDs.
+      if (!value.is_array()) throw wrong("an array of GPU indices or UUIDs");
+      options.gpus.emplace();
+      for (const auto& gpu : value) {
+        if (gpu.is_number_unsigned()) {
+          options.gpus->push_back(std::to_string(gpu.get<unsigned>()));
+        } else if (gpu.is_string()) {
+          options.gpus->push_back(gpu.get<std::string>());
+        } else {
+          throw wrong("an array of GPU indices or UUIDs");
+        }
+      }
     } else if (key == "carbon_intensity" || key == "price") {
       if (!value.is_number() || !(value.get<double>() > 0.0)) throw wrong("a number above 0");
       (key == "price" ? options.tariff.price_per_kwh : options.tariff.carbon_g_per_kwh) = value.get<double>();
     } else {
       throw powerfit::Error(powerfit::Error::Kind::argument,
                             "unknown option '" + key + "'; known: out, interval, label, estimate, baseline, sources, "
-                            "machine, carbon_intensity, price");
+                            "gpus, machine, carbon_intensity, price");
     }
   }
   if (options.interval.empty()) options.interval = "100ms";

@@ -17,6 +17,7 @@
 #include "recording/sqlite.hpp"
 #include "analysis/run_score.hpp"
 #include "report/summary_report.hpp"
+#include "session/gpu_binding.hpp"
 #include "session/recorded_session.hpp"
 
 namespace powerfit {
@@ -61,6 +62,7 @@ struct Session::Impl {
   std::set<Region*> open_regions;  // detached when the session is destroyed first
   std::optional<Counts> counts;
   std::string unusable;  // why the counts could not be had
+  std::string counted;   // which GPUs and host channels, and why (session/gpu_binding.hpp)
   std::atomic<bool> stopped = false;
 
   ~Impl() {
@@ -168,6 +170,8 @@ void Session::start() {
   sensors::Roots roots;
   if (!options.proc_root.empty()) roots.proc = options.proc_root;
   if (!options.sys_root.empty()) roots.sys = options.sys_root;
+  const auto binding = session::bind_gpus(options.gpus, !options.sources.empty());
+  impl_->counted = binding.why;
   try {
     impl_->recorded = std::make_unique<session::RecordedSession>(session::SessionOptions{
         .command = impl_->command,
@@ -180,6 +184,8 @@ void Session::start() {
         .loopback_in_total = options.include_loopback,
         .estimate = options.estimate,
         .cpu_tdp_w = options.cpu_tdp_w,
+        .gpus = binding.gpus,
+        .host_channels = binding.host_channels,
         .sources = options.sources});
     impl_->recorded->start();
   } catch (const recording::RecordingError& error) {
@@ -283,6 +289,7 @@ Summary Session::stop(const ProcessExit& exit) {
                   .run = recorded.finish(exit.status, exit.cpu_s),
                   .tariff = impl_->options.tariff,
                   .counts = impl_->counts};
+  summary.counted = impl_->counted;
   if (const auto& error = recorded.storage_error()) {
     summary.recording_error = *error;
     summary.warnings.push_back("recording failed: " + *error);

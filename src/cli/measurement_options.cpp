@@ -82,6 +82,10 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
       ->check(positive_at_most(10000.0, "watts between 0 and 10000 are expected, e.g. 65", "WATTS"));
   command.add_option("--sources", flags.sources, "Sample only these sources, as `powerfit sensors` names them (e.g. procfs.cpu,rapl)")
       ->delimiter(',');
+  command.add_option("--gpus", flags.gpus,
+                     "Count only these GPUs, by NVML index or UUID (default: this rank's GPU in a job of one process per GPU, "
+                     "else those CUDA_VISIBLE_DEVICES shows, else all)")
+      ->delimiter(',');
 }
 
 std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global) {
@@ -100,6 +104,7 @@ std::variant<SessionOptions, std::string> session_options(const MeasurementFlags
                         .cpu_tdp_w = flags.cpu_tdp,
                         .include_loopback = flags.include_loopback,
                         .sources = flags.sources,
+                        .gpus = flags.gpus.empty() ? std::nullopt : std::optional(flags.gpus),
                         .proc_root = global.roots.proc.string(),
                         .sys_root = global.roots.sys.string()};
 }

@@ -32,6 +32,7 @@ struct MeasurementFlags {
   bool no_estimate = false;
   std::optional<double> cpu_tdp;
   std::vector<std::string> sources;
+  std::vector<std::string> gpus;  // empty: as the job's layout says
   TariffFlags tariff;
 };
 

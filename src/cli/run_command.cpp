@@ -70,7 +70,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
         break;
       }
       const auto& summary = measured.summary;
-      if (measured.rank_note && !global.quiet) std::cerr << "powerfit: note: " << *measured.rank_note << '\n';
+      if (!summary.counted.empty() && !global.quiet) std::cerr << "powerfit: note: counted " << summary.counted << '\n';
       if (measured.exec_error) std::cerr << "powerfit: " << *measured.exec_error << '\n';
       if (measured.report_problem) std::cerr << "powerfit: warning: " << *measured.report_problem << '\n';
       for (const auto& warning : summary.warnings) std::cerr << "powerfit: warning: " << warning << '\n';

@@ -53,30 +53,8 @@ std::optional<std::string> pass_on_report(Session& session, const std::string& p
 
 }  // namespace
 
-std::optional<int> node_local_rank() {
-  for (const char* variable : {"SLURM_LOCALID", "OMPI_COMM_WORLD_LOCAL_RANK"}) {
-    const char* value = std::getenv(variable);
-    if (value == nullptr || *value == '\0') continue;
-    char* end = nullptr;
-    const long rank = std::strtol(value, &end, 10);
-    if (*end == '\0' && rank >= 0 && rank < 1'000'000) return static_cast<int>(rank);
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> keep_host_channels_to_rank_zero(SessionOptions& options) {
-  const auto rank = node_local_rank();
-  if (!rank || *rank == 0 || !options.sources.empty()) return std::nullopt;
-  options.sources = {"procfs.process"};
-  options.estimate = false;
-  return "local rank " + std::to_string(*rank) +
-         ": this run holds its own process tree alone; the node's power, utilization and I/O are in local rank 0's run, "
-         "counted once (choose --sources to sample more here)";
-}
-
 MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options) {
   const CountsFile counts_file;
-  const auto rank_note = keep_host_channels_to_rank_zero(options);
   workload::ChildProcess child(command, {{kCountsFileVariable, counts_file.path()}});
   options.command = command;
   options.follow_process = child.pid();
@@ -86,7 +64,7 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
   workload::SignalForwarder forwarder;
   Session session(options);
   session.start();
-  MeasuredCommand result{.rank_note = rank_note};
+  MeasuredCommand result;
   if (const int signal = interruption(); signal != 0) {
     session.mark("interrupted");  // the command never ran; the held child is killed with `child`
     result.summary = session.stop({.status = 128 + signal});

@@ -337,6 +337,8 @@ nlohmann::ordered_json summary_json(const Summary& session) {
       json["why"] = session.unscored_why;
     }
   }
+  // Present where a job's layout or a choice narrowed what was counted (session/gpu_binding.hpp).
+  if (!session.counted.empty()) json["counted"] = session.counted;
   json["warnings"] = session.warnings;
   return json;
 }

@@ -30,23 +30,30 @@ bool measures_cpu_power(const CatalogEntry& entry) {
 
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   std::vector<CatalogEntry> catalog;
-  add(catalog, std::make_unique<ProcCpuSource>(options.roots));
-  add(catalog, std::make_unique<ProcMemorySource>(options.roots));
-  add(catalog, std::make_unique<ProcDiskSource>(options.roots));
-  add(catalog, std::make_unique<ProcNetSource>(options.roots, options.loopback_in_total));
+  const auto add_host = [&](std::unique_ptr<Source> source) {
+    if (options.host_channels) return add(catalog, std::move(source));
+    catalog.push_back({std::move(source), {false, "the host's channels are counted once, by local rank 0"}});
+  };
+  add_host(std::make_unique<ProcCpuSource>(options.roots));
+  add_host(std::make_unique<ProcMemorySource>(options.roots));
+  add_host(std::make_unique<ProcDiskSource>(options.roots));
+  add_host(std::make_unique<ProcNetSource>(options.roots, options.loopback_in_total));
   std::shared_ptr<ProcessTree> tree;
   if (options.process_root > 0) {
     // The process source refreshes the tree each tick; sources after it read the same members.
     tree = std::make_shared<ProcessTree>(options.roots.proc, options.process_root);
     add(catalog, std::make_unique<ProcProcessSource>(options.roots, tree));
   }
-  add(catalog, make_rapl_source(options.roots));
-  add(catalog, std::make_unique<HwmonSource>(options.roots));
-  add(catalog, std::make_unique<NvmlSource>(tree));
-  add(catalog, std::make_unique<NvmlSlowSource>(tree));
+  add_host(make_rapl_source(options.roots));
+  add_host(std::make_unique<HwmonSource>(options.roots));
+  add(catalog, std::make_unique<NvmlSource>(tree, NvmlSchedule{}, options.gpus));
+  add(catalog, std::make_unique<NvmlSlowSource>(tree, options.gpus));
 
   const bool cpu_measured = std::any_of(catalog.begin(), catalog.end(), measures_cpu_power);
-  if (options.estimate && !cpu_measured) {
+  if (!options.host_channels) {
+    catalog.push_back({std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}),
+                       {false, "the host's channels are counted once, by local rank 0"}});
+  } else if (options.estimate && !cpu_measured) {
     const auto host = read_host_info(options.roots);
     add(catalog, std::make_unique<CpuEstimateSource>(
                      options.roots, choose_cpu_power_model(host.cpu_model, host.cpu_cores, options.cpu_tdp_w)));

@@ -18,6 +18,10 @@ struct CatalogOptions {
   bool loopback_in_total = false;
   bool estimate = true;              // add an estimated CPU power where nothing measures it
   std::optional<double> cpu_tdp_w;   // --cpu-tdp
+  std::optional<std::vector<std::string>> gpus;  // the GPUs NVML counts (session/gpu_binding.hpp); nullopt: all
+  // false: the host's channels (CPU, memory, disk, network, RAPL, hwmon, the estimate) are left
+  // to another process of the job, and only the process tree and the GPUs are sampled here.
+  bool host_channels = true;
 };
 
 struct CatalogEntry {

@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 #include <utility>
@@ -103,6 +104,13 @@ ReadStatus nvml_status(nvmlReturn_t code) {
     case NVML_ERROR_GPU_IS_LOST: return ReadStatus::gone;
     default: return ReadStatus::io_error;
   }
+}
+
+bool gpu_chosen(const GpuChoice& choice, unsigned int index, const std::string& uuid) {
+  if (!choice) return true;
+  return std::any_of(choice->begin(), choice->end(), [&](const std::string& name) {
+    return name == std::to_string(index) || (name.rfind("GPU-", 0) == 0 && uuid.rfind(name, 0) == 0);
+  });
 }
 
 }  // namespace powerfit::sensors

@@ -4,7 +4,9 @@
 // load (the test suite's fake, or a driver outside the loader's path).
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sensors/nvml_api.hpp"
 #include "sensors/source.hpp"
@@ -36,6 +38,11 @@ struct NvmlFunctions {
 
 // What an NVML return code means for a reading.
 ReadStatus nvml_status(nvmlReturn_t code);
+
+// The GPUs a source opens: nullopt, every one; else those named by NVML index ("3", as nvidia-smi
+// numbers them) or UUID (whole or a prefix from "GPU-").
+using GpuChoice = std::optional<std::vector<std::string>>;
+bool gpu_chosen(const GpuChoice& choice, unsigned int index, const std::string& uuid);
 
 class NvmlLibrary {
  public:

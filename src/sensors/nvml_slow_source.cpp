@@ -29,6 +29,8 @@ Availability NvmlSlowSource::open() {
   for (unsigned int i = 0; i < count; ++i) {
     auto gpu = std::make_unique<Gpu>();
     if (api.device_by_index(i, &gpu->device) != NVML_SUCCESS) continue;
+    char uuid[96] = {};
+    if (only_ && (!api.uuid || api.uuid(gpu->device, uuid, sizeof uuid) != NVML_SUCCESS || !gpu_chosen(only_, i, uuid))) continue;
     const std::string prefix = "gpu" + std::to_string(i) + ".", scope = "gpu:" + std::to_string(i);
     const auto add = [&](const char* suffix, Unit unit) {
       return add_channel({.name = prefix + suffix, .unit = unit, .kind = ChannelKind::gauge, .scope = scope});

@@ -27,7 +27,8 @@ class NvmlSlowSource final : public Source {
   static constexpr std::chrono::milliseconds kPollPeriod{1000};
 
   // `tree` (may be null) names the processes whose GPU utilization is attributed to the run.
-  explicit NvmlSlowSource(std::shared_ptr<const ProcessTree> tree = nullptr) : tree_(std::move(tree)) {}
+  explicit NvmlSlowSource(std::shared_ptr<const ProcessTree> tree = nullptr, GpuChoice only = std::nullopt)
+      : tree_(std::move(tree)), only_(std::move(only)) {}
   ~NvmlSlowSource() override;
   std::string_view name() const override { return "nvml.slow"; }
   bool opt_in() const override { return true; }
@@ -54,6 +55,7 @@ class NvmlSlowSource final : public Source {
   bool in_tree(unsigned int pid) const;
 
   std::shared_ptr<const ProcessTree> tree_;
+  GpuChoice only_;
   std::unique_ptr<NvmlLibrary> nvml_;
   std::vector<std::unique_ptr<Gpu>> gpus_;
   std::vector<nvmlProcessUtilizationSample_t> samples_ = std::vector<nvmlProcessUtilizationSample_t>(kMaxProcesses);

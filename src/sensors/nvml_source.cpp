@@ -45,6 +45,7 @@ Availability NvmlSource::open() {
     if (api.device_by_index(i, &gpu->device) != NVML_SUCCESS) continue;
     if (api.name && api.name(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->name = text;
     if (api.uuid && api.uuid(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->uuid = text;
+    if (!gpu_chosen(only_, i, gpu->uuid)) continue;
     const std::string prefix = "gpu" + std::to_string(i) + ".";
     const std::string scope = "gpu:" + std::to_string(i);
     gpu->scope = scope;
@@ -93,6 +94,7 @@ Availability NvmlSource::open() {
               (has_energy ? " (energy counter)" : " (no energy counter: power integrated)");
     gpus_.push_back(std::move(gpu));
   }
+  if (gpus_.empty() && only_) return {false, "none of NVML's " + std::to_string(count) + " GPU(s) is among those chosen"};
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
   for (auto& gpu : gpus_) poll_energy(*gpu);  // the run's first value, before the command starts
   poller_ = std::thread([this] { poll(); });

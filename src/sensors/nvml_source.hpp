@@ -56,8 +56,9 @@ struct NvmlSchedule {
 class NvmlSource final : public Source {
  public:
   // `tree` (may be null) names the processes whose GPU memory is attributed to the run.
-  explicit NvmlSource(std::shared_ptr<const ProcessTree> tree = nullptr, NvmlSchedule schedule = {})
-      : tree_(std::move(tree)), schedule_(schedule) {}
+  // `only` keeps the GPUs it names (channels keep NVML's numbers: gpu3.energy stays gpu3's).
+  explicit NvmlSource(std::shared_ptr<const ProcessTree> tree = nullptr, NvmlSchedule schedule = {}, GpuChoice only = std::nullopt)
+      : tree_(std::move(tree)), schedule_(schedule), only_(std::move(only)) {}
   ~NvmlSource() override;
   std::string_view name() const override { return "nvml"; }
   Availability open() override;
@@ -96,6 +97,7 @@ class NvmlSource final : public Source {
 
   std::shared_ptr<const ProcessTree> tree_;
   NvmlSchedule schedule_;
+  GpuChoice only_;
   std::unique_ptr<NvmlLibrary> nvml_;
   std::string driver_;
   std::vector<std::unique_ptr<Gpu>> gpus_;

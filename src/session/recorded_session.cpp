@@ -36,7 +36,9 @@ RecordedSession::RecordedSession(const SessionOptions& options)
                                        .process_root = options.process_root,
                                        .loopback_in_total = options.loopback_in_total,
                                        .estimate = options.estimate,
-                                       .cpu_tdp_w = options.cpu_tdp_w});
+                                       .cpu_tdp_w = options.cpu_tdp_w,
+                                       .gpus = options.gpus,
+                                       .host_channels = options.host_channels});
   if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw SourceChoiceError(*problem);
   host_ = sensors::read_host_info(options.roots);
   for (const auto& entry : catalog) {

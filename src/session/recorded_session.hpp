@@ -34,6 +34,8 @@ struct SessionOptions {
   bool loopback_in_total = false;
   bool estimate = true;
   std::optional<double> cpu_tdp_w;
+  std::optional<std::vector<std::string>> gpus;  // nullopt: every GPU
+  bool host_channels = true;
   std::vector<std::string> sources;  // those to sample, by name; empty: every available one
 };
 

@@ -833,3 +833,78 @@ TEST(Cli, TheMeasuredCommandOwnsEveryWordAfterItsName) {
 
 }  // namespace
 }  // namespace powerfit
+
+namespace powerfit {
+namespace {
+
+TEST(RunEndToEnd, EightRanksOnEightGpusCountEachGpuOnceAndTheHostOnce) {
+  // One process per GPU, as torchrun starts them: each rank that counted every GPU gave the job
+  // eight times its energy. Eight `powerfit run`s at once, each with its LOCAL_RANK, on a host
+  // whose eight GPUs draw 100, 110, ..., 170 W.
+  TempTree tree;
+  ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+  ::setenv("FAKE_NVML_GPUS", "8", 1);
+  ::setenv("FAKE_NVML_WATTS", "100,110,120,130,140,150,160,170", 1);
+  ::setenv("LOCAL_WORLD_SIZE", "8", 1);
+  std::vector<std::unique_ptr<PowerfitProcess>> ranks;
+  for (int rank = 0; rank < 8; ++rank) {
+    ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
+    const auto scratch = tree.path("rank" + std::to_string(rank));
+    std::filesystem::create_directories(scratch);
+    ranks.push_back(std::make_unique<PowerfitProcess>(
+        std::vector<std::string>{"run", "-i", "50ms", "-o", (scratch / "r.db").string(), "--summary-json",
+                                 (scratch / "s.json").string(), "--", "sleep", "1"},
+        scratch));
+  }
+  ::unsetenv("LOCAL_RANK");
+  ::unsetenv("LOCAL_WORLD_SIZE");
+  std::vector<std::string> merged_args{"merge"};
+  for (int rank = 0; rank < 8; ++rank) {
+    const auto outcome = ranks[static_cast<std::size_t>(rank)]->wait();
+    ASSERT_EQ(outcome.status, 0) << outcome.err;
+    const auto scratch = tree.path("rank" + std::to_string(rank));
+    std::ifstream in(scratch / "s.json");
+    const auto summary = json::parse(in);
+    // Its own GPU, exactly: 100 + 10 i watts over the run, within two refreshes of the counter.
+    std::vector<std::string> gpus;
+    bool host = false;
+    for (const auto& channel : summary["channels"]) {
+      const std::string name = channel["name"];
+      if (name.rfind("gpu", 0) == 0) gpus.push_back(name.substr(0, name.find('.')));
+      if (name.rfind("cpu.", 0) == 0) host = true;
+    }
+    gpus.erase(std::unique(gpus.begin(), gpus.end()), gpus.end());
+    EXPECT_EQ(gpus, std::vector<std::string>{"gpu" + std::to_string(rank)}) << rank;
+    EXPECT_EQ(host, rank == 0) << rank;  // the host's channels once, in local rank 0's run
+    const double watts = 100.0 + 10.0 * rank, seconds = summary["duration_s"];
+    ASSERT_TRUE(summary.contains("measured_energy_j")) << rank;
+    EXPECT_NEAR(summary["measured_energy_j"].get<double>(), watts * seconds, 2 * 0.1 * watts) << rank;
+    EXPECT_EQ(summary.contains("counted"), true) << rank;
+    EXPECT_NE(outcome.err.find("local rank " + std::to_string(rank) + " of 8"), std::string::npos) << outcome.err;
+    merged_args.push_back((scratch / "r.db").string());
+  }
+  // One process around the whole job counts every GPU, each apart and in sum.
+  const auto whole = run_and_summarize(tree, {"sleep", "1"});
+  ::unsetenv("FAKE_NVML_WATTS");
+  ::unsetenv("FAKE_NVML_GPUS");
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+  const double seconds = whole["duration_s"];
+  EXPECT_NEAR(whole["measured_energy_j"].get<double>(), 1080.0 * seconds, 2 * 0.1 * 1080.0);
+  for (int gpu = 0; gpu < 8; ++gpu) EXPECT_NO_THROW(channel(whole, "gpu" + std::to_string(gpu) + ".energy")) << gpu;
+  EXPECT_FALSE(whole.contains("counted"));
+  // The ranks' files merged hold each GPU once.
+  merged_args.insert(merged_args.end(), {"-o", tree.path("job.db").string()});
+  ASSERT_EQ(run_powerfit(merged_args, tree.root()).status, 0);
+  auto job = recording::Database::open(tree.path("job.db"), recording::Database::Mode::read_only);
+  std::map<std::string, int> seen;
+  for (const auto& run : job.runs()) {
+    for (const auto& channel : job.run_channels(run.id)) {
+      if (channel.name.ends_with(".energy") && channel.name.rfind("gpu", 0) == 0) ++seen[channel.name];
+    }
+  }
+  EXPECT_EQ(seen.size(), 8u);
+  for (const auto& [name, count] : seen) EXPECT_EQ(count, 1) << name;
+}
+
+}  // namespace
+}  // namespace powerfit

@@ -80,10 +80,24 @@ double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t
 
 std::mutex g_mutex;
 // One GPU unless FAKE_NVML_GPUS says how many (for a process that cannot script it: a benchmark).
+// FAKE_NVML_WATTS ("100,110,...") simulates each GPU at a constant power from the library's load,
+// for a process that cannot script it (powerfit run in a test of several ranks).
 std::vector<FakeGpu> initial_gpus() {
   const char* count = std::getenv("FAKE_NVML_GPUS");
   std::vector<FakeGpu> gpus(count != nullptr ? std::max(1, std::atoi(count)) : 1);
   for (std::size_t i = 0; i < gpus.size(); ++i) gpus[i].uuid = "GPU-fake-" + std::to_string(i);
+  if (const char* watts = std::getenv("FAKE_NVML_WATTS")) {
+    const char* next = watts;
+    for (auto& gpu : gpus) {
+      char* end = nullptr;
+      const double power = std::strtod(next, &end);
+      if (end == next) break;
+      gpu.simulated = true;
+      gpu.origin_ns = monotonic_ns();
+      gpu.steps = {{-1.0, power}};
+      next = *end == ',' ? end + 1 : end;
+    }
+  }
   return gpus;
 }
 std::vector<FakeGpu> g_gpus = initial_gpus();
