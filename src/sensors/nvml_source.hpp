@@ -8,8 +8,9 @@
 // against 1 to 7 µs for everything else read here), so a poller thread reads it every few seconds
 // (NvmlSchedule) and the sampling thread reports its latest value. The counter gives the amount,
 // the power gauge the shape: between two counter readings the energy is placed in time by the
-// gauge (analysis/window.hpp), which keeps windows on a power step within 0.5% of the counter's
-// (VALIDATION.md, "Windows on a power step"). The first value is read when the source opens,
+// gauge (analysis/window.hpp); in simulation that keeps windows on a power step within 0.5% of
+// the true energy (tests/analysis/window_test.cpp, tests/sensors/nvml_test.cpp; on GPUs,
+// VALIDATION.md, "Windows on a power step", measured with the counter read every 200 ms). The first value is read when the source opens,
 // before the command starts, and the counter is read afresh before the run's last tick, so the
 // run's joules are the counter's own. A failed read is tried again soon (NvmlSchedule::retry), so
 // that one transient error does not stand for seconds.
@@ -40,7 +41,8 @@
 
 namespace powerfit::sensors {
 
-// How often the poller reads what it reads. The defaults keep NVML's CPU cost near nvidia-smi's.
+// How often the poller reads what it reads. The defaults aim at NVML's CPU cost near nvidia-smi's
+// (validation/sampling_cost_gpu.py measures it).
 struct NvmlSchedule {
   std::chrono::milliseconds energy{5000};  // the energy counter
   // The counter again after a failed read, and its first read by the poller: the read made when
