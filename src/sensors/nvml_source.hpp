@@ -5,8 +5,8 @@
 // PCIe throughput and per-process utilization are dear to read and live in `nvml.slow`.
 //
 // The energy counter is dear too (measured on an H100 with driver 580: about 3 ms of CPU a read,
-// against 1 to 7 µs for everything else read here), so a poller thread reads it every few seconds
-// (NvmlSchedule) and the sampling thread reports its latest value. The counter gives the amount,
+// against 1 to 7 µs for everything else read here), so a poller thread reads it (NvmlSchedule:
+// every 200 ms by default) and the sampling thread reports its latest value. The counter gives the amount,
 // the power gauge the shape: between two counter readings the energy is placed in time by the
 // gauge (analysis/window.hpp); in simulation that keeps windows on a power step within 0.5% of
 // the true energy (tests/analysis/window_test.cpp, tests/sensors/nvml_test.cpp; on GPUs,
@@ -41,17 +41,20 @@
 
 namespace powerfit::sensors {
 
-// How often the poller reads what it reads. The defaults aim at NVML's CPU cost near nvidia-smi's
-// (validation/sampling_cost_gpu.py measures it).
+// How often the poller reads what it reads. The defaults are the schedule whose windows were
+// validated on the H100 and H200 (counter every 200 ms, power watched all along). Reading the
+// counter every 5 s and watching 0.6 s in 5 s cost 2.6 times nvidia-smi's CPU on the H200 (from
+// about 11 times) but put two of six step windows beyond 0.5% (-0.66%, -1.31%; VALIDATION.md), so
+// it is not the default: joules first.
 struct NvmlSchedule {
-  std::chrono::milliseconds energy{5000};  // the energy counter
+  std::chrono::milliseconds energy{200};  // the energy counter
   // The counter again after a failed read, and its first read by the poller: the read made when
   // the source opens is dated before the refresh clock knows anything, so its dating error is
   // kept to this first stretch rather than spread over a whole `energy` period.
   std::chrono::milliseconds retry{200};
   std::chrono::milliseconds watch{10};          // the power, to learn the refresh clock,
   std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
-  std::chrono::milliseconds watch_for{600};     // then for this long
+  std::chrono::milliseconds watch_for{5000};    // then for this long
   std::chrono::milliseconds watch_every{5000};  // every this often (watch_for >= watch_every: always)
 };
 
