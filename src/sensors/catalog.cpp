@@ -30,6 +30,7 @@ bool measures_cpu_power(const CatalogEntry& entry) {
 
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   std::vector<CatalogEntry> catalog;
+  // A host-wide source, set aside unopened where another process of the job counts the host.
   const auto add_host = [&](std::unique_ptr<Source> source) {
     if (options.host_channels) return add(catalog, std::move(source));
     catalog.push_back({std::move(source), {false, "the host's channels are counted once, by local rank 0"}});
@@ -51,8 +52,7 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
 
   const bool cpu_measured = std::any_of(catalog.begin(), catalog.end(), measures_cpu_power);
   if (!options.host_channels) {
-    catalog.push_back({std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}),
-                       {false, "the host's channels are counted once, by local rank 0"}});
+    add_host(std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}));
   } else if (options.estimate && !cpu_measured) {
     const auto host = read_host_info(options.roots);
     add(catalog, std::make_unique<CpuEstimateSource>(
