@@ -21,7 +21,7 @@ PYBIND11_MODULE(_powerfit, m) {
   py::class_<powerfit::Session>(m, "Session")
       .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate, std::string baseline,
                        std::vector<std::string> sources, std::optional<double> carbon_intensity, std::optional<double> price,
-                       std::optional<std::vector<std::string>> gpus) {
+                       std::optional<std::vector<std::string>> gpus, std::string settle) {
              return std::make_unique<powerfit::Session>(powerfit::SessionOptions{.output = out.value_or(""),
                                                                                  .interval = std::move(interval),
                                                                                  .label = std::move(label),
@@ -29,12 +29,13 @@ PYBIND11_MODULE(_powerfit, m) {
                                                                                             .price_per_kwh = price},
                                                                                  .estimate = estimate,
                                                                                  .baseline = std::move(baseline),
+                                                                                 .settle = std::move(settle),
                                                                                  .sources = std::move(sources),
                                                                                  .gpus = std::move(gpus)});
            }),
            "out"_a = py::none(), "interval"_a = "100ms", "label"_a = "", "estimate"_a = true, "baseline"_a = "0",
            "sources"_a = std::vector<std::string>{}, "carbon_intensity"_a = py::none(), "price"_a = py::none(),
-           "gpus"_a = py::none())
+           "gpus"_a = py::none(), "settle"_a = "30s")
       .def("start", &powerfit::Session::start, py::call_guard<py::gil_scoped_release>())
       .def("mark", &powerfit::Session::mark, "name"_a)
       .def("begin_region", &powerfit::Session::region, "name"_a, py::keep_alive<0, 1>())

@@ -4,6 +4,7 @@
 # Fetch the header packages first on a Debian 12 machine and carry .deps along:
 #   mkdir -p .deps && (cd .deps && apt-get download libsqlite3-dev nlohmann-json3-dev libcli11-dev)
 # usage: scripts/build-cuda.sh [BUILD_DIR] [PYTHON]    (then: BUILD_DIR/src/powerfit bench --device cuda ...)
+# POWERFIT_CUDA_TARGETS="powerfit powerfit_libtorch" builds only those targets.
 # The LibTorch plugin is built against that torch; OpenCV is used when found, skipped otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,4 +20,5 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOWERFIT_BUILD_TESTS=OFF -DP
   -DCMAKE_INSTALL_RPATH="$torch_lib" -DCMAKE_BUILD_RPATH="$torch_lib" \
   -DSQLite3_INCLUDE_DIR="$prefix/usr/include" \
   -DSQLite3_LIBRARY="$prefix/usr/lib/x86_64-linux-gnu/libsqlite3.a"
-cmake --build "$build" -j "$(nproc)"
+# shellcheck disable=SC2086
+cmake --build "$build" -j "$(nproc)" ${POWERFIT_CUDA_TARGETS:+--target $POWERFIT_CUDA_TARGETS}

@@ -4,7 +4,7 @@ arithmetic, hence the energy, does not depend on the weights' values. The accura
 scoring is each network's published ImageNet-1k top-1, recorded in models.json and given to
 `powerfit bench --accuracy`, where it is stored and shown as declared.
 
-usage: python3 validation/export_timm.py OUT_DIR"""
+usage: python3 validation/export_timm.py OUT_DIR [NAME...]   (default: every network below)"""
 import json
 import os
 import sys
@@ -28,11 +28,13 @@ NETWORKS = [
 
 def main():
     out = sys.argv[1]
+    chosen = sys.argv[2:]
     os.makedirs(out, exist_ok=True)
     record = {}
-    torch.manual_seed(0)
     for name, size, top1, source in NETWORKS:
-        start = time.time()
+        if chosen and name not in chosen:
+            continue
+        torch.manual_seed(0)  # each network's weights alike whichever others are exported with it        start = time.time()
         model = timm.create_model(name, pretrained=False).eval()
         with torch.no_grad():
             traced = torch.jit.trace(model, torch.randn(1, 3, size, size))

@@ -11,7 +11,9 @@
    inference over its repeats, and the card's idle power from the baselines.
 Prints tables; writes WORK/validate.db.
 
-usage: python3 validation/validate_bench_gpu.py POWERFIT WORK OUT"""
+usage: python3 validation/validate_bench_gpu.py POWERFIT WORK OUT [PARTS] [ROUNDS] [SECONDS]
+PARTS: a comma-separated choice of energy, slowdown, python, spread (default all); the slowdown takes
+ROUNDS interleaved rounds (default 3) of SECONDS-long passes (default 10)."""
 import datetime
 import json
 import os
@@ -26,6 +28,9 @@ import numpy as np
 import pynvml
 
 POWERFIT, WORK, OUT = sys.argv[1], sys.argv[2], sys.argv[3]
+PARTS = sys.argv[4].split(",") if len(sys.argv) > 4 else ["energy", "slowdown", "python", "spread"]
+ROUNDS = int(sys.argv[5]) if len(sys.argv) > 5 else 3
+SECONDS = float(sys.argv[6]) if len(sys.argv) > 6 else 10.0
 BUILD = os.path.dirname(os.path.dirname(POWERFIT))
 MODEL = os.path.join(WORK, "models", "resnet50.pt")
 DB = os.path.join(WORK, "validate.db")
@@ -59,14 +64,14 @@ def bench(batch, interval, seconds=10, label="validate"):
 
 
 def bare(batch, seconds=10):
-    out = subprocess.run([os.path.join(BUILD, "bench", "bare_torch_loop"), MODEL, npy_data(224), str(batch), str(seconds),
+    out = subprocess.run([os.path.join(BUILD, "benchmarks", "bare_torch_loop"), MODEL, npy_data(224), str(batch), str(seconds),
                           "0", "cuda"], check=True, capture_output=True, text=True).stdout
     return float(out)
 
 
 def python_loop(batch, seconds=10):
     here = os.path.dirname(os.path.abspath(__file__))
-    out = subprocess.run([sys.executable, os.path.join(here, "..", "bench", "python_torch_loop.py"), MODEL, npy_data(224),
+    out = subprocess.run([sys.executable, os.path.join(here, "..", "benchmarks", "python_torch_loop.py"), MODEL, npy_data(224),
                           str(batch), str(seconds), "0", "cuda"], check=True, capture_output=True, text=True).stdout
     return float(out)
 
@@ -132,18 +137,23 @@ def energy_check():
 
 def slowdown():
     say()
-    say("2. Throughput without powerfit (bare LibTorch loop) and with powerfit bench sampling, interleaved x3, batch 64")
+    say(f"2. Throughput without powerfit (bare LibTorch loop) and with powerfit bench sampling, interleaved x{ROUNDS}, "
+        f"{SECONDS:g} s passes, batch 64")
     rows = {"bare": [], "100ms": [], "10ms": [], "python": []}
-    for _ in range(3):
-        rows["bare"].append(bare(64))
-        rows["100ms"].append(bench(64, "100ms", 10, "slowdown-100ms")[2])
-        rows["10ms"].append(bench(64, "10ms", 10, "slowdown-10ms")[2])
-        rows["python"].append(python_loop(64))
+    for _ in range(ROUNDS):
+        rows["bare"].append(bare(64, SECONDS))
+        rows["100ms"].append(bench(64, "100ms", SECONDS, "slowdown-100ms")[2])
+        rows["10ms"].append(bench(64, "10ms", SECONDS, "slowdown-10ms")[2])
+        if "python" in PARTS:
+            rows["python"].append(python_loop(64, SECONDS))
+    rows = {k: v for k, v in rows.items() if v}
     median = {k: statistics.median(v) for k, v in rows.items()}
     for k, v in rows.items():
         say(f"   {k:7} " + "  ".join(f"{x:9.1f}" for x in v) + f"   median {median[k]:9.1f}/s")
     say(f"   slowdown at 100 ms: {100 * (median['bare'] - median['100ms']) / median['bare']:+.2f}%   "
         f"at 10 ms: {100 * (median['bare'] - median['10ms']) / median['bare']:+.2f}%")
+    if "python" not in PARTS:
+        return
     say()
     say(f"3. powerfit's C++ loop / Python (torch.jit.load), batch 64: {median['100ms'] / median['python']:.3f}x")
     b1 = {"powerfit": bench(1, "100ms", 10, "python-b1")[2], "python": python_loop(1), "bare": bare(1)}
@@ -152,7 +162,7 @@ def slowdown():
 
 
 def spread():
-    path = os.path.join(WORK, "h100.db")
+    path = os.path.join(WORK, "fit.db")
     if not os.path.exists(path):
         return
     db = sqlite3.connect(path)
@@ -172,9 +182,12 @@ def spread():
         say(f"   idle power (measured baselines): median {statistics.median(idle):.1f} W, range {min(idle):.1f}-{max(idle):.1f} W over {len(idle)}")
 
 
-energy_check()
-slowdown()
-spread()
+if "energy" in PARTS:
+    energy_check()
+if "slowdown" in PARTS:
+    slowdown()
+if "spread" in PARTS:
+    spread()
 os.makedirs(OUT, exist_ok=True)
 with open(os.path.join(OUT, "validate.txt"), "w") as f:
     f.write("\n".join(lines) + "\n")

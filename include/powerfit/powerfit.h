@@ -37,7 +37,8 @@ enum powerfit_status {
 /* output: database path, or NULL/"" for a temporary one; interval: "100ms", "1s", ... */
 POWERFIT_EXPORT int powerfit_session_create(const char* output, const char* interval, powerfit_session** session);
 /* The same with every option by name, as a JSON object: out, interval, label, estimate, baseline,
- * sources (an array), machine, carbon_intensity (g CO2e per kWh), price (per kWh). */
+ * settle, sources (an array), gpus (an array), machine, carbon_intensity (g CO2e per kWh), price
+ * (per kWh). */
 POWERFIT_EXPORT int powerfit_session_create_json(const char* options_json, powerfit_session** session);
 POWERFIT_EXPORT int powerfit_session_start(powerfit_session* session);
 POWERFIT_EXPORT int powerfit_session_mark(powerfit_session* session, const char* name);

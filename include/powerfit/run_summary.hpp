@@ -69,6 +69,8 @@ struct RunSummary {
   struct Baseline {
     double duration_s = 0.0;
     double command_duration_s = 0.0;
+    // How long the machine was given to settle (its power to stop falling) before the baseline.
+    double settle_s = 0.0;
     std::optional<double> measured_power_w, estimated_power_w;
     std::optional<double> command_measured_energy_j, command_estimated_energy_j;
     std::optional<double> dynamic_measured_energy_j, dynamic_estimated_energy_j;

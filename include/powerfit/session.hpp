@@ -38,6 +38,10 @@ struct SessionOptions {
   std::optional<double> cpu_tdp_w;  // CPU power at full load in watts, for that estimate
   // Idle time measured by start() before it returns ("5s"), for idle power and dynamic energy.
   std::string baseline = "0";
+  // Before that baseline, the longest wait for the measured power to stop falling (a GPU that has
+  // just worked draws above its idle floor for seconds); "0": none. An estimate has nothing to
+  // wait for. A baseline taken while the power still fell says so in its not_idle.
+  std::string settle = "30s";
   // What the run is stored as measuring; empty: this program's command line.
   std::vector<std::string> command;
   int follow_process = 0;  // the process whose tree is measured; 0: this one

@@ -27,6 +27,7 @@ __all__ = ["Error", "Session", "measure", "__version__"]
 class Session:
     """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s";
     `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy;
+    `settle`: before that baseline, the longest wait for the measured power to stop falling ("0": none);
     `sources`: sample only these (names as `powerfit sensors` lists them), default all available;
     `carbon_intensity` (g CO2e per kWh) and `price` (per kWh): CO2e and cost beside the joules in
     the summary, measured and ESTIMATED apart. `gpus`: the GPUs to count (NVML indices or UUIDs);
@@ -35,10 +36,10 @@ class Session:
     what was counted where anything narrowed it."""
 
     def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=(),
-                 carbon_intensity=None, price=None, gpus=None):
+                 carbon_intensity=None, price=None, gpus=None, settle="30s"):
         self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline,
                                  sources=list(sources), carbon_intensity=carbon_intensity, price=price,
-                                 gpus=None if gpus is None else [str(g) for g in gpus])
+                                 gpus=None if gpus is None else [str(g) for g in gpus], settle=settle)
         self.summary = None
 
     def start(self):

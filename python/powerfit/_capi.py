@@ -62,9 +62,10 @@ class _Region:
 
 class Session:
     def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=(),
-                 carbon_intensity=None, price=None, gpus=None):
+                 carbon_intensity=None, price=None, gpus=None, settle="30s"):
         options = {"out": out or "", "interval": interval, "label": label, "estimate": estimate, "baseline": baseline,
-                   "sources": list(sources), "carbon_intensity": carbon_intensity, "price": price, "gpus": gpus}
+                   "sources": list(sources), "carbon_intensity": carbon_intensity, "price": price, "gpus": gpus,
+                   "settle": settle}
         self._handle = _handle()
         _check(_lib.powerfit_session_create_json(json.dumps(options).encode(), ctypes.byref(self._handle)))
         self.running = False

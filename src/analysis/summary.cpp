@@ -101,7 +101,9 @@ std::vector<std::string> counter_warnings(const RunSummary& summary) {
 void check_baseline(RunSummary::Baseline& baseline, std::optional<double> cpu_utilization_percent) {
   char text[320];
   const auto compare = [&](const std::optional<double>& idle_w, const std::optional<double>& command_j, const char* kind) {
-    if (!baseline.not_idle.empty() || !idle_w || !command_j || baseline.command_duration_s <= 0.0) return;
+    // A command of less than half a second (an idle floor measured alone) has too few readings to
+    // compare with.
+    if (!baseline.not_idle.empty() || !idle_w || !command_j || baseline.command_duration_s < 0.5) return;
     const double command_w = *command_j / baseline.command_duration_s;
     // A command that idles (sleep) draws the baseline's power: only a baseline clearly above it
     // was not idle.

@@ -92,10 +92,10 @@ powerfit::SessionOptions options_from_json(const char* text) {
       return powerfit::Error(powerfit::Error::Kind::argument, "option " + key + " must be " + expected);
     };
     if (value.is_null()) continue;
-    if (key == "out" || key == "interval" || key == "label" || key == "baseline" || key == "machine") {
+    if (key == "out" || key == "interval" || key == "label" || key == "baseline" || key == "settle" || key == "machine") {
       if (!value.is_string()) throw wrong("a string");
       (key == "out" ? options.output : key == "interval" ? options.interval : key == "label" ? options.label
-                                        : key == "baseline" ? options.baseline : options.machine) = value.get<std::string>();
+       : key == "baseline" ? options.baseline : key == "settle" ? options.settle : options.machine) = value.get<std::string>();
     } else if (key == "estimate") {
       if (!value.is_boolean()) throw wrong("true or false");
       options.estimate = value.get<bool>();
@@ -123,7 +123,7 @@ powerfit::SessionOptions options_from_json(const char* text) {
       (key == "price" ? options.tariff.price_per_kwh : options.tariff.carbon_g_per_kwh) = value.get<double>();
     } else {
       throw powerfit::Error(powerfit::Error::Kind::argument,
-                            "unknown option '" + key + "'; known: out, interval, label, estimate, baseline, sources, "
+                            "unknown option '" + key + "'; known: out, interval, label, estimate, baseline, settle, sources, "
                             "gpus, machine, carbon_intensity, price");
     }
   }

@@ -47,7 +47,7 @@ std::vector<std::string> own_command_line() {
 
 struct Session::Impl {
   SessionOptions options;
-  Nanoseconds interval{}, baseline{};
+  Nanoseconds interval{}, baseline{}, settle{};
   std::vector<std::string> command;
   std::string path;
   bool temporary = false;
@@ -129,6 +129,10 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   if (impl_->baseline > std::chrono::hours(1)) {
     throw Error(Error::Kind::argument, "baseline: '" + impl_->options.baseline + "' is longer than the 1h an idle baseline may last; give e.g. 10s");
   }
+  impl_->settle = parse_or_throw(parse_duration(impl_->options.settle), "settle: ");
+  if (impl_->settle > std::chrono::hours(1)) {
+    throw Error(Error::Kind::argument, "settle: '" + impl_->options.settle + "' is longer than the 1h a machine may take to settle; give e.g. 30s");
+  }
   if (impl_->options.cpu_tdp_w && !(*impl_->options.cpu_tdp_w > 0.0)) {
     throw Error(Error::Kind::argument, "cpu_tdp_w must be a power in watts above 0");
   }
@@ -195,7 +199,7 @@ void Session::start() {
     impl_->recorded.reset();
     throw Error(Error::Kind::argument, error.what());
   }
-  impl_->recorded->measure_idle_baseline(impl_->baseline);
+  impl_->recorded->measure_idle_baseline(impl_->baseline, impl_->settle);
 }
 
 void Session::mark(const std::string& name) {

@@ -55,6 +55,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
     const auto timing = bench_timing(options->timing);
     if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
+    std::get<SessionOptions>(session).settle = std::get<BenchTiming>(timing).settle;
 
     if (!options->summary_json.empty()) {
       const std::vector<std::filesystem::path> inputs{options->measurement.output, options->model, options->data};

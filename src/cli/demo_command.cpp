@@ -53,6 +53,7 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
     if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
     const auto timing = bench_timing(options->timing);
     if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
+    std::get<SessionOptions>(session).settle = std::get<BenchTiming>(timing).settle;
     const fs::path zoo = options->zoo.empty() ? default_zoo() : fs::path(options->zoo);
     std::ifstream record_file(zoo / "zoo.json");
     const auto record = nlohmann::json::parse(record_file, nullptr, false);

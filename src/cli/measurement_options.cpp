@@ -109,18 +109,35 @@ std::variant<SessionOptions, std::string> session_options(const MeasurementFlags
                         .sys_root = global.roots.sys.string()};
 }
 
+void add_settle_option(CLI::App& command, std::string& settle) {
+  command.add_option("--settle", settle,
+                     "Before the idle baseline, wait at most this long for the measured power to stop falling "
+                     "(a GPU that has just worked draws above idle for seconds); 0: no wait")
+      ->capture_default_str();
+}
+
+std::optional<std::string> settle_problem(const std::string& settle) {
+  const auto parsed = parse_duration(settle);
+  if (const auto* error = std::get_if<DurationError>(&parsed)) return "--settle: " + error->message;
+  if (std::get<Nanoseconds>(parsed) > std::chrono::hours(1)) return "--settle: '" + settle + "' is longer than 1h; give e.g. 30s";
+  return std::nullopt;
+}
+
 void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help) {
   command.add_option("--min-time", flags.min_time, "Repeat whole passes over the data until the pass lasts this long (e.g. 10s)")
       ->capture_default_str();
   command.add_option("--baseline", flags.baseline, baseline_help)->capture_default_str();
+  add_settle_option(command, flags.settle);
 }
 
 std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags) {
   const auto baseline = parse_duration(flags.baseline);
   if (const auto* error = std::get_if<DurationError>(&baseline)) return "--baseline: " + error->message;
+  if (auto problem = settle_problem(flags.settle)) return *problem;
   const auto min_time = parse_duration(flags.min_time);
   if (const auto* error = std::get_if<DurationError>(&min_time)) return "--min-time: " + error->message;
   return BenchTiming{.baseline = flags.baseline,
+                     .settle = flags.settle,
                      .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9};
 }
 

@@ -50,12 +50,17 @@ CLI::Validator job_pattern();
 // each measured pass.
 struct BenchTimingFlags {
   std::string baseline;
+  std::string settle = "30s";
   std::string min_time = "1s";
 };
 struct BenchTiming {
-  std::string baseline;  // checked
+  std::string baseline, settle;  // checked
   double min_seconds = 0.0;
 };
+// --settle: the longest wait, before an idle baseline, for the measured power to stop falling.
+void add_settle_option(CLI::App& command, std::string& settle);
+// The one-line message for a --settle that is not a duration, or nothing.
+std::optional<std::string> settle_problem(const std::string& settle);
 void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help);
 // The parsed durations, or the one-line message naming the option.
 std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags);

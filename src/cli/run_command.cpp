@@ -17,6 +17,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     MeasurementFlags measurement;
     std::string summary_json;
     std::string baseline = "0";
+    std::string settle = "30s";
     int repeat = 1;
     std::vector<std::string> command;
   };
@@ -27,6 +28,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--baseline", options->baseline,
                       "Measure the idle machine this long before starting CMD (e.g. 5s), for idle power and dynamic energy")
       ->capture_default_str();
+  add_settle_option(*command, options->settle);
   command->add_option("-r,--repeat", options->repeat, "Run CMD this many times, one recorded run each")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
@@ -38,6 +40,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
     auto& measuring = std::get<SessionOptions>(session);
     measuring.baseline = options->baseline;
+    if (auto problem = settle_problem(options->settle)) return usage_error(*problem);
+    measuring.settle = options->settle;
     if (options->command.empty()) {
       return usage_error("no command given; usage: powerfit run [OPTIONS] -- CMD [ARGS...]");
     }

@@ -43,6 +43,22 @@ inference::BenchResult run_bench(const BenchOptions& options) {
   const auto dataset = load_data(options);
   std::unique_ptr<inference::Backend> backend;
   inference::BenchResult result;
+  result.idle = options.idle;
+  const auto baseline = parse_duration(options.baseline);
+  const bool measures_idle = !std::holds_alternative<Nanoseconds>(baseline) || std::get<Nanoseconds>(baseline).count() > 0;
+  if (!result.idle && measures_idle) {
+    // The idle floor comes before the model is loaded, in a run of its own that the repeats reuse:
+    // a process that holds a GPU context keeps the card above idle (an H200 drew 122 W idle with a
+    // model resident, 77 W before any was loaded).
+    SessionOptions idle_options = options.session;
+    if (idle_options.command.empty()) idle_options.command = describe_command(options);
+    idle_options.label = (options.model_name.empty() ? options.model.stem().string() : options.model_name) + " idle floor";
+    idle_options.baseline = options.baseline;
+    Session idle(idle_options);
+    idle.start();
+    result.idle = idle.stop();
+    if (interruption() != 0) return result;
+  }
   try {
     backend = inference::open_backend(options.model, options.backend, options.backend_options);
     result.scores_per_sample = inference::check_model_fits(*backend, dataset);
@@ -78,7 +94,6 @@ inference::BenchResult run_bench(const BenchOptions& options) {
                               : 0.0;
   const std::string unlabelled = "synthetic inputs carry no labels and no --accuracy was declared; the run is kept unscored";
 
-  result.idle = options.idle;
   // A signal to stop ends the pass at the next batch; the run is closed with what it measured
   // (status 128 + the signal, an "interrupted" marker) and no further repeat starts.
   const workload::SignalForwarder signals;

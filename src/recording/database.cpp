@@ -158,8 +158,8 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
     Statement statement(db_.get(), R"sql(
       INSERT OR REPLACE INTO baselines (run_id, duration_s, command_duration_s, measured_power_w, estimated_power_w,
         command_measured_energy_j, command_estimated_energy_j, dynamic_measured_energy_j, dynamic_estimated_energy_j,
-        from_run_uuid)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, '')))sql");
+        from_run_uuid, settle_s)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULLIF(?10, ''), ?11))sql");
     statement.bind(1, run_id)
         .bind(2, baseline->duration_s)
         .bind(3, baseline->command_duration_s)
@@ -169,7 +169,8 @@ void Database::finish_run(std::int64_t run_id, std::int64_t end_wall_ns, const R
         .bind(7, baseline->command_estimated_energy_j)
         .bind(8, baseline->dynamic_measured_energy_j)
         .bind(9, baseline->dynamic_estimated_energy_j)
-        .bind(10, baseline->from_run_uuid);
+        .bind(10, baseline->from_run_uuid)
+        .bind(11, baseline->settle_s);
     statement.run();
   }
   for (std::size_t i = 0; i < summary.channels.size() && i < channel_ids.size(); ++i) {

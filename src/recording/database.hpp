@@ -21,7 +21,7 @@
 
 namespace powerfit::recording {
 
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 // Versions from this one on are read and merged as they are, without a migrated copy: later
 // versions added only indexes and columns that reads take as NULL where absent.
 inline constexpr int kOldestReadableVersion = 2;

@@ -126,6 +126,11 @@ DROP INDEX IF EXISTS samples_by_run;
 -- as given), and the machine name given with --machine (NULL: its hardware names it).
 ALTER TABLE runs ADD COLUMN scheduler TEXT;
 ALTER TABLE runs ADD COLUMN machine TEXT;
+)sql",
+                                                                     R"sql(
+-- version 5: how long the machine was given to settle (its power to stop falling) before the
+-- idle baseline was taken.
+ALTER TABLE baselines ADD COLUMN settle_s REAL;
 )sql"};
 
 bool is_locked(const RecordingError& error) { return std::string(error.what()).find("database is locked") != std::string::npos; }

@@ -120,6 +120,7 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
   }
 
   if (const auto& baseline = summary.baseline) {
+    if (baseline->settle_s > 0.0) line(out, format("%.1f s", baseline->settle_s), "settling before the baseline", "");
     line(out, format("%.3f s", baseline->duration_s), "idle baseline",
          both("%.2f W measured", "%.2f W ESTIMATED", baseline->measured_power_w, baseline->estimated_power_w));
     line(out, format("%.3f s", baseline->command_duration_s), "command energy",
@@ -265,6 +266,7 @@ nlohmann::ordered_json summary_json(const Summary& session) {
   if (const auto& baseline = summary.baseline) {
     json["baseline"] = {{"duration_s", baseline->duration_s},
                         {"command_duration_s", baseline->command_duration_s},
+                        {"settle_s", baseline->settle_s},
                         {"measured_power_w", optional_json(baseline->measured_power_w)},
                         {"estimated_power_w", optional_json(baseline->estimated_power_w)},
                         {"command_measured_energy_j", optional_json(baseline->command_measured_energy_j)},

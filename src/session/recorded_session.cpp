@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <thread>
 
+#include "analysis/settle.hpp"
 #include "analysis/summary.hpp"
 #include "analysis/window.hpp"
 #include "core/clock.hpp"
 #include "core/interruption.hpp"
 #include "sensors/catalog.hpp"
 #include "sensors/host_info.hpp"
+#include "session/live_meter.hpp"
 
 namespace powerfit::session {
 namespace {
@@ -82,14 +84,42 @@ void RecordedSession::wait_for_ticks(int count) {
   std::this_thread::sleep_for(std::chrono::nanoseconds(target - now));
 }
 
-void RecordedSession::measure_idle_baseline(Nanoseconds length) {
-  if (length.count() <= 0) return;
-  mark("baseline:start");
-  // In slices, so that a signal to stop ends the baseline (and the run) early.
-  const auto end = std::chrono::steady_clock::now() + length;
+namespace {
+
+// Sleeps in slices until `end` or a signal to stop, calling `each` (which may end it early by
+// returning true) after every slice.
+template <typename Each>
+void wait_until(std::chrono::steady_clock::time_point end, Each each) {
   while (interruption() == 0 && std::chrono::steady_clock::now() < end) {
     std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(20), end - std::chrono::steady_clock::now()));
+    if (each()) return;
   }
+}
+
+}  // namespace
+
+void RecordedSession::measure_idle_baseline(Nanoseconds length, Nanoseconds settle_limit) {
+  if (length.count() <= 0) return;
+  // Measured power settles as hardware cools and clocks come down; an estimate follows the CPU's
+  // utilization at once, so there is nothing to wait for without a measurement.
+  LiveMeter meter(*sampler_);
+  if (settle_limit.count() > 0 && meter.counts(Provenance::measured)) {
+    mark("settle:start");
+    const auto settle_start_ns = elapsed_ns();
+    analysis::SettleCheck check;
+    settled_ = false;
+    wait_until(std::chrono::steady_clock::now() + settle_limit, [&] {
+      if (!meter.update()) return false;
+      const auto watts = meter.watts(Provenance::measured);
+      if (!watts) return false;
+      check.add(meter.elapsed_s(), *watts);
+      return settled_ = check.settled();
+    });
+    settle_s_ = static_cast<double>(elapsed_ns() - settle_start_ns) * 1e-9;
+  }
+  baseline_start_ns_ = elapsed_ns();
+  mark("baseline:start");
+  wait_until(std::chrono::steady_clock::now() + length, [] { return false; });
   baseline_end_ns_ = elapsed_ns();
   mark("baseline:end");
 }
@@ -198,6 +228,7 @@ std::optional<double> RecordedSession::baseline_cpu_utilization() {
     double sum = 0.0;
     int count = 0;
     for (const auto& [t, percent] : database_.channel_series(channel_ids_[i])) {
+      if (t < baseline_start_ns_) continue;
       if (t > baseline_end_ns_) break;
       sum += percent;
       ++count;
@@ -223,8 +254,9 @@ void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
     return;
   }
   if (baseline_end_ns_ <= 0) return;
-  RunSummary::Baseline baseline{.duration_s = static_cast<double>(baseline_end_ns_) * 1e-9,
-                                .command_duration_s = static_cast<double>(run_end_ns - baseline_end_ns_) * 1e-9};
+  RunSummary::Baseline baseline{.duration_s = static_cast<double>(baseline_end_ns_ - baseline_start_ns_) * 1e-9,
+                                .command_duration_s = static_cast<double>(run_end_ns - baseline_end_ns_) * 1e-9,
+                                .settle_s = settle_s_};
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (!channels[i].in_energy_total) continue;
@@ -233,22 +265,28 @@ void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
     // A utilization-based estimate has no value at the first tick, nor at a last tick that came
     // too soon after the one before for the jiffy counters to move: each channel's split uses
     // the stretch its samples cover.
-    const std::int64_t idle_start = series.front().first;
+    const std::int64_t idle_start = std::max(series.front().first, baseline_start_ns_);
     const std::int64_t work_end = std::min(run_end_ns, series.back().first);
     const auto gauge = gauge_series(i);
     const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, baseline_end_ns_, 0, &gauge);
     const auto work = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns_, work_end, 0, &gauge);
-    if (!idle || !work) continue;
+    // An idle floor measured alone (bench's, before its model loads) has no command to speak of.
+    if (!idle) continue;
     const bool measured = channels[i].provenance == Provenance::measured;
     auto& power = measured ? baseline.measured_power_w : baseline.estimated_power_w;
     auto& energy = measured ? baseline.command_measured_energy_j : baseline.command_estimated_energy_j;
     power = power.value_or(0.0) + *idle / (static_cast<double>(baseline_end_ns_ - idle_start) * 1e-9);
-    energy = energy.value_or(0.0) + *work;
+    if (work) energy = energy.value_or(0.0) + *work;
   }
   baseline.dynamic_measured_energy_j =
       less_idle(baseline.command_measured_energy_j, baseline.measured_power_w, baseline.command_duration_s);
   baseline.dynamic_estimated_energy_j =
       less_idle(baseline.command_estimated_energy_j, baseline.estimated_power_w, baseline.command_duration_s);
+  if (!settled_) {
+    char text[160];
+    std::snprintf(text, sizeof text, "its power had not settled when the %.0f s allowed ran out (allow longer with --settle)", settle_s_);
+    baseline.not_idle = text;
+  }
   analysis::check_baseline(baseline, baseline_cpu_utilization());
   summary_.baseline = baseline;
 }

@@ -79,7 +79,9 @@ class RecordedSession {
   // energy needs a sample on each side of it: bench waits so that its pass lies inside the samples.
   void wait_for_ticks(int count);
   // Measures the machine idle for `length`, between baseline:start and baseline:end markers.
-  void measure_idle_baseline(Nanoseconds length);
+  // With a `settle_limit`, first waits (from a settle:start marker) until the power stops
+  // falling, at most that long; a baseline whose power was still falling says so (not_idle).
+  void measure_idle_baseline(Nanoseconds length, Nanoseconds settle_limit = {});
   // Uses the idle power of an earlier run (a repeat's first) instead of measuring it again.
   void reuse_idle_baseline(const RunSummary::Baseline& earlier, std::string earlier_run_uuid);
 
@@ -119,7 +121,9 @@ class RecordedSession {
   std::int64_t run_id_ = 0;
   std::string uuid_;
   std::vector<std::int64_t> channel_ids_;
-  std::int64_t baseline_end_ns_ = 0;
+  std::int64_t baseline_start_ns_ = 0, baseline_end_ns_ = 0;
+  double settle_s_ = 0.0;  // waited for the power to settle before the baseline
+  bool settled_ = true;
   std::optional<RunSummary::Baseline> reused_baseline_;
   std::string reused_from_;
   bool sampling_ = false;

@@ -2,6 +2,7 @@
 // database and the JSON they write.
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <cstdlib>
 
@@ -49,6 +50,22 @@ TEST(BenchEndToEnd, ABenchRunIsStoredWithExactCountsAndScoresThatFollowFromItsFi
   auto database = recording::Database::open(db, recording::Database::Mode::read_only);
   const auto runs = database.reported_runs();
   ASSERT_EQ(runs.size(), 2u);
+  // The idle floor is its own run, measured before the model was loaded (a process holding a GPU
+  // context kept an H200 at 122 W against 77 W), and both repeats reuse it.
+  const auto all = database.runs();
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0].label, "lenet idle floor");
+  ASSERT_TRUE(all[0].end_time);
+  EXPECT_LE(*all[0].end_time, all[1].start_time);
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* statement = nullptr;
+  sqlite3_prepare_v2(raw, "SELECT count(*) FROM baselines WHERE from_run_uuid = ?1", -1, &statement, nullptr);
+  sqlite3_bind_text(statement, 1, all[0].uuid.c_str(), -1, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(statement), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(statement, 0), 2);
+  sqlite3_finalize(statement);
+  sqlite3_close(raw);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const auto& run = runs[i];
     const auto& repeat = bench["repeats"][i];

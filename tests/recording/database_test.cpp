@@ -152,7 +152,8 @@ TEST(Database, AVersionTwoFileIsReadAsItIsAndIndexedWhenNextWritten) {
   sqlite3* db = nullptr;
   sqlite3_open(path.c_str(), &db);
   ASSERT_EQ(sqlite3_exec(db, "DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id); "
-                            "ALTER TABLE runs DROP COLUMN scheduler; ALTER TABLE runs DROP COLUMN machine; PRAGMA user_version = 2",
+                            "ALTER TABLE runs DROP COLUMN scheduler; ALTER TABLE runs DROP COLUMN machine; "
+                            "ALTER TABLE baselines DROP COLUMN settle_s; PRAGMA user_version = 2",
                          nullptr, nullptr, nullptr),
             SQLITE_OK);
   sqlite3_close(db);

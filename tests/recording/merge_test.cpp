@@ -123,7 +123,7 @@ void downgrade_to_version_1(const std::filesystem::path& path) {
     DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id);
     ALTER TABLE runs DROP COLUMN scheduler; ALTER TABLE runs DROP COLUMN machine;
     DROP TABLE window_channel_energy;
-    ALTER TABLE baselines DROP COLUMN from_run_uuid;
+    ALTER TABLE baselines DROP COLUMN from_run_uuid; ALTER TABLE baselines DROP COLUMN settle_s;
     ALTER TABLE runs DROP COLUMN gpu_power_limits_w;
     ALTER TABLE workload_reports DROP COLUMN declared_accuracy; ALTER TABLE workload_reports DROP COLUMN backend;
     ALTER TABLE workload_reports DROP COLUMN model_sha256; ALTER TABLE workload_reports DROP COLUMN dataset_size;

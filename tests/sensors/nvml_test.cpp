@@ -15,6 +15,7 @@
 #include "analysis/summary.hpp"
 #include "analysis/window.hpp"
 #include "core/clock.hpp"
+#include "powerfit/session.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/catalog.hpp"
 #include "sensors/host_info.hpp"
@@ -346,6 +347,37 @@ TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
   const auto window = run.window();
   ASSERT_TRUE(window);
   EXPECT_NEAR(*window, run.truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+}
+
+TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
+  // On the H100 a baseline taken 3 s after a network read 127 W; the card idles at 73 W. Here the
+  // card draws 300 W for its first half second (the work before), then 100 W.
+  const auto cooling_card = [&] {
+    reset(1);
+    simulate(0, monotonic_now_ns(), 0.1);
+    power_from(0, -1.0, 300.0);
+    power_from(0, 0.5, 100.0);
+  };
+  const auto baseline_of = [&](const char* settle) {
+    cooling_card();
+    Session session({.interval = "50ms", .baseline = "1s", .settle = settle, .sources = {"nvml"}});
+    session.start();
+    session.wait_for_samples(10);
+    return *session.stop().run.baseline;
+  };
+  const auto hasty = baseline_of("0");
+  ASSERT_TRUE(hasty.measured_power_w);
+  EXPECT_GT(*hasty.measured_power_w, 150.0);  // half of it before the card cooled
+  const auto settled = baseline_of("20s");
+  ASSERT_TRUE(settled.measured_power_w);
+  EXPECT_NEAR(*settled.measured_power_w, 100.0, 2.0);
+  EXPECT_NEAR(settled.duration_s, 1.0, 0.1);
+  EXPECT_GE(settled.settle_s, 4.0);  // two slices of 2 s alike, the first after the fall
+  EXPECT_LT(settled.settle_s, 10.0);
+  EXPECT_EQ(settled.not_idle.find("had not settled"), std::string::npos) << settled.not_idle;
+  // Not given long enough to settle: the baseline says so.
+  const auto cut_short = baseline_of("1s");
+  EXPECT_NE(cut_short.not_idle.find("had not settled"), std::string::npos) << cut_short.not_idle;
 }
 
 TEST_F(FakeNvml, PermissionAndSupportErrorsAreSaidPerChannel) {
