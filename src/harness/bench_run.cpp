@@ -56,6 +56,7 @@ inference::BenchResult run_bench(const BenchOptions& options) {
     idle_options.baseline = options.baseline;
     Session idle(idle_options);
     idle.start();
+    idle.wait_for_samples(2);  // samples after the baseline's end, so that its stretch lies inside them
     result.idle = idle.stop();
     if (interruption() != 0) return result;
   }
