@@ -21,8 +21,6 @@ class SettleCheck {
   // Power `watts` at `time_s` (any origin, non-decreasing).
   void add(double time_s, double watts);
   bool settled() const { return settled_; }
-  // The mean power of the last whole slice, once there is one.
-  std::optional<double> last_slice_w() const { return last_; }
 
  private:
   SettleRule rule_;

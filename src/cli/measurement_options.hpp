@@ -50,7 +50,7 @@ CLI::Validator job_pattern();
 // each measured pass.
 struct BenchTimingFlags {
   std::string baseline;
-  std::string settle = "30s";
+  std::string settle = SessionOptions{}.settle;
   std::string min_time = "1s";
 };
 struct BenchTiming {

@@ -17,7 +17,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     MeasurementFlags measurement;
     std::string summary_json;
     std::string baseline = "0";
-    std::string settle = "30s";
+    std::string settle = SessionOptions{}.settle;
     int repeat = 1;
     std::vector<std::string> command;
   };

@@ -100,12 +100,12 @@ inference::BenchResult run_bench(const BenchOptions& options) {
   const workload::SignalForwarder signals;
   for (int r = 0; r < options.repeat && interruption() == 0; ++r) {
     auto repeat_options = session_options;
-    repeat_options.baseline = result.idle ? "0" : options.baseline;
+    repeat_options.baseline = "0";  // the idle floor, measured above before the model was loaded
     Session session(repeat_options);
-    session.start();  // measures the idle baseline, on the first repeat
+    session.start();
     if (result.idle) session.reuse_baseline(*result.idle);
     inference::BenchRepeat repeat;
-    if (interruption() != 0) {  // during the idle baseline
+    if (interruption() != 0) {  // while the session started
       repeat.summary = stop_session(session, "before the passes began");
       result.repeats.push_back(std::move(repeat));
       break;
@@ -136,7 +136,6 @@ inference::BenchResult run_bench(const BenchOptions& options) {
     if (report.inferences > 0) session.report(report);
     if (!dataset.labelled() && !options.declared_accuracy_percent) session.report_unusable(unlabelled);
     repeat.summary = stop_session(session, "before the passes were done");
-    if (!result.idle && repeat.summary.run.baseline) result.idle = repeat.summary;
     result.repeats.push_back(std::move(repeat));
   }
   return result;

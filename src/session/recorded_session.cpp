@@ -29,6 +29,16 @@ std::optional<double> less_idle(const std::optional<double>& energy, const std::
   return energy && power ? std::optional<double>(*energy - *power * seconds) : std::nullopt;
 }
 
+// Sleeps in slices until `end` or a signal to stop, calling `each` (which may end it early by
+// returning true) after every slice.
+template <typename Each>
+void wait_until(std::chrono::steady_clock::time_point end, Each each) {
+  while (interruption() == 0 && std::chrono::steady_clock::now() < end) {
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(20), end - std::chrono::steady_clock::now()));
+    if (each()) return;
+  }
+}
+
 }  // namespace
 
 RecordedSession::RecordedSession(const SessionOptions& options)
@@ -83,20 +93,6 @@ void RecordedSession::wait_for_ticks(int count) {
   const auto target = (now / interval + count) * interval + std::max<std::int64_t>(interval / 4, 2'000'000);
   std::this_thread::sleep_for(std::chrono::nanoseconds(target - now));
 }
-
-namespace {
-
-// Sleeps in slices until `end` or a signal to stop, calling `each` (which may end it early by
-// returning true) after every slice.
-template <typename Each>
-void wait_until(std::chrono::steady_clock::time_point end, Each each) {
-  while (interruption() == 0 && std::chrono::steady_clock::now() < end) {
-    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(std::chrono::milliseconds(20), end - std::chrono::steady_clock::now()));
-    if (each()) return;
-  }
-}
-
-}  // namespace
 
 void RecordedSession::measure_idle_baseline(Nanoseconds length, Nanoseconds settle_limit) {
   if (length.count() <= 0) return;
