@@ -1,7 +1,7 @@
 #pragma once
 // Whether a machine's power has stopped falling: before an idle baseline, a GPU that has just
-// worked still draws well above its floor for seconds (an H100 read 127 W three seconds after a
-// network, 73 W truly idle). Power is fed as it is sampled; it is averaged over slices of
+// worked draws above its floor for a few seconds (an H200 after a matrix load, 2026-12-02: 93 W
+// at 2 s, its 79.5 W floor from 4 s). Power is fed as it is sampled; it is averaged over slices of
 // `slice_s`, and the machine has settled once a slice is no lower than the one before by more
 // than `tolerance` of it (or `floor_w`, for small draws whose noise is larger than that share).
 
