@@ -22,6 +22,9 @@ Action add_report_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--points", options->html.points_per_series, "Most points drawn per line (downsampled for drawing only)")
       ->check(CLI::Range(std::size_t{10}, std::size_t{1000000}))
       ->capture_default_str();
+  command->add_option("--run-plots", options->html.run_plots, "Runs drawn over time, in order (every run is in the table)")
+      ->check(CLI::Range(std::size_t{0}, std::size_t{100000}))
+      ->capture_default_str();
   command->add_flag("--dynamic", options->html.dynamic, "Score on the energy above the idle baseline");
   add_tariff_options(*command, options->tariff);
   command->footer("Example: powerfit report all.db -o report.html   (opens offline; nothing is fetched)");

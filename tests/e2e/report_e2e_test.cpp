@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -195,6 +196,58 @@ TEST(FitEndToEnd, MatrixJsonCsvAndBadInput) {
   }
 }
 
+// What a page's own DOM says of its layout once every <details> is open: each text of a plot
+// that overflows its plot or overlaps another text, each table cell whose text overflows it, a
+// plot of more than ten lines, and a page wider than the window. Written into the page's body
+// as data-layout-problems (how many) and <pre id="layout-problems"> (the first fifty).
+constexpr const char* kLayoutCheck = R"js(
+(function(){document.querySelectorAll('details').forEach(function(d){d.open=true;});
+var problems=[],box=function(e){return e.getBoundingClientRect();};
+var overlap=function(a,b){return a.left<b.right-1&&b.left<a.right-1&&a.top<b.bottom-1&&b.top<a.bottom-1;};
+document.querySelectorAll('svg[data-plot]').forEach(function(svg){
+ var name=svg.getAttribute('data-plot'),outer=box(svg),texts=[],boxes=[];
+ svg.querySelectorAll('text').forEach(function(t){var b=box(t);if(b.width>0&&t.textContent.trim()){texts.push(t);boxes.push(b);}});
+ texts.forEach(function(t,i){var b=boxes[i];
+  if(b.left<outer.left-1||b.right>outer.right+1||b.top<outer.top-1||b.bottom>outer.bottom+1)problems.push(name+': "'+t.textContent+'" overflows the plot');
+  for(var j=0;j<i;j++)if(overlap(b,boxes[j]))problems.push(name+': "'+t.textContent+'" overlaps "'+texts[j].textContent+'"');});
+ if(svg.querySelectorAll('polyline.mark').length>10)problems.push(name+': more than ten lines');});
+document.querySelectorAll('td,th').forEach(function(c){if(c.scrollWidth>c.clientWidth+1)problems.push('cell overflows: '+c.textContent.slice(0,60));});
+if(document.documentElement.scrollWidth>window.innerWidth+1)problems.push('page wider than the window: '+document.documentElement.scrollWidth+' px');
+document.body.setAttribute('data-layout-problems',String(problems.length));
+var pre=document.createElement('pre');pre.id='layout-problems';pre.textContent=problems.slice(0,50).join('\n');document.body.appendChild(pre);})();
+)js";
+
+// An attribute of the dumped DOM, where it is.
+std::optional<std::string> dom_attribute(const std::string& dom, const std::string& name) {
+  const auto at = dom.find(name + "=\"");
+  if (at == std::string::npos) return std::nullopt;
+  const auto start = at + name.size() + 2;
+  return dom.substr(start, dom.find('"', start) - start);
+}
+
+// Renders the page with the layout check in Chromium at 1280 px and says what it found; the
+// screenshot of the page as it opens is kept as an artifact.
+void expect_clean_layout(const TempTree& tree, const std::string& page, const std::string& screenshot_name) {
+  auto html = testing::read_file(page);
+  const auto body_end = html.rfind("</body>");
+  ASSERT_NE(body_end, std::string::npos);
+  const auto checked = tree.path(screenshot_name + "-checked.html").string();
+  std::ofstream(checked) << html.substr(0, body_end) << "<script>" << kLayoutCheck << "</script>" << html.substr(body_end);
+  const auto dom = run_chromium(tree, {"--window-size=1280,2400", "--dump-dom"}, checked);
+  ASSERT_EQ(dom.status, 0) << "is Debian's chromium installed (scripts/install-deps.sh)? " << dom.err;
+  const auto problems = dom_attribute(dom.out, "data-layout-problems");
+  ASSERT_TRUE(problems.has_value()) << "the layout check did not run: " << dom.err;
+  const auto list = dom.out.find("<pre id=\"layout-problems\">");
+  EXPECT_EQ(*problems, "0") << (list == std::string::npos ? std::string() : dom.out.substr(list, 6000));
+  EXPECT_EQ(dom.err.find("CONSOLE"), std::string::npos) << dom.err;
+
+  const auto screenshot = std::filesystem::path(REPORT_ARTIFACTS) / (screenshot_name + ".png");
+  std::filesystem::create_directories(screenshot.parent_path());
+  const auto shot = run_chromium(tree, {"--window-size=1280,2400", "--screenshot='" + screenshot.string() + "'"}, page);
+  EXPECT_EQ(shot.status, 0) << shot.err;
+  EXPECT_GT(std::filesystem::file_size(screenshot), 10'000u);
+}
+
 TEST(ReportEndToEnd, ASelfContainedPageThatDrawsEveryPlotInChromium) {
   TempTree tree;
   const auto db = make_database(tree);
@@ -215,25 +268,99 @@ TEST(ReportEndToEnd, ASelfContainedPageThatDrawsEveryPlotInChromium) {
   const auto dom = run_chromium(tree, {"--dump-dom"}, page);
   ASSERT_EQ(dom.status, 0) << "is Debian's chromium installed (scripts/install-deps.sh)? " << dom.err;
   // The page's own check writes how many plots it found and which drew nothing.
-  const auto attribute = [&](const std::string& name) -> std::optional<std::string> {
-    const auto at = dom.out.find(name + "=\"");
-    if (at == std::string::npos) return std::nullopt;
-    const auto start = at + name.size() + 2;
-    return dom.out.substr(start, dom.out.find('"', start) - start);
-  };
-  const auto plots = attribute("data-plots");
+  const auto plots = dom_attribute(dom.out, "data-plots");
   ASSERT_TRUE(plots.has_value()) << "the page's plot check did not run";
   EXPECT_GE(std::stoi(*plots), 10);
-  EXPECT_EQ(attribute("data-empty-plots"), std::string()) << "plots that drew nothing";
+  EXPECT_EQ(dom_attribute(dom.out, "data-empty-plots"), std::string()) << "plots that drew nothing";
   // Console messages (errors included) and blocked requests are logged as CONSOLE lines.
   EXPECT_EQ(dom.err.find("CONSOLE"), std::string::npos) << dom.err;
   EXPECT_EQ(dom.err.find("Refused to"), std::string::npos) << dom.err;
+  expect_clean_layout(tree, page, "report");
+}
 
-  const auto screenshot = std::filesystem::path(REPORT_ARTIFACTS) / "report.png";
-  std::filesystem::create_directories(screenshot.parent_path());
-  const auto shot = run_chromium(tree, {"--window-size=1280,2400", "--screenshot='" + screenshot.string() + "'"}, page);
-  EXPECT_EQ(shot.status, 0) << shot.err;
-  EXPECT_GT(std::filesystem::file_size(screenshot), 10'000u);
+TEST(ReportEndToEnd, TheFortyEightRunFitTestLeadsWithItsAnswerReadablyInUnderOneAndAHalfMegabytes) {
+  // docs/results/h100.db: a 48-row table naming the file on every row came first, the plots
+  // below 2,500 px, 3.9 MB; labels overlapped, names were clipped, memory read "2e+04 MiB" and
+  // sixteen cores drew sixteen lines.
+  TempTree tree;
+  const std::string db = std::string(POWERFIT_RESULTS) + "/h100.db";
+  const auto page = tree.path("h100.html").string();
+  const auto outcome = run_powerfit({"report", db, "-o", page}, tree.root());
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const auto html = testing::read_file(page);
+  EXPECT_LE(html.size(), 1'500'000u);
+  // The answer first: the leaderboard, then accuracy against energy, the heat map, the runs.
+  const auto leaderboard = html.find("<h2>Leaderboard</h2>"), scatter = html.find("data-plot=\"accuracy-energy\""),
+             heat_map = html.find("data-plot=\"fit-heat-map\""), runs = html.find("<h2>Runs</h2>");
+  ASSERT_NE(leaderboard, std::string::npos);
+  EXPECT_LT(leaderboard, scatter);
+  EXPECT_LT(scatter, heat_map);
+  EXPECT_LT(heat_map, runs);
+  EXPECT_NE(html.find("mobilenetv3_large_100 b64</text>"), std::string::npos);  // the full name
+  // The file is named once.
+  std::size_t named = 0;
+  for (auto at = html.find(db); at != std::string::npos; at = html.find(db, at + 1)) ++named;
+  EXPECT_EQ(named, 1u);
+  // Memory in GiB, the cores as one range, and no tick in exponent notation.
+  EXPECT_NE(html.find(">GiB</text>"), std::string::npos);
+  EXPECT_NE(html.find("range of the 16 cores"), std::string::npos);
+  EXPECT_EQ(html.find("e+0"), std::string::npos);
+  expect_clean_layout(tree, page, "report-h100");
+}
+
+TEST(ReportEndToEnd, AThousandRunsMakeAPageOfAtMostFiveMegabytes) {
+  // 8.3 MB before: every run drawn with 600 points per line.
+  TempTree tree;
+  const auto path = tree.path("many.db");
+  {
+    auto database = recording::Database::open(path, recording::Database::Mode::read_write);
+    std::vector<ChannelInfo> channels{{.name = "gpu0.energy", .source = "nvml", .unit = Unit::joule, .kind = ChannelKind::energy_counter,
+                                       .scope = "gpu:0", .in_energy_total = true},
+                                      {.name = "gpu0.power", .source = "nvml", .unit = Unit::watt, .kind = ChannelKind::power_gauge},
+                                      {.name = "cpu.power.estimated", .source = "model", .unit = Unit::watt, .kind = ChannelKind::power_gauge,
+                                       .provenance = Provenance::estimated, .in_energy_total = true},
+                                      {.name = "cpu.utilization", .unit = Unit::percent, .kind = ChannelKind::utilization},
+                                      {.name = "memory.used", .unit = Unit::byte, .kind = ChannelKind::gauge},
+                                      {.name = "disk.read_bytes", .unit = Unit::byte, .kind = ChannelKind::byte_counter},
+                                      {.name = "net.rx_bytes", .unit = Unit::byte, .kind = ChannelKind::byte_counter}};
+    for (int core = 0; core < 8; ++core) {
+      channels.push_back({.name = "cpu" + std::to_string(core) + ".utilization", .unit = Unit::percent, .kind = ChannelKind::utilization});
+    }
+    for (int i = 0; i < 1000; ++i) {
+      const recording::RunStart start{.uuid = recording::new_run_uuid(), .command = {"infer"}, .label = "net" + std::to_string(i % 25),
+                                      .start_wall_ns = 1'700'000'000'000'000'000, .interval_s = 0.1, .host = {.hostname = "box", .cpu_cores = 8}};
+      const auto run = database.begin_run(start);
+      const auto ids = database.add_channels(run, channels);
+      auto transaction = database.transaction();
+      for (int tick = 0; tick < 80; ++tick) {
+        const auto t = tick * 100'000'000LL;
+        for (std::size_t c = 0; c < ids.size(); ++c) {
+          // A rising energy counter, memory near 6 GB, growing byte counters, swinging utilizations and power.
+          const double value = c == 0 ? 30.0 * tick : c == 4 ? 6.0e9 + 1e6 * tick : c == 5 || c == 6 ? 1e5 * tick
+                                                                                          : 50.0 + std::sin(tick + static_cast<double>(c)) * 20;
+          database.insert_sample(run, ids[c], t, value);
+        }
+      }
+      transaction.commit();
+      RunSummary summary{.duration_s = 8.0, .samples = 80};
+      for (const auto& channel : channels) {
+        summary.channels.push_back(
+            {.info = channel, .samples = 80, .energy_j = channel.in_energy_total ? std::optional<double>(240.0) : std::nullopt});
+      }
+      database.finish_run(run, start.start_wall_ns + 8'000'000'000, summary, ids);
+      database.save_workload_report(run, {.inferences = 1000, .correct = 700 + (i % 25) * 10, .model = "net" + std::to_string(i % 25),
+                                          .device = "cuda"});
+    }
+  }
+  const auto page = tree.path("many.html").string();
+  const auto outcome = run_powerfit({"report", path.string(), "-o", page}, tree.root());
+  ASSERT_EQ(outcome.status, 0) << outcome.err;
+  const auto html = testing::read_file(page);
+  EXPECT_LE(html.size(), 5'000'000u);
+  EXPECT_NE(html.find("The first 100 of the 1000 runs are drawn"), std::string::npos);
+  std::size_t rows = 0;
+  for (auto at = html.find("<tr><td>"); at != std::string::npos; at = html.find("<tr><td>", at + 1)) ++rows;
+  EXPECT_EQ(rows, 1000u + 25u);  // every run in the table, and each network in the leaderboard
 }
 
 TEST(ReportEndToEnd, BadInputIsAOneLineErrorAndInputsAreUntouched) {
