@@ -16,7 +16,9 @@ PYBIND11_MODULE(_powerfit, m) {
   py::register_exception<powerfit::Error>(m, "Error", PyExc_RuntimeError);
   m.attr("__version__") = powerfit::kVersion;
 
-  py::class_<powerfit::Session::Region>(m, "Region").def("end", &powerfit::Session::Region::end);
+  py::class_<powerfit::Session::Region>(m, "Region").def("end_json", [](powerfit::Session::Region& region) {
+    return region.end().to_json();
+  });
 
   py::class_<powerfit::Session>(m, "Session")
       .def(py::init([](std::optional<std::string> out, std::string interval, std::string label, bool estimate, std::string baseline,

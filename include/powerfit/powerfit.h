@@ -50,6 +50,12 @@ POWERFIT_EXPORT int powerfit_session_wait_for_samples(powerfit_session* session,
  * name, the last opened ends first; ending one that is not open is POWERFIT_ERROR_STATE. */
 POWERFIT_EXPORT int powerfit_session_region_begin(powerfit_session* session, const char* name);
 POWERFIT_EXPORT int powerfit_session_region_end(powerfit_session* session, const char* name);
+/* What the region of this name that ended last cost, as JSON (name, duration_s, thread_cpu_s,
+ * from_s, to_s, measured_energy_j, estimated_energy_j, channels), while the session goes on; its
+ * energy spans the samples taken last before its edges (the summary's, at stop, is interpolated
+ * at them). Owned by the session until a region of that name ends again; NULL (and an error
+ * message) when none has ended. */
+POWERFIT_EXPORT const char* powerfit_session_region_result_json(powerfit_session* session, const char* name);
 POWERFIT_EXPORT int powerfit_session_report(powerfit_session* session, int64_t inferences, int64_t correct);
 /* The counts as the JSON a workload writes to POWERFIT_REPORT_FILE (model, correct_top5,
  * inference_window, ...). */

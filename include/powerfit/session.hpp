@@ -100,6 +100,27 @@ class POWERFIT_EXPORT Session {
   Summary stop(const ProcessExit& exit = {});
   bool running() const;
 
+  // What a region cost, known when it ends, while the session goes on (an epoch's energy in a
+  // training loop). Its energy is counted between the sampler's ticks last taken before the
+  // region's start and before its end (`from_s`, `to_s`, seconds since the session started): an
+  // interval's worth of power may fall either side of each edge, and a region shorter than the
+  // interval may count none. The summary's figures for the region, at stop(), are interpolated at
+  // its exact edges. Work queued on a GPU runs after the call that queued it: synchronize before
+  // the region starts and before it ends, or the GPU's energy lands outside it.
+  struct RegionResult {
+    struct Channel {
+      std::string name;
+      bool estimated = false;
+      double joules = 0.0;
+    };
+    std::string name;
+    double duration_s = 0.0, thread_cpu_s = 0.0;
+    double from_s = 0.0, to_s = 0.0;
+    std::optional<double> measured_energy_j, estimated_energy_j;  // apart: an estimate is never added
+    std::vector<Channel> channels;                                // those of the energy totals
+    POWERFIT_EXPORT std::string to_json() const;
+  };
+
   // A region: "NAME:start" now, "NAME:end" when it ends (or is destroyed). A region that outlives
   // its session ends with nothing recorded: end() then throws Error (state), its destructor does
   // nothing.
@@ -110,14 +131,17 @@ class POWERFIT_EXPORT Session {
     Region& operator=(const Region&) = delete;
     Region& operator=(Region&&) = delete;
     ~Region();
-    void end();
+    // Ends the region (once; later calls return the same figures).
+    RegionResult end();
 
    private:
     friend class Session;
     Region(Session* session, std::string name);
     Session* session_;
     std::string name_;
-    std::int64_t start_ns_ = 0, start_cpu_ns_ = 0;
+    std::int64_t start_ns_ = 0, start_cpu_ns_ = 0, start_tick_ns_ = 0;
+    std::vector<double> start_energy_j_;  // each channel's count at the tick before the start
+    RegionResult result_;
     bool orphaned_ = false;  // its session was destroyed first
   };
   Region region(const std::string& name);

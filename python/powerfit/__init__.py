@@ -21,7 +21,7 @@ except ImportError:  # else the C API through ctypes, as the wheel installs it
     from ._capi import Error, __version__
     from ._capi import Session as _Session
 
-__all__ = ["Error", "Session", "measure", "__version__"]
+__all__ = ["Error", "Region", "Session", "measure", "__version__"]
 
 
 class Session:
@@ -63,13 +63,23 @@ class Session:
         self._session.mark(name)
 
     @contextlib.contextmanager
-    def region(self, name):
-        """Marks NAME:start and NAME:end around the block; its time, thread CPU and energy are summarised."""
-        handle = self._session.begin_region(name)
+    def region(self, name, sync=None):
+        """Marks NAME:start and NAME:end around the block; its time, thread CPU and energy are in the
+        summary at stop(), and in `region.result` as soon as the block ends, while the session goes on:
+        duration_s, thread_cpu_s, measured_energy_j, estimated_energy_j (apart) and the energy of each
+        channel. That energy spans the samples taken last before the block's edges (`from_s`, `to_s`):
+        an interval's worth may fall either side of each edge; the summary's is exact at the edges.
+        `sync` (e.g. torch.cuda.synchronize) is called before each edge, so that work queued on a GPU
+        falls inside the block; without it, the GPU may still run the block's work after it ends."""
+        if sync is not None:
+            sync()
+        region = Region(name, self._session.begin_region(name))
         try:
-            yield self
+            yield region
         finally:
-            handle.end()
+            if sync is not None:
+                sync()
+            region._end()
 
     def report(self, inferences, correct, correct_top5=None, model="", inference_window=None):
         """The counts to score on. Scores rest on the energy of `inference_window` ((start, end) in
@@ -84,6 +94,16 @@ class Session:
         if self.summary is None:
             raise Error("no summary before stop(); stop the session first")
         return pandas.DataFrame(self.summary["channels"])
+
+
+class Region:
+    """An open region; `result` holds its figures (a dict) once it has ended, None before."""
+
+    def __init__(self, name, handle):
+        self.name, self._handle, self.result = name, handle, None
+
+    def _end(self):
+        self.result = json.loads(self._handle.end_json())
 
 
 def measure(out=None, interval="100ms", region="call"):

@@ -35,6 +35,8 @@ for _name, _arguments in {
     getattr(_lib, _name).restype = ctypes.c_int
 _lib.powerfit_session_summary_json.argtypes = [_handle]
 _lib.powerfit_session_summary_json.restype = ctypes.c_char_p
+_lib.powerfit_session_region_result_json.argtypes = [_handle, ctypes.c_char_p]
+_lib.powerfit_session_region_result_json.restype = ctypes.c_char_p
 _lib.powerfit_session_destroy.argtypes = [_handle]
 _lib.powerfit_session_destroy.restype = None
 _lib.powerfit_last_error.restype = ctypes.c_char_p
@@ -56,8 +58,12 @@ class _Region:
     def __init__(self, session, name):
         self._session, self._name = session, name
 
-    def end(self):
+    def end_json(self):
         _check(_lib.powerfit_session_region_end(self._session._handle, self._name.encode()))
+        result = _lib.powerfit_session_region_result_json(self._session._handle, self._name.encode())
+        if result is None:
+            raise Error(_lib.powerfit_last_error().decode())
+        return result.decode()
 
 
 class Session:

@@ -18,6 +18,7 @@ struct powerfit_session {
   powerfit::Session session;
   std::mutex regions_mutex;
   std::list<std::pair<std::string, powerfit::Session::Region>> open_regions;  // in the order opened
+  std::map<std::string, std::string> region_results;  // the last of each name, as JSON
   std::string summary_json;
   bool stopped = false;
   explicit powerfit_session(powerfit::SessionOptions options) : session(std::move(options)) {}
@@ -194,7 +195,7 @@ int powerfit_session_region_end(powerfit_session* session, const char* name) {
     const std::lock_guard lock(s.regions_mutex);
     for (auto open = s.open_regions.rbegin(); open != s.open_regions.rend(); ++open) {
       if (open->first == name) {
-        open->second.end();
+        s.region_results[name] = open->second.end().to_json();
         s.open_regions.erase(std::next(open).base());
         return;
       }
@@ -230,6 +231,23 @@ const char* powerfit_session_summary_json(powerfit_session* session) {
   const int status = guarded(session, [&](powerfit_session& s) {
     if (!s.stopped) throw powerfit::Error(powerfit::Error::Kind::state, "no summary before stop(); call powerfit_session_stop first");
     result = s.summary_json.c_str();
+  });
+  return status == POWERFIT_OK ? result : nullptr;
+}
+
+const char* powerfit_session_region_result_json(powerfit_session* session, const char* name) {
+  if (name == nullptr) {
+    fail(POWERFIT_ERROR_ARGUMENT, "a region needs a name");
+    return nullptr;
+  }
+  const char* result = nullptr;
+  const int status = guarded(session, [&](powerfit_session& s) {
+    const std::lock_guard lock(s.regions_mutex);
+    const auto found = s.region_results.find(name);
+    if (found == s.region_results.end()) {
+      throw powerfit::Error(powerfit::Error::Kind::state, std::string("no region \"") + name + "\" has ended; call powerfit_session_region_end first");
+    }
+    result = found->second.c_str();
   });
   return status == POWERFIT_OK ? result : nullptr;
 }

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "core/duration.hpp"
 #include "recording/sqlite.hpp"
 #include "analysis/run_score.hpp"
+#include "report/format.hpp"
 #include "report/summary_report.hpp"
 #include "session/gpu_binding.hpp"
 #include "session/recorded_session.hpp"
@@ -242,13 +244,17 @@ Session::Region Session::region(const std::string& name) {
 Session::Region::Region(Session* session, std::string name)
     : session_(session), name_(std::move(name)), start_ns_(session->impl_->recorded->elapsed_ns()), start_cpu_ns_(thread_cpu_ns()) {
   session_->impl_->recorded->mark(name_ + ":start");
+  auto latest = session_->impl_->recorded->sampler().latest();
+  start_tick_ns_ = latest.time_ns;
+  start_energy_j_ = std::move(latest.energy_j);
   const std::lock_guard lock(session_->impl_->mutex);
   session_->impl_->open_regions.insert(this);
 }
 
 Session::Region::Region(Region&& other) noexcept
     : session_(other.session_), name_(std::move(other.name_)), start_ns_(other.start_ns_),
-      start_cpu_ns_(other.start_cpu_ns_), orphaned_(other.orphaned_) {
+      start_cpu_ns_(other.start_cpu_ns_), start_tick_ns_(other.start_tick_ns_), start_energy_j_(std::move(other.start_energy_j_)),
+      result_(std::move(other.result_)), orphaned_(other.orphaned_) {
   if (session_ == nullptr) return;
   const std::lock_guard lock(session_->impl_->mutex);
   session_->impl_->open_regions.erase(&other);
@@ -260,21 +266,55 @@ Session::Region::~Region() {
   if (session_ != nullptr) end();
 }
 
-void Session::Region::end() {
+Session::RegionResult Session::Region::end() {
   if (orphaned_) {
     orphaned_ = false;
     throw Error(Error::Kind::state, "region \"" + name_ + "\" outlived its session; end regions before destroying their session");
   }
-  if (session_ == nullptr) return;
+  if (session_ == nullptr) return result_;
   auto& impl = *session_->impl_;
   const auto cpu = static_cast<double>(thread_cpu_ns() - start_cpu_ns_) * 1e-9;
   const std::lock_guard lock(impl.mutex);  // stop() takes it too: a region ends wholly before or after
   impl.open_regions.erase(this);
+  result_.name = name_;
+  result_.thread_cpu_s = cpu;
   if (session_->running()) {
+    const auto end_ns = impl.recorded->elapsed_ns();
     impl.recorded->mark(name_ + ":end");
-    impl.regions.push_back({name_, start_ns_, impl.recorded->elapsed_ns(), cpu});
+    impl.regions.push_back({name_, start_ns_, end_ns, cpu});
+    result_.duration_s = static_cast<double>(end_ns - start_ns_) * 1e-9;
+    // The energy each channel of the totals counted between the ticks before the two edges.
+    const auto latest = impl.recorded->sampler().latest();
+    const auto& channels = impl.recorded->sampler().channels();
+    result_.from_s = static_cast<double>(start_tick_ns_) * 1e-9;
+    result_.to_s = static_cast<double>(latest.time_ns) * 1e-9;
+    for (std::size_t i = 0; i < channels.size() && i < start_energy_j_.size() && i < latest.energy_j.size(); ++i) {
+      if (!channels[i].in_energy_total || std::isnan(start_energy_j_[i]) || std::isnan(latest.energy_j[i])) continue;
+      const bool estimated = channels[i].provenance == Provenance::estimated;
+      const double joules = latest.energy_j[i] - start_energy_j_[i];
+      result_.channels.push_back({channels[i].name, estimated, joules});
+      auto& total = estimated ? result_.estimated_energy_j : result_.measured_energy_j;
+      total = total.value_or(0.0) + joules;
+    }
   }
   session_ = nullptr;
+  return result_;
+}
+
+std::string Session::RegionResult::to_json() const {
+  nlohmann::ordered_json channel_list = nlohmann::ordered_json::array();
+  for (const auto& channel : channels) {
+    channel_list.push_back({{"name", channel.name}, {"estimated", channel.estimated}, {"energy_j", channel.joules}});
+  }
+  return nlohmann::ordered_json{{"name", name},
+                                {"duration_s", duration_s},
+                                {"thread_cpu_s", thread_cpu_s},
+                                {"from_s", from_s},
+                                {"to_s", to_s},
+                                {"measured_energy_j", report::optional_json(measured_energy_j)},
+                                {"estimated_energy_j", report::optional_json(estimated_energy_j)},
+                                {"channels", channel_list}}
+      .dump();
 }
 
 Summary Session::stop(const ProcessExit& exit) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <future>
+#include <limits>
 #include <utility>
 
 namespace powerfit {
@@ -55,6 +56,7 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerO
   present_.resize(channels_.size());
   latest_.values.resize(channels_.size());
   latest_.present.resize(channels_.size());
+  latest_.energy_j.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
   times_.resize(channels_.size());
 }
 
@@ -143,6 +145,8 @@ void Sampler::sample_at(std::int64_t time_ns) {
     if (present_[i] == 0) continue;
     latest_.values[i] = values_[i];
     latest_.present[i] = 1;
+    if (channels_[i].kind == ChannelKind::energy_counter) latest_.energy_j[i] = values_[i];
+    if (channels_[i].kind == ChannelKind::power_gauge) latest_.energy_j[i] = tracks_[i].integral();
   }
   latest_.time_ns = time_ns;
   latest_.ticks = stats_.ticks;

@@ -49,6 +49,9 @@ struct SamplerStats {
 struct LatestValues {
   std::vector<double> values;
   std::vector<std::uint8_t> present;  // whether the channel has had a value yet
+  // Joules counted since the start by each channel of energy (an energy counter's increase, a
+  // power gauge's integral); NaN for the other channels and before a first value.
+  std::vector<double> energy_j;
   std::int64_t time_ns = 0;           // the tick's time since the start
   std::uint64_t ticks = 0;
 };

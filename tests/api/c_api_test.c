@@ -1,4 +1,5 @@
-/* The C API from C: create, start, mark, regions, report, stop, summary, destroy; misuse gets codes. */
+/* The C API from C: create, start, mark, regions and their results, report, stop, summary, destroy;
+ * misuse gets codes. */
 #include <stdio.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ int main(void) {
   CHECK(powerfit_session_start(session) == POWERFIT_ERROR_STATE);
   CHECK(powerfit_session_mark(session, "loaded") == POWERFIT_OK);
   CHECK(powerfit_session_region_end(session, "inference") == POWERFIT_ERROR_STATE);
+  CHECK(powerfit_session_region_result_json(session, "inference") == NULL);
   /* The CPU estimate, a rate, has its first value at the second sample: on a loaded machine that
    * came after the region began, which then had no energy and was not scored on. */
   CHECK(powerfit_session_wait_for_samples(session, 2) == POWERFIT_OK);
@@ -33,6 +35,10 @@ int main(void) {
   volatile double sink = 0;
   for (long i = 0; i < 50000000; ++i) sink += 1.0;
   CHECK(powerfit_session_region_end(session, "inference") == POWERFIT_OK);
+  /* Its figures at once, the session still running. */
+  const char* region = powerfit_session_region_result_json(session, "inference");
+  CHECK(region != NULL && strstr(region, "{\"name\":\"inference\",\"duration_s\":") == region);
+  CHECK(region != NULL && strstr(region, "\"estimated_energy_j\":") != NULL && strstr(region, "\"channels\":[") != NULL);
   CHECK(powerfit_session_region_end(session, "inference") == POWERFIT_ERROR_STATE);
   CHECK(powerfit_session_report(session, 100, 101) == POWERFIT_ERROR_ARGUMENT);
   CHECK(powerfit_session_report(session, 100, 97) == POWERFIT_OK);

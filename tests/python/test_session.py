@@ -32,6 +32,33 @@ def test_region_cpu_time_and_counts(tmp_path):
     assert database.exists()
 
 
+def test_a_region_says_what_it_cost_when_it_ends_while_the_session_goes_on():
+    # Zeus's windows: an epoch's time and energy logged from a training loop, the session going on.
+    edges = []
+    with powerfit.Session(interval="20ms", sources=["procfs.cpu", "estimate.cpu"]) as session:
+        time.sleep(0.1)  # the estimate, a rate, begins at the second sample
+        epochs = []
+        for _ in range(2):
+            with session.region("epoch", sync=lambda: edges.append(time.monotonic())) as epoch:
+                assert epoch.result is None
+                burn(0.3)
+            epochs.append(epoch.result)
+            assert session._session.running
+    assert len(edges) == 4  # before each edge of each epoch
+    for result in epochs:
+        assert result["name"] == "epoch"
+        assert result["duration_s"] >= 0.3 and result["thread_cpu_s"] == pytest.approx(0.3, abs=0.05)
+        assert result["to_s"] > result["from_s"]
+        assert result["estimated_energy_j"] > 0  # no meter here: the estimate, labelled as such
+        assert result["measured_energy_j"] is None
+        assert sum(c["energy_j"] for c in result["channels"] if c["estimated"]) == pytest.approx(result["estimated_energy_j"])
+    # Within about an interval's worth of the summary's figure, which is exact at the edges.
+    regions = [r for r in session.summary["regions"] if r["name"] == "epoch"]
+    for result, region in zip(epochs, regions):
+        assert result["duration_s"] == pytest.approx(region["seconds"])
+        assert result["estimated_energy_j"] == pytest.approx(region["estimated_energy_j"], rel=0.25)
+
+
 def test_decorator_keeps_the_last_summary():
     @powerfit.measure(interval="10ms")
     def work():

@@ -12,6 +12,8 @@
 #include <cmath>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 #include "analysis/summary.hpp"
 #include "analysis/window.hpp"
 #include "core/clock.hpp"
@@ -378,6 +380,46 @@ TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
   // Not given long enough to settle: the baseline says so.
   const auto cut_short = baseline_of("1s");
   EXPECT_NE(cut_short.not_idle.find("had not settled"), std::string::npos) << cut_short.not_idle;
+}
+
+TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
+  // An epoch's energy, logged from a training loop without stopping the session: the card draws
+  // 100 W, then 300 W from 1.5 s.
+  reset(1);
+  simulate(0, monotonic_now_ns(), 0.1);
+  power_from(0, -1.0, 100.0);
+  power_from(0, 1.5, 300.0);
+  Session session({.interval = "50ms", .sources = {"nvml"}});
+  session.start();
+  session.wait_for_samples(4);
+  const auto epoch = [&] {
+    auto region = session.region("epoch");
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    return region.end();
+  };
+  const auto first = epoch();
+  EXPECT_TRUE(session.running());
+  while (session.elapsed_s() < 1.8) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto second = epoch();
+  const auto summary = session.stop();
+  for (const auto& [result, watts] : {std::pair{first, 100.0}, std::pair{second, 300.0}}) {
+    EXPECT_EQ(result.name, "epoch");
+    EXPECT_NEAR(result.duration_s, 0.8, 0.1);
+    EXPECT_NEAR(result.to_s - result.from_s, result.duration_s, 0.06);  // the ticks before its edges
+    ASSERT_TRUE(result.measured_energy_j.has_value());
+    EXPECT_NEAR(*result.measured_energy_j, watts * result.duration_s, watts * 0.15);
+    EXPECT_FALSE(result.estimated_energy_j.has_value());  // no estimate was sampled
+    ASSERT_EQ(result.channels.size(), 1u);
+    EXPECT_EQ(result.channels[0].name, "gpu0.energy");
+    EXPECT_DOUBLE_EQ(result.channels[0].joules, *result.measured_energy_j);
+  }
+  // Near the summary's figures, which are interpolated at the exact edges.
+  ASSERT_EQ(summary.regions.size(), 2u);
+  EXPECT_NEAR(*first.measured_energy_j, *summary.regions[0].measured_energy_j, 15.0);
+  EXPECT_NEAR(*second.measured_energy_j, *summary.regions[1].measured_energy_j, 45.0);
+  const auto json = nlohmann::json::parse(second.to_json());
+  EXPECT_EQ(json["channels"][0]["name"], "gpu0.energy");
+  EXPECT_TRUE(json["estimated_energy_j"].is_null());
 }
 
 TEST_F(FakeNvml, PermissionAndSupportErrorsAreSaidPerChannel) {
