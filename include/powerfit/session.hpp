@@ -93,6 +93,20 @@ class POWERFIT_EXPORT Session {
   // each side of it, and rates (utilization, the CPU estimate) need two samples to begin.
   void wait_for_samples(int count);
   double elapsed_s() const;  // since start(), on the sampler's clock
+  // Power now and energy so far, while the session runs (what a live display shows): each
+  // source's power, and the energy of the totals since start(), measured and ESTIMATED apart.
+  // From the newest samples, never stored; empty once stop() has begun. Thread-safe.
+  struct LiveReading {
+    double elapsed_s = 0.0;
+    struct Source {
+      std::string name;
+      bool estimated = false;
+      double watts = 0.0;
+    };
+    std::vector<Source> sources;
+    std::optional<double> measured_energy_j, estimated_energy_j;
+  };
+  LiveReading live();
   // Takes the last sample now; stop() then summarizes. For what must still be seen by the last
   // sample and is gone after it: a followed process about to be reaped.
   void end_sampling();

@@ -20,6 +20,7 @@
 #include "report/format.hpp"
 #include "report/summary_report.hpp"
 #include "session/gpu_binding.hpp"
+#include "session/live_meter.hpp"
 #include "session/recorded_session.hpp"
 
 namespace powerfit {
@@ -66,6 +67,7 @@ struct Session::Impl {
   std::string unusable;  // why the counts could not be had
   std::string counted;   // which GPUs and host channels, and why (session/gpu_binding.hpp)
   std::atomic<bool> stopped = false;
+  std::optional<session::LiveMeter> meter;  // made by the first live(), under `mutex`
 
   ~Impl() {
     recorded.reset();
@@ -230,6 +232,14 @@ void Session::wait_for_samples(int count) {
 }
 
 double Session::elapsed_s() const { return impl_->recorded ? static_cast<double>(impl_->recorded->elapsed_ns()) * 1e-9 : 0.0; }
+
+Session::LiveReading Session::live() {
+  const std::lock_guard lock(impl_->mutex);  // stop() takes it before it ends sampling
+  if (!running()) return {};
+  if (!impl_->meter) impl_->meter.emplace(impl_->recorded->sampler());
+  impl_->meter->update();
+  return impl_->meter->reading();
+}
 
 void Session::end_sampling() {
   if (!running()) throw Error(Error::Kind::state, "end_sampling() outside a running session; call start() first");

@@ -23,6 +23,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
     int repeat = 1, threads = 0;
     std::optional<double> accuracy;
     dataset::ImagePreprocessing images;
+    std::optional<bool> live;  // unset: the progress bar on a terminal
   };
   auto options = std::make_shared<Options>();
   command->add_option("-m,--model", options->model, "TorchScript (.pt) or ONNX (.onnx) model file")->required();
@@ -48,6 +49,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("--summary-json", options->summary_json, "Also write the results as JSON to this file")
       ->transform(job_pattern());
   add_measurement_options(*command, options->measurement);
+  add_live_option(*command, options->live);
   command->footer("Example: powerfit bench -m models/zoo/lenet.pt -d models/zoo/digits-test -b 32 -r 3 -o runs.db");
 
   return [options, &global]() {
@@ -61,7 +63,9 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
       const std::vector<std::filesystem::path> inputs{options->measurement.output, options->model, options->data};
       if (auto problem = output_problem(options->summary_json, inputs)) return usage_error("--summary-json: " + *problem);
     }
-    report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
+    // The live line where asked for, else the progress bar on a terminal: they share stderr's line.
+    const auto live = options->live ? harness::resolve_live(options->live, global.quiet) : harness::LiveLineOptions{};
+    report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet && !live.enabled);
     harness::BenchOptions bench{.model = options->model,
                                 .model_name = options->name,
                                 .backend = options->backend,
@@ -74,7 +78,8 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
                                 .min_seconds = std::get<BenchTiming>(timing).min_seconds,
                                 .baseline = std::get<BenchTiming>(timing).baseline,
                                 .declared_accuracy_percent = options->accuracy,
-                                .session = std::get<SessionOptions>(session)};
+                                .session = std::get<SessionOptions>(session),
+                                .live = live};
     bench.on_repeat = [&](int r) { bar.begin("repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat)); };
     bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
     inference::BenchResult result;

@@ -47,6 +47,12 @@ void add_tariff_options(CLI::App& command, TariffFlags& flags) {
       ->check(positive_at_most(1000.0, "a price per kWh between 0 and 1000 is expected, e.g. 0.25", "PER_KWH"));
 }
 
+void add_live_option(CLI::App& command, std::optional<bool>& live) {
+  command.add_flag_callback("--live", [&live] { live = true; },
+                            "A line a second on stderr while it runs: power per source, energy so far (default on a terminal)");
+  command.add_flag_callback("--no-live", [&live] { live = false; }, "No live line");
+}
+
 std::variant<Tariff, std::string> tariff_of(const TariffFlags& flags) {
   Tariff tariff{.carbon_g_per_kwh = flags.carbon_g_per_kwh, .price_per_kwh = flags.price_per_kwh};
   const auto from_environment = [](const char* variable, double most, std::optional<double>& value) -> std::optional<std::string> {

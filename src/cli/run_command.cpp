@@ -19,10 +19,12 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     std::string baseline = "0";
     std::string settle = SessionOptions{}.settle;
     int repeat = 1;
+    std::optional<bool> live;
     std::vector<std::string> command;
   };
   auto options = std::make_shared<Options>();
   add_measurement_options(*command, options->measurement);
+  add_live_option(*command, options->live);
   command->add_option("--summary-json", options->summary_json, "Also write the summary as JSON to this file")
       ->transform(job_pattern());
   command->add_option("--baseline", options->baseline,
@@ -66,7 +68,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
     for (int repeat = 0; repeat < options->repeat && status == 0; ++repeat) {
       harness::MeasuredCommand measured;
       try {
-        measured = harness::measure_command(options->command, measuring);
+        measured = harness::measure_command(options->command, measuring, harness::resolve_live(options->live, global.quiet));
       } catch (const Error& error) {
         if (summaries.empty()) return usage_error(error.what());
         std::cerr << "powerfit: error: " << error.what() << " (the runs before are kept)\n";

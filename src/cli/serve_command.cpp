@@ -6,6 +6,7 @@
 #include "cli/measurement_options.hpp"
 #include "core/duration.hpp"
 #include "core/interruption.hpp"
+#include "harness/live_line.hpp"
 #include "harness/serve.hpp"
 #include "workload/child_process.hpp"
 
@@ -22,6 +23,7 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
     std::optional<double> cpu_tdp;
     bool output_given = false;
     std::string machine;
+    std::optional<bool> live;
   };
   auto options = std::make_shared<Options>();
   command->add_option("--listen", options->listen, "Address and port to serve on (loopback unless given; port 0: any free one)")
@@ -36,6 +38,7 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
   command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
   command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
       ->check(positive_at_most(10000.0, "watts between 0 and 10000 are expected, e.g. 65", "WATTS"));
+  add_live_option(*command, options->live);
   command->footer("Example: powerfit serve --listen 127.0.0.1:9101 -i 1s   (then scrape http://127.0.0.1:9101/metrics)");
 
   return [options, &global]() {
@@ -57,9 +60,12 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
                 << exporter.ports().front() << "/metrics" << (options->output.empty() ? "" : ", recording into " + options->output)
                 << "; stop with Ctrl-C\n";
     }
-    while (interruption() == 0) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      exporter.drain();
+    {
+      const harness::LiveLine line([&] { return exporter.live(); }, harness::resolve_live(options->live, global.quiet), std::cerr);
+      while (interruption() == 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        exporter.drain();
+      }
     }
     const auto run_id = exporter.stop();
     if (const auto error = exporter.storage_error()) {

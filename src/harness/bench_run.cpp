@@ -1,5 +1,8 @@
 #include "harness/bench_run.hpp"
 
+#include <iostream>
+#include <optional>
+
 #include "core/duration.hpp"
 #include "core/interruption.hpp"
 #include "core/sha256.hpp"
@@ -110,6 +113,8 @@ inference::BenchResult run_bench(const BenchOptions& options) {
       result.repeats.push_back(std::move(repeat));
       break;
     }
+    std::optional<LiveLine> line;
+    line.emplace([&] { return session.live(); }, options.live, std::cerr);
     {
       const auto warmup = session.region("warmup");
       inference::warm_up(*backend, dataset, options.batch, options.warmup_batches);
@@ -135,6 +140,7 @@ inference::BenchResult run_bench(const BenchOptions& options) {
     report.throughput_per_s = repeat.inference_s > 0 ? static_cast<double>(repeat.pass.inferences) / repeat.inference_s : 0.0;
     if (report.inferences > 0) session.report(report);
     if (!dataset.labelled() && !options.declared_accuracy_percent) session.report_unusable(unlabelled);
+    line.reset();  // before the session stops
     repeat.summary = stop_session(session, "before the passes were done");
     result.repeats.push_back(std::move(repeat));
   }

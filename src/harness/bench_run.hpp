@@ -15,6 +15,7 @@
 #include "inference/bench_result.hpp"
 #include "dataset/dataset.hpp"
 #include "inference/backend.hpp"
+#include "harness/live_line.hpp"
 #include "powerfit/session.hpp"
 
 namespace powerfit::harness {
@@ -44,6 +45,7 @@ struct BenchOptions {
   // Called before each repeat's measured pass, and with its progress.
   std::function<void(int repeat)> on_repeat;
   inference::Progress progress;
+  LiveLineOptions live;  // the live line during each repeat
 };
 
 // Throws BenchInputError before anything is measured when the input is unusable, and

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 
 #include "core/interruption.hpp"
 #include "workload/child_process.hpp"
@@ -53,7 +54,7 @@ std::optional<std::string> pass_on_report(Session& session, const std::string& p
 
 }  // namespace
 
-MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options) {
+MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options, const LiveLineOptions& live) {
   const CountsFile counts_file;
   workload::ChildProcess child(command, {{kCountsFileVariable, counts_file.path()}});
   options.command = command;
@@ -72,6 +73,7 @@ MeasuredCommand measure_command(const std::vector<std::string>& command, Session
   }
   workload::ExitInfo exit;
   {
+    const LiveLine line([&] { return session.live(); }, live, std::cerr);
     forwarder.forward_to(child.pid());
     if (const int exec_errno = child.release(); exec_errno != 0) {
       result.exec_error = command.front() + ": " + std::strerror(exec_errno);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/live_line.hpp"
 #include "powerfit/session.hpp"
 
 namespace powerfit::harness {
@@ -20,6 +21,7 @@ struct MeasuredCommand {
 
 // `options.command` and `options.follow_process` are set here. Throws powerfit::Error when the
 // session cannot start (the command then never runs).
-MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options);
+// `live`: the live line while the command runs.
+MeasuredCommand measure_command(const std::vector<std::string>& command, SessionOptions options, const LiveLineOptions& live = {});
 
 }  // namespace powerfit::harness

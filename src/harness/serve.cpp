@@ -1,5 +1,9 @@
 #include "harness/serve.hpp"
 
+#include <atomic>
+#include <mutex>
+#include <optional>
+
 #include <prometheus/collectable.h>
 #include <prometheus/exposer.h>
 
@@ -7,6 +11,7 @@
 #include "powerfit/error.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/catalog.hpp"
+#include "session/live_meter.hpp"
 #include "session/recorded_session.hpp"
 
 namespace powerfit::harness {
@@ -43,7 +48,9 @@ struct Exporter::Impl {
   std::unique_ptr<Sampler> bare;                       // without one
   std::shared_ptr<Metrics> metrics;
   std::unique_ptr<prometheus::Exposer> exposer;
-  bool stopped = false;
+  std::atomic<bool> stopped = false;
+  std::mutex live_mutex;  // live() and stop()
+  std::optional<session::LiveMeter> meter;
   const Sampler& sampler() const { return recorded ? recorded->sampler() : *bare; }
 };
 
@@ -99,9 +106,20 @@ void Exporter::drain() {
   if (impl_->bare && !impl_->stopped) impl_->bare->queue().drain([](auto, auto, auto, auto) {});
 }
 
+Session::LiveReading Exporter::live() {
+  const std::lock_guard lock(impl_->live_mutex);
+  if (impl_->stopped) return {};
+  if (!impl_->meter) impl_->meter.emplace(impl_->sampler());
+  impl_->meter->update();
+  return impl_->meter->reading();
+}
+
 std::int64_t Exporter::stop() {
-  if (impl_->stopped) return impl_->recorded ? impl_->recorded->run_id() : 0;
-  impl_->stopped = true;
+  {
+    const std::lock_guard lock(impl_->live_mutex);
+    if (impl_->stopped) return impl_->recorded ? impl_->recorded->run_id() : 0;
+    impl_->stopped = true;
+  }
   impl_->exposer.reset();  // no scrape reads the sampler from here on
   if (!impl_->recorded) {
     impl_->bare->stop();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "powerfit/session.hpp"
 #include "report/prometheus.hpp"
 #include "sensors/source.hpp"
 
@@ -40,6 +41,8 @@ class Exporter {
   std::vector<int> ports() const;
   // What a scrape returns now.
   std::string scrape() const;
+  // Power now and energy so far, for the live line. Thread-safe; empty after stop().
+  Session::LiveReading live();
   // Hands recorded ticks on (to the database, or away when there is none); call regularly.
   void drain();
   // Stops sampling and serving; with a database, closes the run. Returns its id (0: none).

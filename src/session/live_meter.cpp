@@ -1,13 +1,16 @@
 #include "session/live_meter.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace powerfit::session {
 
 LiveMeter::LiveMeter(const Sampler& sampler) : sampler_(sampler) {
   const auto& channels = sampler.channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
-    if (channels[i].in_energy_total) followed_.push_back({.index = i, .provenance = channels[i].provenance});
+    if (channels[i].in_energy_total) {
+      followed_.push_back({.index = i, .provenance = channels[i].provenance, .source = channels[i].source});
+    }
   }
 }
 
@@ -31,6 +34,7 @@ bool LiveMeter::update() {
       channel.watts = value;
     }
     channel.previous = value;
+    if (!std::isnan(latest.energy_j[channel.index])) channel.energy_j = latest.energy_j[channel.index];
   }
   ticks_ = latest.ticks;
   time_ns_ = latest.time_ns;
@@ -47,6 +51,37 @@ std::optional<double> LiveMeter::watts(Provenance provenance) const {
     if (channel.provenance == provenance && channel.watts) sum = sum.value_or(0.0) + *channel.watts;
   }
   return sum;
+}
+
+std::optional<double> LiveMeter::energy_j(Provenance provenance) const {
+  std::optional<double> sum;
+  for (const auto& channel : followed_) {
+    if (channel.provenance == provenance && channel.energy_j) sum = sum.value_or(0.0) + *channel.energy_j;
+  }
+  return sum;
+}
+
+std::vector<LiveMeter::SourcePower> LiveMeter::power_by_source() const {
+  std::vector<SourcePower> sources;
+  for (const auto& channel : followed_) {
+    if (!channel.watts) continue;
+    auto found = std::find_if(sources.begin(), sources.end(), [&](const SourcePower& s) {
+      return s.source == channel.source && s.provenance == channel.provenance;
+    });
+    if (found == sources.end()) found = sources.insert(sources.end(), {channel.source, channel.provenance, 0.0});
+    found->watts += *channel.watts;
+  }
+  return sources;
+}
+
+Session::LiveReading LiveMeter::reading() const {
+  Session::LiveReading reading{.elapsed_s = elapsed_s(),
+                               .measured_energy_j = energy_j(Provenance::measured),
+                               .estimated_energy_j = energy_j(Provenance::estimated)};
+  for (const auto& source : power_by_source()) {
+    reading.sources.push_back({source.source, source.provenance == Provenance::estimated, source.watts});
+  }
+  return reading;
 }
 
 }  // namespace powerfit::session

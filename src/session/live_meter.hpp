@@ -1,12 +1,14 @@
 #pragma once
-// Power now while a run goes on, from the sampler's newest values: what the settle check before an
-// idle baseline waits on. A glance, never stored: the run's figures come from the recorded series
-// (counters shaped by their gauges).
+// Power now and energy so far while a run goes on, from the sampler's newest values: what the
+// settle check before an idle baseline waits on, and what the live line shows. A glance, never
+// stored: the run's figures come from the recorded series (counters shaped by their gauges).
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
+#include "powerfit/session.hpp"
 #include "powerfit/units.hpp"
 #include "sampler/sampler.hpp"
 
@@ -23,12 +25,25 @@ class LiveMeter {
   bool counts(Provenance provenance) const;
   // Summed over the channels of one provenance; none when no such channel has a value yet.
   std::optional<double> watts(Provenance provenance) const;
+  // Energy since the start, summed over the channels of one provenance; none before a value.
+  std::optional<double> energy_j(Provenance provenance) const;
+  // Power summed per source and provenance, in the order the sources were opened.
+  struct SourcePower {
+    std::string source;
+    Provenance provenance = Provenance::measured;
+    double watts = 0.0;
+  };
+  std::vector<SourcePower> power_by_source() const;
+  // All of it, as the public API and the live line give it.
+  Session::LiveReading reading() const;
 
  private:
   struct Followed {
     std::size_t index = 0;  // into the sampler's channels
     Provenance provenance = Provenance::measured;
+    std::string source;
     std::optional<double> watts;     // none until two ticks (or the gauge) tell it
+    std::optional<double> energy_j;  // since the start
     std::optional<double> previous;  // the value at the last update
   };
   const Sampler& sampler_;

@@ -12,7 +12,10 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <sstream>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -461,6 +464,34 @@ TEST(RunEndToEnd, GpuChannelsAreRecordedAndEstimatesStayApartFromMeasurements) {
   EXPECT_EQ(channel(summary, "cpu.power.estimated")["estimated"], true);
   EXPECT_GT(summary["estimated_energy_j"].get<double>(), 0.0);
   EXPECT_DOUBLE_EQ(summary["measured_energy_j"].get<double>(), channel(summary, "gpu0.energy")["energy_j"].get<double>());
+}
+
+TEST(RunEndToEnd, TheLiveLineShowsPowerPerSourceAndEnergySoFarMeasuredAndEstimatedApart) {
+  TempTree tree;
+  ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+  const auto db = tree.path("live.db").string();
+  const auto live = run_powerfit({"run", "-q", "--live", "-o", db, "--", "sleep", "2.6"}, tree.root());
+  const auto off = run_powerfit({"run", "-q", "--no-live", "-o", db, "--", "sleep", "1.2"}, tree.root());
+  const auto unasked = run_powerfit({"run", "-q", "-o", db, "--", "sleep", "1.2"}, tree.root());  // stderr is no terminal here
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+  ASSERT_EQ(live.status, 0) << live.err;
+  // Not a terminal: a line a second, not one line rewritten.
+  std::vector<std::string> lines;
+  std::istringstream err(live.err);
+  for (std::string line; std::getline(err, line);) {
+    if (line.rfind("powerfit: ", 0) == 0 && line.find(" s | ") != std::string::npos) lines.push_back(line);
+  }
+  ASSERT_GE(lines.size(), 2u) << live.err;
+  EXPECT_EQ(live.err.find('\r'), std::string::npos);
+  for (const auto& line : lines) {
+    EXPECT_NE(line.find("| nvml 71.0 W |"), std::string::npos) << line;  // the fake card's counter's gauge (power_instant)
+    EXPECT_NE(line.find("estimate.cpu "), std::string::npos) << line;                // and the CPU estimate,
+    EXPECT_NE(line.find(" W ESTIMATED"), std::string::npos) << line;                 // labelled,
+    EXPECT_NE(line.find(" J measured, "), std::string::npos) << line;                // with the energy so far
+    EXPECT_NE(line.find(" J ESTIMATED"), std::string::npos) << line;                 // apart
+  }
+  EXPECT_EQ(off.err.find(" s | "), std::string::npos) << off.err;
+  EXPECT_EQ(unasked.err.find(" s | "), std::string::npos) << unasked.err;
 }
 
 TEST(RunEndToEnd, ACommandShorterThanOneIntervalIsToldSoNotCalledSensorless) {

@@ -399,6 +399,15 @@ TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
   };
   const auto first = epoch();
   EXPECT_TRUE(session.running());
+  // What a live display shows meanwhile: the card's power and the energy since the start.
+  const auto now = session.live();
+  ASSERT_EQ(now.sources.size(), 1u);
+  EXPECT_EQ(now.sources[0].name, "nvml");
+  EXPECT_FALSE(now.sources[0].estimated);
+  EXPECT_NEAR(now.sources[0].watts, 100.0, 1.0);
+  ASSERT_TRUE(now.measured_energy_j.has_value());
+  EXPECT_NEAR(*now.measured_energy_j, 100.0 * now.elapsed_s, 15.0);
+  EXPECT_FALSE(now.estimated_energy_j.has_value());
   while (session.elapsed_s() < 1.8) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const auto second = epoch();
   const auto summary = session.stop();
