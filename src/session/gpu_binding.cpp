@@ -131,7 +131,9 @@ GpuBinding bind_gpus(const std::optional<std::vector<std::string>>& chosen, bool
 
 std::optional<std::vector<std::string>> cuda_visible_uuids() {
   // The driver API alone (no context is created): cuInit, then each device's UUID.
-  void* handle = ::dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+  // POWERFIT_CUDA_LIBRARY names another library to load (the test suite's stand-in).
+  const char* override_path = std::getenv("POWERFIT_CUDA_LIBRARY");
+  void* handle = ::dlopen(override_path != nullptr && *override_path != '\0' ? override_path : "libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) return std::nullopt;
   using Init = int (*)(unsigned int);
   using Count = int (*)(int*);

@@ -37,8 +37,8 @@ GpuBinding bind_gpus(const std::optional<std::vector<std::string>>& chosen, bool
 // The process's own: getenv, and libcuda's view of the visible GPUs.
 GpuBinding bind_gpus(const std::optional<std::vector<std::string>>& chosen, bool sources_chosen);
 
-// The UUIDs of the GPUs CUDA shows this process, in CUDA's order, from libcuda; nullopt where
-// it is not installed or fails.
+// The UUIDs of the GPUs CUDA shows this process, in CUDA's order, from libcuda (or the library
+// POWERFIT_CUDA_LIBRARY names); nullopt where it is not installed or fails.
 std::optional<std::vector<std::string>> cuda_visible_uuids();
 
 }  // namespace powerfit::session

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <map>
 #include <string>
 
@@ -90,6 +91,58 @@ TEST(GpuBinding, ARankBeyondTheGpusItSeesTakesNone) {
   const auto binding = Job{{{"LOCAL_RANK", "3"}, {"LOCAL_WORLD_SIZE", "4"}, {"CUDA_VISIBLE_DEVICES", "0,1"}}}.bind();
   EXPECT_EQ(binding.gpus, Gpus(std::vector<std::string>{}));
   EXPECT_NE(binding.why.find("takes none"), std::string::npos) << binding.why;
+}
+
+// The driver's own view, through the real dlopen path, with the test suite's stand-in libcuda.
+class FakeCuda : public ::testing::Test {
+ protected:
+  static constexpr const char* kVariables[] = {"POWERFIT_CUDA_LIBRARY", "FAKE_CUDA_UUIDS", "FAKE_CUDA_INIT_ERROR",
+                                               "FAKE_CUDA_UUID_ERROR", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
+                                               "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"};
+  void SetUp() override {
+    for (const char* name : kVariables) ::unsetenv(name);
+    ::setenv("POWERFIT_CUDA_LIBRARY", FAKE_CUDA_LIBRARY, 1);
+  }
+  void TearDown() override {
+    for (const char* name : kVariables) ::unsetenv(name);
+  }
+};
+
+constexpr const char* kFirst = "GPU-11111111-2222-3333-4444-555555555555";
+constexpr const char* kSecond = "GPU-aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeff";
+
+TEST_F(FakeCuda, TheVisibleGpusComeInCudasOrderWrittenAsNvmlWritesUuids) {
+  ::setenv("FAKE_CUDA_UUIDS", (std::string(kSecond) + "," + kFirst).c_str(), 1);
+  EXPECT_EQ(cuda_visible_uuids(), Gpus({kSecond, kFirst}));
+}
+
+TEST_F(FakeCuda, ARankIsBoundToTheGpuThatCudaNumbersAsItsOwn) {
+  // CUDA lists the second PCI device first: rank 1's cuda:1 is the first by PCI order.
+  ::setenv("FAKE_CUDA_UUIDS", (std::string(kSecond) + "," + kFirst).c_str(), 1);
+  ::setenv("LOCAL_RANK", "1", 1);
+  ::setenv("LOCAL_WORLD_SIZE", "2", 1);
+  ::setenv("CUDA_VISIBLE_DEVICES", "0,1", 1);
+  const auto binding = bind_gpus(std::nullopt, false);
+  EXPECT_EQ(binding.gpus, Gpus({kFirst}));
+  EXPECT_FALSE(binding.host_channels);
+  EXPECT_EQ(binding.why.find("PCI order"), std::string::npos) << binding.why;
+}
+
+TEST_F(FakeCuda, ADriverThatFailsOrIsMissingLeavesPciOrderAndSaysSo) {
+  ::setenv("FAKE_CUDA_UUIDS", kFirst, 1);
+  ::setenv("FAKE_CUDA_INIT_ERROR", "100", 1);  // CUDA_ERROR_NO_DEVICE
+  EXPECT_EQ(cuda_visible_uuids(), std::nullopt);
+  ::unsetenv("FAKE_CUDA_INIT_ERROR");
+  ::setenv("FAKE_CUDA_UUID_ERROR", "999", 1);
+  EXPECT_EQ(cuda_visible_uuids(), std::nullopt);
+  ::setenv("POWERFIT_CUDA_LIBRARY", "/nonexistent/libcuda.so.1", 1);
+  EXPECT_EQ(cuda_visible_uuids(), std::nullopt);
+  ::setenv("LOCAL_RANK", "1", 1);
+  ::setenv("LOCAL_WORLD_SIZE", "2", 1);
+  ::setenv("CUDA_VISIBLE_DEVICES", "0,1", 1);
+  const auto binding = bind_gpus(std::nullopt, false);
+  EXPECT_EQ(binding.gpus, Gpus({"1"}));
+  EXPECT_NE(binding.why.find("PCI order"), std::string::npos) << binding.why;
 }
 
 }  // namespace
