@@ -278,6 +278,20 @@ TEST(ReportEndToEnd, ASelfContainedPageThatDrawsEveryPlotInChromium) {
   expect_clean_layout(tree, page, "report");
 }
 
+TEST(ReportEndToEnd, LabelsOfPhasesSideBySideNeitherOverlapNorLeaveThePlot) {
+  // The demo's bench runs: a warm-up of a fraction of a second, then the inference half a second
+  // later; "warmup" was laid out as 37 px wide (0.62 em a glyph) and drawn 41 px wide.
+  TempTree tree;
+  const report::LinePlot plot{"phases", "Power", "seconds since the run started", "W",
+                              {{"gpu0.power", {{0.0, 70.0}, {5.0, 300.0}, {10.0, 310.0}}, false}},
+                              {{0.0, 0.16, "warmup"}, {0.63, 9.8, "inference"}, {9.8, 9.9, "cool-down"}},
+                              {}};
+  const auto page = tree.path("phases.html").string();
+  std::ofstream(page) << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>svg{font-size:11px}svg .band-label{font-size:10px}"
+                      << "</style></head><body>" << report::render_line_plot(plot) << "</body></html>";
+  expect_clean_layout(tree, page, "phases");
+}
+
 TEST(ReportEndToEnd, TheFortyEightRunFitTestLeadsWithItsAnswerReadablyInUnderOneAndAHalfMegabytes) {
   // docs/results/h100.db: a 48-row table naming the file on every row came first, the plots
   // below 2,500 px, 3.9 MB; labels overlapped, names were clipped, memory read "2e+04 MiB" and
