@@ -384,17 +384,17 @@ TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
 
 TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
   // An epoch's energy, logged from a training loop without stopping the session: the card draws
-  // 100 W, then 300 W from 1.5 s.
+  // 100 W, then 300 W from 2.2 s.
   reset(1);
   simulate(0, monotonic_now_ns(), 0.1);
   power_from(0, -1.0, 100.0);
-  power_from(0, 1.5, 300.0);
+  power_from(0, 2.2, 300.0);
   Session session({.interval = "50ms", .sources = {"nvml"}});
   session.start();
   session.wait_for_samples(4);
   const auto epoch = [&] {
     auto region = session.region("epoch");
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     return region.end();
   };
   const auto first = epoch();
@@ -411,15 +411,17 @@ TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
   EXPECT_LE(*now.measured_energy_j, 100.0 * now.elapsed_s + 5.0);
   EXPECT_GE(*now.measured_energy_j, 100.0 * (now.elapsed_s - 0.35));
   EXPECT_FALSE(now.estimated_energy_j.has_value());
-  while (session.elapsed_s() < 1.8) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  while (session.elapsed_s() < 2.5) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   const auto second = epoch();
   const auto summary = session.stop();
   for (const auto& [result, watts] : {std::pair{first, 100.0}, std::pair{second, 300.0}}) {
     EXPECT_EQ(result.name, "epoch");
-    EXPECT_NEAR(result.duration_s, 0.8, 0.1);
+    EXPECT_NEAR(result.duration_s, 1.5, 0.15);
     EXPECT_NEAR(result.to_s - result.from_s, result.duration_s, 0.06);  // the ticks before its edges
     ASSERT_TRUE(result.measured_energy_j.has_value());
-    EXPECT_NEAR(*result.measured_energy_j, watts * result.duration_s, watts * 0.15);
+    // Each edge's counter value may be a poll (200 ms) and a refresh (0.1 s) old: up to about 0.4 s
+    // of power off in all, under load.
+    EXPECT_NEAR(*result.measured_energy_j, watts * result.duration_s, watts * 0.4);
     EXPECT_FALSE(result.estimated_energy_j.has_value());  // no estimate was sampled
     ASSERT_EQ(result.channels.size(), 1u);
     EXPECT_EQ(result.channels[0].name, "gpu0.energy");
@@ -427,8 +429,8 @@ TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
   }
   // Near the summary's figures, which are interpolated at the exact edges.
   ASSERT_EQ(summary.regions.size(), 2u);
-  EXPECT_NEAR(*first.measured_energy_j, *summary.regions[0].measured_energy_j, 15.0);
-  EXPECT_NEAR(*second.measured_energy_j, *summary.regions[1].measured_energy_j, 45.0);
+  EXPECT_NEAR(*first.measured_energy_j, *summary.regions[0].measured_energy_j, 100.0 * 0.4);
+  EXPECT_NEAR(*second.measured_energy_j, *summary.regions[1].measured_energy_j, 300.0 * 0.4);
   const auto json = nlohmann::json::parse(second.to_json());
   EXPECT_EQ(json["channels"][0]["name"], "gpu0.energy");
   EXPECT_TRUE(json["estimated_energy_j"].is_null());
