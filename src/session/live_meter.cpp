@@ -61,25 +61,17 @@ std::optional<double> LiveMeter::energy_j(Provenance provenance) const {
   return sum;
 }
 
-std::vector<LiveMeter::SourcePower> LiveMeter::power_by_source() const {
-  std::vector<SourcePower> sources;
-  for (const auto& channel : followed_) {
-    if (!channel.watts) continue;
-    auto found = std::find_if(sources.begin(), sources.end(), [&](const SourcePower& s) {
-      return s.source == channel.source && s.provenance == channel.provenance;
-    });
-    if (found == sources.end()) found = sources.insert(sources.end(), {channel.source, channel.provenance, 0.0});
-    found->watts += *channel.watts;
-  }
-  return sources;
-}
-
 Session::LiveReading LiveMeter::reading() const {
   Session::LiveReading reading{.elapsed_s = elapsed_s(),
                                .measured_energy_j = energy_j(Provenance::measured),
                                .estimated_energy_j = energy_j(Provenance::estimated)};
-  for (const auto& source : power_by_source()) {
-    reading.sources.push_back({source.source, source.provenance == Provenance::estimated, source.watts});
+  auto& sources = reading.sources;
+  for (const auto& channel : followed_) {
+    if (!channel.watts) continue;
+    const bool estimated = channel.provenance == Provenance::estimated;
+    auto found = std::find_if(sources.begin(), sources.end(), [&](const auto& s) { return s.name == channel.source && s.estimated == estimated; });
+    if (found == sources.end()) found = sources.insert(sources.end(), {channel.source, estimated, 0.0});
+    found->watts += *channel.watts;
   }
   return reading;
 }

@@ -27,14 +27,8 @@ class LiveMeter {
   std::optional<double> watts(Provenance provenance) const;
   // Energy since the start, summed over the channels of one provenance; none before a value.
   std::optional<double> energy_j(Provenance provenance) const;
-  // Power summed per source and provenance, in the order the sources were opened.
-  struct SourcePower {
-    std::string source;
-    Provenance provenance = Provenance::measured;
-    double watts = 0.0;
-  };
-  std::vector<SourcePower> power_by_source() const;
-  // All of it, as the public API and the live line give it.
+  // All of it, as the public API and the live line give it: power summed per source and
+  // provenance (in the order the sources were opened) and energy since the start.
   Session::LiveReading reading() const;
 
  private:
