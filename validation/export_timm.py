@@ -34,7 +34,8 @@ def main():
     for name, size, top1, source in NETWORKS:
         if chosen and name not in chosen:
             continue
-        torch.manual_seed(0)  # each network's weights alike whichever others are exported with it        start = time.time()
+        torch.manual_seed(0)  # each network's weights alike whichever others are exported with it
+        start = time.time()
         model = timm.create_model(name, pretrained=False).eval()
         with torch.no_grad():
             traced = torch.jit.trace(model, torch.randn(1, 3, size, size))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The fit test on a GPU machine, in stages that each fit one call of the lent machine:
 #   validation/gpu_fit_test.sh setup OUT                         build, export the networks
-#   validation/gpu_fit_test.sh bench BATCH DEVICE OUT [NET...]   bench the networks (all: models.json)
+#   validation/gpu_fit_test.sh bench OUT BATCH DEVICE [NET...]   bench the networks (all: models.json)
 #   validation/gpu_fit_test.sh validate OUT [PARTS ROUNDS SECONDS]  joules against pynvml and
 #                                                                nvidia-smi; slowdown; C++ vs Python
 #   validation/gpu_fit_test.sh decay OUT SECONDS                 the GPU's power as it idles after work
