@@ -5,6 +5,7 @@
 
 #include <cstdio>
 
+#include "analysis/job_ranks.hpp"
 #include "report/score_report.hpp"
 #include "report/format.hpp"
 
@@ -78,14 +79,19 @@ std::string hardware_of(const recording::ReportedRun& run) {
 
 std::string machine_of(const recording::ReportedRun& run) {
   std::string machine = run.machine.empty() ? hardware_of(run) : run.machine;
+  if (run.nodes > 1) machine = std::to_string(run.nodes) + " nodes: " + machine;
   if (!run.counts.device.empty()) machine += " " + run.counts.device;
   if (!run.counts.backend.empty()) machine += " " + run.counts.backend.substr(0, run.counts.backend.find(' '));
   return machine;
 }
 
-std::vector<analysis::FitObservation> fit_observations(const std::vector<recording::ReportedRun>& runs,
+std::vector<analysis::FitObservation> fit_observations(const std::vector<recording::ReportedRun>& stored_runs,
                                                        const analysis::ScoreWeights& weights, bool dynamic,
                                                        std::vector<std::string>* unscored, std::vector<std::string>* warnings) {
+  // A job's ranks are one configuration: N GPUs at the batch each rank ran.
+  auto pooled = analysis::pool_job_ranks(stored_runs);
+  const auto& runs = pooled.runs;
+  if (warnings != nullptr) warnings->insert(warnings->end(), pooled.warnings.begin(), pooled.warnings.end());
   // A model is its name and its file: two different files of one name are two architectures,
   // told apart by the start of their SHA-256, and said so.
   std::map<std::string, std::set<std::string>> files_of;

@@ -882,18 +882,21 @@ TEST(RunEndToEnd, EightRanksOnEightGpusCountEachGpuOnceAndTheHostOnce) {
   ::setenv("FAKE_NVML_GPUS", "8", 1);
   ::setenv("FAKE_NVML_WATTS", "100,110,120,130,140,150,160,170", 1);
   ::setenv("LOCAL_WORLD_SIZE", "8", 1);
+  ::setenv("WORLD_SIZE", "8", 1);
+  ::setenv("TORCHELASTIC_RUN_ID", "job-8", 1);
   std::vector<std::unique_ptr<PowerfitProcess>> ranks;
   for (int rank = 0; rank < 8; ++rank) {
     ::setenv("LOCAL_RANK", std::to_string(rank).c_str(), 1);
+    ::setenv("RANK", std::to_string(rank).c_str(), 1);
     const auto scratch = tree.path("rank" + std::to_string(rank));
     std::filesystem::create_directories(scratch);
     ranks.push_back(std::make_unique<PowerfitProcess>(
         std::vector<std::string>{"run", "-i", "50ms", "-o", (scratch / "r.db").string(), "--summary-json",
-                                 (scratch / "s.json").string(), "--", "sleep", "1"},
+                                 (scratch / "s.json").string(), "--label", "inference", "--", "sh", "-c",
+                                 "sleep 1; echo '{\"inferences\": 100, \"correct\": 76, \"model\": \"m\"}' > \"$POWERFIT_REPORT_FILE\""},
         scratch));
   }
-  ::unsetenv("LOCAL_RANK");
-  ::unsetenv("LOCAL_WORLD_SIZE");
+  for (const char* name : {"LOCAL_RANK", "LOCAL_WORLD_SIZE", "RANK", "WORLD_SIZE", "TORCHELASTIC_RUN_ID"}) ::unsetenv(name);
   std::vector<std::string> merged_args{"merge"};
   for (int rank = 0; rank < 8; ++rank) {
     const auto outcome = ranks[static_cast<std::size_t>(rank)]->wait();
@@ -940,6 +943,12 @@ TEST(RunEndToEnd, EightRanksOnEightGpusCountEachGpuOnceAndTheHostOnce) {
   }
   EXPECT_EQ(seen.size(), 8u);
   for (const auto& [name, count] : seen) EXPECT_EQ(count, 1) << name;
+  // The fit test scores the job as one machine of eight GPUs, its energy the ranks' sum.
+  const auto fit = run_powerfit({"fit", tree.path("job.db").string(), "--json"}, tree.root());
+  ASSERT_EQ(fit.status, 0) << fit.err;
+  const auto matrix = json::parse(fit.out);
+  ASSERT_EQ(matrix["machines"].size(), 1u) << fit.out;
+  EXPECT_NE(matrix["machines"][0].get<std::string>().find("8x "), std::string::npos) << fit.out;
 }
 
 }  // namespace
