@@ -176,7 +176,8 @@ ReportedRun pooled(const std::vector<const ReportedRun*>& ranks) {
 }  // namespace
 
 PooledRuns pool_job_ranks(const std::vector<ReportedRun>& runs) {
-  using Configuration = std::tuple<std::string, std::string, std::string, std::string, std::int64_t, std::string, std::string>;
+  using Configuration =
+      std::tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t, std::string, std::string>;
   struct Group {
     long size = 0;
     std::map<long, std::vector<const ReportedRun*>> by_rank;
@@ -189,7 +190,7 @@ PooledRuns pool_job_ranks(const std::vector<ReportedRun>& runs) {
       result.runs.push_back(run);
       continue;
     }
-    auto& group = groups[{member->job, run.label, run.counts.model, run.counts.model_sha256, run.counts.batch_size.value_or(0),
+    auto& group = groups[{member->job, run.machine, run.label, run.counts.model, run.counts.model_sha256, run.counts.batch_size.value_or(0),
                           run.counts.device, run.counts.backend}];
     group.size = std::max(group.size, member->size);
     group.by_rank[member->rank].push_back(&run);
@@ -204,10 +205,14 @@ PooledRuns pool_job_ranks(const std::vector<ReportedRun>& runs) {
       even = even && list.size() == repeats;
     }
     if (static_cast<long>(group.by_rank.size()) != group.size || !even) {
-      result.warnings.push_back("job " + std::get<0>(configuration) + " ('" + std::get<1>(configuration) + "'): " +
+      // One rank alone is a rank's own figure (its file looked at alone, or each node of a step
+      // named a machine of its own with --machine); several but not all is a job half merged.
+      if (group.by_rank.size() > 1) {
+        result.warnings.push_back("job " + std::get<0>(configuration) + " ('" + std::get<2>(configuration) + "'): " +
                                 std::to_string(group.by_rank.size()) + " of " + std::to_string(group.size) +
                                 " ranks' runs found" + (even ? "" : ", not as many of each") +
-                                "; scored per rank, not as one job (merge every rank's database first)");
+                                  "; scored per rank, not as one job (merge every rank's database first)");
+      }
       for (const auto& [rank, list] : group.by_rank) {
         for (const auto* run : list) result.runs.push_back(*run);
       }

@@ -76,6 +76,18 @@ TEST(JobRanks, AJobMissingARankIsScoredPerRankWithAWarningAndOtherRunsAreLeftAlo
   EXPECT_NE(pooled.warnings[0].find("2 of 4 ranks"), std::string::npos);
 }
 
+TEST(JobRanks, RanksNamedAsMachinesOfTheirOwnAreNotPooledAndNotWarnedAbout) {
+  // srun -N3 powerfit run --machine %N: one step, one machine per node.
+  std::vector<ReportedRun> runs;
+  for (int rank = 0; rank < 3; ++rank) {
+    runs.push_back(rank_run(rank, 3, 100.0, "2026-12-03T10:00:00"));
+    runs.back().machine = "n" + std::to_string(rank + 1);
+  }
+  const auto pooled = analysis::pool_job_ranks(runs);
+  EXPECT_EQ(pooled.runs.size(), 3U);
+  EXPECT_TRUE(pooled.warnings.empty());
+}
+
 TEST(JobRanks, TheFitTestScoresAJobAsANGpuMachineOfItsOwnBesideOneGpu) {
   ReportedRun single = rank_run(0, 1, 250.0, "2026-12-03T09:00:00");
   single.scheduler.clear();
