@@ -1,13 +1,14 @@
 #include "analysis/job_ranks.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <map>
 #include <optional>
 #include <set>
 #include <tuple>
 
 #include <nlohmann/json.hpp>
+
+#include "core/text.hpp"
 
 namespace powerfit::analysis {
 namespace {
@@ -16,15 +17,8 @@ using recording::ReportedRun;
 
 struct Membership {
   std::string job;
-  long rank = 0, size = 0;
+  std::int64_t rank = 0, size = 0;
 };
-
-std::optional<long> number(const std::string& text) {
-  long value = 0;
-  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 // The job a run is a rank of, where its scheduler's variables say so.
 std::optional<Membership> membership_of(const ReportedRun& run) {
@@ -35,9 +29,9 @@ std::optional<Membership> membership_of(const ReportedRun& run) {
     const auto found = variables.find(name);
     return found != variables.end() && found->is_string() ? found->get<std::string>() : std::string();
   };
-  const auto first_number = [&](std::initializer_list<const char*> names) -> std::optional<long> {
+  const auto first_number = [&](std::initializer_list<const char*> names) -> std::optional<std::int64_t> {
     for (const char* name : names) {
-      if (auto parsed = number(value(name))) return parsed;
+      if (auto parsed = text::to_i64(value(name))) return parsed;
     }
     return std::nullopt;
   };
@@ -179,8 +173,8 @@ PooledRuns pool_job_ranks(const std::vector<ReportedRun>& runs) {
   using Configuration =
       std::tuple<std::string, std::string, std::string, std::string, std::string, std::int64_t, std::string, std::string>;
   struct Group {
-    long size = 0;
-    std::map<long, std::vector<const ReportedRun*>> by_rank;
+    std::int64_t size = 0;
+    std::map<std::int64_t, std::vector<const ReportedRun*>> by_rank;
   };
   PooledRuns result;
   std::map<Configuration, Group> groups;
@@ -204,7 +198,7 @@ PooledRuns pool_job_ranks(const std::vector<ReportedRun>& runs) {
       if (repeats == 0) repeats = list.size();
       even = even && list.size() == repeats;
     }
-    if (static_cast<long>(group.by_rank.size()) != group.size || !even) {
+    if (static_cast<std::int64_t>(group.by_rank.size()) != group.size || !even) {
       // One rank alone is a rank's own figure (its file looked at alone, or each node of a step
       // named a machine of its own with --machine); several but not all is a job half merged.
       if (group.by_rank.size() > 1) {
