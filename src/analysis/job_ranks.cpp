@@ -95,7 +95,6 @@ std::string joined_arrays(const std::vector<const ReportedRun*>& ranks, std::str
 ReportedRun pooled(const std::vector<const ReportedRun*>& ranks) {
   ReportedRun job = *ranks.front();
   job.uuid = ranks.front()->uuid + " (and " + std::to_string(ranks.size() - 1) + " ranks more)";
-  job.ranks = static_cast<std::int64_t>(ranks.size());
   std::set<std::string> hosts;
   job.counts.inferences = job.counts.correct = 0;
   for (const auto* run : ranks) {

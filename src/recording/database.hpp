@@ -102,9 +102,9 @@ struct ReportedRun {
   std::optional<double> window_end_s;
   // No end was stored: powerfit was killed mid-run, and the run holds what was committed.
   bool never_closed = false;
-  // Where the ranks of one job were pooled into this run (analysis/job_ranks.hpp): how many, on how
-  // many hosts. 1 for a run of one process.
-  std::int64_t ranks = 1, nodes = 1;
+  // Where the ranks of one job were pooled into this run (analysis/job_ranks.hpp): on how many
+  // hosts. 1 for a run of one process.
+  std::int64_t nodes = 1;
   // Channels of the energy total that stopped early: their energy after that is missing.
   struct Stopped {
     std::string channel, failure;

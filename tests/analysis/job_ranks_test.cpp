@@ -48,7 +48,7 @@ TEST(JobRanks, TheRanksOfOneJobPoolIntoOneRunWithEveryGpuOnceAndRepeatsInOrder) 
   EXPECT_TRUE(pooled.warnings.empty());
   ASSERT_EQ(pooled.runs.size(), 2U);
   const auto& first = pooled.runs[0];
-  EXPECT_EQ(first.ranks, 2);
+  EXPECT_EQ(first.uuid, "rank0-2026-12-03T10:00:00 (and 1 ranks more)");
   EXPECT_EQ(first.nodes, 1);
   EXPECT_EQ(first.counts.inferences, 2000);
   EXPECT_EQ(first.counts.correct, 1520);
@@ -70,7 +70,7 @@ TEST(JobRanks, AJobMissingARankIsScoredPerRankWithAWarningAndOtherRunsAreLeftAlo
   const std::vector<ReportedRun> runs = {lone, rank_run(0, 4, 250.0, "2026-12-03T10:00:00"), rank_run(2, 4, 250.0, "2026-12-03T10:00:00")};
   const auto pooled = analysis::pool_job_ranks(runs);
   ASSERT_EQ(pooled.runs.size(), 3U);
-  for (const auto& run : pooled.runs) EXPECT_EQ(run.ranks, 1);
+  for (const auto& run : pooled.runs) EXPECT_EQ(run.uuid.find("ranks more"), std::string::npos) << run.uuid;
   ASSERT_EQ(pooled.warnings.size(), 1U);
   EXPECT_NE(pooled.warnings[0].find("job-7"), std::string::npos);
   EXPECT_NE(pooled.warnings[0].find("2 of 4 ranks"), std::string::npos);
