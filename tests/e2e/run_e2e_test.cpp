@@ -943,7 +943,7 @@ TEST(RunEndToEnd, EightRanksOnEightGpusCountEachGpuOnceAndTheHostOnce) {
   }
   EXPECT_EQ(seen.size(), 8u);
   for (const auto& [name, count] : seen) EXPECT_EQ(count, 1) << name;
-  // The fit test scores the job as one machine of eight GPUs, its energy the ranks' sum.
+  // The fit test scores the job as one machine of eight GPUs, not as eight of one.
   const auto fit = run_powerfit({"fit", tree.path("job.db").string(), "--json"}, tree.root());
   ASSERT_EQ(fit.status, 0) << fit.err;
   const auto matrix = json::parse(fit.out);
