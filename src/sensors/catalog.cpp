@@ -45,7 +45,7 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
     tree = std::make_shared<ProcessTree>(options.roots.proc, options.process_root);
     add(catalog, std::make_unique<ProcProcessSource>(options.roots, tree));
   }
-  add_host(make_rapl_source(options.roots));
+  add_host(make_rapl_source(options.roots, options.rapl_settle));
   add_host(std::make_unique<HwmonSource>(options.roots));
   add(catalog, std::make_unique<NvmlSource>(tree, NvmlSchedule{}, options.gpus));
   add(catalog, std::make_unique<NvmlSlowSource>(tree, options.gpus));

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,9 @@ struct CatalogOptions {
   // false: the host's channels (CPU, memory, disk, network, RAPL, hwmon, the estimate) are left
   // to another process of the job, and only the process tree and the GPUs are sampled here.
   bool host_channels = true;
+  // Runs between the two readings that check each RAPL counter moves; empty: wait 20 ms. Tests
+  // advance fixture counters here rather than race a thread against the wait.
+  std::function<void()> rapl_settle;
 };
 
 struct CatalogEntry {

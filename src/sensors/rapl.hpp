@@ -87,6 +87,6 @@ class RaplSource final : public Source {
 };
 
 // All three methods on the real machine (or fixture roots).
-std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots);
+std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots, std::function<void()> settle = {});
 
 }  // namespace powerfit::sensors

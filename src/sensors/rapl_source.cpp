@@ -130,13 +130,13 @@ void RaplSource::read(std::span<Reading> out) {
   if (total_channel_ != static_cast<std::size_t>(-1)) out[total_channel_] = {total_j, total_status};
 }
 
-std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots) {
+std::unique_ptr<RaplSource> make_rapl_source(const Roots& roots, std::function<void()> settle) {
   std::vector<std::unique_ptr<RaplMethod>> methods;
   methods.push_back(make_powercap_method(roots));
   methods.push_back(make_powercap_mmio_method(roots));
   methods.push_back(make_perf_event_method(roots, PerfEventCalls::kernel()));
   methods.push_back(make_msr_method(roots));
-  return std::make_unique<RaplSource>(std::move(methods));
+  return std::make_unique<RaplSource>(std::move(methods), std::move(settle));
 }
 
 }  // namespace powerfit::sensors

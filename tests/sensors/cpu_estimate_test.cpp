@@ -2,10 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <chrono>
-#include <thread>
-
 #include "sensors/catalog.hpp"
 #include "support/source_readings.hpp"
 #include "support/temp_tree.hpp"
@@ -62,18 +58,11 @@ TEST(Catalog, EstimateOnlyWhereNothingMeasuresCpuPowerAndOnlyWhenWanted) {
   powerfit::testing::FixtureCopy server("intel-2socket-server");
   std::filesystem::copy(vm / "proc", server.path("proc"), std::filesystem::copy_options::recursive);
   const Roots measured{.proc = server.path("proc"), .sys = server.path("sys"), .dev = server.path("dev")};
-  std::atomic<bool> done{false};
-  std::thread mover([&] {
-    // The catalog's probe waits 20 ms between two readings; keep the counters moving meanwhile.
-    for (int i = 0; !done; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(2));
-      server.write("sys/class/powercap/intel-rapl:0/energy_uj", std::to_string(100000000 + i * 1000) + "\n");
-      server.write("sys/class/powercap/intel-rapl:1/energy_uj", std::to_string(100005000 + i * 1000) + "\n");
-    }
-  });
-  const auto catalog = open_catalog({.roots = measured});
-  done = true;
-  mover.join();
+  // The counters advance between the catalog's two probing readings, as the kernel's do.
+  const auto catalog = open_catalog({.roots = measured, .rapl_settle = [&] {
+                                       server.write("sys/class/powercap/intel-rapl:0/energy_uj", "100001000\n");
+                                       server.write("sys/class/powercap/intel-rapl:1/energy_uj", "100006000\n");
+                                     }});
   EXPECT_TRUE(has_source(catalog, "rapl", true));
   EXPECT_TRUE(has_source(catalog, "estimate.cpu", false));
 }
