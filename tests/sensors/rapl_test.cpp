@@ -30,7 +30,7 @@ void advance_all(const TempTree& tree, std::uint64_t microjoules) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(tree.root())) {
     if (entry.path().filename() != "energy_uj") continue;
     const auto value = std::stoull(*read_text_file(entry.path()));
-    std::ofstream(entry.path(), std::ios::trunc) << value + microjoules << '\n';
+    tree.rewrite(std::filesystem::relative(entry.path(), tree.root()).string(), std::to_string(value + microjoules) + "\n");
   }
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // A throw-away directory tree for hand-made /proc and /sys fixtures.
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -31,6 +33,16 @@ class TempTree {
     const auto file = root_ / relative;
     std::filesystem::create_directories(file.parent_path());
     std::ofstream(file, std::ios::trunc) << content;
+  }
+  // Rewrites an existing file in place, as the kernel's counters change: a reader on another
+  // thread sees the old text or the new, never the empty file a truncating write leaves for a moment.
+  void rewrite(std::string_view relative, std::string_view content) const {
+    const int fd = ::open((root_ / relative).c_str(), O_WRONLY);
+    if (fd < 0) throw std::filesystem::filesystem_error("cannot rewrite", root_ / relative, std::error_code(errno, std::generic_category()));
+    const bool whole = ::pwrite(fd, content.data(), content.size(), 0) == static_cast<ssize_t>(content.size()) &&
+                       ::ftruncate(fd, static_cast<off_t>(content.size())) == 0;
+    ::close(fd);
+    if (!whole) throw std::filesystem::filesystem_error("short rewrite", root_ / relative, std::error_code(errno, std::generic_category()));
   }
   void mkdir(std::string_view relative) const { std::filesystem::create_directories(root_ / relative); }
   void remove(std::string_view relative) const { std::filesystem::remove_all(root_ / relative); }
