@@ -8,6 +8,7 @@
 #include "cli/commands.hpp"
 #include "powerfit/error.hpp"
 #include "powerfit/version.hpp"
+#include "sensors/nvml_schedule.hpp"
 
 namespace powerfit::cli {
 
@@ -113,6 +114,11 @@ int main(int argc, char** argv) {
   global.roots.sys = sys_root;
   const char* no_color = std::getenv("NO_COLOR");
   global.color = ::isatty(STDERR_FILENO) && (no_color == nullptr || *no_color == '\0');
+
+  if (const auto schedule = powerfit::sensors::nvml_schedule_from_environment();
+      const auto* problem = std::get_if<std::string>(&schedule)) {
+    return usage_error(*problem);
+  }
 
   try {
     for (const auto& [name, action] : commands) {

@@ -47,7 +47,12 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   }
   add_host(make_rapl_source(options.roots, options.rapl_settle));
   add_host(std::make_unique<HwmonSource>(options.roots));
-  add(catalog, std::make_unique<NvmlSource>(tree, NvmlSchedule{}, options.gpus));
+  const auto schedule = nvml_schedule_from_environment();
+  if (const auto* problem = std::get_if<std::string>(&schedule)) {
+    catalog.push_back({std::make_unique<NvmlSource>(tree, NvmlSchedule{}, options.gpus), {false, *problem}});
+  } else {
+    add(catalog, std::make_unique<NvmlSource>(tree, std::get<NvmlSchedule>(schedule), options.gpus));
+  }
   add(catalog, std::make_unique<NvmlSlowSource>(tree, options.gpus));
 
   const bool cpu_measured = std::any_of(catalog.begin(), catalog.end(), measures_cpu_power);

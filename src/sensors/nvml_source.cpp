@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "core/clock.hpp"
 #include "sensors/ceilings.hpp"
@@ -98,7 +99,8 @@ Availability NvmlSource::open() {
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
   for (auto& gpu : gpus_) poll_energy(*gpu);  // the run's first value, before the command starts
   poller_ = std::thread([this] { poll(); });
-  return {true, detail + ", driver " + driver_ + ", via " + nvml_->path()};
+  return {true, detail + ", driver " + driver_ + ", via " + nvml_->path() + "; read " + describe(schedule_) +
+                    (std::getenv(kNvmlScheduleVariable) != nullptr && *std::getenv(kNvmlScheduleVariable) != '\0' ? std::string(" (") + kNvmlScheduleVariable + ")" : "")};
 }
 
 void NvmlSource::describe_host(HostInfo& host) const {

@@ -34,29 +34,13 @@
 #include <utility>
 
 #include "sensors/nvml_library.hpp"
+#include "sensors/nvml_schedule.hpp"
 #include "sensors/polled.hpp"
 #include "sensors/process_tree.hpp"
 #include "sensors/refresh_clock.hpp"
 #include "sensors/source.hpp"
 
 namespace powerfit::sensors {
-
-// How often the poller reads what it reads. The defaults are the schedule whose windows were
-// validated on the H100 and H200 (counter every 200 ms, power watched all along). Reading the
-// counter every 5 s and watching 0.6 s in 5 s cost 2.6 times nvidia-smi's CPU on the H200 (from
-// about 11 times) but put two of six step windows beyond 0.5% (-0.66%, -1.31%; VALIDATION.md), so
-// it is not the default: joules first.
-struct NvmlSchedule {
-  std::chrono::milliseconds energy{200};  // the energy counter
-  // The counter again after a failed read, and its first read by the poller: the read made when
-  // the source opens is dated before the refresh clock knows anything, so its dating error is
-  // kept to this first stretch rather than spread over a whole `energy` period.
-  std::chrono::milliseconds retry{200};
-  std::chrono::milliseconds watch{10};          // the power, to learn the refresh clock,
-  std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
-  std::chrono::milliseconds watch_for{5000};    // then for this long
-  std::chrono::milliseconds watch_every{5000};  // every this often (watch_for >= watch_every: always)
-};
 
 class NvmlSource final : public Source {
  public:

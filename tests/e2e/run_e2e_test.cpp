@@ -466,6 +466,39 @@ TEST(RunEndToEnd, GpuChannelsAreRecordedAndEstimatesStayApartFromMeasurements) {
   EXPECT_DOUBLE_EQ(summary["measured_energy_j"].get<double>(), channel(summary, "gpu0.energy")["energy_j"].get<double>());
 }
 
+// POWERFIT_NVML_SCHEDULE changes how often the counter is read, `powerfit sensors` says so, and a
+// bad value stops a run before anything is measured or written.
+TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {
+  TempTree tree;
+  ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+  ::setenv("POWERFIT_NVML_SCHEDULE", "energy=1s,watch_for=600ms", 1);
+  const auto sensors = run_powerfit({"sensors", "--json"}, tree.root());
+  ::setenv("POWERFIT_NVML_SCHEDULE", "energy=fast", 1);
+  const auto db = tree.path("runs.db");
+  const auto refused = run_powerfit({"run", "-q", "-o", db.string(), "--", "true"}, tree.root());
+  ::unsetenv("POWERFIT_NVML_SCHEDULE");
+  const auto plain = run_powerfit({"sensors", "--json"}, tree.root());
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+
+  const auto detail_of = [](const std::string& listing) {
+    for (const auto& source : json::parse(listing)) {
+      if (source["name"] == "nvml") return source["detail"].get<std::string>();
+    }
+    return std::string();
+  };
+  ASSERT_EQ(sensors.status, 0) << sensors.err;
+  EXPECT_NE(detail_of(sensors.out).find("read energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s "
+                                        "(POWERFIT_NVML_SCHEDULE)"),
+            std::string::npos)
+      << sensors.out;
+  EXPECT_NE(detail_of(plain.out).find("read energy=200ms,"), std::string::npos) << plain.out;
+  EXPECT_EQ(detail_of(plain.out).find("(POWERFIT_NVML_SCHEDULE)"), std::string::npos) << plain.out;
+  EXPECT_EQ(refused.status, 2) << refused.err;
+  EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
+  EXPECT_EQ(refused.err.find("POWERFIT_NVML_SCHEDULE='energy=fast'"), refused.err.find("POWERFIT")) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
 TEST(RunEndToEnd, TheLiveLineShowsPowerPerSourceAndEnergySoFarMeasuredAndEstimatedApart) {
   TempTree tree;
   ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);

@@ -1,0 +1,64 @@
+#include "sensors/nvml_schedule.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <utility>
+
+#include "core/duration.hpp"
+
+namespace powerfit::sensors {
+namespace {
+
+using Field = std::chrono::milliseconds NvmlSchedule::*;
+constexpr std::array<std::pair<std::string_view, Field>, 6> kFields{{{"energy", &NvmlSchedule::energy},
+                                                                    {"retry", &NvmlSchedule::retry},
+                                                                    {"watch", &NvmlSchedule::watch},
+                                                                    {"watch_first", &NvmlSchedule::watch_first},
+                                                                    {"watch_for", &NvmlSchedule::watch_for},
+                                                                    {"watch_every", &NvmlSchedule::watch_every}}};
+
+}  // namespace
+
+std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
+  NvmlSchedule schedule;
+  if (text == nullptr || *text == '\0') return schedule;
+  const std::string prefix = std::string(kNvmlScheduleVariable) + "='" + text + "': ";
+  const std::string fix = "; fix it (e.g. energy=1s,watch_for=600ms,watch_every=5s) or unset it";
+  std::string_view rest(text);
+  for (bool more = true; more;) {
+    const auto comma = rest.find(',');
+    const auto item = rest.substr(0, comma);
+    more = comma != std::string_view::npos;
+    if (more) rest.remove_prefix(comma + 1);
+    const auto equals = item.find('=');
+    const auto key = item.substr(0, equals);
+    const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
+    if (equals == std::string_view::npos || field == kFields.end()) {
+      return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, retry, watch, " +
+             "watch_first, watch_for, watch_every" + fix;
+    }
+    const auto duration = parse_duration(item.substr(equals + 1));
+    if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;
+    const auto value = std::chrono::duration_cast<std::chrono::milliseconds>(std::get<Nanoseconds>(duration));
+    if (value < std::chrono::milliseconds(1) || value > std::chrono::hours(1)) {
+      return prefix + std::string(key) + " must lie between 1ms and 1h" + fix;
+    }
+    schedule.*(field->second) = value;
+  }
+  return schedule;
+}
+
+std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment() {
+  return parse_nvml_schedule(std::getenv(kNvmlScheduleVariable));
+}
+
+std::string describe(const NvmlSchedule& schedule) {
+  std::string text;
+  for (const auto& [name, field] : kFields) {
+    text += (text.empty() ? "" : ",") + std::string(name) + "=" + format_duration(schedule.*field);
+  }
+  return text;
+}
+
+}  // namespace powerfit::sensors

@@ -1,0 +1,39 @@
+#pragma once
+// How often the NVML poller reads what it reads, and the POWERFIT_NVML_SCHEDULE text that changes
+// it (for measuring the trade between sampling's CPU and a window's joules; VALIDATION.md).
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace powerfit::sensors {
+
+// The defaults are the schedule whose windows were validated on the H100 and H200 (counter every
+// 200 ms, power watched all along; VALIDATION.md, "Windows on a power step").
+struct NvmlSchedule {
+  std::chrono::milliseconds energy{200};  // the energy counter (about 3 ms of CPU a read)
+  // The counter again after a failed read, and its first read by the poller: the read made when
+  // the source opens is dated before the refresh clock knows anything, so its dating error is
+  // kept to this first stretch rather than spread over a whole `energy` period.
+  std::chrono::milliseconds retry{200};
+  std::chrono::milliseconds watch{10};          // the power, to learn the refresh clock,
+  std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
+  std::chrono::milliseconds watch_for{5000};    // then for this long
+  std::chrono::milliseconds watch_every{5000};  // every this often (watch_for >= watch_every: always)
+};
+
+inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
+
+// Reads "energy=1s,watch_for=600ms,watch_every=5s" (any of energy, retry, watch, watch_first,
+// watch_for, watch_every; the others keep their defaults) over the defaults; null or empty: the
+// defaults. A problem comes back as one line naming the variable and the fix.
+std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
+
+// The schedule the environment asks for.
+std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
+
+// "energy=200ms,retry=200ms,watch=10ms,watch_first=2s,watch_for=5s,watch_every=5s".
+std::string describe(const NvmlSchedule& schedule);
+
+}  // namespace powerfit::sensors

@@ -1,0 +1,47 @@
+#include "sensors/nvml_schedule.hpp"
+
+#include <gtest/gtest.h>
+
+namespace powerfit::sensors {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
+  for (const char* nothing : {static_cast<const char*>(nullptr), ""}) {
+    const auto schedule = parse_nvml_schedule(nothing);
+    ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(schedule));
+    EXPECT_EQ(describe(std::get<NvmlSchedule>(schedule)), describe(NvmlSchedule{}));
+  }
+  const auto parsed = parse_nvml_schedule("energy=1s,watch_for=600ms,watch_every=5s");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(parsed)) << std::get<std::string>(parsed);
+  const auto& schedule = std::get<NvmlSchedule>(parsed);
+  EXPECT_EQ(schedule.energy, milliseconds(1000));
+  EXPECT_EQ(schedule.watch_for, milliseconds(600));
+  EXPECT_EQ(schedule.watch_every, milliseconds(5000));
+  EXPECT_EQ(schedule.watch, NvmlSchedule{}.watch);
+  EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
+  EXPECT_EQ(describe(schedule), "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s");
+  // What describe writes reads back as the same schedule.
+  const auto again = parse_nvml_schedule(describe(schedule).c_str());
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again));
+  EXPECT_EQ(describe(std::get<NvmlSchedule>(again)), describe(schedule));
+}
+
+TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
+  const std::pair<const char*, const char*> bad[] = {
+      {"energy=fast", "energy=fast"},       {"energy=100", "unit"},     {"power=1s", "'power=1s' is not NAME=DURATION"},
+      {"energy", "'energy' is not NAME=DURATION"}, {"energy=0ms", "between 1ms and 1h"}, {"watch=2h", "between 1ms and 1h"},
+      {"energy=1s,", "'' is not NAME=DURATION"}};
+  for (const auto& [text, fragment] : bad) {
+    const auto parsed = parse_nvml_schedule(text);
+    ASSERT_TRUE(std::holds_alternative<std::string>(parsed)) << text;
+    const auto& problem = std::get<std::string>(parsed);
+    EXPECT_EQ(problem.rfind(std::string("POWERFIT_NVML_SCHEDULE='") + text + "'", 0), 0u) << problem;
+    EXPECT_NE(problem.find(fragment), std::string::npos) << problem;
+    EXPECT_NE(problem.find("or unset it"), std::string::npos) << problem;
+  }
+}
+
+}  // namespace
+}  // namespace powerfit::sensors
