@@ -5,7 +5,10 @@ by a separate process every 20 ms (nvml_witness.py, each change dated when first
 For each run it also prints, from the recorded samples, two other ways of placing the same energy:
 the power gauge alone (trapezoids) and the gauge scaled by the counter over the whole run.
 
-usage: python3 validation/step_window_gpu.py POWERFIT OUT_DIR [ROUNDS]
+With SCHEDULES set ("energy=1s;energy=2s,watch_for=600ms": POWERFIT_NVML_SCHEDULE values, "default"
+for none), each round runs under each schedule; run labels end in -sK, K the schedule's place.
+
+usage: [SCHEDULES=...] python3 validation/step_window_gpu.py POWERFIT OUT_DIR [ROUNDS]
        python3 validation/step_window_gpu.py --analyse OUT_DIR    (the table again, from OUT_DIR's files)"""
 import bisect
 import os
@@ -18,6 +21,7 @@ POWERFIT, OUT = sys.argv[1], sys.argv[2]
 ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 HERE = os.path.dirname(os.path.abspath(__file__))
 DB = os.path.join(OUT, "step.db")
+SCHEDULES = [s for s in os.environ.get("SCHEDULES", "default").split(";") if s]
 WITNESS = os.path.join(OUT, "witness.csv")
 
 
@@ -50,12 +54,19 @@ def measure():
     witness = subprocess.Popen([sys.executable, os.path.join(HERE, "nvml_witness.py"), WITNESS, "0.02"])
     time.sleep(2.0)
     labels = []
+    with open(os.path.join(OUT, "schedules.txt"), "w") as f:
+        f.write("".join(f"s{k} {schedule}\n" for k, schedule in enumerate(SCHEDULES)))
     for r in range(ROUNDS):
-        for interval in ("100ms", "50ms"):
-            label = f"step-{interval}-{r}"
-            subprocess.run([POWERFIT, "run", "-q", "-i", interval, "-o", DB, "--label", label, "--",
-                            sys.executable, os.path.join(HERE, "step_load.py"), "3", "6", "2"], check=True)
-            labels.append((label, interval))
+        for k, schedule in enumerate(SCHEDULES):
+            env = dict(os.environ)
+            env.pop("POWERFIT_NVML_SCHEDULE", None)
+            if schedule != "default":
+                env["POWERFIT_NVML_SCHEDULE"] = schedule
+            for interval in ("100ms", "50ms"):
+                label = f"step-{interval}-{r}" + (f"-s{k}" if len(SCHEDULES) > 1 else "")
+                subprocess.run([POWERFIT, "run", "-q", "-i", interval, "-o", DB, "--label", label, "--",
+                                sys.executable, os.path.join(HERE, "step_load.py"), "3", "6", "2"], check=True, env=env)
+                labels.append((label, interval))
     time.sleep(1.0)
     witness.terminate()
     witness.wait()
@@ -91,6 +102,10 @@ def analyse():
     for label, interval, seconds, w, p, g, gk, k in rows:
         lines.append(f"{label:16} {seconds:8.3f} {w:10.1f} {p:10.1f} {100 * (p / w - 1):+7.2f} "
                      f"{100 * (g / w - 1):+8.2f} {100 * (gk / w - 1):+9.2f} {k:6.3f}")
+    legend = os.path.join(OUT, "schedules.txt")
+    if os.path.exists(legend):
+        with open(legend) as f:
+            lines += ["schedules: " + "; ".join(line.strip() for line in f)]
     text = "\n".join(lines)
     print(text)
     with open(os.path.join(OUT, "step_window.txt"), "w") as f:
