@@ -33,10 +33,16 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     if (more) rest.remove_prefix(comma + 1);
     const auto equals = item.find('=');
     const auto key = item.substr(0, equals);
+    if (key == "aim" && equals != std::string_view::npos) {
+      const auto value = item.substr(equals + 1);
+      if (value != "on" && value != "off") return prefix + "aim is on or off, not '" + std::string(value) + "'" + fix;
+      schedule.aim = value == "on";
+      continue;
+    }
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, retry, watch, " +
-             "watch_first, watch_for, watch_every" + fix;
+             "watch_first, watch_for, watch_every (or aim=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;
@@ -58,7 +64,7 @@ std::string describe(const NvmlSchedule& schedule) {
   for (const auto& [name, field] : kFields) {
     text += (text.empty() ? "" : ",") + std::string(name) + "=" + format_duration(schedule.*field);
   }
-  return text;
+  return text + (schedule.aim ? ",aim=on" : ",aim=off");
 }
 
 }  // namespace powerfit::sensors

@@ -241,12 +241,23 @@ void NvmlSource::poll_energy(Gpu& gpu) {
   gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, taken);
 }
 
+std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::int64_t read_ns) {
+  const std::int64_t step = std::chrono::nanoseconds(schedule_.watch).count();
+  std::int64_t next = read_ns + step;
+  if (schedule_.aim) {
+    std::lock_guard lock(gpu.clock_mutex);
+    next = gpu.clock.next_read(read_ns, step);
+  }
+  return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());
+}
+
 void NvmlSource::poll() {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto watch_until = start + std::max(schedule_.watch_first, schedule_.watch_for);
   auto next_watch = start + schedule_.watch_every;
   std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
+  std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
   std::unique_lock lock(poller_mutex_);
   for (;;) {
     auto now = Clock::now();
@@ -255,9 +266,12 @@ void NvmlSource::poll() {
       next_watch = now + schedule_.watch_every;
     }
     const bool watching = now < watch_until;
-    // Wake for the soonest of: the next watch, the next counter read, the next watching stretch.
-    auto wake = watching ? now + schedule_.watch : next_watch;
-    for (const auto& due : next_energy) wake = std::min(wake, due);
+    // Wake for the soonest of: a GPU's next watch, its next counter read, the next watching stretch.
+    auto wake = next_watch;
+    for (std::size_t i = 0; i < gpus_.size(); ++i) {
+      wake = std::min(wake, next_energy[i]);
+      if (watching) wake = std::min(wake, next_look[i]);
+    }
     if (poller_wake_.wait_until(lock, wake, [this] { return poller_stop_; })) return;
     lock.unlock();
     now = Clock::now();
@@ -268,8 +282,9 @@ void NvmlSource::poll() {
       if (now >= next_energy[i]) {
         poll_energy(gpu);  // watches the power on both sides of the read
         next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : schedule_.energy);
-      } else if (now < watch_until) {
-        watch_refresh(gpu);
+        next_look[i] = next_watch_of(gpu, monotonic_now_ns());
+      } else if (now < watch_until && now >= next_look[i]) {
+        next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
       }
     }
     lock.lock();

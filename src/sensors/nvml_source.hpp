@@ -78,6 +78,8 @@ class NvmlSource final : public Source {
   void poll_energy(Gpu& gpu);
   // Reads the power, shows it to the GPU's refresh clock and returns the read's time.
   std::int64_t watch_refresh(Gpu& gpu);
+  // When to watch the GPU's power next after a read at `read_ns` (NvmlSchedule::aim).
+  std::chrono::steady_clock::time_point next_watch_of(Gpu& gpu, std::int64_t read_ns);
   void observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns);
   std::optional<std::int64_t> refreshed_by(Gpu& gpu, std::int64_t t_ns);
   void poll();

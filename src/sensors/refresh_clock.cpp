@@ -1,5 +1,6 @@
 #include "sensors/refresh_clock.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace powerfit::sensors {
@@ -24,9 +25,15 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
     const std::int64_t gap = read_ns - read_ns_;
     const bool sharp = gap <= kSharpNs;
     std::int64_t change = read_ns_ + gap / 2;
-    // Between sparse reads, a refresh the period predicts is closer to the truth than the midpoint.
+    // Between sparse reads, the moment between them nearest a refresh the period predicts is
+    // closer to the truth than the midpoint: the predicted refresh itself when it lies between
+    // them, else the end of the stretch nearer the refresh predicted before or after it.
     if (!sharp && period_ns_ > 0) {
-      if (const auto predicted = last_refresh(read_ns); predicted && *predicted > read_ns_) change = *predicted;
+      if (const auto predicted = last_refresh(read_ns)) {
+        const auto nearest = [&](std::int64_t refresh) { return std::clamp(refresh, read_ns_ + 1, read_ns); };
+        const std::int64_t early = nearest(*predicted), late = nearest(*predicted + period_ns_);
+        change = std::llabs(early - *predicted) <= std::llabs(late - (*predicted + period_ns_)) ? early : late;
+      }
     }
     if (sharp) learn_period(change);
     change_ns_ = change;
@@ -68,6 +75,17 @@ std::optional<std::int64_t> RefreshClock::last_refresh(std::int64_t t_ns) const 
   const std::int64_t refreshes = floor_div(since, period_ns_);
   if (refreshes > kMaxCarried || refreshes < -kMaxCarried) return std::nullopt;
   return *change_ns_ + refreshes * period_ns_;
+}
+
+std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns) const {
+  const auto last = last_refresh(read_ns);
+  // Locked: the last refresh predicted is the sharp change seen or the one after it (a refresh
+  // can leave the value as it was); two missed in a row and the watcher reads every step again.
+  if (period_ns_ == 0 || !change_sharp_ || !last || *last - *change_ns_ > period_ns_) return read_ns + step_ns;
+  const std::int64_t half = step_ns / 2;
+  const std::int64_t next = *last + period_ns_;
+  if (read_ns < next - half) return next - half;
+  return next + half;
 }
 
 }  // namespace powerfit::sensors

@@ -31,6 +31,12 @@ class RefreshClock {
   std::optional<std::int64_t> last_refresh(std::int64_t t_ns) const;
   // The refresh period learnt so far (0 while unknown).
   std::int64_t period_ns() const { return period_ns_; }
+  // When a watcher reading every `step_ns` should read next, having just read at `read_ns`, to see
+  // the next refresh as sharply at less cost. Until the clock is locked on (the period known, and
+  // one of the last two refreshes it predicts seen as a sharp change) every `step_ns`; once
+  // locked, step/2 before and step/2 after each refresh it predicts, two reads a refresh that date
+  // it as sharply. Two refreshes missed in a row unlock it until reads every `step_ns` see one.
+  std::int64_t next_read(std::int64_t read_ns, std::int64_t step_ns) const;
 
  private:
   void learn_period(std::int64_t change);

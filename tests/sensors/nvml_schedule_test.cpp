@@ -21,7 +21,12 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.watch_every, milliseconds(5000));
   EXPECT_EQ(schedule.watch, NvmlSchedule{}.watch);
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
-  EXPECT_EQ(describe(schedule), "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s");
+  EXPECT_FALSE(schedule.aim);
+  EXPECT_EQ(describe(schedule), "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,aim=off");
+  const auto aimed = parse_nvml_schedule("aim=on,watch=8ms");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(aimed));
+  EXPECT_TRUE(std::get<NvmlSchedule>(aimed).aim);
+  EXPECT_EQ(std::get<NvmlSchedule>(aimed).watch, milliseconds(8));
   // What describe writes reads back as the same schedule.
   const auto again = parse_nvml_schedule(describe(schedule).c_str());
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again));
@@ -32,7 +37,7 @@ TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
   const std::pair<const char*, const char*> bad[] = {
       {"energy=fast", "energy=fast"},       {"energy=100", "unit"},     {"power=1s", "'power=1s' is not NAME=DURATION"},
       {"energy", "'energy' is not NAME=DURATION"}, {"energy=0ms", "between 1ms and 1h"}, {"watch=2h", "between 1ms and 1h"},
-      {"energy=1s,", "'' is not NAME=DURATION"}};
+      {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"}};
   for (const auto& [text, fragment] : bad) {
     const auto parsed = parse_nvml_schedule(text);
     ASSERT_TRUE(std::holds_alternative<std::string>(parsed)) << text;

@@ -338,6 +338,32 @@ TEST_F(FakeNvml, CounterAndPowerAreDatedAtTheDriversRefreshSoAStepLandsInItsWind
   EXPECT_NEAR(*window, run.truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
 }
 
+TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) {
+  // The power watched every 10 ms wakes the poller 100 times a second, the largest share of
+  // sampling's CPU beside the counter; aimed, it is read just before and after each refresh the
+  // refresh clock predicts.
+  const auto dense = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10)});
+  const int dense_reads = calls(0, "power_mw");
+  const auto aimed =
+      step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = true});
+  const int aimed_reads = calls(0, "power_mw");
+  EXPECT_LT(aimed_reads * 2, dense_reads) << aimed_reads << " against " << dense_reads;
+  int checked = 0;
+  for (const auto& [t, joules] : aimed.counter) {
+    const double since_origin = static_cast<double>(aimed.start + t - aimed.origin) * 1e-9;
+    if (since_origin < 0.5) continue;
+    const double past_refresh = since_origin - 0.1 * std::floor(since_origin / 0.1 + 1e-9);
+    EXPECT_TRUE(past_refresh < 0.008 || past_refresh > 0.092) << since_origin;
+    ++checked;
+  }
+  EXPECT_GE(checked, 12);
+  for (const auto* run : {&dense, &aimed}) {
+    const auto window = run->window();
+    ASSERT_TRUE(window);
+    EXPECT_NEAR(*window, run->truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+  }
+}
+
 TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
   // A cheaper schedule: the counter (about 3 ms of CPU a read on an H100) is read when the source
   // opens, every 5 s and before the last tick; the power is watched for 2 s, then 0.6 s every 5 s,

@@ -75,3 +75,60 @@ TEST(RefreshClock, CarriesThePhaseAcrossAStretchWithoutChanges) {
 
 }  // namespace
 }  // namespace powerfit::sensors
+
+namespace powerfit::sensors {
+namespace {
+
+// Reads where next_read says, up to 1 ms late, against `driver` from 40 ms to `end`; counts the
+// reads and the moments 1 s on, away from the refreshes, whose last refresh is off by over 6 ms.
+struct Watched {
+  int reads = 0, checked = 0, off = 0;
+};
+template <typename DriverAt>
+Watched watch_aimed(DriverAt driver_at, std::int64_t end) {
+  RefreshClock clock;
+  Watched watched;
+  std::uint32_t noise = 777;
+  for (std::int64_t t = 40 * kMs; t < end;) {
+    const auto& driver = driver_at(t);
+    clock.observe(driver.value(t), t);
+    ++watched.reads;
+    noise = noise * 1664525u + 1013904223u;
+    const std::int64_t next = clock.next_read(t, 10 * kMs) + static_cast<std::int64_t>(noise % 1'000'000u);
+    // Moments between this read and the next, as the sampling thread would ask about them.
+    for (std::int64_t m = t + 3 * kMs; m < next && t > 1'000 * kMs; m += 7 * kMs) {
+      const std::int64_t truth = driver.refresh_before(m);
+      if (m - truth < 8 * kMs || truth + driver.period - m < 8 * kMs) continue;
+      const auto estimate = clock.last_refresh(m);
+      ++watched.checked;
+      if (!estimate || std::llabs(*estimate - truth) > 6 * kMs) ++watched.off;
+    }
+    t = next;
+  }
+  return watched;
+}
+
+TEST(RefreshClock, AimedReadsDateAsSharplyAsReadingEvery10msAtAFifthOfTheReads) {
+  const Driver driver;
+  const auto watched = watch_aimed([&](std::int64_t) -> const Driver& { return driver; }, 10'000 * kMs);
+  EXPECT_GT(watched.checked, 1000);
+  EXPECT_EQ(watched.off, 0);
+  // Reads every 10 ms until locked, then two a refresh (more where unchanged values unlock the
+  // clock): about a third of the 1,000 that reading every 10 ms takes.
+  EXPECT_LT(watched.reads, 340);
+  EXPECT_GT(watched.reads, 190);
+}
+
+TEST(RefreshClock, AimedReadsFindTheRefreshesAgainAfterTheirPhaseMoves) {
+  Driver before, after;
+  after.phase = before.phase + 33 * kMs;  // the driver's refreshes move by a third of a period
+  const auto watched = watch_aimed([&](std::int64_t t) -> const Driver& { return t < 5'000 * kMs ? before : after; },
+                                   10'000 * kMs);
+  // Off only for the refreshes around the move: at most a few moments of the 4 s after it.
+  EXPECT_GT(watched.checked, 1000);
+  EXPECT_LE(watched.off, 30);
+  EXPECT_LT(watched.reads, 360);
+}
+
+}  // namespace
+}  // namespace powerfit::sensors
