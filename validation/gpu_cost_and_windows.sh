@@ -4,7 +4,8 @@
 # builds (scripts/build-cuda.sh) unless built, then
 #   validation/sampling_cost_gpu.py   CPU per sample of nvidia-smi, powerfit --sources nvml, powerfit (all), 100 and 10 ms
 #   validation/step_window_gpu.py     windows on a power step against a separate NVML reader
-# and prints both tables last.
+# and prints both tables last. SCHEDULES="default;aim=on;energy=1s,aim=on" (POWERFIT_NVML_SCHEDULE
+# values) runs both under each schedule, side by side in the same call.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1

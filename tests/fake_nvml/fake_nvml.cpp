@@ -81,7 +81,9 @@ double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t
 std::mutex g_mutex;
 // One GPU unless FAKE_NVML_GPUS says how many (for a process that cannot script it: a benchmark).
 // FAKE_NVML_WATTS ("100,110,...") simulates each GPU at a constant power from the library's load,
-// for a process that cannot script it (powerfit run in a test of several ranks).
+// for a process that cannot script it (powerfit run in a test of several ranks); with
+// FAKE_NVML_WIGGLE (watts) added 0, 1 or 2 times over at each refresh of its first 10 minutes,
+// so that the reading changes at every refresh as a real card's does (a benchmark of watching it).
 std::vector<FakeGpu> initial_gpus() {
   const char* count = std::getenv("FAKE_NVML_GPUS");
   std::vector<FakeGpu> gpus(count != nullptr ? std::max(1, std::atoi(count)) : 1);
@@ -95,6 +97,9 @@ std::vector<FakeGpu> initial_gpus() {
       gpu.simulated = true;
       gpu.origin_ns = monotonic_ns();
       gpu.steps = {{-1.0, power}};
+      if (const char* wiggle = std::getenv("FAKE_NVML_WIGGLE")) {
+        for (int k = 0; k < 6000; ++k) gpu.steps.emplace_back(k * gpu.refresh_s, power + std::atof(wiggle) * (k % 3));
+      }
       next = *end == ',' ? end + 1 : end;
     }
   }
