@@ -30,9 +30,8 @@ struct NvmlSchedule {
 inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
 // Reads "energy=1s,watch_for=600ms,watch_every=5s,aim=on" (any of energy, retry, watch,
-// watch_first, watch_for, watch_every as durations, aim as on or off; the others keep their
-// defaults) over the defaults; null or empty: the
-// defaults. A problem comes back as one line naming the variable and the fix.
+// watch_first, watch_for, watch_every as durations, aim as on or off) over the defaults; null or
+// empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 
 // The schedule the environment asks for.

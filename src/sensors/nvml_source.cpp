@@ -99,8 +99,10 @@ Availability NvmlSource::open() {
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
   for (auto& gpu : gpus_) poll_energy(*gpu);  // the run's first value, before the command starts
   poller_ = std::thread([this] { poll(); });
+  const char* asked = std::getenv(kNvmlScheduleVariable);
+  const bool from_environment = asked != nullptr && *asked != '\0';
   return {true, detail + ", driver " + driver_ + ", via " + nvml_->path() + "; read " + describe(schedule_) +
-                    (std::getenv(kNvmlScheduleVariable) != nullptr && *std::getenv(kNvmlScheduleVariable) != '\0' ? std::string(" (") + kNvmlScheduleVariable + ")" : "")};
+                    (from_environment ? std::string(" (") + kNvmlScheduleVariable + ")" : "")};
 }
 
 void NvmlSource::describe_host(HostInfo& host) const {

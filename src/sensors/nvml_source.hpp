@@ -18,7 +18,8 @@
 // The driver refreshes the counter and the power readings about every 100 ms, so a value read
 // now may be 100 ms old: dated when read, the energy of a power step lands up to 100 ms late. The
 // poller therefore also watches the power (about 1 µs a read) every 10 ms for a while every few
-// seconds, to learn when refreshes happen (sensors/refresh_clock.hpp; the clock carries the
+// seconds (aimed, only just before and after each refresh it predicts: NvmlSchedule::aim), to
+// learn when refreshes happen (sensors/refresh_clock.hpp; the clock carries the
 // period between watches), and the counter and the power readings are dated at the last refresh.
 // On the H100 and H200 the counter's refresh (every 100.4 ms) drifts against the power's
 // (100.0 ms), so the counter's date is within ±50 ms rather than one-sidedly late; read every few
