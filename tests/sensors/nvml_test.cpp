@@ -45,6 +45,25 @@ struct StepRun {
   }
 };
 
+// Once the source has seen a few refreshes (0.5 s), every counter value of a step run is dated at
+// the refresh it comes from, within the 10 ms at which the power is watched; 12 values at least.
+void expect_counter_dated_at_its_refreshes(const StepRun& run) {
+  int checked = 0;
+  for (const auto& [t, joules] : run.counter) {
+    const double since_origin = static_cast<double>(run.start + t - run.origin) * 1e-9;
+    if (since_origin < 0.5) continue;
+    const double past_refresh = since_origin - 0.1 * std::floor(since_origin / 0.1 + 1e-9);
+    EXPECT_TRUE(past_refresh < 0.008 || past_refresh > 0.092) << since_origin;
+    ++checked;
+  }
+  EXPECT_GE(checked, 12);
+}
+
+// A step run's window against the true energy: between two refreshes the gauge is a straight
+// line, which misplaces at most an eighth of the 450 W step times the refresh period at each edge;
+// each dating error of up to 8 ms adds its share.
+constexpr double kStepWindowTolerance = 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008);
+
 class FakeNvml : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -320,22 +339,10 @@ TEST_F(FakeNvml, CounterAndPowerAreDatedAtTheDriversRefreshSoAStepLandsInItsWind
   // counter read by a separate process. Here the counter is read every 200 ms and the power
   // watched all along.
   const auto run = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10)});
-  // Once the source has seen a few refreshes, every counter value is dated at the refresh it comes
-  // from, within the 10 ms at which the power is watched.
-  int checked = 0;
-  for (const auto& [t, joules] : run.counter) {
-    const double since_origin = static_cast<double>(run.start + t - run.origin) * 1e-9;
-    if (since_origin < 0.5) continue;
-    const double past_refresh = since_origin - 0.1 * std::floor(since_origin / 0.1 + 1e-9);
-    EXPECT_TRUE(past_refresh < 0.008 || past_refresh > 0.092) << since_origin;
-    ++checked;
-  }
-  EXPECT_GE(checked, 12);
+  expect_counter_dated_at_its_refreshes(run);
   const auto window = run.window();
   ASSERT_TRUE(window);
-  // Between two refreshes the gauge is a straight line, which misplaces at most an eighth of the
-  // step times the refresh period at each edge; each dating error of up to 8 ms adds its share.
-  EXPECT_NEAR(*window, run.truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+  EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
 }
 
 TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) {
@@ -348,19 +355,11 @@ TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) 
       step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = true});
   const int aimed_reads = calls(0, "power_mw");
   EXPECT_LT(aimed_reads * 2, dense_reads) << aimed_reads << " against " << dense_reads;
-  int checked = 0;
-  for (const auto& [t, joules] : aimed.counter) {
-    const double since_origin = static_cast<double>(aimed.start + t - aimed.origin) * 1e-9;
-    if (since_origin < 0.5) continue;
-    const double past_refresh = since_origin - 0.1 * std::floor(since_origin / 0.1 + 1e-9);
-    EXPECT_TRUE(past_refresh < 0.008 || past_refresh > 0.092) << since_origin;
-    ++checked;
-  }
-  EXPECT_GE(checked, 12);
+  expect_counter_dated_at_its_refreshes(aimed);
   for (const auto* run : {&dense, &aimed}) {
     const auto window = run->window();
     ASSERT_TRUE(window);
-    EXPECT_NEAR(*window, run->truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+    EXPECT_NEAR(*window, run->truth, kStepWindowTolerance);
   }
 }
 
@@ -374,7 +373,7 @@ TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
   EXPECT_LE(calls(0, "energy_mj"), 6);
   const auto window = run.window();
   ASSERT_TRUE(window);
-  EXPECT_NEAR(*window, run.truth, 2 * (450.0 * 0.1 / 8 + 450.0 * 0.008));
+  EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
 }
 
 TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
