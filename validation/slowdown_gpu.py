@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 POWERFIT, OUT = sys.argv[1], sys.argv[2]
+os.makedirs(OUT, exist_ok=True)
 ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 2
 SECONDS = float(sys.argv[4]) if len(sys.argv) > 4 else 10.0
 LOAD = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_load.py"), str(SECONDS)]

@@ -69,7 +69,7 @@ Exporter::Exporter(const ServeOptions& options) : impl_(std::make_unique<Impl>()
           .sources = options.sources});
     } else {
       auto catalog = sensors::open_catalog(
-          {.roots = options.roots, .estimate = options.estimate, .cpu_tdp_w = options.cpu_tdp_w});
+          {.roots = options.roots, .estimate = options.estimate, .cpu_tdp_w = options.cpu_tdp_w, .wanted = options.sources});
       if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw Error(Error::Kind::argument, *problem);
       impl_->bare = std::make_unique<Sampler>(sensors::available_sources(catalog), SamplerOptions{.interval = options.interval});
     }

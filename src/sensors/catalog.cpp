@@ -17,10 +17,16 @@
 namespace powerfit::sensors {
 namespace {
 
-void add(std::vector<CatalogEntry>& catalog, std::unique_ptr<Source> source) {
-  auto availability = source->open();
-  catalog.push_back({std::move(source), std::move(availability)});
+bool named(const std::vector<std::string>& names, std::string_view name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
 }
+
+// "nvml" and "nvml.slow" keep the process tree they attribute GPU use by.
+bool kept(const std::vector<std::string>& names, std::string_view name) {
+  return named(names, name) || (name == "procfs.process" && (named(names, "nvml") || named(names, "nvml.slow")));
+}
+
+constexpr const char* kNotChosen = "not chosen";
 
 bool measures_cpu_power(const CatalogEntry& entry) {
   return entry.availability.available && entry.source->name() == "rapl";
@@ -30,9 +36,19 @@ bool measures_cpu_power(const CatalogEntry& entry) {
 
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   std::vector<CatalogEntry> catalog;
+  // Whether the estimate is needed rests on RAPL, so naming the estimate opens RAPL to ask.
+  const auto wanted = [&](std::string_view name) {
+    return options.wanted.empty() || kept(options.wanted, name) ||
+           (name == "rapl" && named(options.wanted, "estimate.cpu"));
+  };
+  const auto add = [&](std::unique_ptr<Source> source) {
+    if (!wanted(source->name())) return catalog.push_back({std::move(source), {false, kNotChosen}});
+    auto availability = source->open();
+    catalog.push_back({std::move(source), std::move(availability)});
+  };
   // A host-wide source, set aside unopened where another process of the job counts the host.
   const auto add_host = [&](std::unique_ptr<Source> source) {
-    if (options.host_channels) return add(catalog, std::move(source));
+    if (options.host_channels) return add(std::move(source));
     catalog.push_back({std::move(source), {false, "the host's channels are counted once, by local rank 0"}});
   };
   add_host(std::make_unique<ProcCpuSource>(options.roots));
@@ -43,7 +59,7 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   if (options.process_root > 0) {
     // The process source refreshes the tree each tick; sources after it read the same members.
     tree = std::make_shared<ProcessTree>(options.roots.proc, options.process_root);
-    add(catalog, std::make_unique<ProcProcessSource>(options.roots, tree));
+    add(std::make_unique<ProcProcessSource>(options.roots, tree));
   }
   add_host(make_rapl_source(options.roots, options.rapl_settle));
   add_host(std::make_unique<HwmonSource>(options.roots));
@@ -51,16 +67,16 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   if (const auto* problem = std::get_if<std::string>(&schedule)) {
     catalog.push_back({std::make_unique<NvmlSource>(tree, NvmlSchedule{}, options.gpus), {false, *problem}});
   } else {
-    add(catalog, std::make_unique<NvmlSource>(tree, std::get<NvmlSchedule>(schedule), options.gpus));
+    add(std::make_unique<NvmlSource>(tree, std::get<NvmlSchedule>(schedule), options.gpus));
   }
-  add(catalog, std::make_unique<NvmlSlowSource>(tree, options.gpus));
+  add(std::make_unique<NvmlSlowSource>(tree, options.gpus));
 
   const bool cpu_measured = std::any_of(catalog.begin(), catalog.end(), measures_cpu_power);
   if (!options.host_channels) {
     add_host(std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}));
   } else if (options.estimate && !cpu_measured) {
     const auto host = read_host_info(options.roots);
-    add(catalog, std::make_unique<CpuEstimateSource>(
+    add(std::make_unique<CpuEstimateSource>(
                      options.roots, choose_cpu_power_model(host.cpu_model, host.cpu_cores, options.cpu_tdp_w)));
   } else {
     catalog.push_back({std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}),
@@ -71,7 +87,6 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
 }
 
 std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, const std::vector<std::string>& names) {
-  const auto named = [&](std::string_view name) { return std::find(names.begin(), names.end(), name) != names.end(); };
   if (names.empty()) {
     for (auto& entry : catalog) {
       if (entry.availability.available && entry.source->opt_in()) {
@@ -80,9 +95,6 @@ std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, co
     }
     return std::nullopt;
   }
-  const auto chosen = [&](std::string_view name) {
-    return named(name) || (name == "procfs.process" && (named("nvml") || named("nvml.slow")));
-  };
   for (const auto& name : names) {
     const auto entry = std::find_if(catalog.begin(), catalog.end(),
                                     [&](const CatalogEntry& candidate) { return candidate.source->name() == name; });
@@ -92,7 +104,7 @@ std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, co
     }
   }
   for (auto& entry : catalog) {
-    if (entry.availability.available && !chosen(entry.source->name())) entry.availability = {false, "not chosen"};
+    if (entry.availability.available && !kept(names, entry.source->name())) entry.availability = {false, kNotChosen};
   }
   return std::nullopt;
 }

@@ -26,6 +26,10 @@ struct CatalogOptions {
   // Runs between the two readings that check each RAPL counter moves; empty: wait 20 ms. Tests
   // advance fixture counters here rather than race a thread against the wait.
   std::function<void()> rapl_settle;
+  // The sources to open, by name (choose_sources's rule); empty: all. The others are kept
+  // unopened as not chosen, so a run that names a few pays for no other: no NVML start, no RAPL
+  // check, no poller started and stopped.
+  std::vector<std::string> wanted;
 };
 
 struct CatalogEntry {
@@ -33,7 +37,7 @@ struct CatalogEntry {
   Availability availability;
 };
 
-// Builds and opens every known source; unavailable ones are kept with the reason.
+// Builds every known source and opens the wanted ones; the rest are kept with the reason.
 std::vector<CatalogEntry> open_catalog(const CatalogOptions& options);
 
 // Keeps the sources named (as `powerfit sensors` lists them) and sets the others aside as not

@@ -50,7 +50,8 @@ RecordedSession::RecordedSession(const SessionOptions& options)
                                        .estimate = options.estimate,
                                        .cpu_tdp_w = options.cpu_tdp_w,
                                        .gpus = options.gpus,
-                                       .host_channels = options.host_channels});
+                                       .host_channels = options.host_channels,
+                                       .wanted = options.sources});
   if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw SourceChoiceError(*problem);
   host_ = sensors::read_host_info(options.roots);
   for (const auto& entry : catalog) {

@@ -67,5 +67,39 @@ TEST(Catalog, EstimateOnlyWhereNothingMeasuresCpuPowerAndOnlyWhenWanted) {
   EXPECT_TRUE(has_source(catalog, "estimate.cpu", false));
 }
 
+TEST(Catalog, RaplIsCheckedOnlyWhenItOrTheEstimateIsNamed) {
+  // The RAPL check (two readings 20 ms apart) ran for every run, whatever --sources named.
+  const auto vm = powerfit::testing::fixture("debian12-vm");
+  powerfit::testing::FixtureCopy server("intel-2socket-server");
+  std::filesystem::copy(vm / "proc", server.path("proc"), std::filesystem::copy_options::recursive);
+  const Roots measured{.proc = server.path("proc"), .sys = server.path("sys"), .dev = server.path("dev")};
+  int checks = 0;
+  std::string energy = "100001000\n";
+  const auto settle = [&] {
+    ++checks;
+    server.write("sys/class/powercap/intel-rapl:0/energy_uj", energy);
+    server.write("sys/class/powercap/intel-rapl:1/energy_uj", energy);
+    energy = std::to_string(std::stoll(energy) + 5000) + "\n";
+  };
+  const auto cpu_only = open_catalog({.roots = measured, .rapl_settle = settle, .wanted = {"procfs.cpu"}});
+  EXPECT_EQ(checks, 0);
+  EXPECT_TRUE(has_source(cpu_only, "procfs.cpu", true));
+  EXPECT_TRUE(has_source(cpu_only, "rapl", false));
+  EXPECT_TRUE(has_source(cpu_only, "estimate.cpu", false));
+  // Naming the estimate asks RAPL whether it is needed: here it is not.
+  auto estimate = open_catalog({.roots = measured, .rapl_settle = settle, .wanted = {"estimate.cpu"}});
+  EXPECT_EQ(checks, 1);
+  EXPECT_TRUE(has_source(estimate, "rapl", true));
+  const auto problem = choose_sources(estimate, {"estimate.cpu"});
+  ASSERT_TRUE(problem);
+  EXPECT_NE(problem->find("RAPL measures CPU power here"), std::string::npos) << *problem;
+  // On a machine without RAPL the named estimate is opened and kept, RAPL set aside.
+  const Roots bare{.proc = vm / "proc", .sys = vm / "sys", .dev = vm / "dev"};
+  auto estimated = open_catalog({.roots = bare, .wanted = {"estimate.cpu"}});
+  ASSERT_FALSE(choose_sources(estimated, {"estimate.cpu"}));
+  EXPECT_TRUE(has_source(estimated, "estimate.cpu", true));
+  EXPECT_TRUE(has_source(estimated, "rapl", false));
+}
+
 }  // namespace
 }  // namespace powerfit::sensors

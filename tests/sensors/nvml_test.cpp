@@ -528,6 +528,34 @@ TEST_F(FakeNvml, TheDearFieldsAreReadOnlyWhenChosen) {
   EXPECT_EQ(calls(0, "pcie_tx_kb"), 0);  // chosen, but no run started
 }
 
+TEST_F(FakeNvml, ARunThatNamesOtherSourcesNeverStartsNvml) {
+  // Every source was opened and the unnamed ones closed again: `--sources procfs.cpu` started
+  // NVML, read the energy counter (3 ms of CPU on an H200) and started a poller it never used.
+  reset(1);
+  auto catalog = open_catalog({.roots = {}, .process_root = ::getpid(), .wanted = {"procfs.cpu"}});
+  ASSERT_FALSE(choose_sources(catalog, {"procfs.cpu"}));
+  EXPECT_EQ(initialised(), 0);
+  EXPECT_EQ(calls(0, "energy_mj"), 0);
+  for (const auto& entry : catalog) {
+    const bool kept = entry.source->name() == "procfs.cpu";
+    EXPECT_EQ(entry.availability.available, kept) << entry.source->name();
+    if (!kept) {
+      EXPECT_TRUE(entry.source->channels().empty()) << entry.source->name() << " was opened";
+    }
+  }
+  // Naming NVML opens it, and the process tree it attributes GPU use by, and nothing else.
+  auto gpu = open_catalog({.roots = {}, .process_root = ::getpid(), .wanted = {"nvml"}});
+  ASSERT_FALSE(choose_sources(gpu, {"nvml"}));
+  EXPECT_EQ(initialised(), 1);
+  for (const auto& entry : gpu) {
+    const bool kept = entry.source->name() == "nvml" || entry.source->name() == "procfs.process";
+    EXPECT_EQ(entry.availability.available, kept) << entry.source->name() << ": " << entry.availability.detail;
+    if (!kept) {
+      EXPECT_TRUE(entry.source->channels().empty()) << entry.source->name() << " was opened";
+    }
+  }
+}
+
 TEST_F(FakeNvml, InitFailureIsUnavailableWithNvmlsMessage) {
   fail_init(NVML_ERROR_DRIVER_NOT_LOADED);
   NvmlSource source;
