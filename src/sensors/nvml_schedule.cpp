@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "core/duration.hpp"
@@ -11,12 +14,24 @@ namespace powerfit::sensors {
 namespace {
 
 using Field = std::chrono::milliseconds NvmlSchedule::*;
-constexpr std::array<std::pair<std::string_view, Field>, 6> kFields{{{"energy", &NvmlSchedule::energy},
+constexpr std::array<std::pair<std::string_view, Field>, 7> kFields{{{"energy", &NvmlSchedule::energy},
                                                                     {"retry", &NvmlSchedule::retry},
                                                                     {"watch", &NvmlSchedule::watch},
                                                                     {"watch_first", &NvmlSchedule::watch_first},
                                                                     {"watch_for", &NvmlSchedule::watch_for},
-                                                                    {"watch_every", &NvmlSchedule::watch_every}}};
+                                                                    {"watch_every", &NvmlSchedule::watch_every},
+                                                                    {"shift_gap", &NvmlSchedule::shift_gap}}};
+
+// "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most 1000 nor off.
+std::optional<double> parse_shift(std::string_view text) {
+  if (text == "off") return 0.0;
+  if (text.size() < 2 || text.back() != '%') return std::nullopt;
+  const std::string number(text.substr(0, text.size() - 1));
+  char* end = nullptr;
+  const double percent = std::strtod(number.c_str(), &end);
+  if (end != number.c_str() + number.size() || !(percent > 0.0 && percent <= 1000.0)) return std::nullopt;
+  return percent / 100.0;
+}
 
 }  // namespace
 
@@ -39,10 +54,17 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
       schedule.aim = value == "on";
       continue;
     }
+    if (key == "shift" && equals != std::string_view::npos) {
+      const auto value = item.substr(equals + 1);
+      const auto shift = parse_shift(value);
+      if (!shift) return prefix + "shift is a percent above 0 (e.g. 10%) or off, not '" + std::string(value) + "'" + fix;
+      schedule.shift = *shift;
+      continue;
+    }
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, retry, watch, " +
-             "watch_first, watch_for, watch_every (or aim=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap (or shift=PERCENT|off, aim=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;
@@ -63,6 +85,13 @@ std::string describe(const NvmlSchedule& schedule) {
   std::string text;
   for (const auto& [name, field] : kFields) {
     text += (text.empty() ? "" : ",") + std::string(name) + "=" + format_duration(schedule.*field);
+  }
+  if (schedule.shift > 0.0) {
+    char percent[32];
+    std::snprintf(percent, sizeof percent, ",shift=%g%%", schedule.shift * 100.0);
+    text += percent;
+  } else {
+    text += ",shift=off";
   }
   return text + (schedule.aim ? ",aim=on" : ",aim=off");
 }

@@ -25,19 +25,26 @@ struct NvmlSchedule {
   // predicts rather than every `watch` (RefreshClock::next_read): a fifth of the wake-ups in the
   // steady state, dating as sharp in simulation, not yet validated on a GPU.
   bool aim = false;
+  // While the power is watched, a change of more than `shift` (a fraction; 0: off) of the power
+  // seen at the last counter read reads the counter again, at most once every `shift_gap`: each
+  // stretch between two counter readings then holds one level of power, so that a gauge whose
+  // error differs between idle and load still places the energy right (VALIDATION.md).
+  double shift = 0.0;
+  std::chrono::milliseconds shift_gap{200};
 };
 
 inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
-// Reads "energy=1s,watch_for=600ms,watch_every=5s,aim=on" (any of energy, retry, watch,
-// watch_first, watch_for, watch_every as durations, aim as on or off) over the defaults; null or
+// Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, retry, watch,
+// watch_first, watch_for, watch_every, shift_gap as durations, shift as a percent or off, aim as
+// on or off) over the defaults; null or
 // empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=200ms,retry=200ms,watch=10ms,watch_first=2s,watch_for=5s,watch_every=5s,aim=off".
+// "energy=200ms,retry=200ms,watch=10ms,watch_first=2s,watch_for=5s,watch_every=5s,shift_gap=200ms,shift=off,aim=off".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

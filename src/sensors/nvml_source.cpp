@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 
 #include "core/clock.hpp"
@@ -207,6 +208,14 @@ void NvmlSource::observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatt
   if (rc != NVML_SUCCESS) return;
   std::lock_guard lock(gpu.clock_mutex);
   gpu.clock.observe(milliwatts, read_ns);
+  gpu.watched_mw = milliwatts;
+}
+
+bool NvmlSource::power_shifted(Gpu& gpu) {
+  if (schedule_.shift <= 0.0) return false;
+  std::lock_guard lock(gpu.clock_mutex);
+  const double moved = std::abs(static_cast<double>(gpu.watched_mw) - static_cast<double>(gpu.counted_mw));
+  return moved > schedule_.shift * std::max(gpu.counted_mw, 1000u);  // against 1 W at least
 }
 
 std::int64_t NvmlSource::watch_refresh(Gpu& gpu) {
@@ -238,6 +247,10 @@ void NvmlSource::poll_energy(Gpu& gpu) {
   }
   // Dated at the refresh it comes from, or halfway through the call while that is not known.
   const std::int64_t taken = to ? *to : before + (after - before) / 2;
+  {
+    std::lock_guard lock(gpu.clock_mutex);
+    gpu.counted_mw = gpu.watched_mw;
+  }
   const auto status = status_of(rc, gpu);
   gpu.energy_failed = status != ReadStatus::ok;
   gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, taken);
@@ -259,6 +272,7 @@ void NvmlSource::poll() {
   auto watch_until = start + std::max(schedule_.watch_first, schedule_.watch_for);
   auto next_watch = start + schedule_.watch_every;
   std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
+  std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
   std::unique_lock lock(poller_mutex_);
   for (;;) {
@@ -283,10 +297,12 @@ void NvmlSource::poll() {
       if (gpu.lost) continue;
       if (now >= next_energy[i]) {
         poll_energy(gpu);  // watches the power on both sides of the read
+        last_energy[i] = now;
         next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : schedule_.energy);
         next_look[i] = next_watch_of(gpu, monotonic_now_ns());
       } else if (now < watch_until && now >= next_look[i]) {
         next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
+        if (power_shifted(gpu)) next_energy[i] = std::min(next_energy[i], std::max(now, last_energy[i] + schedule_.shift_gap));
       }
     }
     lock.lock();

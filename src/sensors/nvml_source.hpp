@@ -72,6 +72,8 @@ class NvmlSource final : public Source {
     bool energy_failed = false;  // the last poll of the counter failed: try again soon
     std::mutex clock_mutex;
     RefreshClock clock;  // when the driver refreshed its values, learnt from the power reading
+    unsigned int watched_mw = 0;  // under clock_mutex: the power as last read,
+    unsigned int counted_mw = 0;  // and as watched right after the last read of the counter
     std::atomic<bool> lost{false};
   };
 
@@ -83,6 +85,8 @@ class NvmlSource final : public Source {
   std::chrono::steady_clock::time_point next_watch_of(Gpu& gpu, std::int64_t read_ns);
   void observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns);
   std::optional<std::int64_t> refreshed_by(Gpu& gpu, std::int64_t t_ns);
+  // Whether the power has moved by more than NvmlSchedule::shift since the counter was last read.
+  bool power_shifted(Gpu& gpu);
   void poll();
   bool in_tree(unsigned int pid) const;
   ReadStatus status_of(nvmlReturn_t code, Gpu& gpu) const;

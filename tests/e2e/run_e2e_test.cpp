@@ -487,7 +487,7 @@ TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {
     return std::string();
   };
   ASSERT_EQ(sensors.status, 0) << sensors.err;
-  EXPECT_NE(detail_of(sensors.out).find("read energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,aim=off "
+  EXPECT_NE(detail_of(sensors.out).find("read energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,shift=off,aim=off "
                                         "(POWERFIT_NVML_SCHEDULE)"),
             std::string::npos)
       << sensors.out;

@@ -43,6 +43,7 @@ struct FakeGpu {
   std::int64_t origin_ns = 0;
   double refresh_s = 0.1;
   std::vector<std::pair<double, double>> steps;  // from this time on, this power
+  double gauge_offset_w = 0.0;  // both power readings show this much more than the counter counts
 };
 
 std::int64_t monotonic_ns() {
@@ -74,7 +75,7 @@ double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t
   const double t = static_cast<double>(now_ns - gpu.origin_ns) * 1e-9;
   const double refreshed = std::floor(t / gpu.refresh_s) * gpu.refresh_s;
   if (what == "energy_mj") return 1000.0 + 1e3 * energy_until(gpu, refreshed);
-  if (what == "power_mw" || what == "instant_mw") return 1e3 * power_at(gpu, refreshed);
+  if (what == "power_mw" || what == "instant_mw") return 1e3 * (power_at(gpu, refreshed) + gpu.gauge_offset_w);
   return gpu.values.at(what);
 }
 
@@ -176,6 +177,12 @@ void fake_nvml_simulate(int gpu, long long origin_ns, double refresh_s) {
 void fake_nvml_power_from(int gpu, double seconds, double watts) {
   std::lock_guard lock(g_mutex);
   g_gpus.at(gpu).steps.emplace_back(seconds, watts);
+}
+// The simulated card's power readings `watts` above the power its counter counts: a real gauge's
+// error is not the same share of idle and of load.
+void fake_nvml_gauge_offset(int gpu, double watts) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).gauge_offset_w = watts;
 }
 // The simulated counter as a reader would see it at monotonic time `at_ns`, in joules.
 double fake_nvml_counter_at(int gpu, long long at_ns) {

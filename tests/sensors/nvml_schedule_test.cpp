@@ -22,22 +22,29 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.watch, NvmlSchedule{}.watch);
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
-  EXPECT_EQ(describe(schedule), "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,aim=off");
-  const auto aimed = parse_nvml_schedule("aim=on,watch=8ms");
-  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(aimed));
+  EXPECT_EQ(describe(schedule),
+            "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,shift=off,aim=off");
+  const auto aimed = parse_nvml_schedule("aim=on,watch=8ms,shift=12.5%,shift_gap=300ms");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(aimed)) << std::get<std::string>(aimed);
   EXPECT_TRUE(std::get<NvmlSchedule>(aimed).aim);
   EXPECT_EQ(std::get<NvmlSchedule>(aimed).watch, milliseconds(8));
+  EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(aimed).shift, 0.125);
+  EXPECT_EQ(std::get<NvmlSchedule>(aimed).shift_gap, milliseconds(300));
   // What describe writes reads back as the same schedule.
-  const auto again = parse_nvml_schedule(describe(schedule).c_str());
-  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again));
-  EXPECT_EQ(describe(std::get<NvmlSchedule>(again)), describe(schedule));
+  for (const auto& written : {schedule, std::get<NvmlSchedule>(aimed)}) {
+    const auto again = parse_nvml_schedule(describe(written).c_str());
+    ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again)) << describe(written);
+    EXPECT_EQ(describe(std::get<NvmlSchedule>(again)), describe(written));
+  }
 }
 
 TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
   const std::pair<const char*, const char*> bad[] = {
       {"energy=fast", "energy=fast"},       {"energy=100", "unit"},     {"power=1s", "'power=1s' is not NAME=DURATION"},
       {"energy", "'energy' is not NAME=DURATION"}, {"energy=0ms", "between 1ms and 1h"}, {"watch=2h", "between 1ms and 1h"},
-      {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"}};
+      {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"},
+      {"shift=10", "shift is a percent above 0"}, {"shift=0%", "shift is a percent above 0"},
+      {"shift=x%", "shift is a percent above 0"}};
   for (const auto& [text, fragment] : bad) {
     const auto parsed = parse_nvml_schedule(text);
     ASSERT_TRUE(std::holds_alternative<std::string>(parsed)) << text;
