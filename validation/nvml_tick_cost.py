@@ -41,7 +41,7 @@ def running_processes():
     return nvml.nvmlDeviceGetComputeRunningProcesses_v3(device, ctypes.byref(count), processes)
 
 
-calls = [
+TICK = [
     ("nvmlDeviceGetPowerUsage", lambda: nvml.nvmlDeviceGetPowerUsage(device, ctypes.byref(uint))),
     ("nvmlDeviceGetFieldValues(POWER_INSTANT)", lambda: nvml.nvmlDeviceGetFieldValues(device, 1, ctypes.byref(field))),
     ("nvmlDeviceGetUtilizationRates", lambda: nvml.nvmlDeviceGetUtilizationRates(device, pair)),
@@ -50,21 +50,26 @@ calls = [
     ("nvmlDeviceGetTemperature(GPU)", lambda: nvml.nvmlDeviceGetTemperature(device, 0, ctypes.byref(uint))),
     ("nvmlDeviceGetEnforcedPowerLimit", lambda: nvml.nvmlDeviceGetEnforcedPowerLimit(device, ctypes.byref(uint))),
     ("nvmlDeviceGetComputeRunningProcesses_v3", running_processes),
-    ("nvmlDeviceGetTotalEnergyConsumption (poller)", lambda: nvml.nvmlDeviceGetTotalEnergyConsumption(device, ctypes.byref(ull))),
 ]
+COUNTER = ("nvmlDeviceGetTotalEnergyConsumption (poller)",
+           lambda: nvml.nvmlDeviceGetTotalEnergyConsumption(device, ctypes.byref(ull)))
 
-print(f"median of {CALLS} calls: thread CPU us, wall us, return code")
-tick_cpu = 0.0
-for name, call in calls:
+
+def measure(name, call, times):
+    """Median thread CPU time of `times` calls, in µs, after printing it with the wall time."""
     cpus, walls, rc = [], [], 0
-    for _ in range(CALLS if "Energy" not in name else max(1, CALLS // 10)):
+    for _ in range(times):
         w, c = time.perf_counter_ns(), time.thread_time_ns()
         rc = call()
         cpus.append((time.thread_time_ns() - c) / 1e3)
         walls.append((time.perf_counter_ns() - w) / 1e3)
     cpu = statistics.median(cpus)
-    if "poller" not in name:
-        tick_cpu += cpu
     print(f"  {name:46} {cpu:9.1f} {statistics.median(walls):9.1f}  rc {rc}")
+    return cpu
+
+
+print(f"median of {CALLS} calls (the counter: {max(1, CALLS // 10)}): thread CPU us, wall us, return code")
+tick_cpu = sum(measure(name, call, CALLS) for name, call in TICK)
+measure(*COUNTER, max(1, CALLS // 10))
 print(f"  {'one tick, all of the above but the counter':46} {tick_cpu:9.1f}")
 nvml.nvmlShutdown()

@@ -33,17 +33,15 @@ using powerfit::testing::read_all;
 
 // A simulated card that refreshes every 100 ms, 50 ms out of phase with the source's polls; its
 // power moves a little at every refresh, as real readings do, and steps from 250 W to 700 W at
-// 0.63 s and back at `fall` (3.13 s unless said). NVML alone is sampled every 100 ms for 3.6 s on
-// `schedule`.
+// 0.63 s and back at 3.13 s. NVML alone is sampled every 100 ms for 3.6 s on `schedule`.
 struct StepRun {
   analysis::Series counter, gauge;  // gpu0.energy and gpu0.power_instant as recorded
   std::int64_t origin = 0, start = 0;
-  double fall = 3.13;
-  double truth = 0.0;  // joules from 0.63 s to `fall`
+  double truth = 0.0;  // joules from 0.63 s to 3.13 s
   // Run time (ns) of `since_origin` seconds after the simulation's origin.
   std::int64_t run_ns(double since_origin) const { return origin + std::llround(since_origin * 1e9) - start; }
   std::optional<double> window() const {
-    return analysis::energy_in_window(counter, ChannelKind::energy_counter, run_ns(0.63), run_ns(fall), 0, &gauge);
+    return analysis::energy_in_window(counter, ChannelKind::energy_counter, run_ns(0.63), run_ns(3.13), 0, &gauge);
   }
 };
 
@@ -114,17 +112,17 @@ class FakeNvml : public ::testing::Test {
   static constexpr NvmlSchedule kCounterOften{.energy = std::chrono::milliseconds(200)};
 
   // `gauge_offset_w`: the power readings show that much more than the counter counts.
-  StepRun step_run(NvmlSchedule schedule, double fall = 3.13, double gauge_offset_w = 0.0) {
+  StepRun step_run(NvmlSchedule schedule, double gauge_offset_w = 0.0) {
     reset(1);
     const std::int64_t origin = monotonic_now_ns() - 50'000'000;
     simulate(0, origin, 0.1);
     gauge_offset(0, gauge_offset_w);
     std::vector<std::pair<double, double>> steps;
     for (int k = 0; k < 50; ++k) {
-      const double wiggle = 5.0 * (k % 3), t = 0.1 * k;
-      steps.emplace_back(t, (t > 0.63 && t < fall ? 700.0 : 250.0) + wiggle);
-      if (t < 0.63 && 0.63 < t + 0.1) steps.emplace_back(0.63, 700.0 + wiggle);
-      if (t < fall && fall < t + 0.1) steps.emplace_back(fall, 250.0 + wiggle);
+      const double wiggle = 5.0 * (k % 3);
+      steps.emplace_back(0.1 * k, (k >= 7 && k < 32 ? 700.0 : 250.0) + wiggle);
+      if (k == 6) steps.emplace_back(0.63, 700.0 + wiggle);
+      if (k == 31) steps.emplace_back(3.13, 250.0 + wiggle);
     }
     for (const auto& [from, watts] : steps) power_from(0, from, watts);
     const auto exact = [&](double to) {  // joules from 0 to `to`, seconds after the origin
@@ -159,8 +157,7 @@ class FakeNvml : public ::testing::Test {
     }
     run.origin = origin;
     run.start = sampler.start_monotonic_ns();
-    run.fall = fall;
-    run.truth = exact(fall) - exact(0.63);
+    run.truth = exact(3.13) - exact(0.63);
     auto& counter = run.counter;
     auto& gauge = run.gauge;
     sampler.queue().drain([&](std::int64_t, auto values, auto present, auto times) {
@@ -392,7 +389,7 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   // two, as the counter read every 200 ms did, for a handful of reads instead of one every 200 ms.
   NvmlSchedule followed_schedule{.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10)};
   followed_schedule.shift = 0.1;
-  const auto followed = step_run(followed_schedule, 3.13, 10.0);
+  const auto followed = step_run(followed_schedule, 10.0);
   const int reads = calls(0, "energy_mj");
   const auto read_within = [&](const StepRun& run, double from, double to) {  // seconds since the origin
     return std::any_of(run.counter.begin(), run.counter.end(), [&](const auto& reading) {
@@ -409,7 +406,7 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   ASSERT_TRUE(window);
   EXPECT_NEAR(*window, followed.truth, kStepWindowTolerance);
   // Without it, nothing is read between the first stretch and the end.
-  const auto unfollowed = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10)}, 3.13, 10.0);
+  const auto unfollowed = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10)}, 10.0);
   EXPECT_FALSE(read_within(unfollowed, 0.5, 3.5));
 }
 
