@@ -3,13 +3,18 @@
 through ctypes, median CPU time of the calling thread and wall time per call, in microseconds.
 The total-energy counter (read by the poller, not the tick) is shown beside them for scale.
 
-usage: python3 validation/nvml_tick_cost.py [CALLS]"""
+With SPACING_MS > 0 the calls are made as a tick makes them instead: each once in turn, then a
+pause of SPACING_MS, CALLS times over (a call that is cheap back to back may not be once the
+driver's cached value has aged).
+
+usage: python3 validation/nvml_tick_cost.py [CALLS] [SPACING_MS]"""
 import ctypes
 import statistics
 import sys
 import time
 
 CALLS = int(sys.argv[1]) if len(sys.argv) > 1 else 200
+SPACING_MS = float(sys.argv[2]) if len(sys.argv) > 2 else 0.0
 POWER_INSTANT = 186
 
 
@@ -68,8 +73,29 @@ def measure(name, call, times):
     return cpu
 
 
-print(f"median of {CALLS} calls (the counter: {max(1, CALLS // 10)}): thread CPU us, wall us, return code")
-tick_cpu = sum(measure(name, call, CALLS) for name, call in TICK)
-measure(*COUNTER, max(1, CALLS // 10))
+def spaced():
+    """Each tick call once in turn, then a pause, CALLS times; prints and returns the medians' sum."""
+    cpus = {name: [] for name, _ in TICK}
+    walls = {name: [] for name, _ in TICK}
+    for _ in range(CALLS):
+        for name, call in TICK:
+            w, c = time.perf_counter_ns(), time.thread_time_ns()
+            call()
+            cpus[name].append((time.thread_time_ns() - c) / 1e3)
+            walls[name].append((time.perf_counter_ns() - w) / 1e3)
+        time.sleep(SPACING_MS * 1e-3)
+    for name, _ in TICK:
+        print(f"  {name:46} {statistics.median(cpus[name]):9.1f} {statistics.median(walls[name]):9.1f}"
+              f"  (mean CPU {statistics.mean(cpus[name]):.1f})")
+    return sum(statistics.median(v) for v in cpus.values())
+
+
+if SPACING_MS > 0:
+    print(f"median of {CALLS} ticks {SPACING_MS:g} ms apart: thread CPU us, wall us")
+    tick_cpu = spaced()
+else:
+    print(f"median of {CALLS} calls (the counter: {max(1, CALLS // 10)}): thread CPU us, wall us, return code")
+    tick_cpu = sum(measure(name, call, CALLS) for name, call in TICK)
+    measure(*COUNTER, max(1, CALLS // 10))
 print(f"  {'one tick, all of the above but the counter':46} {tick_cpu:9.1f}")
 nvml.nvmlShutdown()

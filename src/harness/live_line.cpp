@@ -1,4 +1,5 @@
 #include "harness/live_line.hpp"
+#include "core/thread_name.hpp"
 
 #include <unistd.h>
 
@@ -48,7 +49,10 @@ std::string live_line(const Session::LiveReading& reading) {
 
 LiveLine::LiveLine(Reader read, const LiveLineOptions& options, std::ostream& out)
     : read_(std::move(read)), options_(options), out_(out) {
-  if (options_.enabled) thread_ = std::thread([this] { run(); });
+  if (options_.enabled) thread_ = std::thread([this] {
+    name_this_thread("pf-live");
+    run();
+  });
 }
 
 LiveLine::~LiveLine() {

@@ -1,6 +1,7 @@
 #include "recording/writer.hpp"
 
 #include "core/clock.hpp"
+#include "core/thread_name.hpp"
 
 #include <algorithm>
 
@@ -24,7 +25,10 @@ RunWriter::~RunWriter() { stop(); }
 void RunWriter::start() {
   if (thread_.joinable()) return;
   stop_requested_ = false;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    name_this_thread("pf-writer");
+    run();
+  });
 }
 
 void RunWriter::stop() {

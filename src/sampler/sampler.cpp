@@ -1,4 +1,5 @@
 #include "sampler/sampler.hpp"
+#include "core/thread_name.hpp"
 
 #include <time.h>
 
@@ -70,7 +71,10 @@ void Sampler::start() {
   stop_requested_ = false;
   std::promise<void> first_tick;
   auto first_tick_taken = first_tick.get_future();
-  thread_ = std::thread([this, &first_tick] { run(first_tick); });
+  thread_ = std::thread([this, &first_tick] {
+    name_this_thread("pf-sampler");
+    run(first_tick);
+  });
   // Return only once the first tick is taken, so that nothing the caller starts next (the
   // measured command) can run before the run's first reading.
   first_tick_taken.wait();

@@ -1,4 +1,5 @@
 #include "sensors/nvml_slow_source.hpp"
+#include "core/thread_name.hpp"
 
 #include <algorithm>
 
@@ -52,6 +53,7 @@ void NvmlSlowSource::before_first_read() {
   if (poller_.joinable()) return;
   for (auto& gpu : gpus_) poll(*gpu);  // the run's first values, before the command starts
   poller_ = std::thread([this] {
+    name_this_thread("pf-nvml-slow");
     std::unique_lock lock(poller_mutex_);
     while (!poller_wake_.wait_for(lock, kPollPeriod, [this] { return poller_stop_; })) {
       lock.unlock();

@@ -8,6 +8,7 @@
 #include "core/clock.hpp"
 #include "sensors/ceilings.hpp"
 #include "sensors/host_info.hpp"
+#include "core/thread_name.hpp"
 
 namespace powerfit::sensors {
 
@@ -99,7 +100,10 @@ Availability NvmlSource::open() {
   if (gpus_.empty() && only_) return {false, "none of NVML's " + std::to_string(count) + " GPU(s) is among those chosen"};
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
   for (auto& gpu : gpus_) poll_energy(*gpu);  // the run's first value, before the command starts
-  poller_ = std::thread([this] { poll(); });
+  poller_ = std::thread([this] {
+    name_this_thread("pf-nvml");
+    poll();
+  });
   const char* asked = std::getenv(kNvmlScheduleVariable);
   const bool from_environment = asked != nullptr && *asked != '\0';
   return {true, detail + ", driver " + driver_ + ", via " + nvml_->path() + "; read " + describe(schedule_) +

@@ -51,7 +51,7 @@ Availability ProcProcessSource::open() {
 
 void ProcProcessSource::read(std::span<Reading> out) {
   const std::int64_t now = monotonic_now_ns();
-  if (member_lost_ || now - last_scan_ns_ >= rescan_period_ns_) {
+  if (member_lost_ || (now - last_scan_ns_ >= rescan_period_ns_ && tree_->may_have_grown())) {
     tree_->refresh();
     last_scan_ns_ = now;
     member_lost_ = false;

@@ -8,7 +8,8 @@
 // negative work.
 //
 // Finding new descendants means listing all of /proc, the costliest step of a tick, so it runs at
-// most once per `rescan_period` (and at once when a member disappears). A child born in between
+// most once per `rescan_period` (and at once when a member disappears), and only when a pid was
+// handed out since the last scan (ProcessTree::may_have_grown). A child born in between
 // is found at the next scan; one that lives and dies in between still counts, through its
 // parent's accounts, once waited for.
 

@@ -54,6 +54,7 @@ ProcessTree::~ProcessTree() {
 bool ProcessTree::open() {
   dir_fd_ = ::open(proc_root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd_ < 0) return false;
+  loadavg_.open(proc_root_ / "loadavg");  // absent: every refresh scans
   refresh();
   return true;
 }
@@ -70,8 +71,24 @@ std::optional<ProcStat> ProcessTree::read_stat(pid_t pid) const {
   return parse_proc_stat(std::string_view(buffer, static_cast<std::size_t>(n)));
 }
 
+std::optional<std::uint64_t> ProcessTree::last_pid() {
+  // "0.20 0.18 0.12 1/80 11206": the fifth field is the pid handed out last.
+  std::string_view content;
+  if (loadavg_.read(content) != ReadStatus::ok) return std::nullopt;
+  std::string_view field;
+  for (int i = 0; i < 5; ++i) field = text::next_token(content);
+  return text::to_u64(field);
+}
+
+bool ProcessTree::may_have_grown() {
+  const auto now = last_pid();
+  return !now || !last_pid_at_refresh_ || *now != *last_pid_at_refresh_;
+}
+
 void ProcessTree::refresh() {
   if (dir_fd_ < 0) return;
+  // Read before the listing: a fork during it moves the value, and the next check scans again.
+  last_pid_at_refresh_ = last_pid();
   ++generation_;
   unresolved_.clear();
   ::lseek(dir_fd_, 0, SEEK_SET);

@@ -144,6 +144,36 @@ TEST(ProcProcess, NewDescendantsAreLookedForAtMostOncePerRescanPeriod) {
   EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
 }
 
+TEST(ProcProcess, TheProcessListIsScannedOnlyWhenAPidWasHandedOutSinceTheLastScan) {
+  TempTree tree;
+  tree.write("loadavg", "0.20 0.18 0.12 1/80 4000\n");
+  write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 100), kRescanEveryTick);
+  ASSERT_TRUE(source.open().available);
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
+  // A directory that appears while the last pid stays put cannot be a new child (a fixture
+  // could never show one on a real /proc): the tick takes no scan to look for it.
+  write_process(tree, {.pid = 101, .comm = "new", .ppid = 100, .utime = 40, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
+  // The fork shows in /proc/loadavg (rewritten in place, as the kernel does): the next tick scans.
+  tree.rewrite("loadavg", "0.20 0.18 0.12 2/81 4001\n");
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(50));
+  write_process(tree, {.pid = 102, .comm = "later", .ppid = 100, .utime = 7, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(50));
+  tree.rewrite("loadavg", "0.20 0.18 0.12 2/81 4002\n");
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(57));
+}
+
+TEST(ProcProcess, WithoutALoadavgEveryTickMayScan) {
+  TempTree tree;
+  write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 100), kRescanEveryTick);
+  ASSERT_TRUE(source.open().available);
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(10));
+  write_process(tree, {.pid = 101, .comm = "new", .ppid = 100, .utime = 40, .stime = 0, .cutime = 0, .cstime = 0, .rss_pages = 1});
+  EXPECT_DOUBLE_EQ(read_all(source)["process.cpu_time"].value, ticks_to_seconds(50));
+}
+
 TEST(ProcProcess, AbsentProcessIsUnavailable) {
   TempTree tree;
   ProcProcessSource source({.proc = tree.root()}, std::make_shared<ProcessTree>(tree.root(), 4242));

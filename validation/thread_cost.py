@@ -1,0 +1,80 @@
+"""Where the CPU of sampling goes, thread by thread, in the steady state: runs
+`powerfit run -q -i INTERVAL [--sources SOURCES] -- sleep SECONDS` and reads each of its threads'
+time on a CPU (/proc/PID/task/TID/schedstat, nanoseconds) one second after the start and one
+second before the end; prints each thread's CPU per sample (µs) over that stretch, so that start-up
+and shut-down are left out. With SCHEDULES set (a ';'-separated list of POWERFIT_NVML_SCHEDULE
+values, "default" for none; "nvidia-smi" for `nvidia-smi --query-gpu=timestamp,power.draw,
+utilization.gpu,memory.used -lms INTERVAL` measured the same way) the run is repeated under each,
+ROUNDS times interleaved.
+
+usage: [SCHEDULES=...] python3 validation/thread_cost.py POWERFIT [SOURCES|all] [ROUNDS] [SECONDS] [INTERVAL_MS]"""
+import collections
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+POWERFIT = sys.argv[1]
+SOURCES = sys.argv[2] if len(sys.argv) > 2 else "nvml"
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+SECONDS = float(sys.argv[4]) if len(sys.argv) > 4 else 12.0
+INTERVAL_MS = int(sys.argv[5]) if len(sys.argv) > 5 else 100
+SCHEDULES = [s for s in os.environ.get("SCHEDULES", "default").split(";") if s]
+
+
+def thread_times(pid):
+    times = collections.Counter()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/comm") as comm, open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
+                name = comm.read().strip()
+                times[name if name not in ("powerfit", "nvidia-smi") else "main"] += int(stat.read().split()[0])
+        except FileNotFoundError:
+            pass  # the thread ended between the listing and the read
+    return times
+
+
+def one_run(schedule, db):
+    env = dict(os.environ)
+    env.pop("POWERFIT_NVML_SCHEDULE", None)
+    if schedule != "default":
+        env["POWERFIT_NVML_SCHEDULE"] = schedule
+    if schedule == "nvidia-smi":
+        command = ["nvidia-smi", "--query-gpu=timestamp,power.draw,utilization.gpu,memory.used", "--format=csv,noheader",
+                   f"-lms={INTERVAL_MS}"]
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        threading.Timer(SECONDS, process.terminate).start()
+    else:
+        command = [POWERFIT, "run", "-q", "-i", f"{INTERVAL_MS}ms", "-o", db]
+        if SOURCES != "all":
+            command += ["--sources", SOURCES]
+        process = subprocess.Popen(command + ["--", "sleep", str(SECONDS)], env=env)
+    time.sleep(1.0)
+    first, t0 = thread_times(process.pid), time.monotonic()
+    time.sleep(SECONDS - 2.0)
+    last, t1 = thread_times(process.pid), time.monotonic()
+    process.wait()
+    samples = (t1 - t0) * 1e3 / INTERVAL_MS
+    return {name: (last[name] - first[name]) * 1e-3 / samples for name in last}
+
+
+def main():
+    per = {s: collections.defaultdict(list) for s in SCHEDULES}
+    with tempfile.TemporaryDirectory() as scratch:
+        for _ in range(ROUNDS):
+            for schedule in SCHEDULES:
+                for name, us in one_run(schedule, os.path.join(scratch, "cost.db")).items():
+                    per[schedule][name].append(us)
+    print(f"CPU per sample (µs) by thread, sources {SOURCES}, {INTERVAL_MS} ms, median of {ROUNDS} runs of "
+          f"{SECONDS:.0f} s (steady state: the first and last second left out)")
+    for schedule in SCHEDULES:
+        names = sorted(per[schedule], key=lambda n: -statistics.median(per[schedule][n]))
+        total = sum(statistics.median(per[schedule][n]) for n in names)
+        cells = "  ".join(f"{n} {statistics.median(per[schedule][n]):.0f}" for n in names)
+        print(f"{schedule:40} total {total:5.0f}   {cells}")
+
+
+main()
