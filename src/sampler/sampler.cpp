@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include <algorithm>
+#include <cmath>
 #include <future>
 #include <limits>
 #include <utility>
@@ -58,6 +59,8 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerO
   latest_.values.resize(channels_.size());
   latest_.present.resize(channels_.size());
   latest_.energy_j.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
+  counter_anchor_j_.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
+  gauge_at_anchor_j_.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
   times_.resize(channels_.size());
 }
 
@@ -141,19 +144,46 @@ void Sampler::sample_at(std::int64_t time_ns) {
       track.fail(t, reading.status);
     }
   }
+  for (std::size_t i = 0; i < channels_.size(); ++i) {
+    const std::size_t gauge = gauges_[i];
+    if (present_[i] == 0 || gauge == kNoGauge || channels_[i].kind != ChannelKind::energy_counter || tracks_[i].failed()) continue;
+    // A new reading of the counter: the gauge's integral when it was taken, from the gauge's
+    // last reading and its power then (the two are dated a refresh apart at most).
+    const ChannelTrack& g = tracks_[gauge];
+    if (g.samples() == 0) continue;
+    const double taken_s = static_cast<double>(times_[i]) * 1e-9;
+    counter_anchor_j_[i] = values_[i];
+    gauge_at_anchor_j_[i] = g.integral() + g.last_value() * (taken_s - g.last_time());
+  }
   previous_tick_s_ = t;
   ++stats_.ticks;
   queue_.try_push(time_ns, values_, present_, times_);
   const std::lock_guard lock(latest_mutex_);
   for (std::size_t i = 0; i < channels_.size(); ++i) {
+    // A counter counted on by its gauge moves on every tick, a new reading of its own or not,
+    // and never back (a gauge reading high ran ahead of the counter's next reading: it waits).
+    if (!std::isnan(counter_anchor_j_[i])) {
+      const double previous = latest_.energy_j[i];
+      latest_.energy_j[i] = std::isnan(previous) ? counted_on(i, t) : std::max(previous, counted_on(i, t));
+    }
     if (present_[i] == 0) continue;
     latest_.values[i] = values_[i];
     latest_.present[i] = 1;
-    if (channels_[i].kind == ChannelKind::energy_counter) latest_.energy_j[i] = values_[i];
+    if (channels_[i].kind == ChannelKind::energy_counter && std::isnan(counter_anchor_j_[i])) latest_.energy_j[i] = values_[i];
     if (channels_[i].kind == ChannelKind::power_gauge) latest_.energy_j[i] = tracks_[i].integral();
   }
   latest_.time_ns = time_ns;
   latest_.ticks = stats_.ticks;
+}
+
+double Sampler::counted_on(std::size_t counter, double tick_s) const {
+  const std::size_t gauge = gauges_[counter];
+  if (std::isnan(counter_anchor_j_[counter]) || tracks_[counter].failed() || tracks_[gauge].failed()) return values_[counter];
+  // The gauge's energy since the counter was read, up to this tick at its last power; never
+  // less than the counter itself says.
+  const ChannelTrack& g = tracks_[gauge];
+  const double gauge_now_j = g.integral() + g.last_value() * std::max(0.0, tick_s - g.last_time());
+  return counter_anchor_j_[counter] + std::max(0.0, gauge_now_j - gauge_at_anchor_j_[counter]);
 }
 
 LatestValues Sampler::latest() const {

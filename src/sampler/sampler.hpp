@@ -50,7 +50,9 @@ struct LatestValues {
   std::vector<double> values;
   std::vector<std::uint8_t> present;  // whether the channel has had a value yet
   // Joules counted since the start by each channel of energy (an energy counter's increase, a
-  // power gauge's integral); NaN for the other channels and before a first value.
+  // power gauge's integral); NaN for the other channels and before a first value. An energy
+  // counter with a power gauge counts on from its last reading by that gauge, so that a counter
+  // read seconds apart (POWERFIT_NVML_SCHEDULE) is not seconds behind (Sampler::counted_on).
   std::vector<double> energy_j;
   std::int64_t time_ns = 0;           // the tick's time since the start
   std::uint64_t ticks = 0;
@@ -125,6 +127,10 @@ class Sampler {
   std::mutex markers_mutex_;
   std::vector<Marker> markers_;
 
+  // Per energy counter with a gauge: the counter's value at its last reading, and the gauge's
+  // integral at the time that reading was taken (NaN until the first).
+  std::vector<double> counter_anchor_j_, gauge_at_anchor_j_;
+  double counted_on(std::size_t counter, double tick_s) const;
   mutable std::mutex latest_mutex_;
   LatestValues latest_;
 };

@@ -6,11 +6,12 @@
 //
 // The energy counter is dear too (measured on an H100 with driver 580: about 3 ms of CPU a read,
 // against 1 to 7 µs for everything else read here), so a poller thread reads it (NvmlSchedule:
-// every 200 ms by default) and the sampling thread reports its latest value. The counter gives the amount,
+// once a second by default, and again when the power shifts by a tenth) and the sampling thread
+// reports its latest value, counted on from it by the power gauge. The counter gives the amount,
 // the power gauge the shape: between two counter readings the energy is placed in time by the
 // gauge (analysis/window.hpp); in simulation that keeps windows on a power step within 0.5% of
 // the true energy (tests/analysis/window_test.cpp, tests/sensors/nvml_test.cpp; on GPUs,
-// VALIDATION.md, "Windows on a power step", measured with the counter read every 200 ms). The first value is read when the source opens,
+// VALIDATION.md, "Windows on a power step" and "The default schedule"). The first value is read when the source opens,
 // before the command starts, and the counter is read afresh before the run's last tick, so the
 // run's joules are the counter's own. A failed read is tried again soon (NvmlSchedule::retry), so
 // that one transient error does not stand for seconds.

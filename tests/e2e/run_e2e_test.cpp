@@ -471,7 +471,7 @@ TEST(RunEndToEnd, GpuChannelsAreRecordedAndEstimatesStayApartFromMeasurements) {
 TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {
   TempTree tree;
   ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
-  ::setenv("POWERFIT_NVML_SCHEDULE", "energy=1s,watch_for=600ms", 1);
+  ::setenv("POWERFIT_NVML_SCHEDULE", "energy=1s,watch_for=600ms,shift=off,aim=off", 1);
   const auto sensors = run_powerfit({"sensors", "--json"}, tree.root());
   ::setenv("POWERFIT_NVML_SCHEDULE", "energy=fast", 1);
   const auto db = tree.path("runs.db");
@@ -491,7 +491,7 @@ TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {
                                         "(POWERFIT_NVML_SCHEDULE)"),
             std::string::npos)
       << sensors.out;
-  EXPECT_NE(detail_of(plain.out).find("read energy=200ms,"), std::string::npos) << plain.out;
+  EXPECT_NE(detail_of(plain.out).find("read energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=5s,watch_every=5s,shift_gap=200ms,shift=10%,aim=on"), std::string::npos) << plain.out;
   EXPECT_EQ(detail_of(plain.out).find("(POWERFIT_NVML_SCHEDULE)"), std::string::npos) << plain.out;
   EXPECT_EQ(refused.status, 2) << refused.err;
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;

@@ -134,6 +134,64 @@ TEST(Sampler, ThreadKeepsAbsoluteDeadlinesAndTakesALastSampleAtStop) {
   EXPECT_LE(static_cast<double>(markers[0].time_ns) * 1e-9, stats.wall_s);
 }
 
+// A counter polled in the background seconds apart, with the power gauge that shapes it, both
+// dated when the source read them (as NVML's are).
+class SparseCounterSource final : public sensors::Source {
+ public:
+  struct Script {
+    double energy = 0.0, power = 0.0;
+    std::int64_t energy_taken_ns = 1, power_taken_ns = 1;
+  };
+  explicit SparseCounterSource(Script& script) : script_(script) {}
+  std::string_view name() const override { return "sparse"; }
+  sensors::Availability open() override {
+    const auto energy = add_channel({.name = "bg.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter,
+                                     .in_energy_total = true});
+    add_channel({.name = "bg.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge});
+    channels_[energy].gauge = "bg.power";
+    for (auto& channel : channels_) channel.refreshed_in_background = true;
+    return {true, ""};
+  }
+  void read(std::span<sensors::Reading> out) override {
+    out[0] = {script_.energy, sensors::ReadStatus::ok, script_.energy_taken_ns};
+    out[1] = {script_.power, sensors::ReadStatus::ok, script_.power_taken_ns};
+  }
+
+ private:
+  Script& script_;
+};
+
+TEST(Sampler, ACounterReadSecondsApartIsCountedOnByItsGaugeAndNeverBack) {
+  SparseCounterSource::Script script{.energy = 0.0, .power = 100.0};
+  std::vector<std::unique_ptr<sensors::Source>> sources;
+  sources.push_back(std::make_unique<SparseCounterSource>(script));
+  sources.back()->open();
+  Sampler sampler(std::move(sources), SamplerOptions{.interval = 100ms});
+  const auto tick = [&](double t_s) {
+    const auto t_ns = static_cast<std::int64_t>(t_s * 1e9);
+    script.power_taken_ns = t_ns > 0 ? t_ns : 1;  // the gauge refreshed at each tick
+    sampler.sample_at(t_ns);
+    return sampler.latest().energy_j[0];
+  };
+  tick(0.0);
+  // The counter says nothing new for 0.9 s: the gauge counts on from its last reading (100 W).
+  EXPECT_NEAR(tick(0.5), 50.0, 1e-6);
+  EXPECT_NEAR(tick(0.9), 90.0, 1e-6);
+  // The counter, read at 1.0 s, counted less than the gauge (which reads high): the figure
+  // waits for it rather than going back, then counts on from the counter's own value.
+  script.energy = 85.0;
+  script.energy_taken_ns = 1'000'000'000;
+  EXPECT_NEAR(tick(1.0), 90.0, 1e-6);
+  EXPECT_NEAR(tick(1.1), 95.0, 1e-6);
+  // The gauge integrates in trapezoids (100 W to 200 W over 0.1 s: 15 J). A reading taken before
+  // the tick it arrives at: the gauge's energy since it was taken counts on top of it.
+  script.power = 200.0;
+  EXPECT_NEAR(tick(1.2), 110.0, 1e-6);
+  script.energy = 112.0;
+  script.energy_taken_ns = 1'150'000'000;
+  EXPECT_NEAR(tick(1.3), 112.0 + 0.15 * 200.0, 1e-6);
+}
+
 TEST(NextDeadline, FollowsOnTimeAndSkipsDeadlinesAlreadyPast) {
   constexpr std::int64_t interval = 10;
   EXPECT_EQ(next_deadline(3, 31, interval), (DeadlineStep{4, 0}));   // on time

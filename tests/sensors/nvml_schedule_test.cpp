@@ -13,7 +13,7 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
     ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(schedule));
     EXPECT_EQ(describe(std::get<NvmlSchedule>(schedule)), describe(NvmlSchedule{}));
   }
-  const auto parsed = parse_nvml_schedule("energy=1s,watch_for=600ms,watch_every=5s");
+  const auto parsed = parse_nvml_schedule("energy=1s,watch_for=600ms,watch_every=5s,shift=off,aim=off");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(parsed)) << std::get<std::string>(parsed);
   const auto& schedule = std::get<NvmlSchedule>(parsed);
   EXPECT_EQ(schedule.energy, milliseconds(1000));

@@ -342,7 +342,7 @@ TEST_F(FakeNvml, CounterAndPowerAreDatedAtTheDriversRefreshSoAStepLandsInItsWind
   // up to 100 ms late: a 6 s window starting on the step came out up to 1.6 % low against NVML's
   // counter read by a separate process. Here the counter is read every 200 ms and the power
   // watched all along.
-  const auto run = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10)});
+  const auto run = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0});
   expect_counter_dated_at_its_refreshes(run);
   const auto window = run.window();
   ASSERT_TRUE(window);
@@ -353,10 +353,10 @@ TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) 
   // The power watched every 10 ms wakes the poller 100 times a second, the largest share of
   // sampling's CPU beside the counter; aimed, it is read just before and after each refresh the
   // refresh clock predicts.
-  const auto dense = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10)});
+  const auto dense = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0});
   const int dense_reads = calls(0, "power_mw");
   const auto aimed =
-      step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = true});
+      step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = true, .shift = 0.0});
   const int aimed_reads = calls(0, "power_mw");
   EXPECT_LT(aimed_reads * 2, dense_reads) << aimed_reads << " against " << dense_reads;
   expect_counter_dated_at_its_refreshes(aimed);
@@ -371,7 +371,7 @@ TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
   // A cheaper schedule: the counter (about 3 ms of CPU a read on an H100) is read when the source
   // opens, every 5 s and before the last tick; the power is watched for 2 s, then 0.6 s every 5 s,
   // and the refresh clock carries the period between. The step still lands in its window.
-  const auto run = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::milliseconds(600)});
+  const auto run = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::milliseconds(600), .aim = false, .shift = 0.0});
   // Opening, the first read once the refresh clock dates it (200 ms) and the end, each read twice
   // at most (again when a refresh came during the call): not every 200 ms.
   EXPECT_LE(calls(0, "energy_mj"), 6);
@@ -387,8 +387,7 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   // proportion to the stretch. Read again whenever the watched power moves by more than 10% of
   // what it was at the last reading, each step starts a stretch of its own within a refresh or
   // two, as the counter read every 200 ms did, for a handful of reads instead of one every 200 ms.
-  NvmlSchedule followed_schedule{.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10)};
-  followed_schedule.shift = 0.1;
+  NvmlSchedule followed_schedule{.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.1};
   const auto followed = step_run(followed_schedule, 10.0);
   const int reads = calls(0, "energy_mj");
   const auto read_within = [&](const StepRun& run, double from, double to) {  // seconds since the origin
@@ -406,8 +405,21 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   ASSERT_TRUE(window);
   EXPECT_NEAR(*window, followed.truth, kStepWindowTolerance);
   // Without it, nothing is read between the first stretch and the end.
-  const auto unfollowed = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10)}, 10.0);
+  const auto unfollowed = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0}, 10.0);
   EXPECT_FALSE(read_within(unfollowed, 0.5, 3.5));
+}
+
+TEST_F(FakeNvml, TheDefaultScheduleReadsTheCounterAboutOnceASecondAndKeepsTheStepInItsWindow) {
+  // The default (validated on the H200): the counter once a second and when the power shifts,
+  // the power watched around each predicted refresh, the gauge 10 W off as in the test above.
+  const auto run = step_run(NvmlSchedule{}, 10.0);
+  // 3.6 s: opening, a read a second, the two steps and the end (8 here), a few of them twice
+  // when a refresh came during the call; every 200 ms would take 18 and more.
+  EXPECT_LE(calls(0, "energy_mj"), 14);
+  EXPECT_GE(calls(0, "energy_mj"), 6);
+  const auto window = run.window();
+  ASSERT_TRUE(window);
+  EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
 }
 
 TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
