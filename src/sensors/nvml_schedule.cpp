@@ -14,13 +14,15 @@ namespace powerfit::sensors {
 namespace {
 
 using Field = std::chrono::milliseconds NvmlSchedule::*;
-constexpr std::array<std::pair<std::string_view, Field>, 7> kFields{{{"energy", &NvmlSchedule::energy},
+constexpr std::array<std::pair<std::string_view, Field>, 9> kFields{{{"energy", &NvmlSchedule::energy},
                                                                     {"retry", &NvmlSchedule::retry},
                                                                     {"watch", &NvmlSchedule::watch},
                                                                     {"watch_first", &NvmlSchedule::watch_first},
                                                                     {"watch_for", &NvmlSchedule::watch_for},
                                                                     {"watch_every", &NvmlSchedule::watch_every},
-                                                                    {"shift_gap", &NvmlSchedule::shift_gap}}};
+                                                                    {"shift_gap", &NvmlSchedule::shift_gap},
+                                                                    {"after_shift", &NvmlSchedule::after_shift},
+                                                                    {"memory", &NvmlSchedule::memory}}};
 
 // "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most 1000 nor off.
 std::optional<double> parse_shift(std::string_view text) {
@@ -64,7 +66,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, retry, watch, " +
-             "watch_first, watch_for, watch_every, shift_gap (or shift=PERCENT|off, aim=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;

@@ -9,36 +9,46 @@
 
 namespace powerfit::sensors {
 
-// The defaults are the schedule whose windows were validated on the H200 (VALIDATION.md, "The
-// default schedule"): the counter once a second and again when the power shifts, the power
-// watched around each refresh; 15 of 16 windows on a power step within 0.5% of a separate NVML
-// reader, as good as the counter every 200 ms at a fifth of its CPU.
+// The defaults are the schedule whose windows and cost were measured on the H200 (VALIDATION.md,
+// "The default schedule"): the counter every 5 s and again whenever the power shifts (seen by
+// every tick's power reading), the power watched for a second every 10 s to keep the refresh
+// clock on time, and the dear memory fields once a second.
 struct NvmlSchedule {
-  std::chrono::milliseconds energy{1000};  // the energy counter (about 3 ms of CPU a read)
+  std::chrono::milliseconds energy{5000};  // the energy counter (about 3 ms of CPU a read)
   // The counter again after a failed read, and its first read by the poller: the read made when
   // the source opens is dated before the refresh clock knows anything, so its dating error is
   // kept to this first stretch rather than spread over a whole `energy` period.
   std::chrono::milliseconds retry{200};
   std::chrono::milliseconds watch{10};          // the power, to learn the refresh clock,
   std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
-  std::chrono::milliseconds watch_for{5000};    // then for this long
-  std::chrono::milliseconds watch_every{5000};  // every this often (watch_for >= watch_every: always)
+  std::chrono::milliseconds watch_for{1000};    // then for this long
+  std::chrono::milliseconds watch_every{10000};  // every this often (watch_for >= watch_every: always)
   // Once the refresh clock is locked on, watch only `watch`/2 before and after each refresh it
   // predicts rather than every `watch` (RefreshClock::next_read): a fifth of the wake-ups in the
   // steady state, dating as sharp in simulation and on the H200.
   bool aim = true;
-  // While the power is watched, a change of more than `shift` (a fraction; 0: off) of the power
-  // seen at the last counter read reads the counter again, at most once every `shift_gap`: each
+  // A change of more than `shift` (a fraction; 0: off) of the power seen at the last counter read,
+  // by a tick's power reading or a watch, reads the counter again, at most once every `shift_gap`: each
   // stretch between two counter readings then holds one level of power, so that a gauge whose
   // error differs between idle and load still places the energy right (VALIDATION.md).
   double shift = 0.10;
   std::chrono::milliseconds shift_gap{200};
+  // After a read for a shift, the next one comes this soon rather than `energy` later. A read
+  // dated up to ±50 ms off at a step misplaces that much of the step's energy within the stretch
+  // it starts; ended this soon, the stretch keeps the error to the step's first second (a 5 s
+  // stretch put a 3% error into an idle baseline taken 4 s after a fall, in simulation).
+  std::chrono::milliseconds after_shift{1000};
+  // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
+  // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
+  // change when memory is allocated or a limit set, not from one 100 ms to the next. A period
+  // shorter than the tick's: every tick. Always on the run's last tick.
+  std::chrono::milliseconds memory{1000};
 };
 
 inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
 // Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, retry, watch,
-// watch_first, watch_for, watch_every, shift_gap as durations, shift as a percent or off, aim as
+// watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, shift as a percent or off, aim as
 // on or off) over the defaults; null or
 // empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
@@ -46,7 +56,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=5s,watch_every=5s,shift_gap=200ms,shift=10%,aim=on".
+// "energy=5s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

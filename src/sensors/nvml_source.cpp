@@ -142,6 +142,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
   auto rc = api.power_usage(gpu.device, &milliwatts);
   const std::int64_t read_ns = monotonic_now_ns();
   observe_power(gpu, rc, milliwatts, read_ns);
+  if (rc == NVML_SUCCESS && gpu.energy != kNone && power_shifted(gpu)) poke_poller();
   // Both power readings are as old as the driver's last refresh; 0 (the tick's time) while the
   // refresh clock has not learnt when that was.
   const std::int64_t refreshed = refreshed_by(gpu, read_ns).value_or(0);
@@ -170,7 +171,17 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     put(gpu.utilization, rc, utilization.gpu);
     put(gpu.memory_utilization, rc, utilization.memory);
   }
-  if (gpu.memory_used != kNone) {
+  // The memory fields once every NvmlSchedule::memory, on the schedule's beat; else no value.
+  const bool memory_due = read_ns >= gpu.memory_due_ns;
+  if (memory_due) {
+    const std::int64_t period = std::chrono::nanoseconds(schedule_.memory).count();
+    gpu.memory_due_ns = gpu.memory_due_ns + period > read_ns ? gpu.memory_due_ns + period : read_ns + period;
+  } else {
+    for (const std::size_t channel : {gpu.memory_used, gpu.memory_total, gpu.power_limit, gpu.process_memory}) {
+      if (channel != kNone) out[channel] = {};
+    }
+  }
+  if (memory_due && gpu.memory_used != kNone) {
     nvmlMemory_t memory{};
     rc = api.memory(gpu.device, &memory);
     put(gpu.memory_used, rc, static_cast<double>(memory.used));
@@ -186,12 +197,12 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     rc = api.temperature(gpu.device, NVML_TEMPERATURE_GPU, &celsius);
     put(gpu.temperature, rc, celsius);
   }
-  if (gpu.power_limit != kNone) {
+  if (memory_due && gpu.power_limit != kNone) {
     unsigned int limit = 0;
     rc = api.power_limit(gpu.device, &limit);
     put(gpu.power_limit, rc, limit * 1e-3);
   }
-  if (gpu.process_memory != kNone) {
+  if (memory_due && gpu.process_memory != kNone) {
     unsigned int count = static_cast<unsigned int>(processes_.size());
     rc = api.running_processes(gpu.device, &count, processes_.data());
     double bytes = 0.0;
@@ -213,6 +224,15 @@ void NvmlSource::observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatt
   std::lock_guard lock(gpu.clock_mutex);
   gpu.clock.observe(milliwatts, read_ns);
   gpu.watched_mw = milliwatts;
+}
+
+void NvmlSource::poke_poller() {
+  {
+    std::lock_guard lock(poller_mutex_);
+    if (poller_poked_) return;
+    poller_poked_ = true;
+  }
+  poller_wake_.notify_one();
 }
 
 bool NvmlSource::power_shifted(Gpu& gpu) {
@@ -278,6 +298,7 @@ void NvmlSource::poll() {
   std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
   std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
+  std::vector<char> for_shift(gpus_.size(), 0);  // the next counter read was brought forward by a shift
   std::unique_lock lock(poller_mutex_);
   for (;;) {
     auto now = Clock::now();
@@ -292,7 +313,9 @@ void NvmlSource::poll() {
       wake = std::min(wake, next_energy[i]);
       if (watching) wake = std::min(wake, next_look[i]);
     }
-    if (poller_wake_.wait_until(lock, wake, [this] { return poller_stop_; })) return;
+    poller_wake_.wait_until(lock, wake, [this] { return poller_stop_ || poller_poked_; });
+    if (poller_stop_) return;
+    poller_poked_ = false;
     lock.unlock();
     now = Clock::now();
     for (std::size_t i = 0; i < gpus_.size(); ++i) {
@@ -302,11 +325,19 @@ void NvmlSource::poll() {
       if (now >= next_energy[i]) {
         poll_energy(gpu);  // watches the power on both sides of the read
         last_energy[i] = now;
-        next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : schedule_.energy);
+        next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : for_shift[i] ? schedule_.after_shift : schedule_.energy);
+        for_shift[i] = gpu.energy_failed ? for_shift[i] : 0;
         next_look[i] = next_watch_of(gpu, monotonic_now_ns());
-      } else if (now < watch_until && now >= next_look[i]) {
-        next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
-        if (power_shifted(gpu)) next_energy[i] = std::min(next_energy[i], std::max(now, last_energy[i] + schedule_.shift_gap));
+      } else {
+        if (now < watch_until && now >= next_look[i]) next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
+        // Seen by this watch or by a tick's power reading (which pokes the poller).
+        if (power_shifted(gpu)) {
+          const auto soonest = std::max(now, last_energy[i] + schedule_.shift_gap);
+          if (soonest < next_energy[i]) {
+            next_energy[i] = soonest;
+            for_shift[i] = 1;
+          }
+        }
       }
     }
     lock.lock();
@@ -315,6 +346,7 @@ void NvmlSource::poll() {
 
 void NvmlSource::before_last_read() {
   for (auto& gpu : gpus_) {
+    gpu->memory_due_ns = 0;  // the last tick reads the memory fields too
     if (!gpu->lost) poll_energy(*gpu);
   }
 }

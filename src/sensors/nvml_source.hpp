@@ -5,9 +5,11 @@
 // PCIe throughput and per-process utilization are dear to read and live in `nvml.slow`.
 //
 // The energy counter is dear too (measured on an H100 with driver 580: about 3 ms of CPU a read,
-// against 1 to 7 µs for everything else read here), so a poller thread reads it (NvmlSchedule:
-// once a second by default, and again when the power shifts by a tenth) and the sampling thread
-// reports its latest value, counted on from it by the power gauge. The counter gives the amount,
+// against tens of µs for anything else read here), so a poller thread reads it (NvmlSchedule:
+// every 5 s by default, and again as soon as a tick sees the power shift by a tenth) and the
+// sampling thread reports its latest value, counted on from it by the power gauge. The GPU's
+// memory, the processes' GPU memory and the power limit are read by the tick once a second
+// (NvmlSchedule::memory), and on the last tick. The counter gives the amount,
 // the power gauge the shape: between two counter readings the energy is placed in time by the
 // gauge (analysis/window.hpp); in simulation that keeps windows on a power step within 0.5% of
 // the true energy (tests/analysis/window_test.cpp, tests/sensors/nvml_test.cpp; on GPUs,
@@ -18,8 +20,7 @@
 //
 // The driver refreshes the counter and the power readings about every 100 ms, so a value read
 // now may be 100 ms old: dated when read, the energy of a power step lands up to 100 ms late. The
-// poller therefore also watches the power (about 1 µs a read) every 10 ms for a while every few
-// seconds (aimed, only just before and after each refresh it predicts: NvmlSchedule::aim), to
+// poller therefore also watches the power every 10 ms for a second every 10 s (aimed, only just before and after each refresh it predicts: NvmlSchedule::aim), to
 // learn when refreshes happen (sensors/refresh_clock.hpp; the clock carries the
 // period between watches), and the counter and the power readings are dated at the last refresh.
 // On the H100 and H200 the counter's refresh (every 100.4 ms) drifts against the power's
@@ -76,6 +77,7 @@ class NvmlSource final : public Source {
     unsigned int watched_mw = 0;  // under clock_mutex: the power as last read,
     unsigned int counted_mw = 0;  // and as watched right after the last read of the counter
     std::atomic<bool> lost{false};
+    std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
   };
 
   void read_gpu(Gpu& gpu, std::span<Reading> out);
@@ -88,6 +90,8 @@ class NvmlSource final : public Source {
   std::optional<std::int64_t> refreshed_by(Gpu& gpu, std::int64_t t_ns);
   // Whether the power has moved by more than NvmlSchedule::shift since the counter was last read.
   bool power_shifted(Gpu& gpu);
+  // Wakes the poller to look at what the tick saw (a shift in the power).
+  void poke_poller();
   void poll();
   bool in_tree(unsigned int pid) const;
   ReadStatus status_of(nvmlReturn_t code, Gpu& gpu) const;
@@ -104,6 +108,7 @@ class NvmlSource final : public Source {
   std::mutex poller_mutex_;
   std::condition_variable poller_wake_;
   bool poller_stop_ = false;
+  bool poller_poked_ = false;
 };
 
 }  // namespace powerfit::sensors

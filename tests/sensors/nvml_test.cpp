@@ -422,14 +422,68 @@ TEST_F(FakeNvml, TheDefaultScheduleReadsTheCounterAboutOnceASecondAndKeepsTheSte
   EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
 }
 
+TEST_F(FakeNvml, ATickThatSeesThePowerShiftReadsTheCounterWhileThePowerIsNotWatched) {
+  // The watch (every 10 ms, 20 power reads a second) ends after its first stretch; the tick reads
+  // the power anyway, and a shift it sees brings the counter's read forward, without the watch.
+  NvmlSchedule unwatched{.energy = std::chrono::seconds(5), .watch_first = std::chrono::milliseconds(300),
+                         .watch_for = std::chrono::milliseconds(300), .watch_every = std::chrono::hours(1), .aim = false, .shift = 0.1};
+  const auto run = step_run(unwatched, 10.0);
+  const auto read_within = [&](double from, double to) {  // seconds since the origin
+    return std::any_of(run.counter.begin(), run.counter.end(), [&](const auto& reading) {
+      return reading.first >= run.run_ns(from) && reading.first <= run.run_ns(to);
+    });
+  };
+  // The steps come at the refreshes of 0.7 s and 3.2 s; the tick sees each within 100 ms.
+  EXPECT_TRUE(read_within(0.69, 0.91));
+  EXPECT_TRUE(read_within(3.19, 3.41));
+  const auto window = run.window();
+  ASSERT_TRUE(window);
+  EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
+}
+
+TEST_F(FakeNvml, TheMemoryFieldsAreReadOnceASecondAndOnTheLastTick) {
+  // nvmlDeviceGetMemoryInfo is the dearest call of a tick on the H200 (64 µs of CPU, spaced as
+  // ticks space it); GPU memory moves when memory is allocated, not every 100 ms.
+  const auto ticks_and_reads = [&](NvmlSchedule schedule) {
+    reset(1);
+    std::vector<std::unique_ptr<Source>> sources;
+    sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
+    EXPECT_TRUE(sources.back()->open().available);
+    Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(100)});
+    sampler.start();
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    sampler.stop();
+    std::size_t memory = 0;
+    for (std::size_t i = 0; i < sampler.channels().size(); ++i) {
+      if (sampler.channels()[i].name == "gpu0.memory_used") memory = i;
+    }
+    std::vector<std::int64_t> at;
+    sampler.queue().drain([&](std::int64_t time_ns, auto, auto present, auto) {
+      if (present[memory]) at.push_back(time_ns);
+    });
+    return std::pair{at, calls(0, "memory_used")};
+  };
+  const auto [once_a_second, reads] = ticks_and_reads({.memory = std::chrono::seconds(1)});
+  // 2.5 s: the first tick, one a second after it and the last tick; not 26.
+  ASSERT_EQ(once_a_second.size(), 4u);
+  EXPECT_EQ(reads, 4);
+  EXPECT_NEAR(static_cast<double>(once_a_second[1] - once_a_second[0]) * 1e-9, 1.0, 0.11);
+  EXPECT_NEAR(static_cast<double>(once_a_second[2] - once_a_second[1]) * 1e-9, 1.0, 0.11);
+  // A period shorter than the tick's: every tick, as before.
+  const auto [every_tick, all_reads] = ticks_and_reads({.memory = std::chrono::milliseconds(1)});
+  EXPECT_GE(every_tick.size(), 20u);
+  EXPECT_EQ(all_reads, static_cast<int>(every_tick.size()));
+}
+
 TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
   // On the H100 a baseline taken 3 s after a network read 127 W; the card idles at 73 W. Here the
-  // card draws 300 W for its first half second (the work before), then 100 W.
+  // card draws 300 W for its first half second (the work before), then 101 W, its reading moving
+  // by a watt or two at every refresh as a real card's does (so that its refresh clock keeps time).
   const auto cooling_card = [&] {
     reset(1);
     simulate(0, monotonic_now_ns(), 0.1);
     power_from(0, -1.0, 300.0);
-    power_from(0, 0.5, 100.0);
+    for (int k = 5; k < 300; ++k) power_from(0, 0.1 * k, 100.0 + (k % 3));
   };
   const auto baseline_of = [&](const char* settle) {
     cooling_card();
@@ -443,7 +497,7 @@ TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
   EXPECT_GT(*hasty.measured_power_w, 150.0);  // half of it before the card cooled
   const auto settled = baseline_of("20s");
   ASSERT_TRUE(settled.measured_power_w);
-  EXPECT_NEAR(*settled.measured_power_w, 100.0, 2.0);
+  EXPECT_NEAR(*settled.measured_power_w, 101.0, 2.0);
   EXPECT_NEAR(settled.duration_s, 1.0, 0.1);
   EXPECT_GE(settled.settle_s, 4.0);  // two slices of 2 s alike, the first after the fall
   EXPECT_LT(settled.settle_s, 10.0);
