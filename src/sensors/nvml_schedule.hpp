@@ -36,8 +36,8 @@ struct NvmlSchedule {
   std::chrono::milliseconds shift_gap{200};
   // After a read for a shift, the next one comes this soon rather than `energy` later. A read
   // dated up to ±50 ms off at a step misplaces that much of the step's energy within the stretch
-  // it starts; ended this soon, the stretch keeps the error to the step's first second (a 5 s
-  // stretch put a 3% error into an idle baseline taken 4 s after a fall, in simulation).
+  // it starts; ended this soon, the stretch keeps the error to the step's first second, where an
+  // `energy` of 5 s would spread it over an idle baseline taken seconds after a fall.
   std::chrono::milliseconds after_shift{1000};
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
