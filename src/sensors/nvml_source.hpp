@@ -21,8 +21,9 @@
 // The driver refreshes the counter and the power readings about every 100 ms, so a value read
 // now may be 100 ms old: dated when read, the energy of a power step lands up to 100 ms late. The
 // poller therefore also watches the power every 10 ms for a second every 10 s (aimed, only just
-// before and after each refresh it predicts: NvmlSchedule::aim), to learn when refreshes happen (sensors/refresh_clock.hpp; the clock carries the
-// period between watches), and the counter and the power readings are dated at the last refresh.
+// before and after each refresh it predicts: NvmlSchedule::aim), to learn when refreshes happen
+// (sensors/refresh_clock.hpp; the clock carries the period between watches), and the counter and
+// the power readings are dated at the last refresh.
 // On the H100 and H200 the counter's refresh (every 100.4 ms) drifts against the power's
 // (100.0 ms), so the counter's date is within ±50 ms rather than one-sidedly late; read every few
 // seconds, that moves a window's energy by less than a 100 ms poll did.
