@@ -13,7 +13,7 @@ namespace powerfit::sensors {
 // "The default schedule"): the counter once a second and again whenever the power shifts (seen
 // by every tick's power reading), the power watched for a second every 10 s to keep the refresh
 // clock on time, and the dear memory fields once a second. The counter every 5 s cost 255 µs a
-// sample less and kept 9 of 14 H200 windows within 0.5% (worst -1.22%) against 5 of 6 (-0.61%).
+// sample less and kept 9 of 14 H200 windows within 0.5% (worst -1.22%) against 13 of 16 (-0.80%).
 struct NvmlSchedule {
   std::chrono::milliseconds energy{1000};  // the energy counter (about 3 ms of CPU a read)
   // The counter again after a failed read, and its first read by the poller: the read made when
