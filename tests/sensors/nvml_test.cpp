@@ -43,6 +43,11 @@ struct StepRun {
   std::optional<double> window() const {
     return analysis::energy_in_window(counter, ChannelKind::energy_counter, run_ns(0.63), run_ns(3.13), 0, &gauge);
   }
+  // Whether the counter was read between `from` and `to`, seconds since the origin.
+  bool read_within(double from, double to) const {
+    return std::any_of(counter.begin(), counter.end(),
+                       [&](const auto& reading) { return reading.first >= run_ns(from) && reading.first <= run_ns(to); });
+  }
 };
 
 // Once the source has seen a few refreshes (0.5 s), every counter value of a step run is dated at
@@ -111,6 +116,19 @@ class FakeNvml : public ::testing::Test {
   // every fifth read comes several times a run; the default schedule reads it every few seconds.
   static constexpr NvmlSchedule kCounterOften{.energy = std::chrono::milliseconds(200)};
 
+  // NVML alone, on `schedule`, sampled every `interval` for `duration`, then stopped.
+  static std::unique_ptr<Sampler> sample_nvml(NvmlSchedule schedule, std::chrono::milliseconds interval,
+                                              std::chrono::milliseconds duration) {
+    std::vector<std::unique_ptr<Source>> sources;
+    sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
+    EXPECT_TRUE(sources.back()->open().available);
+    auto sampler = std::make_unique<Sampler>(std::move(sources), SamplerOptions{.interval = interval});
+    sampler->start();
+    std::this_thread::sleep_for(duration);
+    sampler->stop();
+    return sampler;
+  }
+
   // `gauge_offset_w`: the power readings show that much more than the counter counts.
   StepRun step_run(NvmlSchedule schedule, double gauge_offset_w = 0.0) {
     reset(1);
@@ -134,13 +152,8 @@ class FakeNvml : public ::testing::Test {
       return joules;
     };
 
-    std::vector<std::unique_ptr<Source>> sources;
-    sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
-    EXPECT_TRUE(sources.back()->open().available);
-    Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(100)});
-    sampler.start();
-    std::this_thread::sleep_for(std::chrono::milliseconds(3600));
-    sampler.stop();
+    const auto sampled = sample_nvml(schedule, std::chrono::milliseconds(100), std::chrono::milliseconds(3600));
+    Sampler& sampler = *sampled;
     std::size_t energy = 0, instant = 0;
     for (std::size_t i = 0; i < sampler.channels().size(); ++i) {
       if (sampler.channels()[i].name == "gpu0.energy") energy = i;
@@ -177,15 +190,9 @@ class FakeNvml : public ::testing::Test {
 
   // NVML alone sampled every `interval` for `seconds`; the run's summary.
   static RunSummary sample_for(std::chrono::milliseconds seconds, std::chrono::milliseconds interval) {
-    std::vector<std::unique_ptr<Source>> sources;
-    sources.push_back(std::make_unique<NvmlSource>(nullptr, kCounterOften));
-    EXPECT_TRUE(sources.back()->open().available);
-    Sampler sampler(std::move(sources), {.interval = interval});
-    sampler.start();
-    std::this_thread::sleep_for(seconds);
-    sampler.stop();
-    RunSummary summary{.duration_s = sampler.stats().wall_s};
-    summary.channels = analysis::summarize_channels(sampler.channels(), sampler.totals());
+    const auto sampler = sample_nvml(kCounterOften, interval, seconds);
+    RunSummary summary{.duration_s = sampler->stats().wall_s};
+    summary.channels = analysis::summarize_channels(sampler->channels(), sampler->totals());
     analysis::add_energy_totals(summary);
     return summary;
   }
@@ -390,14 +397,9 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   NvmlSchedule followed_schedule{.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.1};
   const auto followed = step_run(followed_schedule, 10.0);
   const int reads = calls(0, "energy_mj");
-  const auto read_within = [&](const StepRun& run, double from, double to) {  // seconds since the origin
-    return std::any_of(run.counter.begin(), run.counter.end(), [&](const auto& reading) {
-      return reading.first >= run.run_ns(from) && reading.first <= run.run_ns(to);
-    });
-  };
   // The steps are seen at the refreshes of 0.7 s and 3.2 s; a reading dated by the next refresh.
-  EXPECT_TRUE(read_within(followed, 0.69, 0.81));
-  EXPECT_TRUE(read_within(followed, 3.19, 3.31));
+  EXPECT_TRUE(followed.read_within(0.69, 0.81));
+  EXPECT_TRUE(followed.read_within(3.19, 3.31));
   // Opening, the first read once the refresh clock dates it, the two steps and the end, each
   // twice at most: not every 200 ms (18 reads).
   EXPECT_LE(reads, 10);
@@ -406,7 +408,7 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   EXPECT_NEAR(*window, followed.truth, kStepWindowTolerance);
   // Without it, nothing is read between the first stretch and the end.
   const auto unfollowed = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0}, 10.0);
-  EXPECT_FALSE(read_within(unfollowed, 0.5, 3.5));
+  EXPECT_FALSE(unfollowed.read_within(0.5, 3.5));
 }
 
 TEST_F(FakeNvml, TheDefaultScheduleReadsTheCounterAboutOnceASecondAndKeepsTheStepInItsWindow) {
@@ -428,16 +430,11 @@ TEST_F(FakeNvml, ATickThatSeesThePowerShiftReadsTheCounterWhileThePowerIsNotWatc
   NvmlSchedule unwatched{.energy = std::chrono::seconds(5), .watch_first = std::chrono::milliseconds(300),
                          .watch_for = std::chrono::milliseconds(300), .watch_every = std::chrono::hours(1), .aim = false, .shift = 0.1};
   const auto run = step_run(unwatched, 10.0);
-  const auto read_within = [&](double from, double to) {  // seconds since the origin
-    return std::any_of(run.counter.begin(), run.counter.end(), [&](const auto& reading) {
-      return reading.first >= run.run_ns(from) && reading.first <= run.run_ns(to);
-    });
-  };
   // The steps come at the refreshes of 0.7 s and 3.2 s; the tick sees each within 100 ms. Unwatched,
   // the refresh clock dates a reading less sharply, so each is looked for within a few refreshes
   // (without the tick, nothing is read between the first stretch and the end: the test above).
-  EXPECT_TRUE(read_within(0.6, 1.05));
-  EXPECT_TRUE(read_within(3.05, 3.55));
+  EXPECT_TRUE(run.read_within(0.6, 1.05));
+  EXPECT_TRUE(run.read_within(3.05, 3.55));
   // The window is not held to kStepWindowTolerance here: never watched after 0.3 s, the refresh
   // clock dates readings too loosely under a loaded test machine, which is why the default
   // schedule still watches for a second every 10 s (its window: the default-schedule test).
@@ -448,13 +445,8 @@ TEST_F(FakeNvml, TheMemoryFieldsAreReadOnceASecondAndOnTheLastTick) {
   // ticks space it); GPU memory moves when memory is allocated, not every 100 ms.
   const auto ticks_and_reads = [&](NvmlSchedule schedule) {
     reset(1);
-    std::vector<std::unique_ptr<Source>> sources;
-    sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
-    EXPECT_TRUE(sources.back()->open().available);
-    Sampler sampler(std::move(sources), {.interval = std::chrono::milliseconds(100)});
-    sampler.start();
-    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
-    sampler.stop();
+    const auto sampled = sample_nvml(schedule, std::chrono::milliseconds(100), std::chrono::milliseconds(2500));
+    Sampler& sampler = *sampled;
     std::size_t memory = 0;
     for (std::size_t i = 0; i < sampler.channels().size(); ++i) {
       if (sampler.channels()[i].name == "gpu0.memory_used") memory = i;
