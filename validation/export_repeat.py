@@ -1,13 +1,17 @@
-"""Are the fit test's exports the same file every time? Exports the chosen networks several times,
-each time in a fresh Python process (as separate calls of the GPU machine do), under the hash
-seeds given, and prints per network each export's SHA-256, the archive records whose bytes differ
-between the first export and each other, and whether their parameters and buffers are equal.
+"""Are the fit test's exports the same file every time, and on every machine? Exports the chosen
+networks once per variant, each in a fresh Python process (as separate calls of the GPU machine
+do), and prints per network each export's SHA-256, how many archive records and tensors differ
+from the first variant's, and, given the manifest an earlier call wrote (on another machine, say),
+how many differ from that call's export of the same variant. Writes this call's manifest (the
+SHA-256 of every file, record and tensor) to MANIFEST_OUT.
 
-usage: python3 validation/export_repeat.py WORK_DIR SEEDS NAME...
-  SEEDS: comma-separated PYTHONHASHSEED values, one export each; "random" leaves it unset."""
-import difflib
+usage: python3 validation/export_repeat.py WORK_DIR MANIFEST_OUT VARIANTS NAME... [--against MANIFEST]
+  VARIANTS: ';'-separated; each is 'plain' or space-separated tokens, KEY=VALUE setting the
+  environment (PYTHONHASHSEED=0, ATEN_CPU_CAPABILITY=default) and --options for export_timm.py."""
 import hashlib
+import json
 import os
+import platform
 import subprocess
 import sys
 import zipfile
@@ -15,63 +19,70 @@ import zipfile
 import torch
 
 
-def sha256(path):
+def sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_of(path):
     with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
-
-
-def records(path):
+        whole = sha256(f.read())
     with zipfile.ZipFile(path) as z:
-        return {info.filename.split("/", 1)[1]: z.read(info) for info in z.infolist()}
-
-
-def tensors(path):
+        records = {info.filename.split("/", 1)[1]: sha256(z.read(info)) for info in z.infolist()}
     module = torch.jit.load(path, map_location="cpu")
     named = dict(module.named_parameters())
     named.update(dict(module.named_buffers()))
-    return named
+    tensors = {k: sha256(v.detach().contiguous().numpy().tobytes()) for k, v in named.items()}
+    return {"file": whole, "records": records, "tensors": tensors}
 
 
-def show_difference(key, a, b):
-    """A few lines of how one record differs: a text diff for code, sizes and the first
-    differing byte for the rest."""
-    try:
-        lines = list(difflib.unified_diff(a.decode().splitlines(), b.decode().splitlines(), lineterm="", n=0))
-        print(f"    {key}:", *[line[:160] for line in lines[2:10]], sep="\n      ")
-    except UnicodeDecodeError:
-        at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
-        print(f"    {key}: {len(a)} against {len(b)} bytes, first difference at byte {at}: "
-              f"{a[max(0, at - 24):at + 24]!r} / {b[max(0, at - 24):at + 24]!r}")
+def differing(a, b):
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+def compared(this, other):
+    records, tensors = differing(this["records"], other["records"]), differing(this["tensors"], other["tensors"])
+    shown = ", ".join(records[:3]) + (f" and {len(records) - 3} more" if len(records) > 3 else "")
+    return f"{len(records)} records ({shown or 'none'}), {len(tensors)} of {len(this['tensors'])} tensors"
 
 
 def main():
-    work, seeds, names = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+    arguments = sys.argv[1:]
+    against = None
+    if "--against" in arguments:
+        at = arguments.index("--against")
+        with open(arguments[at + 1]) as f:
+            against = json.load(f)
+        del arguments[at:at + 2]
+    work, manifest_out, variants, names = arguments[0], arguments[1], arguments[2].split(";"), arguments[3:]
     here = os.path.dirname(os.path.abspath(__file__))
-    exports = []
-    for i, seed in enumerate(seeds):
-        out = os.path.join(work, f"export-{i}")
+    manifest = {"machine": {"cpu_capability": torch.backends.cpu.get_cpu_capability(), "torch": torch.__version__,
+                            "python": platform.python_version()}, "exports": {}}
+    for i, variant in enumerate(variants):
+        tokens = [] if variant == "plain" else variant.split()
         env = dict(os.environ)
         env.pop("PYTHONHASHSEED", None)
-        if seed != "random":
-            env["PYTHONHASHSEED"] = seed
-        subprocess.run([sys.executable, os.path.join(here, "export_timm.py"), out, *names], env=env, check=True,
-                       stdout=subprocess.DEVNULL)
-        exports.append(out)
-    print(f"{'network':24} {'export':>6} {'hash seed':>9} {'sha256':10} records differing from export 0; tensors")
+        env.update(t.split("=", 1) for t in tokens if "=" in t and not t.startswith("--"))
+        options = [t for t in tokens if t.startswith("--")]
+        out = os.path.join(work, f"export-{i}")
+        subprocess.run([sys.executable, os.path.join(here, "export_timm.py"), *options, out, *names], env=env,
+                       check=True, stdout=subprocess.DEVNULL)
+        manifest["exports"][variant] = {n: manifest_of(os.path.join(out, f"{n}.pt")) for n in names}
+    with open(manifest_out, "w") as f:
+        json.dump(manifest, f)
+    print(f"this machine: {manifest['machine']}")
+    if against:
+        print(f"earlier call: {against['machine']}")
+    first = variants[0]
     for name in names:
-        first = os.path.join(exports[0], f"{name}.pt")
-        first_records, first_tensors = records(first), tensors(first)
-        for i, (seed, out) in enumerate(zip(seeds, exports)):
-            path = os.path.join(out, f"{name}.pt")
-            these = records(path)
-            differing = sorted(k for k in set(these) | set(first_records) if these.get(k) != first_records.get(k))
-            other = tensors(path)
-            same = other.keys() == first_tensors.keys() and all(torch.equal(other[k], first_tensors[k]) for k in other)
-            shown = ", ".join(differing[:4]) + (f" and {len(differing) - 4} more" if len(differing) > 4 else "")
-            print(f"{name:24} {i:6d} {seed:>9} {sha256(path)[:8]:10} {len(differing)} ({shown or 'none'}); "
-                  f"tensors {'equal' if same else 'DIFFER'}")
-            for key in differing[:2]:
-                show_difference(key, first_records.get(key, b""), these.get(key, b""))
+        for variant in variants:
+            this = manifest["exports"][variant][name]
+            line = f"{name:22} {variant:42} {this['file'][:8]}"
+            if variant != first:
+                line += f"  against '{first}': {compared(this, manifest['exports'][first][name])}"
+            earlier = (against or {}).get("exports", {}).get(variant, {}).get(name)
+            if earlier:
+                line += f"  against the earlier call: {earlier['file'][:8]}, {compared(this, earlier)}"
+            print(line)
 
 
 if __name__ == "__main__":

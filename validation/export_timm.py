@@ -1,15 +1,21 @@
 """Exports the networks of the paper's fit test with timm to TorchScript, each at the input size
 it was designed (evaluated) for, with random weights: no model hub is reachable, and the
-arithmetic, hence the energy, does not depend on the weights' values. The accuracy used for
+arithmetic, hence the energy, does not depend on the weights' values. The weights are drawn by
+numpy, from a seed per tensor, at the spread the network's own initialisation gives each tensor,
+so that every machine exports the same file: torch's own generator, seeded alike, drew other
+weights on other lent machines (validation/export_repeat.py shows which records differ);
+`--torch-weights` keeps torch's draw. The accuracy used for
 scoring is each network's published ImageNet-1k top-1, recorded in models.json and given to
 `powerfit bench --accuracy`, where it is stored and shown as declared.
 
-usage: python3 validation/export_timm.py OUT_DIR [NAME...]   (default: every network below)"""
+usage: python3 validation/export_timm.py [--torch-weights] OUT_DIR [NAME...]   (default: every network below)"""
 import json
 import os
 import sys
 import time
+import zlib
 
+import numpy
 import timm
 import torch
 
@@ -26,9 +32,26 @@ NETWORKS = [
 ]
 
 
+def draw_portable_weights(model, name):
+    """Replaces every tensor that initialisation drew at random (any floating tensor whose values
+    are not all alike) by numpy's normal draws from a seed made of the network's and the tensor's
+    names, scaled to the tensor's spread rounded to two digits (so that the last bits in which
+    two machines' draws differ do not move it). Tensors set to constants (ones, zeros) are kept."""
+    with torch.no_grad():
+        for key, tensor in model.state_dict().items():
+            if not tensor.is_floating_point() or tensor.numel() < 2 or bool(torch.all(tensor == tensor.flatten()[0])):
+                continue
+            spread = numpy.float32(float(f"{tensor.double().std().item():.2g}"))
+            draws = numpy.random.default_rng(zlib.crc32(f"{name}/{key}".encode())).standard_normal(tensor.shape, dtype=numpy.float32)
+            tensor.copy_(torch.from_numpy(draws * spread))
+
+
 def main():
-    out = sys.argv[1]
-    chosen = sys.argv[2:]
+    arguments = sys.argv[1:]
+    torch_weights = "--torch-weights" in arguments
+    arguments = [a for a in arguments if a != "--torch-weights"]
+    out = arguments[0]
+    chosen = arguments[1:]
     os.makedirs(out, exist_ok=True)
     record = {}
     for name, size, top1, source in NETWORKS:
@@ -37,11 +60,14 @@ def main():
         torch.manual_seed(0)  # each network's weights alike whichever others are exported with it
         start = time.time()
         model = timm.create_model(name, pretrained=False).eval()
+        if not torch_weights:
+            draw_portable_weights(model, name)
         with torch.no_grad():
             traced = torch.jit.trace(model, torch.randn(1, 3, size, size))
         traced.save(os.path.join(out, f"{name}.pt"))
         parameters = sum(p.numel() for p in model.parameters())
         record[name] = {"input_size": size, "declared_top1": top1, "source": source, "parameters": parameters,
+                        "weights": "torch" if torch_weights else "numpy " + numpy.__version__,
                         "timm": timm.__version__, "torch": torch.__version__}
         print(f"{name:24} {size:4d}px {parameters / 1e6:7.2f} M parameters  exported in {time.time() - start:5.1f} s", flush=True)
     with open(os.path.join(out, "models.json"), "w") as f:
