@@ -45,6 +45,8 @@ setup() {
     "$powerfit" -q run --baseline 5s --settle "$settle" --label "idle floor" -o "$work/idle.db" \
       --summary-json "$out/idle-floor.json" -- true || true
     python3 validation/export_timm.py "$work/models" "$@"
+    # The exports are the same file on every machine (export_timm.py); their hashes say so.
+    (cd "$work/models" && sha256sum ./*.pt) > "$out/model-sha256.txt"
   fi
 }
 
