@@ -2,8 +2,9 @@
 it was designed (evaluated) for, with random weights: no model hub is reachable, and the
 arithmetic, hence the energy, does not depend on the weights' values. The weights are drawn by
 numpy, from a seed per tensor, at the spread the network's own initialisation gives each tensor,
-so that every machine exports the same file: torch's own generator, seeded alike, drew other
-weights on other lent machines (validation/export_repeat.py shows which records differ);
+so that the weights do not depend on the machine: torch's own draw, seeded alike, depends on
+the CPU kernels torch picks (validation/weights_by_capability.py), and the exports of three of
+these networks differed between lent machines (validation/export_repeat.py compares them);
 `--torch-weights` keeps torch's draw. The accuracy used for
 scoring is each network's published ImageNet-1k top-1, recorded in models.json and given to
 `powerfit bench --accuracy`, where it is stored and shown as declared.
@@ -16,7 +17,6 @@ import time
 import zlib
 
 import numpy
-import timm
 import torch
 
 # name in timm, input size, published top-1 (%), and where that figure comes from.
@@ -47,6 +47,8 @@ def draw_portable_weights(model, name):
 
 
 def main():
+    import timm  # here, so that draw_portable_weights can be tried where timm is not installed
+
     arguments = sys.argv[1:]
     torch_weights = "--torch-weights" in arguments
     arguments = [a for a in arguments if a != "--torch-weights"]
