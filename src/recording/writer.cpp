@@ -8,8 +8,8 @@
 namespace powerfit::recording {
 
 std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval) {
-  const auto five_ticks = std::chrono::duration_cast<std::chrono::milliseconds>(5 * interval);
-  return std::clamp(five_ticks, std::chrono::milliseconds(250), std::chrono::milliseconds(5000));
+  const auto twenty_ticks = std::chrono::duration_cast<std::chrono::milliseconds>(20 * interval);
+  return std::clamp(twenty_ticks, std::chrono::milliseconds(1000), std::chrono::milliseconds(5000));
 }
 
 RunWriter::RunWriter(Database& database, Sampler& sampler, std::int64_t run_id,

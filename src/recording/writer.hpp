@@ -15,9 +15,10 @@
 
 namespace powerfit::recording {
 
-// How long the writer gathers ticks before one commit: five ticks, between 250 ms and 5 s. A
-// commit costs about as much CPU as a tick, so at long intervals one per tick would double the
-// overhead; a powerfit killed mid-run loses at most this last stretch.
+// How long the writer gathers ticks before one commit: twenty ticks, between 1 s and 5 s. Most
+// of the writer's CPU is per commit (its wake-up and the pages written again), not per sample:
+// at 100 ms a commit every 2 s costs the writer less than half what one every 500 ms did
+// (BENCHMARKS.md). A powerfit killed mid-run loses at most this last stretch.
 std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval);
 
 class RunWriter {
