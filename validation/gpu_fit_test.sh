@@ -45,7 +45,8 @@ setup() {
     "$powerfit" -q run --baseline 5s --settle "$settle" --label "idle floor" -o "$work/idle.db" \
       --summary-json "$out/idle-floor.json" -- true || true
     python3 validation/export_timm.py "$work/models" "$@"
-    # The exports are the same file on every machine (export_timm.py); their hashes say so.
+    # The exports' hashes, to compare across machines (export_timm.py draws weights that do not
+    # depend on the CPU; that the files then match across lent machines is still to be shown).
     (cd "$work/models" && sha256sum ./*.pt) > "$out/model-sha256.txt"
   fi
 }
