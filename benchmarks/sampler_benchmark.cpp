@@ -4,6 +4,10 @@
 
 #include <benchmark/benchmark.h>
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "sampler/sampler.hpp"
 #include "sensors/catalog.hpp"
 
@@ -43,6 +47,20 @@ void BM_ReadOneSource(benchmark::State& state) {
   state.SetLabel(std::string(source.name()));
 }
 BENCHMARK(BM_ReadOneSource)->DenseRange(0, 4)->Unit(benchmark::kMicrosecond);
+
+// What the sampling thread pays to wake for a tick, before any work: a timed wait on a condition
+// variable, as Sampler::run waits, ARG ms apart (CPU column: the thread's CPU per wake).
+void BM_TimedWake(benchmark::State& state) {
+  std::mutex mutex;
+  std::condition_variable never;
+  auto next = std::chrono::steady_clock::now();
+  for (auto _ : state) {
+    next += std::chrono::milliseconds(state.range(0));
+    std::unique_lock lock(mutex);
+    never.wait_until(lock, next, [] { return false; });
+  }
+}
+BENCHMARK(BM_TimedWake)->Arg(100)->Iterations(30)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace powerfit
