@@ -1,5 +1,6 @@
 // CPU cost of storing ticks, by how many ticks one commit holds: the writer's batch (five ticks
-// before 2026-12-04, twenty now). Twenty channels a tick, as `--sources nvml` records on one GPU.
+// before 2026-12-04, twenty now). Twenty channels a tick: more than `--sources nvml` records on
+// one GPU (15 on the test suite's fake NVML), fewer than all sources.
 
 #include <benchmark/benchmark.h>
 
