@@ -21,6 +21,7 @@
 
 #include "recording/database.hpp"
 #include "recording/export.hpp"
+#include "recording/writer.hpp"
 #include "support/powerfit_process.hpp"
 #include "support/recorded.hpp"
 #include "support/temp_tree.hpp"
@@ -827,13 +828,18 @@ TEST(DataSafety, ADatabaseLockedLongerThanTheBusyTimeoutIsAFailedRunThatStillClo
   // left its transaction open, and the summary then failed "within a transaction".
   TempTree tree;
   const auto db = recorded_database(tree, "locked.db");
-  PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", db, "--", "sleep", "8"}, tree.root());
+  PowerfitProcess powerfit({"run", "-q", "-i", "10ms", "-o", db, "--", "sleep", "10"}, tree.root());
   ASSERT_TRUE(testing::wait_for_count(db, "SELECT count(*) FROM samples WHERE run_id = 2", 1));  // recording
 
   sqlite3* holder = nullptr;
   ASSERT_EQ(sqlite3_open(db.c_str(), &holder), SQLITE_OK);
   ASSERT_EQ(sqlite3_exec(holder, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
-  std::this_thread::sleep_for(std::chrono::milliseconds(6000));  // past the 5 s busy timeout
+  // Past the 5 s busy timeout of the batch that starts last while the lock is held: the next
+  // batch may start up to one batch period after the lock was taken (1 s at 10 ms). Holding it
+  // for 5 s + 1 s only, that batch sometimes got the lock as it was let go.
+  const auto busy_timeout = std::chrono::milliseconds(5000);
+  const auto margin = std::chrono::milliseconds(1500);
+  std::this_thread::sleep_for(busy_timeout + recording::batch_period_for(std::chrono::milliseconds(10)) + margin);
   sqlite3_exec(holder, "ROLLBACK", nullptr, nullptr, nullptr);
   sqlite3_close(holder);
   const auto outcome = powerfit.wait();
