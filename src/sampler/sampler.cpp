@@ -95,8 +95,11 @@ void Sampler::stop() {
 
 void Sampler::mark(std::string_view name) {
   const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
-  std::lock_guard lock(markers_mutex_);
-  markers_.push_back({now, std::string(name)});
+  {
+    std::lock_guard lock(markers_mutex_);
+    markers_.push_back({now, std::string(name)});
+  }
+  for (auto& source : sources_) source->on_mark();
 }
 
 std::vector<Marker> Sampler::take_markers() {

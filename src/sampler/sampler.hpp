@@ -76,7 +76,8 @@ class Sampler {
   void start();
   void stop();
 
-  // Thread-safe; the marker is stamped with the time of the call.
+  // Thread-safe; the marker is stamped with the time of the call, and each source is told
+  // (Source::on_mark), so that one read in the background can read afresh at the edge.
   void mark(std::string_view name);
   std::vector<Marker> take_markers();
 

@@ -24,6 +24,9 @@ constexpr std::array<std::pair<std::string_view, Field>, 9> kFields{{{"energy", 
                                                                     {"after_shift", &NvmlSchedule::after_shift},
                                                                     {"memory", &NvmlSchedule::memory}}};
 
+using Switch = bool NvmlSchedule::*;
+constexpr std::array<std::pair<std::string_view, Switch>, 2> kSwitches{{{"aim", &NvmlSchedule::aim}, {"mark", &NvmlSchedule::mark}}};
+
 // "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most 1000 nor off.
 std::optional<double> parse_shift(std::string_view text) {
   if (text == "off") return 0.0;
@@ -50,10 +53,11 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     if (more) rest.remove_prefix(comma + 1);
     const auto equals = item.find('=');
     const auto key = item.substr(0, equals);
-    if (key == "aim" && equals != std::string_view::npos) {
+    const auto* on_off = std::find_if(kSwitches.begin(), kSwitches.end(), [&](const auto& f) { return f.first == key; });
+    if (on_off != kSwitches.end() && equals != std::string_view::npos) {
       const auto value = item.substr(equals + 1);
-      if (value != "on" && value != "off") return prefix + "aim is on or off, not '" + std::string(value) + "'" + fix;
-      schedule.aim = value == "on";
+      if (value != "on" && value != "off") return prefix + std::string(key) + " is on or off, not '" + std::string(value) + "'" + fix;
+      schedule.*(on_off->second) = value == "on";
       continue;
     }
     if (key == "shift" && equals != std::string_view::npos) {
@@ -66,7 +70,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, retry, watch, " +
-             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off, mark=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;
@@ -95,7 +99,8 @@ std::string describe(const NvmlSchedule& schedule) {
   } else {
     text += ",shift=off";
   }
-  return text + (schedule.aim ? ",aim=on" : ",aim=off");
+  for (const auto& [name, field] : kSwitches) text += "," + std::string(name) + (schedule.*field ? "=on" : "=off");
+  return text;
 }
 
 }  // namespace powerfit::sensors

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "sensors/ceilings.hpp"
@@ -235,6 +236,16 @@ void NvmlSource::poke_poller() {
   poller_wake_.notify_one();
 }
 
+void NvmlSource::on_mark() {
+  if (!schedule_.mark || !poller_.joinable()) return;
+  {
+    std::lock_guard lock(poller_mutex_);
+    poller_marked_ = true;
+    poller_poked_ = true;
+  }
+  poller_wake_.notify_one();
+}
+
 bool NvmlSource::power_shifted(Gpu& gpu) {
   if (schedule_.shift <= 0.0) return false;
   std::lock_guard lock(gpu.clock_mutex);
@@ -316,6 +327,7 @@ void NvmlSource::poll() {
     poller_wake_.wait_until(lock, wake, [this] { return poller_stop_ || poller_poked_; });
     if (poller_stop_) return;
     poller_poked_ = false;
+    const bool marked = std::exchange(poller_marked_, false);
     lock.unlock();
     now = Clock::now();
     for (std::size_t i = 0; i < gpus_.size(); ++i) {
@@ -330,8 +342,8 @@ void NvmlSource::poll() {
         next_look[i] = next_watch_of(gpu, monotonic_now_ns());
       } else {
         if (now < watch_until && now >= next_look[i]) next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
-        // Seen by this watch or by a tick's power reading (which pokes the poller).
-        if (power_shifted(gpu)) {
+        // Seen by this watch or by a tick's power reading (which pokes the poller); or an edge.
+        if (marked || power_shifted(gpu)) {
           const auto soonest = std::max(now, last_energy[i] + schedule_.shift_gap);
           if (soonest < next_energy[i]) {
             next_energy[i] = soonest;

@@ -6,7 +6,8 @@
 //
 // The energy counter is dear too (measured on an H100 with driver 580: about 3 ms of CPU a read,
 // against tens of µs for anything else read here), so a poller thread reads it (NvmlSchedule:
-// once a second by default, and again as soon as a tick sees the power shift by a tenth) and the
+// once a second by default, again as soon as a tick sees the power shift by a tenth, and at
+// each marker, the edge of a phase or region) and the
 // sampling thread reports its latest value, counted on from it by the power gauge. The GPU's
 // memory, the processes' GPU memory and the power limit are read by the tick once a second
 // (NvmlSchedule::memory), and on the last tick. The counter gives the amount,
@@ -58,6 +59,8 @@ class NvmlSource final : public Source {
   void read(std::span<Reading> out) override;
   void describe_host(HostInfo& host) const override;
   void before_last_read() override;
+  // Reads the counter soon (NvmlSchedule::mark).
+  void on_mark() override;
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
@@ -110,6 +113,7 @@ class NvmlSource final : public Source {
   std::condition_variable poller_wake_;
   bool poller_stop_ = false;
   bool poller_poked_ = false;
+  bool poller_marked_ = false;  // a marker was set since the poller last looked
 };
 
 }  // namespace powerfit::sensors

@@ -82,6 +82,11 @@ class Source {
   // values in the background refreshes them now, so the run ends on a fresh value.
   virtual void before_last_read() {}
 
+  // Called on the marking thread when a marker is set (the edge of a phase or a region): a source
+  // that reads some values in the background may read them afresh, so that the edge falls close
+  // to a fresh value. Must be thread-safe and return at once.
+  virtual void on_mark() {}
+
  protected:
   std::size_t add_channel(ChannelInfo info) {
     info.source = std::string(name());

@@ -23,7 +23,11 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
   EXPECT_EQ(describe(schedule),
-            "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off");
+            "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off,mark=on");
+  const auto unmarked = parse_nvml_schedule("mark=off");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(unmarked)) << std::get<std::string>(unmarked);
+  EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).mark);
+  EXPECT_TRUE(NvmlSchedule{}.mark);
   const auto aimed = parse_nvml_schedule("aim=on,watch=8ms,shift=12.5%,shift_gap=300ms");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(aimed)) << std::get<std::string>(aimed);
   EXPECT_TRUE(std::get<NvmlSchedule>(aimed).aim);
@@ -31,7 +35,7 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(aimed).shift, 0.125);
   EXPECT_EQ(std::get<NvmlSchedule>(aimed).shift_gap, milliseconds(300));
   // What describe writes reads back as the same schedule.
-  for (const auto& written : {schedule, std::get<NvmlSchedule>(aimed)}) {
+  for (const auto& written : {schedule, std::get<NvmlSchedule>(aimed), std::get<NvmlSchedule>(unmarked)}) {
     const auto again = parse_nvml_schedule(describe(written).c_str());
     ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again)) << describe(written);
     EXPECT_EQ(describe(std::get<NvmlSchedule>(again)), describe(written));
@@ -42,7 +46,7 @@ TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
   const std::pair<const char*, const char*> bad[] = {
       {"energy=fast", "energy=fast"},       {"energy=100", "unit"},     {"power=1s", "'power=1s' is not NAME=DURATION"},
       {"energy", "'energy' is not NAME=DURATION"}, {"energy=0ms", "between 1ms and 1h"}, {"watch=2h", "between 1ms and 1h"},
-      {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"},
+      {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"}, {"mark=1", "mark is on or off"},
       {"shift=10", "shift is a percent above 0"}, {"shift=0%", "shift is a percent above 0"},
       {"shift=x%", "shift is a percent above 0"}};
   for (const auto& [text, fragment] : bad) {

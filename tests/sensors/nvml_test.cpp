@@ -116,21 +116,33 @@ class FakeNvml : public ::testing::Test {
   // every fifth read comes several times a run; the default schedule reads it every few seconds.
   static constexpr NvmlSchedule kCounterOften{.energy = std::chrono::milliseconds(200)};
 
-  // NVML alone, on `schedule`, sampled every `interval` for `duration`, then stopped.
+  // NVML alone, on `schedule`, sampled every `interval` until `duration` after `origin` (now if
+  // 0), then stopped; a marker is set at each of `marks_at`, seconds after `origin`.
   static std::unique_ptr<Sampler> sample_nvml(NvmlSchedule schedule, std::chrono::milliseconds interval,
-                                              std::chrono::milliseconds duration) {
+                                              std::chrono::milliseconds duration, std::int64_t origin = 0,
+                                              const std::vector<double>& marks_at = {}) {
     std::vector<std::unique_ptr<Source>> sources;
     sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
     EXPECT_TRUE(sources.back()->open().available);
     auto sampler = std::make_unique<Sampler>(std::move(sources), SamplerOptions{.interval = interval});
     sampler->start();
-    std::this_thread::sleep_for(duration);
+    const auto since_origin = [&](double seconds) {
+      const std::int64_t at = (origin == 0 ? monotonic_now_ns() : origin) + std::llround(seconds * 1e9);
+      return std::chrono::steady_clock::now() + std::chrono::nanoseconds(at - monotonic_now_ns());
+    };
+    const auto end = since_origin(static_cast<double>(duration.count()) * 1e-3);
+    for (const double at : marks_at) {
+      std::this_thread::sleep_until(since_origin(at));
+      sampler->mark("edge");
+    }
+    std::this_thread::sleep_until(end);
     sampler->stop();
     return sampler;
   }
 
-  // `gauge_offset_w`: the power readings show that much more than the counter counts.
-  StepRun step_run(NvmlSchedule schedule, double gauge_offset_w = 0.0) {
+  // `gauge_offset_w`: the power readings show that much more than the counter counts. `marks_at`:
+  // markers set at these times (seconds after the origin).
+  StepRun step_run(NvmlSchedule schedule, double gauge_offset_w = 0.0, const std::vector<double>& marks_at = {}) {
     reset(1);
     const std::int64_t origin = monotonic_now_ns() - 50'000'000;
     simulate(0, origin, 0.1);
@@ -152,7 +164,7 @@ class FakeNvml : public ::testing::Test {
       return joules;
     };
 
-    const auto sampled = sample_nvml(schedule, std::chrono::milliseconds(100), std::chrono::milliseconds(3600));
+    const auto sampled = sample_nvml(schedule, std::chrono::milliseconds(100), std::chrono::milliseconds(3650), origin, marks_at);
     Sampler& sampler = *sampled;
     std::size_t energy = 0, instant = 0;
     for (std::size_t i = 0; i < sampler.channels().size(); ++i) {
@@ -409,6 +421,37 @@ TEST_F(FakeNvml, ACounterReadWhenThePowerShiftsGivesEachStepItsOwnStretchOfTheCo
   // Without it, nothing is read between the first stretch and the end.
   const auto unfollowed = step_run({.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0}, 10.0);
   EXPECT_FALSE(unfollowed.read_within(0.5, 3.5));
+}
+
+TEST_F(FakeNvml, AMarkerReadsTheCounterSoAMarkedWindowHasItsOwnStretchWhateverTheSchedule) {
+  // Bench marks its inference window, the API its regions. Read every 5 s and with shifts not
+  // followed, the counter's one stretch from the start to the end holds idle and load, and a
+  // gauge 10 W high at both misplaces the window's energy (the test above); a marker at each of
+  // the window's edges reads the counter there, at most `shift_gap` later, and the window is
+  // counted by readings of its own.
+  const NvmlSchedule sparse{.energy = std::chrono::seconds(5), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0};
+  const auto marked = step_run(sparse, 10.0, {0.63, 3.13});
+  const int reads = calls(0, "energy_mj");
+  EXPECT_TRUE(marked.read_within(0.5, 0.88));  // dated at the refresh before the read
+  EXPECT_TRUE(marked.read_within(3.0, 3.38));
+  // Opening, the first read once the refresh clock dates it, two edges, a second after each, and
+  // the end, each twice at most.
+  EXPECT_LE(reads, 12);
+  // Within the 0.5% (here about -0.3%), where unmarked it is not (about -0.8%).
+  const auto window = marked.window();
+  ASSERT_TRUE(window);
+  EXPECT_NEAR(*window, marked.truth, 0.005 * marked.truth);
+  // The same window unmarked, or with markers not read (mark=off): nothing read between the first
+  // stretch and the end, and the window off by more than 0.5%.
+  for (const bool mark : {true, false}) {
+    NvmlSchedule schedule = sparse;
+    schedule.mark = mark;
+    const auto run = step_run(schedule, 10.0, mark ? std::vector<double>{} : std::vector<double>{0.63, 3.13});
+    EXPECT_FALSE(run.read_within(0.5, 3.5)) << mark;
+    const auto unmarked = run.window();
+    ASSERT_TRUE(unmarked);
+    EXPECT_GT(std::abs(*unmarked - run.truth), 0.005 * run.truth) << *unmarked << " against " << run.truth;
+  }
 }
 
 TEST_F(FakeNvml, TheDefaultScheduleReadsTheCounterAboutOnceASecondAndKeepsTheStepInItsWindow) {
