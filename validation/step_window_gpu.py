@@ -8,7 +8,12 @@ the power gauge alone (trapezoids) and the gauge scaled by the counter over the 
 With SCHEDULES set ("energy=1s;energy=2s,watch_for=600ms": POWERFIT_NVML_SCHEDULE values, "default"
 for none), each round runs under each schedule; run labels end in -sK, K the schedule's place.
 
-usage: [SCHEDULES=...] python3 validation/step_window_gpu.py POWERFIT OUT_DIR [ROUNDS]
+With BENCH="MODEL DATA BATCH [DEVICE]" the window is bench's own instead, marked as it starts and ends
+(`powerfit bench --device cuda --warmup 0 --baseline 0 --min-time 6s`, so that the card steps from
+idle to load as the window starts): the window whose edges a marker reads the counter at
+(NvmlSchedule::mark), where step_load.py's window is only known after the run.
+
+usage: [SCHEDULES=...] [BENCH=...] python3 validation/step_window_gpu.py POWERFIT OUT_DIR [ROUNDS]
        python3 validation/step_window_gpu.py --analyse OUT_DIR    (the table again, from OUT_DIR's files)"""
 import bisect
 import os
@@ -22,6 +27,7 @@ ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 HERE = os.path.dirname(os.path.abspath(__file__))
 DB = os.path.join(OUT, "step.db")
 SCHEDULES = [s for s in os.environ.get("SCHEDULES", "default").split(";") if s]
+BENCH = os.environ.get("BENCH", "").split()
 WITNESS = os.path.join(OUT, "witness.csv")
 
 
@@ -64,8 +70,15 @@ def measure():
                 env["POWERFIT_NVML_SCHEDULE"] = schedule
             for interval in ("100ms", "50ms"):
                 label = f"step-{interval}-{r}" + (f"-s{k}" if len(SCHEDULES) > 1 else "")
-                subprocess.run([POWERFIT, "run", "-q", "-i", interval, "-o", DB, "--label", label, "--",
-                                sys.executable, os.path.join(HERE, "step_load.py"), "3", "6", "2"], check=True, env=env)
+                if BENCH:
+                    model, data, batch, device = (BENCH + ["cuda"])[:4]
+                    subprocess.run([POWERFIT, "-q", "bench", "-m", model, "-d", data, "-b", batch, "--device", device,
+                                    "--warmup", "0", "--baseline", "0", "--min-time", "6s", "-i", interval, "-o", DB,
+                                    "--label", label], check=True, env=env)
+                    time.sleep(2.0)  # idle between windows, as step_load.py's stretches are
+                else:
+                    subprocess.run([POWERFIT, "run", "-q", "-i", interval, "-o", DB, "--label", label, "--",
+                                    sys.executable, os.path.join(HERE, "step_load.py"), "3", "6", "2"], check=True, env=env)
                 labels.append((label, interval))
     time.sleep(1.0)
     witness.terminate()
