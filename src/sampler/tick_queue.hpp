@@ -1,10 +1,13 @@
 #pragma once
 // Hands ticks from the sampling thread to the recording thread without locks or allocation:
 // a single-producer, single-consumer ring of fixed-size slots. When the consumer falls behind the
-// producer drops the tick from storage (and counts it) rather than wait.
+// producer drops the tick from storage (and counts it) rather than wait. The slots are allocated
+// at construction but left unwritten, so a page of the ring is touched only when the first tick
+// reaches it: a short run pays for the slots it uses, not for the whole ring (8192 ticks).
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -32,9 +35,9 @@ class TickQueue {
     std::size_t drained = 0;
     for (; tail != head; ++tail, ++drained) {
       const std::size_t slot = static_cast<std::size_t>(tail % capacity_);
-      f(times_[slot], std::span<const double>(values_.data() + slot * channels_, channels_),
-        std::span<const std::uint8_t>(present_.data() + slot * channels_, channels_),
-        std::span<const std::int64_t>(dated_times_.data() + slot * dated_.size(), dated_.size()));
+      f(times_[slot], std::span<const double>(values_.get() + slot * channels_, channels_),
+        std::span<const std::uint8_t>(present_.get() + slot * channels_, channels_),
+        std::span<const std::int64_t>(dated_times_.get() + slot * dated_.size(), dated_.size()));
     }
     tail_.store(tail, std::memory_order_release);
     return drained;
@@ -47,11 +50,12 @@ class TickQueue {
  private:
   std::size_t channels_;
   std::size_t capacity_;
-  std::vector<std::int64_t> times_;
-  std::vector<double> values_;
-  std::vector<std::uint8_t> present_;
+  // Default-initialised (not zeroed): a slot is read only after try_push has written it.
+  std::unique_ptr<std::int64_t[]> times_;
+  std::unique_ptr<double[]> values_;
+  std::unique_ptr<std::uint8_t[]> present_;
   std::vector<std::size_t> dated_;
-  std::vector<std::int64_t> dated_times_;
+  std::unique_ptr<std::int64_t[]> dated_times_;
   std::atomic<std::uint64_t> head_{0};
   std::atomic<std::uint64_t> tail_{0};
   std::atomic<std::uint64_t> dropped_{0};
