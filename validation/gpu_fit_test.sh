@@ -9,7 +9,7 @@
 # The build's binaries are copied to OUT/bin (powerfit, the LibTorch plugin, the bare loop); carry
 # them back as .deps/bin and the next call skips the build. The database grows in $WORK/fit.db and
 # is copied to OUT after each network; the summaries go to OUT/summaries.tar (few files come back). The settings (FIT_MIN_TIME, FIT_REPEATS, FIT_SETTLE,
-# FIT_BASELINE, FIT_WARMUP) are the same on every machine unless changed here.
+# FIT_BASELINE, FIT_WARMUP, FIT_LIMIT: synthetic samples a pass) are the same on every machine unless changed here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage=$1
@@ -22,6 +22,7 @@ repeats=${FIT_REPEATS:-3}
 settle=${FIT_SETTLE:-30s}
 baseline=${FIT_BASELINE:-3s}
 warmup=${FIT_WARMUP:-10}
+limit=${FIT_LIMIT:-256}
 
 if [ -x .deps/bin/src/powerfit ]; then
   build=$PWD/.deps/bin
@@ -70,7 +71,7 @@ PY
     sources=(--sources "$chosen")
   fi
   while read -r name size top1; do
-    "$powerfit" -q bench -m "$work/models/$name.pt" --name "$name" -d "synthetic:3x${size}x${size}" --limit 256 \
+    "$powerfit" -q bench -m "$work/models/$name.pt" --name "$name" -d "synthetic:3x${size}x${size}" --limit "$limit" \
       -b "$batch" --device "$device" "${sources[@]}" --accuracy "$top1" --min-time "$min_time" -r "$repeats" --warmup "$warmup" \
       --baseline "$baseline" --settle "$settle" -o "$work/fit.db" --summary-json "$work/json/$name-$device-b$batch.json"
     cp "$work/fit.db" "$out/fit.db"
