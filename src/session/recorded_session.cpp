@@ -260,19 +260,22 @@ void RecordedSession::split_at_baseline(std::int64_t run_end_ns) {
     const auto series = database_.channel_series(channel_ids_[i]);
     if (series.empty()) continue;
     // A utilization-based estimate has no value at the first tick, nor at a last tick that came
-    // too soon after the one before for the jiffy counters to move: each channel's split uses
-    // the stretch its samples cover.
+    // too soon after the one before for the jiffy counters to move; a counter's last reading is
+    // dated at the refresh it came from, which can fall before the baseline's end when the run
+    // ends with it (`run --baseline 5s -- true`): each channel's split uses the stretch its
+    // samples cover.
     const std::int64_t idle_start = std::max(series.front().first, baseline_start_ns_);
+    const std::int64_t idle_end = std::min(series.back().first, baseline_end_ns_);
     const std::int64_t work_end = std::min(run_end_ns, series.back().first);
     const auto gauge = gauge_series(i);
-    const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, baseline_end_ns_, 0, &gauge);
+    const auto idle = analysis::energy_in_window(series, channels[i].kind, idle_start, idle_end, 0, &gauge);
     const auto work = analysis::energy_in_window(series, channels[i].kind, baseline_end_ns_, work_end, 0, &gauge);
     // An idle floor measured alone (bench's, before its model loads) has no command to speak of.
     if (!idle) continue;
     const bool measured = channels[i].provenance == Provenance::measured;
     auto& power = measured ? baseline.measured_power_w : baseline.estimated_power_w;
     auto& energy = measured ? baseline.command_measured_energy_j : baseline.command_estimated_energy_j;
-    power = power.value_or(0.0) + *idle / (static_cast<double>(baseline_end_ns_ - idle_start) * 1e-9);
+    power = power.value_or(0.0) + *idle / (static_cast<double>(idle_end - idle_start) * 1e-9);
     if (work) energy = energy.value_or(0.0) + *work;
   }
   baseline.dynamic_measured_energy_j =

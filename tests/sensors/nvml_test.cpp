@@ -544,6 +544,23 @@ TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
   EXPECT_NE(cut_short.not_idle.find("had not settled"), std::string::npos) << cut_short.not_idle;
 }
 
+TEST_F(FakeNvml, AnIdleFloorWhoseRunEndsAsItsBaselineDoesStillHasItsMeasuredPower) {
+  // `powerfit run --baseline 5s -- true` on the H100: the run ended 8 ms after the baseline, its
+  // counter's last reading was dated at the refresh before the baseline's end, and the floor came
+  // out with no measured power at all. The gauge carries the counter over that last stretch.
+  for (int round = 0; round < 3; ++round) {
+    reset(1);
+    simulate(0, monotonic_now_ns(), 0.1);
+    for (int k = -10; k < 100; ++k) power_from(0, 0.1 * k, 100.0 + (k % 3 + 3) % 3);
+    Session session({.interval = "50ms", .baseline = "1s", .settle = "0", .sources = {"nvml"}});
+    session.start();
+    const auto baseline = session.stop().run.baseline;
+    ASSERT_TRUE(baseline);
+    ASSERT_TRUE(baseline->measured_power_w) << "round " << round;
+    EXPECT_NEAR(*baseline->measured_power_w, 101.0, 2.0);
+  }
+}
+
 TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
   // An epoch's energy, logged from a training loop without stopping the session: the card draws
   // 100 W, then 300 W from 2.2 s.
