@@ -20,20 +20,4 @@ for ((r = 0; r < rounds; r++)); do
       "$build/src/powerfit" run -q -i 100ms --sources nvml -o "$work/runs.db" -- sleep "$seconds"
   done
 done
-python3 - "$work" "$rounds" <<'PY'
-import statistics, sys, glob, os
-work, rounds = sys.argv[1], int(sys.argv[2])
-table = {}
-for variant in ("dense", "aimed"):
-    clock, switches = [], []
-    for path in glob.glob(os.path.join(work, f"{variant}-*.csv")):
-        for line in open(path):
-            fields = line.strip().split(",")
-            if len(fields) > 2 and fields[2] == "task-clock": clock.append(float(fields[0]))
-            if len(fields) > 2 and fields[2] == "context-switches": switches.append(float(fields[0]))
-    table[variant] = (statistics.median(clock), statistics.median(switches))
-    print(f"{variant:6} task-clock {table[variant][0]:8.1f} ms ({' '.join(f'{c:.0f}' for c in sorted(clock))})"
-          f"   context switches {table[variant][1]:7.0f}")
-print(f"aimed/dense: task-clock {table['aimed'][0] / table['dense'][0]:.2f}, "
-      f"context switches {table['aimed'][1] / table['dense'][1]:.2f} ({rounds} rounds)")
-PY
+python3 "$(dirname "$0")/perf_stat_medians.py" "$work" "$rounds" dense aimed task-clock:" ms" context-switches

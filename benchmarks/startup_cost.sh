@@ -18,20 +18,4 @@ for ((r = 0; r < rounds; r++)); do
       "$binary" run -q --sources nvml -o "$work/runs.db" -- true 2>/dev/null  # (its warning: the command is shorter than a tick)
   done
 done
-python3 - "$work" "$rounds" <<'PY'
-import glob, os, statistics, sys
-work, rounds = sys.argv[1], int(sys.argv[2])
-table = {}
-for variant in ("before", "after"):
-    clock, faults = [], []
-    for path in glob.glob(os.path.join(work, f"{variant}-*.csv")):
-        for line in open(path):
-            fields = line.strip().split(",")
-            if len(fields) > 2 and fields[2] == "task-clock": clock.append(float(fields[0]))
-            if len(fields) > 2 and fields[2] == "page-faults": faults.append(float(fields[0]))
-    table[variant] = (statistics.median(clock), statistics.median(faults))
-    print(f"{variant:6} task-clock median {table[variant][0]:6.1f} ms (range {min(clock):.1f} to {max(clock):.1f})"
-          f"   page faults {table[variant][1]:5.0f}")
-print(f"after/before: task-clock {table['after'][0] / table['before'][0]:.2f}, "
-      f"page faults {table['after'][1] / table['before'][1]:.2f} ({rounds} interleaved rounds)")
-PY
+python3 "$(dirname "$0")/perf_stat_medians.py" "$work" "$rounds" before after task-clock:" ms" page-faults
