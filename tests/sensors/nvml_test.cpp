@@ -547,7 +547,7 @@ TEST_F(FakeNvml, TheIdleBaselineWaitsForACardStillCoolingDown) {
 TEST_F(FakeNvml, AnIdleFloorWhoseRunEndsAsItsBaselineDoesStillHasItsMeasuredPower) {
   // `powerfit run --baseline 5s -- true` on the H100: the run ended 8 ms after the baseline, its
   // counter's last reading was dated at the refresh before the baseline's end, and the floor came
-  // out with no measured power at all. The gauge carries the counter over that last stretch.
+  // out with no measured power at all. The idle stretch now ends at that last reading.
   for (int round = 0; round < 3; ++round) {
     reset(1);
     simulate(0, monotonic_now_ns(), 0.1);
