@@ -1,6 +1,7 @@
 #include "analysis/fit.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <set>
 
@@ -50,7 +51,9 @@ std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double
   std::vector<std::size_t> order(accuracy_energy.size());
   std::iota(order.begin(), order.end(), 0);
   // By rising energy, and among equal energies by falling accuracy: a point is on the front when
-  // its accuracy beats every point before it.
+  // its accuracy beats every point before it. Beats by more than rounding: a declared accuracy
+  // comes back through each run's correct count (inferences x accuracy / 100, over inferences),
+  // so the same 83.9% can read 83.90000000000002 on one run and 83.9 on another.
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (accuracy_energy[a].second != accuracy_energy[b].second) return accuracy_energy[a].second < accuracy_energy[b].second;
     return accuracy_energy[a].first > accuracy_energy[b].first;
@@ -58,7 +61,7 @@ std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double
   std::vector<std::size_t> front;
   double best_accuracy = -1e300;
   for (const auto i : order) {
-    if (accuracy_energy[i].first > best_accuracy) {
+    if (accuracy_energy[i].first > best_accuracy + 1e-9 * std::max(1.0, std::abs(best_accuracy))) {
       front.push_back(i);
       best_accuracy = accuracy_energy[i].first;
     }
@@ -131,7 +134,8 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
       std::optional<std::string> cheapest;
       double least = 1e300;
       for (const auto* cell : here) {
-        if (cell->accuracy_percent.mean >= *min_accuracy_percent && cell->energy_per_inference_j.mean < least) {
+        if (cell->accuracy_percent.mean >= *min_accuracy_percent - 1e-9 * std::max(1.0, std::abs(*min_accuracy_percent)) &&
+            cell->energy_per_inference_j.mean < least) {  // at the floor, rounding as the front allows
           least = cell->energy_per_inference_j.mean;
           cheapest = cell->architecture;
         }
