@@ -557,7 +557,10 @@ TEST_F(FakeNvml, AnIdleFloorWhoseRunEndsAsItsBaselineDoesStillHasItsMeasuredPowe
     const auto baseline = session.stop().run.baseline;
     ASSERT_TRUE(baseline);
     ASSERT_TRUE(baseline->measured_power_w) << "round " << round;
-    EXPECT_NEAR(*baseline->measured_power_w, 101.0, 2.0);
+    // With no settle step the floor starts at the source's first reading, dated before the
+    // refresh clock has locked on (up to a refresh, 100 ms of the 1 s, off): near, not exact
+    // (+2.7% to +4.8% seen under the sanitizers); exactness is TheIdleBaselineWaitsFor...'s.
+    EXPECT_NEAR(*baseline->measured_power_w, 101.0, 10.0);
   }
 }
 
