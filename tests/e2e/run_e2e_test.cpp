@@ -58,9 +58,10 @@ json run_and_summarize(const TempTree& tree, std::vector<std::string> command, s
 
 // Tolerance: /proc/PID/stat counts CPU time in clock ticks (10 ms at USER_HZ=100) per thread, so
 // two threads' sampled total may trail the exact figure by a few ticks. Each burner process also
-// spends its own start-up beyond what its threads burn: about 5 ms, and 40-60 ms when built with
-// the sanitizers (their runtime's start), measured on the 2-core development VM.
-constexpr double kBurnerStartUpAtMost = 0.08;
+// spends its own start-up beyond what its threads burn: about 5 ms, and 40-85 ms when built with
+// the sanitizers (their runtime's start; the most with another test beside it), measured on the
+// 2-core development VM.
+constexpr double kBurnerStartUpAtMost = 0.15;
 
 TEST(RunEndToEnd, CpuTimeOfATwoThreadBurnerIsWhatItBurned) {
   TempTree tree;
