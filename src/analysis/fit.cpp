@@ -8,6 +8,11 @@
 namespace powerfit::analysis {
 namespace {
 
+// How far two accuracies may differ and still be one: a declared accuracy comes back through each
+// run's correct count (inferences x accuracy / 100, over inferences), so the same 83.9% can read
+// 83.90000000000002 on one run and 83.89999999999999 on another.
+double accuracy_rounding(double accuracy_percent) { return 1e-9 * std::max(1.0, std::abs(accuracy_percent)); }
+
 std::optional<double> metric_value(const Scores& scores, FitMetric metric) {
   switch (metric) {
     case FitMetric::composite: return scores.composite;
@@ -51,9 +56,7 @@ std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double
   std::vector<std::size_t> order(accuracy_energy.size());
   std::iota(order.begin(), order.end(), 0);
   // By rising energy, and among equal energies by falling accuracy: a point is on the front when
-  // its accuracy beats every point before it. Beats by more than rounding: a declared accuracy
-  // comes back through each run's correct count (inferences x accuracy / 100, over inferences),
-  // so the same 83.9% can read 83.90000000000002 on one run and 83.9 on another.
+  // its accuracy beats every point before it, by more than rounding.
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     if (accuracy_energy[a].second != accuracy_energy[b].second) return accuracy_energy[a].second < accuracy_energy[b].second;
     return accuracy_energy[a].first > accuracy_energy[b].first;
@@ -61,7 +64,7 @@ std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double
   std::vector<std::size_t> front;
   double best_accuracy = -1e300;
   for (const auto i : order) {
-    if (accuracy_energy[i].first > best_accuracy + 1e-9 * std::max(1.0, std::abs(best_accuracy))) {
+    if (accuracy_energy[i].first > best_accuracy + accuracy_rounding(best_accuracy)) {
       front.push_back(i);
       best_accuracy = accuracy_energy[i].first;
     }
@@ -134,8 +137,8 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
       std::optional<std::string> cheapest;
       double least = 1e300;
       for (const auto* cell : here) {
-        if (cell->accuracy_percent.mean >= *min_accuracy_percent - 1e-9 * std::max(1.0, std::abs(*min_accuracy_percent)) &&
-            cell->energy_per_inference_j.mean < least) {  // at the floor, rounding as the front allows
+        if (cell->accuracy_percent.mean >= *min_accuracy_percent - accuracy_rounding(*min_accuracy_percent) &&
+            cell->energy_per_inference_j.mean < least) {
           least = cell->energy_per_inference_j.mean;
           cheapest = cell->architecture;
         }
