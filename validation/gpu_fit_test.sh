@@ -10,6 +10,8 @@
 # them back as .deps/bin and the next call skips the build. The database grows in $WORK/fit.db and
 # is copied to OUT after each network; the summaries go to OUT/summaries.tar (few files come back). The settings (FIT_MIN_TIME, FIT_REPEATS, FIT_SETTLE,
 # FIT_BASELINE, FIT_WARMUP, FIT_LIMIT: synthetic samples a pass) are the same on every machine unless changed here.
+# FIT_MODELS_FROM=DIR: the .pt files in DIR replace this call's exports of the same name, so that
+# two machines bench the same files where their exports differ (docs/results-gpu.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stage=$1
@@ -46,6 +48,14 @@ setup() {
     "$powerfit" -q run --baseline 5s --settle "$settle" --label "idle floor" -o "$work/idle.db" \
       --summary-json "$out/idle-floor.json" -- true || true
     python3 validation/export_timm.py "$work/models" "$@"
+    if [ -n "${FIT_MODELS_FROM:-}" ]; then
+      for file in "$FIT_MODELS_FROM"/*.pt; do
+        if [ -f "$work/models/$(basename "$file")" ]; then
+          cp "$file" "$work/models/"
+          echo "$(basename "$file") taken from $FIT_MODELS_FROM"
+        fi
+      done
+    fi
     # The exports' hashes, to compare across machines (export_timm.py draws weights that do not
     # depend on the CPU; that the files then match across lent machines is still to be shown).
     (cd "$work/models" && sha256sum ./*.pt) > "$out/model-sha256.txt"
