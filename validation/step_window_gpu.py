@@ -36,6 +36,8 @@ def interpolate(points, t):
     i = bisect.bisect_right(times, t)
     if i == len(points) and t == times[-1]:
         i -= 1
+    if i == len(points) and t - times[-1] < 0.2:
+        return points[-1][1]  # a window that ends just after the gauge's last sample: held, as the tool holds it
     if i == 0 or i == len(points):
         raise ValueError(f"{t} outside the series ({times[0]} to {times[-1]})")
     (t0, v0), (t1, v1) = points[i - 1], points[i]
