@@ -3,7 +3,8 @@ ran, the mean over the repeats of the measured energy per inference (mJ, inside 
 window) and of inferences per second on each, their ratio (second machine over first), and each
 network's rank by energy per inference among the networks both ran at that device and batch, on
 each machine; then the idle floors. Machines are named as validation/results_matrix.py names them
-(by hardware); rows whose model files differ between the two machines are marked.
+(by hardware). Only runs of the same model file (SHA-256) are set side by side; a network
+benched on both machines from different files is listed after the table, not compared.
 
 usage: python3 validation/results_compare.py DATABASE MACHINE_A MACHINE_B"""
 import statistics
@@ -20,12 +21,10 @@ def means(con):
                       w.inferences, w.throughput_per_s, w.window_measured_energy_j
                FROM workload_reports w JOIN runs r ON r.id = w.run_id
                WHERE w.inferences > 0 AND w.window_measured_energy_j IS NOT NULL"""):
-        entry = per.setdefault((machine(cpu, cores, gpus), device, batch, model),
-                               {"mj": [], "rate": [], "files": set()})
+        entry = per.setdefault((machine(cpu, cores, gpus), device, batch, model, (sha or "")[:8]), {"mj": [], "rate": []})
         entry["mj"].append(1e3 * measured / inferences)
         entry["rate"].append(rate)
-        entry["files"].add((sha or "")[:8])
-    return {key: (statistics.fmean(v["mj"]), statistics.fmean(v["rate"]), v["files"]) for key, v in per.items()}
+    return {key: (statistics.fmean(v["mj"]), statistics.fmean(v["rate"])) for key, v in per.items()}
 
 
 def main(path, first, second):
@@ -35,21 +34,27 @@ def main(path, first, second):
     if not shared:
         sys.exit(f"no device, batch and network ran with measured energy on both {first!r} and {second!r}")
 
-    def rank(where, device, batch, model):
-        peers = [k for k in shared if k[0] == device and k[1] == batch]
+    def rank(where, key):
+        peers = [k for k in shared if k[:2] == key[:2]]
         ordered = sorted(peers, key=lambda k: table[(where, *k)][0])
-        return ordered.index((device, batch, model)) + 1
+        return ordered.index(key) + 1
 
     print(f"A = {first}, B = {second}")
     print()
     print("| device | batch | network | A mJ/inference | B mJ/inference | B/A energy | A inferences/s "
           "| B inferences/s | B/A rate | rank on A | rank on B |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    for device, batch, model in shared:
-        a, b = table[(first, device, batch, model)], table[(second, device, batch, model)]
-        same = "" if a[2] == b[2] else " (files differ)"
-        print(f"| {device} | {batch} | {model}{same} | {a[0]:.1f} | {b[0]:.1f} | {b[0] / a[0]:.2f} | {a[1]:.0f} "
-              f"| {b[1]:.0f} | {b[1] / a[1]:.2f} | {rank(first, device, batch, model)} | {rank(second, device, batch, model)} |")
+    for key in shared:
+        device, batch, model, _ = key
+        a, b = table[(first, *key)], table[(second, *key)]
+        print(f"| {device} | {batch} | {model} | {a[0]:.1f} | {b[0]:.1f} | {b[0] / a[0]:.2f} | {a[1]:.0f} "
+              f"| {b[1]:.0f} | {b[1] / a[1]:.2f} | {rank(first, key)} | {rank(second, key)} |")
+    print()
+    for where in (first, second):
+        apart = sorted(k[1:] for k in table if k[0] == where and k[1:] not in shared and
+                       any(s[:3] == k[1:4] for s in shared))
+        for device, batch, model, sha in apart:
+            print(f"not compared: {model} at batch {batch} on {device} from file {sha} on {where} only")
     print()
     floors = {}
     for cpu, cores, gpus, measured in con.execute(
