@@ -56,8 +56,8 @@ setup() {
         fi
       done
     fi
-    # The exports' hashes, to compare across machines (export_timm.py draws weights that do not
-    # depend on the CPU; that the files then match across lent machines is still to be shown).
+    # The exports' hashes, to compare across machines: the numpy draw made the same eight files on
+    # an H200 and an H100 machine, but one other H100 machine exported the MobileNets differently.
     (cd "$work/models" && sha256sum ./*.pt) > "$out/model-sha256.txt"
   fi
 }

@@ -50,9 +50,9 @@ def main(path, first, second):
         print(f"| {device} | {batch} | {model} | {a[0]:.1f} | {b[0]:.1f} | {b[0] / a[0]:.2f} | {a[1]:.0f} "
               f"| {b[1]:.0f} | {b[1] / a[1]:.2f} | {rank(first, key)} | {rank(second, key)} |")
     print()
-    for where in (first, second):
-        apart = sorted(k[1:] for k in table if k[0] == where and k[1:] not in shared and
-                       any(s[:3] == k[1:4] for s in shared))
+    for where, other in ((first, second), (second, first)):
+        elsewhere = {k[1:4] for k in table if k[0] == other}
+        apart = sorted(k[1:] for k in table if k[0] == where and k[1:] not in shared and k[1:4] in elsewhere)
         for device, batch, model, sha in apart:
             print(f"not compared: {model} at batch {batch} on {device} from file {sha} on {where} only")
     print()
