@@ -16,6 +16,12 @@ import sys
 
 
 def interpolate(points, t):
+    """The straight line through the two readings around t; beyond the first or last reading, the
+    line of the first or last two carried on. A window often ends after the run's last counter
+    reading (its value came from a refresh before the window's end): the counter's energy up to
+    the end is then the last stretch's rate carried on, as the witness's own readings, straight
+    lines between refreshes, give it. step_window_gpu.py's interpolate holds a gauge's last power
+    instead, which is right for a power and would drop that energy here."""
     times = [p[0] for p in points]
     i = min(max(bisect.bisect_right(times, t), 1), len(points) - 1)
     (t0, v0), (t1, v1) = points[i - 1], points[i]
