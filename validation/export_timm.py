@@ -32,6 +32,16 @@ NETWORKS = [
 ]
 
 
+def is_drawn(tensor):
+    """A tensor initialisation drew at random: floating, and not all one value (ones, zeros)."""
+    return tensor.is_floating_point() and tensor.numel() >= 2 and not bool(torch.all(tensor == tensor.flatten()[0]))
+
+
+def rounded_spread(tensor):
+    """The tensor's sample standard deviation, rounded to two digits."""
+    return float(f"{tensor.double().std().item():.2g}")
+
+
 def draw_portable_weights(model, name):
     """Replaces every tensor that initialisation drew at random (any floating tensor whose values
     are not all alike) by numpy's normal draws from a seed made of the network's and the tensor's
@@ -39,9 +49,9 @@ def draw_portable_weights(model, name):
     two machines' draws differ do not move it). Tensors set to constants (ones, zeros) are kept."""
     with torch.no_grad():
         for key, tensor in model.state_dict().items():
-            if not tensor.is_floating_point() or tensor.numel() < 2 or bool(torch.all(tensor == tensor.flatten()[0])):
+            if not is_drawn(tensor):
                 continue
-            spread = numpy.float32(float(f"{tensor.double().std().item():.2g}"))
+            spread = numpy.float32(rounded_spread(tensor))
             draws = numpy.random.default_rng(zlib.crc32(f"{name}/{key}".encode())).standard_normal(tensor.shape, dtype=numpy.float32)
             tensor.copy_(torch.from_numpy(draws * spread))
 

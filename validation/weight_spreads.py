@@ -14,6 +14,8 @@ def spreads(names):
     import timm
     import torch
 
+    from export_timm import is_drawn, rounded_spread  # the choice and rounding the export makes
+
     result = {"cpu_capability": torch.backends.cpu.get_cpu_capability(), "torch": torch.__version__,
               "timm": timm.__version__, "networks": {}}
     for name in names:
@@ -21,10 +23,8 @@ def spreads(names):
         model = timm.create_model(name, pretrained=False).eval()
         table = {}
         for key, tensor in model.state_dict().items():
-            if not tensor.is_floating_point() or tensor.numel() < 2 or bool(torch.all(tensor == tensor.flatten()[0])):
-                continue
-            std = tensor.double().std().item()
-            table[key] = [tensor.numel(), std, float(f"{std:.2g}")]
+            if is_drawn(tensor):
+                table[key] = [tensor.numel(), tensor.double().std().item(), rounded_spread(tensor)]
         result["networks"][name] = table
     return result
 
