@@ -14,8 +14,11 @@ namespace powerfit::sensors {
 
 class RefreshClock {
  public:
-  // Reads spaced at most this far apart date a change sharply enough to learn the period from.
-  static constexpr std::int64_t kSharpNs = 25'000'000;
+  // Reads spaced at most this far apart date a change sharply enough to learn the period and the
+  // phase from: a watcher's step (10 ms) and its jitter. A pair further apart (a watcher held up
+  // on a busy machine) is dated by the period where the clock knows one, not by its middle, which
+  // can be half the gap off.
+  static constexpr std::int64_t kSharpNs = 15'000'000;
   static constexpr std::int64_t kMinPeriodNs = 20'000'000;
   static constexpr std::int64_t kMaxPeriodNs = 1'000'000'000;
   // Without a period yet, a change seen this recently is the last refresh.
