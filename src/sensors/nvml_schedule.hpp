@@ -44,6 +44,11 @@ struct NvmlSchedule {
   // A window between markers then starts and ends close to a counter reading of its own, whatever
   // `energy` is, and the gauge places only the edges' last tenth of a second or so.
   bool mark = true;
+  // Each watching stretch also watches the counter, two reads aimed at a refresh its own clock
+  // predicts (more until it has seen one), and again a second on within a longer stretch (the
+  // first): its readings are then dated at its own refreshes, which on the H100 came tens of
+  // milliseconds after the power's, rather than at the power's (off: the power's clock dates them).
+  bool watch_counter = true;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
   // change when memory is allocated or a limit set, not from one 100 ms to the next. A period
@@ -55,13 +60,13 @@ inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
 // Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, retry, watch,
 // watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, shift as a
-// percent or off, aim and mark as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
+// percent or off, aim, mark and watch_counter as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on".
+// "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on,watch_counter=on".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

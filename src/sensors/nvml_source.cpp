@@ -223,7 +223,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
 void NvmlSource::observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns) {
   if (rc != NVML_SUCCESS) return;
   std::lock_guard lock(gpu.clock_mutex);
-  gpu.clock.observe(milliwatts, read_ns);
+  gpu.power_clock.observe(milliwatts, read_ns);
   gpu.watched_mw = milliwatts;
 }
 
@@ -263,32 +263,88 @@ std::int64_t NvmlSource::watch_refresh(Gpu& gpu) {
 
 std::optional<std::int64_t> NvmlSource::refreshed_by(Gpu& gpu, std::int64_t t_ns) {
   std::lock_guard lock(gpu.clock_mutex);
-  return gpu.clock.last_refresh(t_ns);
+  return gpu.power_clock.last_refresh(t_ns);
 }
 
-void NvmlSource::poll_energy(Gpu& gpu) {
-  if (gpu.energy == kNone) return;
+std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
+  if (gpu.energy == kNone) return monotonic_now_ns();
+  if (!watching) clear_of_counter_refresh(gpu);
   unsigned long long millijoules = 0;
-  const std::int64_t before = watch_refresh(gpu);
+  std::int64_t before = watch_refresh(gpu);
   auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
   std::int64_t after = watch_refresh(gpu);
-  auto from = refreshed_by(gpu, before), to = refreshed_by(gpu, after);
-  if (rc == NVML_SUCCESS && from && to && *from != *to) {
-    // The driver refreshed during the call (which takes milliseconds): the value may come from
-    // either side of it. Read again, now after it.
+  auto date = date_counter(gpu, rc, millijoules, before, after);
+  if (rc == NVML_SUCCESS && date.ambiguous && !watching) {
+    // A refresh came close to the call (which takes milliseconds): the value may come from
+    // either side of it. Read again, clear of it.
+    clear_of_counter_refresh(gpu);
+    before = watch_refresh(gpu);
     rc = nvml_->api().total_energy(gpu.device, &millijoules);
     after = watch_refresh(gpu);
-    to = refreshed_by(gpu, after);
+    date = date_counter(gpu, rc, millijoules, before, after);
   }
-  // Dated at the refresh it comes from, or halfway through the call while that is not known.
-  const std::int64_t taken = to ? *to : before + (after - before) / 2;
+  const std::int64_t middle = before + (after - before) / 2;
   {
     std::lock_guard lock(gpu.clock_mutex);
     gpu.counted_mw = gpu.watched_mw;
   }
   const auto status = status_of(rc, gpu);
   gpu.energy_failed = status != ReadStatus::ok;
-  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, taken);
+  // A watching read close to a refresh, which it did not show sharply, only teaches the clock.
+  if (watching && status == ReadStatus::ok && date.ambiguous) return middle;
+  // Dated at the refresh it comes from, or halfway through the call while that is not known.
+  gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, date.at.value_or(middle));
+  return middle;
+}
+
+NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before,
+                                                 std::int64_t after) {
+  std::lock_guard lock(gpu.clock_mutex);
+  auto& counter = gpu.counter_clock;
+  if (rc == NVML_SUCCESS) {
+    const auto seen = counter.sharp_change();
+    counter.observe(static_cast<double>(millijoules), before + (after - before) / 2);
+    // The driver's two clocks have had the same period on the GPUs measured (VALIDATION.md); the
+    // counter's own changes refine it from the next sharp one on.
+    counter.assume_period(gpu.power_clock.period_ns());
+    // A change this read showed sharply dates it.
+    if (const auto sharp = counter.sharp_change(); sharp && sharp != seen && counter.knows()) return {sharp, false};
+  }
+  const RefreshClock& clock = counter.knows() ? counter : gpu.power_clock;
+  const auto from = clock.last_refresh(before - kClearOfRefreshNs), to = clock.last_refresh(after + kClearOfRefreshNs);
+  if (from && to && *from != *to) return {std::nullopt, true};
+  return {clock.last_refresh(after), false};
+}
+
+void NvmlSource::clear_of_counter_refresh(Gpu& gpu) {
+  std::int64_t now = monotonic_now_ns(), until = now;
+  {
+    std::lock_guard lock(gpu.clock_mutex);
+    const RefreshClock& clock = gpu.counter_clock.knows() ? gpu.counter_clock : gpu.power_clock;
+    const auto last = clock.period_ns() > 0 ? clock.last_refresh(now) : std::nullopt;
+    if (!last) return;
+    if (now - *last < kClearOfRefreshNs) until = *last + kClearOfRefreshNs;
+    if (*last + clock.period_ns() - now < kClearOfRefreshNs + kCounterReadNs) until = *last + clock.period_ns() + kClearOfRefreshNs;
+  }
+  if (until > now) std::this_thread::sleep_for(std::chrono::nanoseconds(until - now));
+}
+
+std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::int64_t read_ns, bool first) {
+  const std::int64_t step = std::chrono::nanoseconds(schedule_.watch).count();
+  std::int64_t next = read_ns + step;
+  {
+    std::lock_guard lock(gpu.clock_mutex);
+    auto& counter = gpu.counter_clock;
+    if (first) counter.assume_period(gpu.power_clock.period_ns());
+    const auto last = counter.knows() ? counter.last_refresh(read_ns) : std::nullopt;
+    if (first && last) {
+      next = *last + counter.period_ns() - step / 2;
+      if (next < read_ns) next += counter.period_ns();
+    } else {
+      next = counter.next_read(read_ns, step);
+    }
+  }
+  return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());
 }
 
 std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::int64_t read_ns) {
@@ -296,7 +352,13 @@ std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::i
   std::int64_t next = read_ns + step;
   if (schedule_.aim) {
     std::lock_guard lock(gpu.clock_mutex);
-    next = gpu.clock.next_read(read_ns, step);
+    next = gpu.power_clock.next_read(read_ns, step);
+  }
+  if (next == read_ns + step) {
+    // Reads a steady step apart alias with the refreshes (each change dated by a sawtooth that a
+    // line through them follows); a fifth of a step either way breaks the pattern.
+    gpu.jitter = gpu.jitter * 1664525u + 1013904223u;
+    next += static_cast<std::int64_t>((gpu.jitter >> 8) % 1000u) * (2 * step / 5) / 1000 - step / 5;
   }
   return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());
 }
@@ -305,24 +367,62 @@ void NvmlSource::poll() {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto watch_until = start + std::max(schedule_.watch_first, schedule_.watch_for);
-  auto next_watch = start + schedule_.watch_every;
+  // A stretch of watching starts `watch_every` after the one before, but no later after that one
+  // ends than the time since the start: the refresh clocks measure their period over the time
+  // watched so far, and carried twice that far it could miscount a refresh (RefreshClock).
+  const auto next_watch_after = [&](Clock::time_point begun, Clock::time_point ends) {
+    return std::min(begun + schedule_.watch_every, ends + (ends - start));
+  };
+  auto next_watch = next_watch_after(start, watch_until);
   std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
   std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
   std::vector<char> for_shift(gpus_.size(), 0);  // the next counter read was brought forward by a shift
+  // Each watching stretch also watches each GPU's counter, from `retry` on in the first, until its
+  // clock has seen a refresh sharply (two reads, aimed, once it knows them) or read it kCountReads times.
+  std::vector<Clock::time_point> next_count(gpus_.size(), start + schedule_.retry);
+  std::vector<int> count_reads(gpus_.size(), 0);
+  std::vector<char> counted(gpus_.size(), 0);
+  // The watch's first read is aimed when it comes due, by the periods the clocks know then.
+  std::vector<char> aim(gpus_.size(), 1);
+  const auto read_counter = [&](std::size_t i, Clock::time_point now, bool watching) {
+    auto& gpu = *gpus_[i];
+    const std::int64_t read_ns = poll_energy(gpu, watching);  // watches the power on both sides of the read
+    last_energy[i] = now;
+    next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : for_shift[i] ? schedule_.after_shift : schedule_.energy);
+    for_shift[i] = gpu.energy_failed ? for_shift[i] : 0;
+    next_look[i] = next_watch_of(gpu, monotonic_now_ns());
+    return read_ns;
+  };
   std::unique_lock lock(poller_mutex_);
   for (;;) {
     auto now = Clock::now();
     if (now >= next_watch) {
       watch_until = std::max(watch_until, now + schedule_.watch_for);
-      next_watch = now + schedule_.watch_every;
+      next_watch = next_watch_after(now, watch_until);
+      for (std::size_t i = 0; i < gpus_.size(); ++i) {
+        count_reads[i] = 0;
+        counted[i] = 0;
+        next_count[i] = now;
+        aim[i] = 1;
+      }
     }
     const bool watching = now < watch_until;
+    // Once the power's clock has a period, for the counter's to take on its first sharp change.
+    const auto counting = [&](std::size_t i) {
+      auto& gpu = *gpus_[i];
+      if (!schedule_.watch_counter || !watching || gpu.energy == kNone || gpu.lost || counted[i] || count_reads[i] >= kCountReads) {
+        return false;
+      }
+      std::lock_guard clock_lock(gpu.clock_mutex);
+      return gpu.power_clock.period_ns() > 0;
+    };
     // Wake for the soonest of: a GPU's next watch, its next counter read, the next watching stretch.
     auto wake = next_watch;
     for (std::size_t i = 0; i < gpus_.size(); ++i) {
       wake = std::min(wake, next_energy[i]);
       if (watching) wake = std::min(wake, next_look[i]);
+      if (counting(i)) wake = std::min(wake, next_count[i]);
     }
     poller_wake_.wait_until(lock, wake, [this] { return poller_stop_ || poller_poked_; });
     if (poller_stop_) return;
@@ -334,12 +434,36 @@ void NvmlSource::poll() {
       auto& gpu = *gpus_[i];
       if (gpu.lost || gpu.energy == kNone) next_energy[i] = Clock::time_point::max();
       if (gpu.lost) continue;
-      if (now >= next_energy[i]) {
-        poll_energy(gpu);  // watches the power on both sides of the read
-        last_energy[i] = now;
-        next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : for_shift[i] ? schedule_.after_shift : schedule_.energy);
-        for_shift[i] = gpu.energy_failed ? for_shift[i] : 0;
-        next_look[i] = next_watch_of(gpu, monotonic_now_ns());
+      if (counting(i) && now >= next_count[i] && aim[i]) {
+        aim[i] = 0;
+        next_count[i] = next_count_of(gpu, monotonic_now_ns(), true);
+      }
+      if (counting(i) && now >= next_count[i]) {
+        std::optional<std::int64_t> seen;
+        {
+          std::lock_guard clock_lock(gpu.clock_mutex);
+          seen = gpu.counter_clock.sharp_change();
+        }
+        const std::int64_t read_ns = read_counter(i, now, true);
+        ++count_reads[i];
+        {
+          std::lock_guard clock_lock(gpu.clock_mutex);
+          const auto sharp = gpu.counter_clock.sharp_change();
+          counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
+        }
+        next_count[i] = next_count_of(gpu, read_ns, false);
+        // Again within a long stretch (the first), as far on as the time since the start, a
+        // second at most: carried by the power's period, measured over that time so far, the
+        // counter's phase drifts by milliseconds a refresh at first.
+        const auto again = std::min<Clock::duration>(kCountAgain, now - start);
+        if (counted[i] && now + again < watch_until) {
+          counted[i] = 0;
+          count_reads[i] = 0;
+          next_count[i] = now + again;
+          aim[i] = 1;
+        }
+      } else if (now >= next_energy[i]) {
+        read_counter(i, now, false);
       } else {
         if (now < watch_until && now >= next_look[i]) next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
         // Seen by this watch or by a tick's power reading (which pokes the poller); or an edge.
@@ -359,7 +483,11 @@ void NvmlSource::poll() {
 void NvmlSource::before_last_read() {
   for (auto& gpu : gpus_) {
     gpu->memory_due_ns = 0;  // the last tick reads the memory fields too
-    if (!gpu->lost) poll_energy(*gpu);
+    if (gpu->lost) continue;
+    poll_energy(*gpu);
+    // A transient failure here would leave the run's joules at the last good reading, up to
+    // `energy` old: the last reading is tried again at once.
+    if (gpu->energy_failed && !gpu->lost) poll_energy(*gpu);
   }
 }
 

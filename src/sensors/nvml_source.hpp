@@ -21,13 +21,16 @@
 //
 // The driver refreshes the counter and the power readings about every 100 ms, so a value read
 // now may be 100 ms old: dated when read, the energy of a power step lands up to 100 ms late. The
-// poller therefore also watches the power every 10 ms for a second every 10 s (aimed, only just
-// before and after each refresh it predicts: NvmlSchedule::aim), to learn when refreshes happen
-// (sensors/refresh_clock.hpp; the clock carries the period between watches), and the counter and
-// the power readings are dated at the last refresh.
-// On the H100 and H200 the counter's refresh (every 100.4 ms) drifts against the power's
-// (100.0 ms), so the counter's date is within ±50 ms rather than one-sidedly late; read every few
-// seconds, that moves a window's energy by less than a 100 ms poll did.
+// poller therefore also watches the power every 10 ms for a second every 10 s (sooner at first:
+// the stretches are no further apart than the time watched so far), aimed once locked, only just
+// before and after each refresh it predicts (NvmlSchedule::aim), to learn when refreshes happen
+// (sensors/refresh_clock.hpp; the clock carries its period between watches); the power readings
+// are dated at the power's last refresh. The counter refreshes on a grid of its own: on the H100,
+// 100.0 ms apart like the power, but tens of milliseconds from it (VALIDATION.md, "The counter's
+// own refresh"), so each watching stretch also watches the counter (NvmlSchedule::watch_counter),
+// two reads aimed at a refresh its own clock predicts, more until that clock has seen one, and
+// every other read of the counter is kept clear of the refreshes it predicts and dated at the
+// last one. Until the counter's clock knows its grid, the power's dates the counter.
 
 #include <atomic>
 #include <chrono>
@@ -65,6 +68,17 @@ class NvmlSource final : public Source {
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
   static constexpr std::size_t kMaxProcesses = 256;
+  // A counter read is kept this far from the refreshes the counter's clock predicts, which it
+  // knows within a watch step (10 ms) or so, and is taken to last at most kCounterReadNs (3 ms of
+  // CPU on the H100).
+  static constexpr std::int64_t kClearOfRefreshNs = 8'000'000;
+  static constexpr std::int64_t kCounterReadNs = 5'000'000;
+  // The counter read at most this often in one watching stretch: an unlocked clock sees a
+  // refresh within a period of reads `watch` apart.
+  static constexpr int kCountReads = 12;
+  // Within a watching stretch, the counter is watched again at most this long after its clock
+  // last saw a refresh sharply.
+  static constexpr std::chrono::milliseconds kCountAgain{1000};
 
   struct Gpu {
     nvmlDevice_t device = nullptr;
@@ -77,15 +91,36 @@ class NvmlSource final : public Source {
     Polled energy_j;
     bool energy_failed = false;  // the last poll of the counter failed: try again soon
     std::mutex clock_mutex;
-    RefreshClock clock;  // when the driver refreshed its values, learnt from the power reading
+    RefreshClock power_clock;    // when the driver refreshed the power readings, learnt by watching them
+    RefreshClock counter_clock;  // when it refreshed the energy counter, learnt by watching the counter
     unsigned int watched_mw = 0;  // under clock_mutex: the power as last read,
     unsigned int counted_mw = 0;  // and as watched right after the last read of the counter
     std::atomic<bool> lost{false};
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
+    std::uint32_t jitter = 12345;     // on the poller: spreads its steady watching reads (next_watch_of)
   };
 
   void read_gpu(Gpu& gpu, std::span<Reading> out);
-  void poll_energy(Gpu& gpu);
+  // Reads the counter and stores the reading, dated at the counter's refresh it comes from.
+  // Watching, the read is meant to show the counter's clock a refresh; else it is kept clear of
+  // the refreshes that clock predicts. Returns the read's time (its middle).
+  std::int64_t poll_energy(Gpu& gpu, bool watching = false);
+  // The date of a counter value read between `before` and `after` (shown to the counter's clock
+  // first): the refresh that read showed sharply, else the last refresh before it by the
+  // counter's clock once it knows its refreshes, else by the power's; ambiguous when a refresh of
+  // that clock lies within kClearOfRefreshNs of the read, so that the value may come from either
+  // side of it.
+  struct CounterDate {
+    std::optional<std::int64_t> at;
+    bool ambiguous = false;
+  };
+  CounterDate date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before, std::int64_t after);
+  // Waits while a refresh the clock dating the counter predicts is too near for a read to tell
+  // its side.
+  void clear_of_counter_refresh(Gpu& gpu);
+  // When to watch the counter next after a read at `read_ns`; `first` of a watching stretch, aimed
+  // just before the refresh the counter's clock predicts, so that the next read sees it.
+  std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first);
   // Reads the power, shows it to the GPU's refresh clock and returns the read's time.
   std::int64_t watch_refresh(Gpu& gpu);
   // When to watch the GPU's power next after a read at `read_ns` (NvmlSchedule::aim).

@@ -36,6 +36,12 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
       }
     }
     if (sharp) learn_period(change);
+    // Without a period, a change seen sparsely loses the phase a sharp one gave.
+    if (sharp) {
+      sharp_seen_ = true;
+      sharp_ns_ = change;
+    }
+    if (!sharp && period_ns_ == 0) sharp_seen_ = false;
     change_ns_ = change;
     change_sharp_ = sharp;
     value_ = value;
@@ -43,45 +49,95 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
   read_ns_ = read_ns;
 }
 
+void RefreshClock::Fit::add(std::int64_t k, double t) {
+  n += 1.0;
+  const double dk = static_cast<double>(k) - mean_k;
+  mean_k += dk / n;
+  mean_t += (t - mean_t) / n;
+  kk += dk * (static_cast<double>(k) - mean_k);
+  kt += dk * (t - mean_t);
+  last_k = k;
+}
+
+void RefreshClock::restart_baseline(std::int64_t change) {
+  base_ns_ = change;
+  fit_ = {};
+  fit_.add(0, 0.0);
+}
+
 void RefreshClock::learn_period(std::int64_t change) {
-  // First from two sharp changes in a row, then over a baseline of up to kMaxBaseline refreshes,
-  // so that a few milliseconds of uncertainty in each change weigh little: the period is carried
-  // across seconds without a sharp change (the source watches only now and then).
+  // First from two sharp changes in a row, then by a straight line fitted through the sharp
+  // changes of a baseline of up to kMaxBaseline refreshes (its slope), so that the few
+  // milliseconds of uncertainty in each change weigh little: the period is carried across
+  // seconds without a sharp change (the source watches only now and then).
   if (change_ns_ && change_sharp_) {
     const std::int64_t since = change - *change_ns_;
     if (since >= kMinPeriodNs && since <= kMaxPeriodNs && (period_ns_ == 0 || since < period_ns_ * 3 / 4)) {
       period_ns_ = since;
-      base_ns_ = *change_ns_;
+      measured_over_ = 1;
+      restart_baseline(*change_ns_);
+      fit_.add(1, static_cast<double>(since));
       return;
     }
   }
   if (!base_ns_ || period_ns_ == 0) {
-    base_ns_ = change;
+    restart_baseline(change);
     return;
+  }
+  // A sharp change off the grid by more than a sharp pair's width, within a few refreshes of one
+  // on it: the refreshes moved. The period is kept, measured afresh from here; across the move
+  // it would take the jump for drift. (Not while the period is a first guess from two changes.)
+  if (sharp_seen_ && measured_over_ >= 4 && change - sharp_ns_ <= kMovedWithin * period_ns_) {
+    const std::int64_t on_grid = sharp_ns_ + std::llround(static_cast<double>(change - sharp_ns_) / static_cast<double>(period_ns_)) * period_ns_;
+    if (std::llabs(change - on_grid) > kSharpNs) {
+      restart_baseline(change);
+      return;
+    }
   }
   const std::int64_t since_base = change - *base_ns_;
   const auto refreshes = std::llround(static_cast<double>(since_base) / static_cast<double>(period_ns_));
-  if (refreshes >= 4) period_ns_ = since_base / refreshes;
-  if (refreshes >= kMaxBaseline) base_ns_ = change;
+  fit_.add(refreshes, static_cast<double>(since_base));
+  // A baseline started afresh (after kMaxBaseline refreshes, or a move) measures the period again
+  // only once it is as long as the one before or half kMaxBaseline: a few refreshes would give
+  // it to a millisecond or two, tens of milliseconds carried over the seconds between watches.
+  if (refreshes >= 4 && refreshes >= std::min(measured_over_, kMaxBaseline / 2) && fit_.n >= 3.0 && fit_.kk > 0.0) {
+    const auto slope = std::llround(fit_.kt / fit_.kk);
+    if (slope >= kMinPeriodNs && slope <= kMaxPeriodNs) {
+      period_ns_ = slope;
+      measured_over_ = refreshes;
+    }
+  }
+  if (refreshes >= kMaxBaseline) restart_baseline(change);
+}
+
+void RefreshClock::assume_period(std::int64_t period_ns) {
+  if (measured_over_ >= kOwnBaseline || period_ns < kMinPeriodNs || period_ns > kMaxPeriodNs) return;
+  period_ns_ = period_ns;
+  if (!base_ns_ && change_ns_ && change_sharp_) restart_baseline(*change_ns_);
 }
 
 std::optional<std::int64_t> RefreshClock::last_refresh(std::int64_t t_ns) const {
   if (!change_ns_) return std::nullopt;
-  const std::int64_t since = t_ns - *change_ns_;
   if (period_ns_ == 0) {
+    const std::int64_t since = t_ns - *change_ns_;
     if (since >= 0 && since <= kRecentNs) return change_ns_;
     return std::nullopt;
   }
-  const std::int64_t refreshes = floor_div(since, period_ns_);
+  // Carried from the last change seen sharply, the evidence of the phase: a change seen sparsely
+  // was dated by the period of its time, and anchoring there would keep that period's error.
+  const std::int64_t anchor = sharp_seen_ ? sharp_ns_ : *change_ns_;
+  const std::int64_t refreshes = floor_div(t_ns - anchor, period_ns_);
   if (refreshes > kMaxCarried || refreshes < -kMaxCarried) return std::nullopt;
-  return *change_ns_ + refreshes * period_ns_;
+  return anchor + refreshes * period_ns_;
 }
 
 std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns) const {
   const auto last = last_refresh(read_ns);
-  // Locked: the last refresh predicted is the sharp change seen or the one after it (a refresh
-  // can leave the value as it was); two missed in a row and the watcher reads every step again.
-  if (period_ns_ == 0 || !change_sharp_ || !last || *last - *change_ns_ > period_ns_) return read_ns + step_ns;
+  // Locked: the last refresh predicted is the last change seen sharply or the one after it (a
+  // refresh can leave the value as it was; a sparse reader, the sampling thread's tick, sees
+  // changes too, which neither lock nor unlock it); two missed in a row and the watcher reads
+  // every step again.
+  if (!knows() || !last || *last - sharp_ns_ > period_ns_) return read_ns + step_ns;
   const std::int64_t half = step_ns / 2;
   const std::int64_t next = *last + period_ns_;
   if (read_ns < next - half) return next - half;

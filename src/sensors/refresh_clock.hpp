@@ -23,10 +23,16 @@ class RefreshClock {
   static constexpr std::int64_t kMaxPeriodNs = 1'000'000'000;
   // Without a period yet, a change seen this recently is the last refresh.
   static constexpr std::int64_t kRecentNs = 150'000'000;
-  // The period is not carried further than this many refreshes from the last change seen.
-  static constexpr std::int64_t kMaxCarried = 100;
+  // The period is not carried further than this many refreshes from the last change seen: 10 s
+  // between watches and a little more.
+  static constexpr std::int64_t kMaxCarried = 150;
   // The period is measured over at most this many refreshes from one sharp change, then afresh.
   static constexpr std::int64_t kMaxBaseline = 600;
+  // A sharp change off the grid within this many refreshes of the last one seen means the
+  // refreshes moved (further on, the grid may only have drifted).
+  static constexpr std::int64_t kMovedWithin = 3;
+  // A period measured over at least this many refreshes is the clock's own: no longer assumed.
+  static constexpr std::int64_t kOwnBaseline = 50;
 
   // One read of the watched value, at monotonic time `read_ns`.
   void observe(double value, std::int64_t read_ns);
@@ -34,6 +40,14 @@ class RefreshClock {
   std::optional<std::int64_t> last_refresh(std::int64_t t_ns) const;
   // The refresh period learnt so far (0 while unknown).
   std::int64_t period_ns() const { return period_ns_; }
+  // Takes `period_ns` (another clock's, of the same driver) as the period while this clock has
+  // not measured one over kOwnBaseline refreshes itself.
+  void assume_period(std::int64_t period_ns);
+  // Whether the refreshes are known: a period, and a change seen sharply since the phase was
+  // last lost (a change seen sparsely while no period was known).
+  bool knows() const { return period_ns_ > 0 && sharp_seen_; }
+  // The last change seen, if it was seen sharply.
+  std::optional<std::int64_t> sharp_change() const { return change_sharp_ ? change_ns_ : std::nullopt; }
   // When a watcher reading every `step_ns` should read next, having just read at `read_ns`, to see
   // the next refresh as sharply at less cost. Until the clock is locked on (the period known, and
   // one of the last two refreshes it predicts seen as a sharp change) every `step_ns`; once
@@ -42,15 +56,27 @@ class RefreshClock {
   std::int64_t next_read(std::int64_t read_ns, std::int64_t step_ns) const;
 
  private:
+  // The sharp changes of the baseline against their refresh's number since its start, as running
+  // means and co-moments, for the straight line through them.
+  struct Fit {
+    double n = 0.0, mean_k = 0.0, mean_t = 0.0, kk = 0.0, kt = 0.0;
+    std::int64_t last_k = 0;
+    void add(std::int64_t k, double t);
+  };
   void learn_period(std::int64_t change);
+  void restart_baseline(std::int64_t change);
 
   bool seen_ = false;
   double value_ = 0.0;
   std::int64_t read_ns_ = 0;
   std::optional<std::int64_t> change_ns_;  // the last change seen
   bool change_sharp_ = false;
+  bool sharp_seen_ = false;
+  std::int64_t sharp_ns_ = 0;  // the last change seen sharply
+  std::int64_t measured_over_ = 0;  // the refreshes the period was last measured over (0: assumed or none)
   std::int64_t period_ns_ = 0;
   std::optional<std::int64_t> base_ns_;  // a sharp change the period is measured from
+  Fit fit_;
 };
 
 }  // namespace powerfit::sensors

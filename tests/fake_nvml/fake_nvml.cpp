@@ -44,6 +44,9 @@ struct FakeGpu {
   double refresh_s = 0.1;
   std::vector<std::pair<double, double>> steps;  // from this time on, this power
   double gauge_offset_w = 0.0;  // both power readings show this much more than the counter counts
+  // The counter refreshes this long after the power readings, on the same period: a real card's
+  // two refreshes are not in step (VALIDATION.md, "The counter's own refresh").
+  double counter_delay_s = 0.0;
 };
 
 std::int64_t monotonic_ns() {
@@ -74,7 +77,10 @@ double energy_until(const FakeGpu& gpu, double t) {
 double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t now_ns) {
   const double t = static_cast<double>(now_ns - gpu.origin_ns) * 1e-9;
   const double refreshed = std::floor(t / gpu.refresh_s) * gpu.refresh_s;
-  if (what == "energy_mj") return 1000.0 + 1e3 * energy_until(gpu, refreshed);
+  if (what == "energy_mj") {
+    const double delay = gpu.counter_delay_s;
+    return 1000.0 + 1e3 * energy_until(gpu, std::floor((t - delay) / gpu.refresh_s) * gpu.refresh_s + delay);
+  }
   if (what == "power_mw" || what == "instant_mw") return 1e3 * (power_at(gpu, refreshed) + gpu.gauge_offset_w);
   return gpu.values.at(what);
 }
@@ -183,6 +189,11 @@ void fake_nvml_power_from(int gpu, double seconds, double watts) {
 void fake_nvml_gauge_offset(int gpu, double watts) {
   std::lock_guard lock(g_mutex);
   g_gpus.at(gpu).gauge_offset_w = watts;
+}
+// The simulated counter refreshes `seconds` after the power readings.
+void fake_nvml_counter_delay(int gpu, double seconds) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).counter_delay_s = seconds;
 }
 // The simulated counter as a reader would see it at monotonic time `at_ns`, in joules.
 double fake_nvml_counter_at(int gpu, long long at_ns) {

@@ -81,12 +81,19 @@ TEST(RefreshClock, ALateReadDoesNotMoveAPhaseTheClockKnowsBetter) {
 TEST(RefreshClock, CarriesThePhaseAcrossAStretchWithoutChanges) {
   const Driver driver;
   RefreshClock clock;
-  for (std::int64_t t = 40 * kMs; t < 2'000 * kMs; t += 10 * kMs) clock.observe(driver.value(t), t);
+  std::uint32_t noise = 99;
+  // Reads 9 to 11 ms apart (a watcher's step and its wake-up's jitter; reads exactly 10 ms apart
+  // alias with a 100.4 ms refresh and date the changes by a sawtooth the period's line follows).
+  for (std::int64_t t = 40 * kMs; t < 2'000 * kMs;) {
+    clock.observe(driver.value(t), t);
+    noise = noise * 1664525u + 1013904223u;
+    t += 9 * kMs + static_cast<std::int64_t>(noise % 2'000'000u);
+  }
   // The value stops changing (an idle card whose reading holds still); 1.5 s later the last
-  // refresh is still found within 10 ms, from the period alone.
+  // refresh is still found within 10 ms, from the period alone (checked mid-period).
   const double held = driver.value(2'000 * kMs);
   for (std::int64_t t = 2'000 * kMs; t < 3'500 * kMs; t += 10 * kMs) clock.observe(held, t);
-  const std::int64_t t = 3'555 * kMs;
+  const std::int64_t t = 3'601 * kMs;
   const auto estimate = clock.last_refresh(t);
   ASSERT_TRUE(estimate);
   EXPECT_NEAR(static_cast<double>(*estimate), static_cast<double>(driver.refresh_before(t)), 10.0 * kMs);
@@ -147,6 +154,82 @@ TEST(RefreshClock, AimedReadsFindTheRefreshesAgainAfterTheirPhaseMoves) {
   EXPECT_GT(watched.checked, 1000);
   EXPECT_LE(watched.off, 30);
   EXPECT_LT(watched.reads, 360);
+}
+
+}  // namespace
+}  // namespace powerfit::sensors
+
+namespace powerfit::sensors {
+namespace {
+
+TEST(RefreshClock, StretchesOfWatchingAsFarApartAsTheTimeWatchedSoFarCarryThePhase) {
+  // The poller watches 2 s from the start, then 1 s at a time, each stretch starting no later
+  // after the last one ends than the time since the start, at most 10 s (NvmlSource::poll). A 2 s
+  // baseline gives the period within about half a millisecond: carried straight over 10 s (100
+  // refreshes) that could miscount a refresh, and the clock kept a period 1% off (101.4 ms for
+  // 100.4) for good, its phase tens of milliseconds off between watches. After kMaxBaseline
+  // refreshes (60 s) a new baseline of a few refreshes replaced the period too. Checked
+  // mid-period at the start of every stretch, before it reads, over three minutes of reads every
+  // 9 to 11 ms: within 15 ms while the baseline is short (the first 40 s), then within 6 ms.
+  const Driver driver;
+  RefreshClock clock;
+  std::uint32_t noise = 4242;
+  int checked = 0;
+  std::int64_t start = 40 * kMs, length = 2'000 * kMs;
+  while (start < 180'000 * kMs) {
+    if (start > 1'000 * kMs) {
+      const std::int64_t at = start + 50 * kMs - (start - driver.phase) % driver.period;  // mid-period
+      const auto estimate = clock.last_refresh(at);
+      ASSERT_TRUE(estimate) << at;
+      EXPECT_NEAR(static_cast<double>(*estimate), static_cast<double>(driver.refresh_before(at)), (at < 40'000 * kMs ? 15.0 : 6.0) * kMs)
+          << at / kMs << " ms, period " << clock.period_ns();
+      ++checked;
+    }
+    std::int64_t t = start;
+    for (; t < start + length;) {
+      clock.observe(driver.value(t), t);
+      noise = noise * 1664525u + 1013904223u;
+      t += 9 * kMs + static_cast<std::int64_t>(noise % 2'000'000u);
+    }
+    start = t + std::min(t, 10'000 * kMs);
+    length = 1'000 * kMs;
+  }
+  EXPECT_GE(checked, 17);
+  EXPECT_NEAR(static_cast<double>(clock.period_ns()), static_cast<double>(driver.period), 0.05 * kMs);
+}
+
+TEST(RefreshClock, AnAssumedPeriodCarriesOneSharpChangeUntilItsOwnBaselineIsLong) {
+  // The energy counter is read too dearly to be watched long: its clock sees one refresh sharply
+  // and takes the power clock's period, which carries that phase; the power's period, refined
+  // meanwhile, is followed until the counter's own changes span a long baseline.
+  const Driver driver;
+  RefreshClock clock;
+  EXPECT_FALSE(clock.knows());
+  std::int64_t refresh = driver.refresh_before(500 * kMs) + driver.period;
+  if (driver.value(refresh) == driver.value(refresh - 1)) refresh += driver.period;
+  clock.observe(driver.value(refresh - 300 * kMs), refresh - 300 * kMs);
+  clock.observe(driver.value(refresh - 5 * kMs), refresh - 5 * kMs);  // seen sparsely: no phase
+  EXPECT_FALSE(clock.knows());
+  clock.observe(driver.value(refresh + 5 * kMs), refresh + 5 * kMs);  // sharply, but no period
+  EXPECT_FALSE(clock.knows());
+  clock.assume_period(driver.period + 2 * kMs);  // a first, rough period
+  EXPECT_TRUE(clock.knows());
+  clock.assume_period(driver.period);  // refined
+  // Read once a second, sparsely, it dates each read at the refresh before it within 5 ms.
+  for (std::int64_t t = refresh + 1'050 * kMs; t < refresh + 9'000 * kMs; t += 1'000 * kMs) {
+    clock.observe(driver.value(t), t);
+    const auto estimate = clock.last_refresh(t);
+    ASSERT_TRUE(estimate);
+    EXPECT_NEAR(static_cast<double>(*estimate), static_cast<double>(driver.refresh_before(t)), 5.0 * kMs) << t / kMs;
+  }
+  EXPECT_EQ(clock.period_ns(), driver.period);
+  // Without a period, a sparse change loses the phase a sharp one gave.
+  RefreshClock lost;
+  lost.observe(1.0, 0);
+  lost.observe(2.0, 5 * kMs);
+  lost.observe(3.0, 900 * kMs);
+  lost.assume_period(driver.period);
+  EXPECT_FALSE(lost.knows());
 }
 
 }  // namespace
