@@ -338,7 +338,7 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
     if (first) counter.assume_period(gpu.power_clock.period_ns());
     const auto last = counter.knows() ? counter.last_refresh(read_ns) : std::nullopt;
     if (first && last) {
-      next = *last + counter.period_ns() - step / 2;
+      next = counter.aim_at(*last + counter.period_ns(), step) - step / 2;
       if (next < read_ns) next += counter.period_ns();
     } else {
       next = counter.next_read(read_ns, step);

@@ -61,6 +61,7 @@ void RefreshClock::Fit::add(std::int64_t k, double t) {
 
 void RefreshClock::restart_baseline(std::int64_t change) {
   base_ns_ = change;
+  fitted_ns_.reset();
   fit_ = {};
   fit_.add(0, 0.0);
 }
@@ -97,6 +98,7 @@ void RefreshClock::learn_period(std::int64_t change) {
   const std::int64_t since_base = change - *base_ns_;
   const auto refreshes = std::llround(static_cast<double>(since_base) / static_cast<double>(period_ns_));
   fit_.add(refreshes, static_cast<double>(since_base));
+  fitted_ns_.reset();
   // A baseline started afresh (after kMaxBaseline refreshes, or a move) measures the period again
   // only once it is as long as the one before or half kMaxBaseline: a few refreshes would give
   // it to a millisecond or two, tens of milliseconds carried over the seconds between watches.
@@ -105,6 +107,8 @@ void RefreshClock::learn_period(std::int64_t change) {
     if (slope >= kMinPeriodNs && slope <= kMaxPeriodNs) {
       period_ns_ = slope;
       measured_over_ = refreshes;
+      // This refresh where the line puts it: the changes' errors (up to half a step each) averaged.
+      fitted_ns_ = *base_ns_ + std::llround(fit_.mean_t + fit_.kt / fit_.kk * (static_cast<double>(refreshes) - fit_.mean_k));
     }
   }
   if (refreshes >= kMaxBaseline) restart_baseline(change);
@@ -125,7 +129,7 @@ std::optional<std::int64_t> RefreshClock::last_refresh(std::int64_t t_ns) const 
   }
   // Carried from the last change seen sharply, the evidence of the phase: a change seen sparsely
   // was dated by the period of its time, and anchoring there would keep that period's error.
-  const std::int64_t anchor = sharp_seen_ ? sharp_ns_ : *change_ns_;
+  const std::int64_t anchor = sharp_seen_ ? fitted_ns_.value_or(sharp_ns_) : *change_ns_;
   const std::int64_t refreshes = floor_div(t_ns - anchor, period_ns_);
   if (refreshes > kMaxCarried || refreshes < -kMaxCarried) return std::nullopt;
   return anchor + refreshes * period_ns_;
@@ -139,9 +143,19 @@ std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns)
   // every step again.
   if (!knows() || !last || *last - sharp_ns_ > period_ns_) return read_ns + step_ns;
   const std::int64_t half = step_ns / 2;
-  const std::int64_t next = *last + period_ns_;
-  if (read_ns < next - half) return next - half;
-  return next + half;
+  const std::int64_t aim = aim_at(*last + period_ns_, step_ns);
+  if (read_ns < aim - half) return aim - half;
+  return aim + half;
+}
+
+std::int64_t RefreshClock::aim_at(std::int64_t refresh_ns, std::int64_t step_ns) const {
+  // Two reads centred on the prediction itself would date every change they see at the
+  // prediction, whatever the truth within the step: the line through those changes would only
+  // repeat the period it had. Centred up to 0.3 step either way, by a pseudo-random draw that is
+  // the same for both reads around one refresh, the changes they see tell where it falls.
+  const auto k = static_cast<std::uint64_t>(period_ns_ > 0 ? floor_div(refresh_ns, period_ns_) : 0);
+  const auto draw = static_cast<std::int64_t>(((k * 2654435761ULL) >> 7) % 1001ULL) - 500;  // -500 to 500
+  return refresh_ns + draw * (3 * step_ns / 5) / 1000;
 }
 
 }  // namespace powerfit::sensors

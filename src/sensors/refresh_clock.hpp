@@ -32,6 +32,8 @@ class RefreshClock {
   // refreshes moved (further on, the grid may only have drifted).
   static constexpr std::int64_t kMovedWithin = 3;
   // A period measured over at least this many refreshes is the clock's own: no longer assumed.
+  // (On the H100 the counter's period and the power's differed by 0.02 ms: 2 ms over the 10 s
+  // between watches, less than a few sharp changes of the counter give the period to.)
   static constexpr std::int64_t kOwnBaseline = 50;
 
   // One read of the watched value, at monotonic time `read_ns`.
@@ -51,9 +53,13 @@ class RefreshClock {
   // When a watcher reading every `step_ns` should read next, having just read at `read_ns`, to see
   // the next refresh as sharply at less cost. Until the clock is locked on (the period known, and
   // one of the last two refreshes it predicts seen as a sharp change) every `step_ns`; once
-  // locked, step/2 before and step/2 after each refresh it predicts, two reads a refresh that date
-  // it as sharply. Two refreshes missed in a row unlock it until reads every `step_ns` see one.
+  // locked, step/2 before and step/2 after each refresh it predicts (shifted by aim_at), two
+  // reads a refresh that date it as sharply. Two refreshes missed in a row unlock it until reads
+  // every `step_ns` see one.
   std::int64_t next_read(std::int64_t read_ns, std::int64_t step_ns) const;
+  // Where a pair of reads `step_ns` apart around the predicted refresh `refresh_ns` is centred:
+  // on it, shifted by up to 0.3 step either way, differently for each refresh.
+  std::int64_t aim_at(std::int64_t refresh_ns, std::int64_t step_ns) const;
 
  private:
   // The sharp changes of the baseline against their refresh's number since its start, as running
@@ -73,6 +79,7 @@ class RefreshClock {
   bool change_sharp_ = false;
   bool sharp_seen_ = false;
   std::int64_t sharp_ns_ = 0;  // the last change seen sharply
+  std::optional<std::int64_t> fitted_ns_;  // its refresh on the baseline's line, when the line gave the period
   std::int64_t measured_over_ = 0;  // the refreshes the period was last measured over (0: assumed or none)
   std::int64_t period_ns_ = 0;
   std::optional<std::int64_t> base_ns_;  // a sharp change the period is measured from
