@@ -45,9 +45,10 @@ struct NvmlSchedule {
   // `energy` is, and the gauge places only the edges' last tenth of a second or so.
   bool mark = true;
   // Each watching stretch also watches the counter, two reads aimed at a refresh its own clock
-  // predicts (more until it has seen one), and again a second on within a longer stretch (the
-  // first): its readings are then dated at its own refreshes, which on the H100 came tens of
-  // milliseconds after the power's, rather than at the power's (off: the power's clock dates them).
+  // predicts (every `watch` until it has seen one, at most 12), again a second on within the
+  // first, longer stretch: its readings are then dated at its own refreshes, which on the H100
+  // came tens of milliseconds from the power's, rather than at the power's (off: the power's
+  // clock dates them). About 16 reads of the counter in a run's first 20 s (VALIDATION.md).
   bool watch_counter = true;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they

@@ -452,14 +452,13 @@ void NvmlSource::poll() {
           counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
         }
         next_count[i] = next_count_of(gpu, read_ns, false);
-        // Again within a long stretch (the first), as far on as the time since the start, a
-        // second at most: carried by the power's period, measured over that time so far, the
-        // counter's phase drifts by milliseconds a refresh at first.
-        const auto again = std::min<Clock::duration>(kCountAgain, now - start);
-        if (counted[i] && now + again < watch_until) {
+        // Again a second on within a long stretch (the first): carried by the power's period,
+        // measured over a second or two so far, the counter's phase drifts by a few milliseconds
+        // a second at first.
+        if (counted[i] && now + kCountAgain < watch_until) {
           counted[i] = 0;
           count_reads[i] = 0;
-          next_count[i] = now + again;
+          next_count[i] = now + kCountAgain;
           aim[i] = 1;
         }
       } else if (now >= next_energy[i]) {

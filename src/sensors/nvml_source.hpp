@@ -76,8 +76,8 @@ class NvmlSource final : public Source {
   // The counter read at most this often in one watching stretch: an unlocked clock sees a
   // refresh within a period of reads `watch` apart.
   static constexpr int kCountReads = 12;
-  // Within a watching stretch, the counter is watched again at most this long after its clock
-  // last saw a refresh sharply.
+  // Within a watching stretch, the counter is watched again this long after its clock last saw
+  // a refresh sharply.
   static constexpr std::chrono::milliseconds kCountAgain{1000};
 
   struct Gpu {

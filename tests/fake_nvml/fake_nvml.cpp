@@ -6,8 +6,10 @@
 #include <time.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -113,6 +115,18 @@ std::vector<FakeGpu> initial_gpus() {
   return gpus;
 }
 std::vector<FakeGpu> g_gpus = initial_gpus();
+std::atomic<long long> g_counter_read_ns{0};  // how long a read of the counter takes
+// FAKE_NVML_COUNTER_READ_MS: each read of the counter takes that long (a real one about 3 ms).
+// FAKE_NVML_REPORT: at exit, how often each value of the first GPU was read goes to stderr.
+const bool g_environment_read = [] {
+  if (const char* ms = std::getenv("FAKE_NVML_COUNTER_READ_MS")) g_counter_read_ns = static_cast<long long>(std::atof(ms) * 1e6);
+  if (std::getenv("FAKE_NVML_REPORT") != nullptr) {
+    std::atexit([] {
+      for (const auto& [what, n] : g_gpus.at(0).calls) std::fprintf(stderr, "fake_nvml: %s read %d times\n", what.c_str(), n);
+    });
+  }
+  return true;
+}();
 nvmlReturn_t g_init_error = NVML_SUCCESS;
 int g_initialised = 0;
 
@@ -128,9 +142,9 @@ nvmlReturn_t error_for(const FakeGpu& gpu, const std::string& what) {
   return NVML_SUCCESS;
 }
 
+// The reading itself, under g_mutex.
 template <typename T>
-nvmlReturn_t get(nvmlDevice_t device, const std::string& what, T* out, double scale = 1.0) {
-  std::lock_guard lock(g_mutex);
+nvmlReturn_t get_now(nvmlDevice_t device, const std::string& what, T* out, double scale) {
   FakeGpu* gpu = gpu_of(device);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
   ++gpu->calls[what];
@@ -145,6 +159,25 @@ nvmlReturn_t get(nvmlDevice_t device, const std::string& what, T* out, double sc
   return NVML_SUCCESS;
 }
 
+template <typename T>
+nvmlReturn_t get(nvmlDevice_t device, const std::string& what, T* out, double scale = 1.0) {
+  if (what == "energy_mj") {
+    if (const long long ns = g_counter_read_ns.load(); ns > 0) {
+      // Half the read before the value is taken, half after, as a driver call that takes its time.
+      const timespec half{static_cast<time_t>(ns / 2 / 1'000'000'000), static_cast<long>(ns / 2 % 1'000'000'000)};
+      ::nanosleep(&half, nullptr);
+      nvmlReturn_t rc = NVML_SUCCESS;
+      {
+        std::lock_guard lock(g_mutex);
+        rc = get_now(device, what, out, scale);
+      }
+      ::nanosleep(&half, nullptr);
+      return rc;
+    }
+  }
+  std::lock_guard lock(g_mutex);
+  return get_now(device, what, out, scale);
+}
 }  // namespace
 
 extern "C" {
@@ -155,6 +188,7 @@ void fake_nvml_reset(int gpus) {
   g_gpus.assign(static_cast<std::size_t>(gpus), FakeGpu{});
   for (int i = 0; i < gpus; ++i) g_gpus[i].uuid = "GPU-fake-" + std::to_string(i);
   g_init_error = NVML_SUCCESS;
+  g_counter_read_ns = 0;
 }
 void fake_nvml_set(int gpu, const char* what, double value) {
   std::lock_guard lock(g_mutex);
@@ -190,6 +224,8 @@ void fake_nvml_gauge_offset(int gpu, double watts) {
   std::lock_guard lock(g_mutex);
   g_gpus.at(gpu).gauge_offset_w = watts;
 }
+// Each read of the counter takes `seconds` (a real one about 3 ms), its value taken halfway.
+void fake_nvml_counter_read_time(double seconds) { g_counter_read_ns = static_cast<long long>(seconds * 1e9); }
 // The simulated counter refreshes `seconds` after the power readings.
 void fake_nvml_counter_delay(int gpu, double seconds) {
   std::lock_guard lock(g_mutex);

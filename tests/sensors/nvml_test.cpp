@@ -89,6 +89,7 @@ class FakeNvml : public ::testing::Test {
     calls = symbol<int (*)(int, const char*)>("fake_nvml_calls");
     gauge_offset = symbol<void (*)(int, double)>("fake_nvml_gauge_offset");
     counter_delay = symbol<void (*)(int, double)>("fake_nvml_counter_delay");
+    counter_read_time = symbol<void (*)(double)>("fake_nvml_counter_read_time");
     reset(2);
   }
   void TearDown() override {
@@ -114,6 +115,8 @@ class FakeNvml : public ::testing::Test {
   int (*calls)(int, const char*) = nullptr;
   void (*gauge_offset)(int, double) = nullptr;
   void (*counter_delay)(int, double) = nullptr;
+  void (*counter_read_time)(double) = nullptr;
+  double counter_read_s = 0.0;  // how long step_run's counter reads take
 
   // The counter rules are tried with the counter read every 200 ms, so that a fault scripted on
   // every fifth read comes several times a run; the default schedule reads it every few seconds.
@@ -153,6 +156,7 @@ class FakeNvml : public ::testing::Test {
     simulate(0, origin, 0.1);
     gauge_offset(0, gauge_offset_w);
     counter_delay(0, counter_delay_s);
+    counter_read_time(counter_read_s);
     std::vector<std::pair<double, double>> steps;
     for (int k = 0; k < 50; ++k) {
       const double wiggle = 5.0 * (k % 3);
@@ -377,13 +381,15 @@ TEST_F(FakeNvml, CounterAndPowerAreDatedAtTheDriversRefreshSoAStepLandsInItsWind
 TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) {
   // The power watched every 10 ms wakes the poller 100 times a second, the largest share of
   // sampling's CPU beside the counter; aimed, it is read just before and after each refresh the
-  // refresh clock predicts.
+  // refresh clock predicts (the pair shifted a little each time, RefreshClock::aim_at, and every
+  // 10 ms again where one misses): about half the reads, the ticks' and the counter reads' own
+  // reads of the power counted in both.
   const auto dense = step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = false, .shift = 0.0});
   const int dense_reads = calls(0, "power_mw");
   const auto aimed =
       step_run({.energy = std::chrono::milliseconds(200), .watch_for = std::chrono::seconds(10), .aim = true, .shift = 0.0});
   const int aimed_reads = calls(0, "power_mw");
-  EXPECT_LT(aimed_reads * 2, dense_reads) << aimed_reads << " against " << dense_reads;
+  EXPECT_LT(aimed_reads * 5, dense_reads * 3) << aimed_reads << " against " << dense_reads;
   expect_counter_dated_at_its_refreshes(aimed);
   for (const auto* run : {&dense, &aimed}) {
     const auto window = run->window();
@@ -404,6 +410,26 @@ TEST_F(FakeNvml, TheCounterIsDatedAtItsOwnRefreshNotThePowers) {
   const auto window = run.window();
   ASSERT_TRUE(window);
   EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
+}
+
+TEST_F(FakeNvml, TheCountersWatchCostsAFewReadsEvenWhenAReadTakesMilliseconds) {
+  // A read of the counter takes about 3 ms on the H100 (validation/nvml_refresh_grids.py), and
+  // two reads 10 ms apart then see a refresh within about 13 ms. Read every 200 ms, the counter
+  // refreshing 40 ms after the power: each reading is dated at its own refresh within 15 ms, for
+  // a watch of every 10 ms until a refresh is seen (10 reads at most) and two a second on.
+  counter_read_s = 0.003;
+  const auto unwatched = step_run({.energy = std::chrono::milliseconds(200), .watch_counter = false}, 0.0, {}, 0.04);
+  const int reads = calls(0, "energy_mj");
+  const auto watched = step_run({.energy = std::chrono::milliseconds(200)}, 0.0, {}, 0.04);
+  EXPECT_LE(calls(0, "energy_mj"), reads + 14);
+  expect_counter_dated_at_its_refreshes(watched, 0.04, 0.015);
+  // Without the watch, dated at the power's refreshes: 40 ms off.
+  int off = 0;
+  for (const auto& [t, joules] : unwatched.counter) {
+    const double since_refresh = std::fmod(static_cast<double>(unwatched.start + t - unwatched.origin) * 1e-9 - 0.04 + 1.0, 0.1);
+    off += since_refresh > 0.03 && since_refresh < 0.07 ? 1 : 0;
+  }
+  EXPECT_GE(off, 10);
 }
 
 TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
