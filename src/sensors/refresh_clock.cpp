@@ -35,12 +35,12 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
         change = std::llabs(early - *predicted) <= std::llabs(late - (*predicted + period_ns_)) ? early : late;
       }
     }
-    if (sharp) learn_period(change);
-    // Without a period, a change seen sparsely loses the phase a sharp one gave.
     if (sharp) {
+      learn_period(change);
       sharp_seen_ = true;
       sharp_ns_ = change;
     }
+    // Without a period, a change seen sparsely loses the phase a sharp one gave.
     if (!sharp && period_ns_ == 0) sharp_seen_ = false;
     change_ns_ = change;
     change_sharp_ = sharp;
