@@ -416,12 +416,13 @@ TEST_F(FakeNvml, TheCountersWatchCostsAFewReadsEvenWhenAReadTakesMilliseconds) {
   // A read of the counter takes about 3 ms on the H100 (validation/nvml_refresh_grids.py), and
   // two reads 10 ms apart then see a refresh within about 13 ms. Read every 200 ms, the counter
   // refreshing 40 ms after the power: each reading is dated at its own refresh within 15 ms, for
-  // a watch of every 10 ms until a refresh is seen (10 reads at most) and two a second on.
+  // a watch of every 10 ms until a refresh is seen (about 6 reads here) and two a second on; two
+  // watches of kCountReads (12) at most, where a busy machine holds the watcher up.
   counter_read_s = 0.003;
   const auto unwatched = step_run({.energy = std::chrono::milliseconds(200), .watch_counter = false}, 0.0, {}, 0.04);
   const int reads = calls(0, "energy_mj");
   const auto watched = step_run({.energy = std::chrono::milliseconds(200)}, 0.0, {}, 0.04);
-  EXPECT_LE(calls(0, "energy_mj"), reads + 14);
+  EXPECT_LE(calls(0, "energy_mj"), reads + 2 * 12);
   expect_counter_dated_at_its_refreshes(watched, 0.04, 0.015);
   // Without the watch, dated at the power's refreshes: 40 ms off.
   int off = 0;
