@@ -270,17 +270,24 @@ std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
   if (gpu.energy == kNone) return monotonic_now_ns();
   if (!watching) clear_of_counter_refresh(gpu);
   unsigned long long millijoules = 0;
-  std::int64_t before = watch_refresh(gpu);
-  auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
-  std::int64_t after = watch_refresh(gpu);
+  // The power is watched on both sides of the counter's read; the counter's own call is timed
+  // alone, so that its clock sees when the value was taken, not how long the power's reads took.
+  std::int64_t before = 0, after = 0;
+  const auto read = [&] {
+    watch_refresh(gpu);
+    before = monotonic_now_ns();
+    const auto rc = nvml_->api().total_energy(gpu.device, &millijoules);
+    after = monotonic_now_ns();
+    watch_refresh(gpu);
+    return rc;
+  };
+  auto rc = read();
   auto date = date_counter(gpu, rc, millijoules, before, after);
   if (rc == NVML_SUCCESS && date.ambiguous && !watching) {
     // A refresh came close to the call (which takes milliseconds): the value may come from
     // either side of it. Read again, clear of it.
     clear_of_counter_refresh(gpu);
-    before = watch_refresh(gpu);
-    rc = nvml_->api().total_energy(gpu.device, &millijoules);
-    after = watch_refresh(gpu);
+    rc = read();
     date = date_counter(gpu, rc, millijoules, before, after);
   }
   const std::int64_t middle = before + (after - before) / 2;
@@ -291,10 +298,10 @@ std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
   const auto status = status_of(rc, gpu);
   gpu.energy_failed = status != ReadStatus::ok;
   // A watching read close to a refresh, which it did not show sharply, only teaches the clock.
-  if (watching && status == ReadStatus::ok && date.ambiguous) return middle;
+  if (watching && status == ReadStatus::ok && date.ambiguous) return before;
   // Dated at the refresh it comes from, or halfway through the call while that is not known.
   gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, date.at.value_or(middle));
-  return middle;
+  return before;
 }
 
 NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before,

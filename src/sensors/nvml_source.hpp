@@ -103,7 +103,8 @@ class NvmlSource final : public Source {
   void read_gpu(Gpu& gpu, std::span<Reading> out);
   // Reads the counter and stores the reading, dated at the counter's refresh it comes from.
   // Watching, the read is meant to show the counter's clock a refresh; else it is kept clear of
-  // the refreshes that clock predicts. Returns the read's time (its middle).
+  // the refreshes that clock predicts. Returns when the counter's call started: watching reads
+  // are spaced from start to start, so that two of them a step apart date a refresh that sharply.
   std::int64_t poll_energy(Gpu& gpu, bool watching = false);
   // The date of a counter value read between `before` and `after` (shown to the counter's clock
   // first): the refresh that read showed sharply, else the last refresh before it by the
