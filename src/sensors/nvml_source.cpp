@@ -304,6 +304,10 @@ std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
   return before;
 }
 
+const RefreshClock& NvmlSource::counter_dating(const Gpu& gpu) {
+  return gpu.counter_clock.knows() ? gpu.counter_clock : gpu.power_clock;
+}
+
 NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before,
                                                  std::int64_t after) {
   std::lock_guard lock(gpu.clock_mutex);
@@ -317,7 +321,7 @@ NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsi
     // A change this read showed sharply dates it.
     if (const auto sharp = counter.sharp_change(); sharp && sharp != seen && counter.knows()) return {sharp, false};
   }
-  const RefreshClock& clock = counter.knows() ? counter : gpu.power_clock;
+  const RefreshClock& clock = counter_dating(gpu);
   const auto from = clock.last_refresh(before - kClearOfRefreshNs), to = clock.last_refresh(after + kClearOfRefreshNs);
   if (from && to && *from != *to) return {std::nullopt, true};
   return {clock.last_refresh(after), false};
@@ -327,7 +331,7 @@ void NvmlSource::clear_of_counter_refresh(Gpu& gpu) {
   std::int64_t now = monotonic_now_ns(), until = now;
   {
     std::lock_guard lock(gpu.clock_mutex);
-    const RefreshClock& clock = gpu.counter_clock.knows() ? gpu.counter_clock : gpu.power_clock;
+    const RefreshClock& clock = counter_dating(gpu);
     const auto last = clock.period_ns() > 0 ? clock.last_refresh(now) : std::nullopt;
     if (!last) return;
     if (now - *last < kClearOfRefreshNs) until = *last + kClearOfRefreshNs;

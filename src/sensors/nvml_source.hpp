@@ -116,6 +116,9 @@ class NvmlSource final : public Source {
     bool ambiguous = false;
   };
   CounterDate date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before, std::int64_t after);
+  // The clock that dates the counter: its own once it knows its refreshes, else the power's.
+  // Under clock_mutex.
+  static const RefreshClock& counter_dating(const Gpu& gpu);
   // Waits while a refresh the clock dating the counter predicts is too near for a read to tell
   // its side.
   void clear_of_counter_refresh(Gpu& gpu);
