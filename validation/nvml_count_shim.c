@@ -2,7 +2,7 @@
  * nvmlDeviceGetTotalEnergyConsumption, forwards it to the real libnvidia-ml.so.1 (its dependency,
  * where every other NVML function is found), and at exit writes each read's start (ms since the
  * first) to stderr. For a tool that loads NVML by path:
- *   cc -shared -fPIC -O2 validation/nvml_count_shim.c -o /tmp/nvml_count.so -l:libnvidia-ml.so.1 -ldl
+ *   cc -shared -fPIC -O2 validation/nvml_count_shim.c -o /tmp/nvml_count.so -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
  *   POWERFIT_NVML_LIBRARY=/tmp/nvml_count.so powerfit run --sources nvml -- sleep 12 */
 #define _GNU_SOURCE
 #include <dlfcn.h>

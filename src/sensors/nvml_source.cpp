@@ -57,10 +57,16 @@ Availability NvmlSource::open() {
       return add_channel({.name = prefix + suffix, .unit = unit, .kind = kind, .scope = scope, .in_energy_total = in_total});
     };
     unsigned long long energy_mj = 0;
+    const std::int64_t probed_from = monotonic_now_ns();
     const bool has_energy = api.total_energy && api.total_energy(gpu->device, &energy_mj) == NVML_SUCCESS;
+    const std::int64_t probed_to = monotonic_now_ns();
     if (has_energy) {
       gpu->energy = add("energy", Unit::joule, ChannelKind::energy_counter, true);
       channels_[gpu->energy].refreshed_in_background = true;  // polled every few seconds
+      // The read that finds the counter is the run's first value, before the command starts: a
+      // second read would cost milliseconds of CPU for nothing. No clock knows the refreshes yet,
+      // so it is dated halfway through the call, as poll_energy dates such a read.
+      gpu->energy_j.store(static_cast<double>(energy_mj) * 1e-3, ReadStatus::ok, probed_from + (probed_to - probed_from) / 2);
     }
     // Without the counter (GPUs before Volta), joules come from integrating the power reading.
     gpu->power = add("power", Unit::watt, ChannelKind::power_gauge, !has_energy);
@@ -100,7 +106,6 @@ Availability NvmlSource::open() {
   }
   if (gpus_.empty() && only_) return {false, "none of NVML's " + std::to_string(count) + " GPU(s) is among those chosen"};
   if (gpus_.empty()) return {false, "NVML could not open any of its " + std::to_string(count) + " GPU(s)"};
-  for (auto& gpu : gpus_) poll_energy(*gpu);  // the run's first value, before the command starts
   poller_ = std::thread([this] {
     name_this_thread("pf-nvml");
     poll();
