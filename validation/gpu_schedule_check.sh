@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# One call of the lent GPU machine that weighs NVML schedules against each other, each part under
+# every schedule of SCHEDULES (POWERFIT_NVML_SCHEDULE values, "default" for none), side by side:
+#   1. the counter's reads, counted and timed by validation/nvml_count_shim.c (a 12 s run each):
+#      how many, and how many in each burst (a burst is a watch of the counter)
+#   2. sampling_cost_gpu.py: CPU per sample beside nvidia-smi, COST_ROUNDS rounds of 20 s at 100 ms
+#   3. step_window_gpu.py with bench's own marked windows (ResNet-50, batch 64) against a separate
+#      reader of the counter, STEP_ROUNDS rounds, then counter_dating.py on them
+# and prints the three tables last.
+# usage: SCHEDULES="default;energy=5s" validation/gpu_schedule_check.sh OUT [COST_ROUNDS] [STEP_ROUNDS]
+# (carry .deps: scripts/build-cuda.sh takes its headers from there)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$1
+cost_rounds=${2:-1}
+step_rounds=${3:-2}
+export SCHEDULES=${SCHEDULES:-default}
+work=${POWERFIT_GPU_WORK:-$PWD/build-cuda/fitwork}
+mkdir -p "$out"
+FIT_SETTLE=${FIT_SETTLE:-2s} POWERFIT_GPU_WORK=$work validation/gpu_fit_test.sh setup "$out/setup" resnet50 > "$out/setup.log" 2>&1 ||
+  { tail -40 "$out/setup.log"; exit 1; }
+rm -f "$out/setup/bin.tar"  # the binaries are rebuilt in each call
+powerfit=$PWD/build-cuda/src/powerfit
+export POWERFIT_PLUGIN_DIR=$PWD/build-cuda/plugins
+nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader > "$out/gpu.txt"
+git rev-parse --short HEAD >> "$out/gpu.txt" 2>/dev/null || true
+
+shim=$work/nvml_count.so
+cc -shared -fPIC -O2 validation/nvml_count_shim.c -o "$shim" -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
+IFS=';' read -ra schedules <<< "$SCHEDULES"
+for schedule in "${schedules[@]}"; do
+  value=$schedule
+  [ "$value" = default ] && value=
+  echo "== $schedule"
+  POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms -o "$work/shim.db" -- sleep 12 2>&1 |
+    grep nvml_count
+done > "$out/counter-reads.txt"
+
+python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
+rm -f "$out/cost/"*.csv "$out/cost/cost.db"
+BENCH="$work/models/resnet50.pt synthetic:3x224x224 64" python3 validation/step_window_gpu.py "$powerfit" "$out/step" "$step_rounds" > "$out/step.txt"
+python3 validation/counter_dating.py "$out/step" > "$out/counter-dating.txt" || true
+
+cat "$out/gpu.txt"
+python3 - "$out/counter-reads.txt" <<'PY'
+import sys
+print("counter reads in 12 s, and reads per burst (reads under 20 ms apart)")
+for line in open(sys.argv[1]):
+    if line.startswith("=="):
+        name = line[3:].strip()
+        continue
+    times = [float(v) for v in line.split(":")[-1].split()]
+    bursts, run = [], 1
+    for a, b in zip(times, times[1:]):
+        if b - a < 20:
+            run += 1
+        else:
+            bursts.append(run)
+            run = 1
+    bursts.append(run)
+    print(f"{name:28} {len(times):3d} reads; bursts of 2+: {[n for n in bursts if n > 1]}")
+PY
+tail -n 12 "$out/counter-dating.txt"
+cat "$out/cost.txt"
+tail -n 30 "$out/step.txt"
