@@ -1,7 +1,8 @@
 /* Counts and times a process's reads of NVML's total-energy counter: a library that defines
  * nvmlDeviceGetTotalEnergyConsumption, forwards it to the real libnvidia-ml.so.1 (its dependency,
  * where every other NVML function is found), and at exit writes each read's start (ms since the
- * first) to stderr. For a tool that loads NVML by path:
+ * first) to stderr; with NVML_COUNT_VALUES set, also each read's length (ms), the value's change
+ * since the read before (mJ) and NVML's return code. For a tool that loads NVML by path:
  *   cc -shared -fPIC -O2 validation/nvml_count_shim.c -o /tmp/nvml_count.so -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
  *   POWERFIT_NVML_LIBRARY=/tmp/nvml_count.so powerfit run --sources nvml -- sleep 12 */
 #define _GNU_SOURCE
@@ -11,7 +12,10 @@
 #include <time.h>
 
 typedef int (*energy_fn)(void*, unsigned long long*);
-static double starts[100000];
+#define MAX_READS 100000
+static double starts[MAX_READS], ends[MAX_READS];
+static unsigned long long values[MAX_READS];
+static int codes[MAX_READS];
 static int reads;
 
 static double now_ms(void) {
@@ -24,6 +28,12 @@ static void report(void) {
   fprintf(stderr, "nvml_count: %d reads of the counter at ms:", reads);
   for (int i = 0; i < reads; ++i) fprintf(stderr, " %.1f", starts[i] - starts[0]);
   fprintf(stderr, "\n");
+  if (!getenv("NVML_COUNT_VALUES")) return;
+  fprintf(stderr, "nvml_count values: start ms, length ms, change mJ, return code\n");
+  for (int i = 0; i < reads; ++i) {
+    fprintf(stderr, "nvml_count %9.1f %5.2f %8lld %d\n", starts[i] - starts[0], ends[i] - starts[i],
+            i > 0 ? (long long)(values[i] - values[i - 1]) : 0LL, codes[i]);
+  }
 }
 
 int nvmlDeviceGetTotalEnergyConsumption(void* device, unsigned long long* energy) {
@@ -32,6 +42,13 @@ int nvmlDeviceGetTotalEnergyConsumption(void* device, unsigned long long* energy
     real = (energy_fn)dlsym(dlopen("libnvidia-ml.so.1", RTLD_NOW), "nvmlDeviceGetTotalEnergyConsumption");
     atexit(report);
   }
-  if (reads < 100000) starts[reads++] = now_ms();
-  return real(device, energy);
+  const double start = now_ms();
+  const int code = real(device, energy);
+  if (reads < MAX_READS) {
+    starts[reads] = start;
+    ends[reads] = now_ms();
+    values[reads] = *energy;
+    codes[reads++] = code;
+  }
+  return code;
 }

@@ -353,11 +353,21 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
     auto& counter = gpu.counter_clock;
     if (first) counter.assume_period(gpu.power_clock.period_ns());
     const auto last = counter.knows() ? counter.last_refresh(read_ns) : std::nullopt;
+    if (first) gpu.count_waited = false;
     if (first && last) {
       next = counter.aim_at(*last + counter.period_ns(), step) - step / 2;
       if (next < read_ns) next += counter.period_ns();
     } else {
       next = counter.next_read(read_ns, step);
+      // A read that found the counter changed too late to date the change sharply (the watch's
+      // first read came after the refresh it was aimed before, or a read took long): that
+      // refresh came before it, and the next comes a period on. Once a watch, the reads wait
+      // until kLateNs before that rather than read every step through the period.
+      const auto late = counter.late_read();
+      if (late && !first && !gpu.count_waited && counter.period_ns() > 0) {
+        next = std::max(next, *late + counter.period_ns() - kLateNs);
+        gpu.count_waited = true;
+      }
     }
   }
   return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());

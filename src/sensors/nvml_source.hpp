@@ -79,6 +79,11 @@ class NvmlSource final : public Source {
   // Within a watching stretch, the counter is watched again this long after its clock last saw
   // a refresh sharply.
   static constexpr std::chrono::milliseconds kCountAgain{1000};
+  // How late a watch's first read of the counter may come after the refresh it was aimed before,
+  // by the counter's clock carried for seconds on a period a fraction of a percent off (up to
+  // 25 ms on the H100): after a read that found the counter already changed, the watch reads
+  // again this long before the next refresh it could then be, not every step until it comes.
+  static constexpr std::int64_t kLateNs = 30'000'000;
 
   struct Gpu {
     nvmlDevice_t device = nullptr;
@@ -98,6 +103,7 @@ class NvmlSource final : public Source {
     std::atomic<bool> lost{false};
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
     std::uint32_t jitter = 12345;     // on the poller: spreads its steady watching reads (next_watch_of)
+    bool count_waited = false;        // on the poller: this watch of the counter waited for a period once (next_count_of)
   };
 
   void read_gpu(Gpu& gpu, std::span<Reading> out);

@@ -43,6 +43,7 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
     // Without a period, a change seen sparsely loses the phase a sharp one gave.
     if (!sharp && period_ns_ == 0) sharp_seen_ = false;
     change_ns_ = change;
+    change_read_ns_ = read_ns;
     change_sharp_ = sharp;
     value_ = value;
   }

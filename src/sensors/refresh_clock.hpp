@@ -50,6 +50,11 @@ class RefreshClock {
   bool knows() const { return period_ns_ > 0 && sharp_seen_; }
   // The last change seen, if it was seen sharply.
   std::optional<std::int64_t> sharp_change() const { return change_sharp_ ? change_ns_ : std::nullopt; }
+  // The last read, when it saw the value changed but too long after the read before to date the
+  // change sharply: the refresh came before it, by up to that gap.
+  std::optional<std::int64_t> late_read() const {
+    return change_ns_ && !change_sharp_ && change_read_ns_ == read_ns_ ? std::optional(read_ns_) : std::nullopt;
+  }
   // When a watcher reading every `step_ns` should read next, having just read at `read_ns`, to see
   // the next refresh as sharply at less cost. Until the clock is locked on (the period known, and
   // one of the last two refreshes it predicts seen as a sharp change) every `step_ns`; once
@@ -75,7 +80,8 @@ class RefreshClock {
   bool seen_ = false;
   double value_ = 0.0;
   std::int64_t read_ns_ = 0;
-  std::optional<std::int64_t> change_ns_;  // the last change seen
+  std::optional<std::int64_t> change_ns_;  // the last change seen,
+  std::int64_t change_read_ns_ = 0;        // by the read at this time
   bool change_sharp_ = false;
   bool sharp_seen_ = false;
   std::int64_t sharp_ns_ = 0;  // the last change seen sharply

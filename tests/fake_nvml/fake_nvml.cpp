@@ -49,6 +49,9 @@ struct FakeGpu {
   // The counter refreshes this long after the power readings, on the same period: a real card's
   // two refreshes are not in step (VALIDATION.md, "The counter's own refresh").
   double counter_delay_s = 0.0;
+  // The counter's own period (0: the power's). Powerfit's clock for it takes the power's period
+  // until it has measured its own: a different one is how a clock that predicts wrong is made.
+  double counter_period_s = 0.0;
 };
 
 std::int64_t monotonic_ns() {
@@ -81,7 +84,8 @@ double simulated_value(const FakeGpu& gpu, const std::string& what, std::int64_t
   const double refreshed = std::floor(t / gpu.refresh_s) * gpu.refresh_s;
   if (what == "energy_mj") {
     const double delay = gpu.counter_delay_s;
-    return 1000.0 + 1e3 * energy_until(gpu, std::floor((t - delay) / gpu.refresh_s) * gpu.refresh_s + delay);
+    const double period = gpu.counter_period_s > 0.0 ? gpu.counter_period_s : gpu.refresh_s;
+    return 1000.0 + 1e3 * energy_until(gpu, std::floor((t - delay) / period) * period + delay);
   }
   if (what == "power_mw" || what == "instant_mw") return 1e3 * (power_at(gpu, refreshed) + gpu.gauge_offset_w);
   return gpu.values.at(what);
@@ -230,6 +234,11 @@ void fake_nvml_counter_read_time(double seconds) { g_counter_read_ns = static_ca
 void fake_nvml_counter_delay(int gpu, double seconds) {
   std::lock_guard lock(g_mutex);
   g_gpus.at(gpu).counter_delay_s = seconds;
+}
+// The simulated counter refreshes every `seconds` (0: with the power).
+void fake_nvml_counter_period(int gpu, double seconds) {
+  std::lock_guard lock(g_mutex);
+  g_gpus.at(gpu).counter_period_s = seconds;
 }
 // The simulated counter as a reader would see it at monotonic time `at_ns`, in joules.
 double fake_nvml_counter_at(int gpu, long long at_ns) {
