@@ -2,7 +2,8 @@
 # One call of the lent GPU machine that weighs NVML schedules against each other, each part under
 # every schedule of SCHEDULES (POWERFIT_NVML_SCHEDULE values, "default" for none), side by side:
 #   1. the counter's reads, counted and timed by validation/nvml_count_shim.c (a 12 s run each):
-#      how many, and how many in each burst (a burst is a watch of the counter)
+#      how many, and how many in each burst (a burst is a watch of the counter); each read's
+#      length and change in counter-reads.txt
 #   2. sampling_cost_gpu.py: CPU per sample beside nvidia-smi, COST_ROUNDS rounds of 20 s at 100 ms
 #   3. step_window_gpu.py with bench's own marked windows (ResNet-50, batch 64) against a separate
 #      reader of the counter, STEP_ROUNDS rounds, then counter_dating.py on them
@@ -23,7 +24,6 @@ rm -f "$out/setup/bin.tar"  # the binaries are rebuilt in each call
 powerfit=$PWD/build-cuda/src/powerfit
 export POWERFIT_PLUGIN_DIR=$PWD/build-cuda/plugins
 nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader > "$out/gpu.txt"
-git rev-parse --short HEAD >> "$out/gpu.txt" 2>/dev/null || true
 
 shim=$work/nvml_count.so
 cc -shared -fPIC -O2 validation/nvml_count_shim.c -o "$shim" -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
@@ -32,7 +32,7 @@ for schedule in "${schedules[@]}"; do
   value=$schedule
   [ "$value" = default ] && value=
   echo "== $schedule"
-  POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms -o "$work/shim.db" -- sleep 12 2>&1 |
+  NVML_COUNT_VALUES=1 POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms -o "$work/shim.db" -- sleep 12 2>&1 |
     grep nvml_count
 done > "$out/counter-reads.txt"
 
@@ -48,6 +48,7 @@ print("counter reads in 12 s, and reads per burst (reads under 20 ms apart)")
 for line in open(sys.argv[1]):
     if line.startswith("=="):
         name = line[3:].strip()
+    if not line.startswith("nvml_count:"):
         continue
     times = [float(v) for v in line.split(":")[-1].split()]
     bursts, run = [], 1
