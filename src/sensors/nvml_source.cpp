@@ -345,7 +345,24 @@ void NvmlSource::clear_of_counter_refresh(Gpu& gpu) {
   if (until > now) std::this_thread::sleep_for(std::chrono::nanoseconds(until - now));
 }
 
-std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::int64_t read_ns, bool first) {
+bool NvmlSource::aimed_refresh_passed(Gpu& gpu, const Reading& previous) {
+  std::lock_guard lock(gpu.clock_mutex);
+  const auto& counter = gpu.counter_clock;
+  const auto read = counter.late_read();
+  if (!read || !counter.knows() || previous.status != ReadStatus::ok) return false;
+  const auto period = static_cast<double>(counter.period_ns());
+  const auto last = counter.last_refresh(*read);
+  if (!last || *last < previous.taken_ns) return false;
+  // The refreshes the clock put between the previous reading's and the read, against those the
+  // counter's rise holds at the power last watched.
+  const double predicted = std::round(static_cast<double>(*last - previous.taken_ns) / period);
+  const double per_refresh_j = gpu.watched_mw * 1e-3 * period * 1e-9;
+  if (predicted > kRefreshesToTell || per_refresh_j <= 0.0) return false;
+  const double more = (counter.value() * 1e-3 - previous.value) / per_refresh_j - predicted;
+  return more > 0.65 && more < 1.35;
+}
+
+std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::int64_t read_ns, bool first, bool passed) {
   const std::int64_t step = std::chrono::nanoseconds(schedule_.watch).count();
   std::int64_t next = read_ns + step;
   {
@@ -359,12 +376,11 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
       if (next < read_ns) next += counter.period_ns();
     } else {
       next = counter.next_read(read_ns, step);
-      // A read that found the counter changed too late to date the change sharply (the watch's
-      // first read came after the refresh it was aimed before, or a read took long): that
-      // refresh came before it, and the next comes a period on. Once a watch, the reads wait
-      // until kLateNs before that rather than read every step through the period.
+      // The refresh this watch was aimed before came before its read: the next comes a period
+      // on. Once a watch, the reads wait until kLateNs before that rather than read every step
+      // through the period.
       const auto late = counter.late_read();
-      if (late && !first && !gpu.count_waited && counter.period_ns() > 0) {
+      if (passed && late && !gpu.count_waited) {
         next = std::max(next, *late + counter.period_ns() - kLateNs);
         gpu.count_waited = true;
       }
@@ -470,6 +486,7 @@ void NvmlSource::poll() {
           std::lock_guard clock_lock(gpu.clock_mutex);
           seen = gpu.counter_clock.sharp_change();
         }
+        const Reading previous = gpu.energy_j.load();
         const std::int64_t read_ns = read_counter(i, now, true);
         ++count_reads[i];
         {
@@ -477,7 +494,7 @@ void NvmlSource::poll() {
           const auto sharp = gpu.counter_clock.sharp_change();
           counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
         }
-        next_count[i] = next_count_of(gpu, read_ns, false);
+        next_count[i] = next_count_of(gpu, read_ns, false, !counted[i] && aimed_refresh_passed(gpu, previous));
         // Again a second on within a long stretch (the first): carried by the power's period,
         // measured over a second or two so far, the counter's phase drifts by a few milliseconds
         // a second at first.

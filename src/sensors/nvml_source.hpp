@@ -81,9 +81,12 @@ class NvmlSource final : public Source {
   static constexpr std::chrono::milliseconds kCountAgain{1000};
   // How late a watch's first read of the counter may come after the refresh it was aimed before,
   // by the counter's clock carried for seconds on a period a fraction of a percent off (up to
-  // 25 ms on the H100): after a read that found the counter already changed, the watch reads
-  // again this long before the next refresh it could then be, not every step until it comes.
+  // 25 ms on the H100): when the read holds that refresh, the watch reads again this long before
+  // the next one, not every step until it comes.
   static constexpr std::int64_t kLateNs = 30'000'000;
+  // Over at most this many refreshes the counter's rise tells how many it holds, at the power
+  // last watched (within a few percent).
+  static constexpr double kRefreshesToTell = 30.0;
 
   struct Gpu {
     nvmlDevice_t device = nullptr;
@@ -129,8 +132,14 @@ class NvmlSource final : public Source {
   // its side.
   void clear_of_counter_refresh(Gpu& gpu);
   // When to watch the counter next after a read at `read_ns`; `first` of a watching stretch, aimed
-  // just before the refresh the counter's clock predicts, so that the next read sees it.
-  std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first);
+  // just before the refresh the counter's clock predicts, so that the next read sees it; `passed`
+  // when that refresh came before the read (aimed_refresh_passed).
+  std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first, bool passed = false);
+  // Whether the counter's last read, which saw it changed since `previous` (the reading before
+  // it) too long after that to date the change sharply, holds one refresh more than the counter's
+  // clock predicts since: the refresh a watch was aimed before had come already. Told by the
+  // counter's rise, each refresh adding about the power last watched times the period.
+  bool aimed_refresh_passed(Gpu& gpu, const Reading& previous);
   // Reads the power, shows it to the GPU's refresh clock and returns the read's time.
   std::int64_t watch_refresh(Gpu& gpu);
   // When to watch the GPU's power next after a read at `read_ns` (NvmlSchedule::aim).

@@ -40,6 +40,8 @@ class RefreshClock {
   void observe(double value, std::int64_t read_ns);
   // The last refresh at or before `t_ns`; nullopt while that is not known.
   std::optional<std::int64_t> last_refresh(std::int64_t t_ns) const;
+  // The value last read.
+  double value() const { return value_; }
   // The refresh period learnt so far (0 while unknown).
   std::int64_t period_ns() const { return period_ns_; }
   // Takes `period_ns` (another clock's, of the same driver) as the period while this clock has
