@@ -345,13 +345,14 @@ void NvmlSource::clear_of_counter_refresh(Gpu& gpu) {
   if (until > now) std::this_thread::sleep_for(std::chrono::nanoseconds(until - now));
 }
 
-bool NvmlSource::aimed_refresh_passed(Gpu& gpu, const Reading& previous) {
+bool NvmlSource::aimed_refresh_passed(Gpu& gpu, const Reading& previous, std::int64_t read_ns) {
   std::lock_guard lock(gpu.clock_mutex);
   const auto& counter = gpu.counter_clock;
-  const auto read = counter.late_read();
-  if (!read || !counter.knows() || previous.status != ReadStatus::ok) return false;
+  if (!counter.late_read() || !counter.knows() || previous.status != ReadStatus::ok) return false;
   const auto period = static_cast<double>(counter.period_ns());
-  const auto last = counter.last_refresh(*read);
+  // Up to the call's start: a read of 13 ms (seen on the H100) may hold a refresh from before
+  // it, which its middle would take for the one aimed at.
+  const auto last = counter.last_refresh(read_ns);
   if (!last || *last < previous.taken_ns) return false;
   // The refreshes the clock put between the previous reading's and the read, against those the
   // counter's rise holds at the power last watched.
@@ -494,7 +495,7 @@ void NvmlSource::poll() {
           const auto sharp = gpu.counter_clock.sharp_change();
           counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
         }
-        next_count[i] = next_count_of(gpu, read_ns, false, !counted[i] && aimed_refresh_passed(gpu, previous));
+        next_count[i] = next_count_of(gpu, read_ns, false, !counted[i] && aimed_refresh_passed(gpu, previous, read_ns));
         // Again a second on within a long stretch (the first): carried by the power's period,
         // measured over a second or two so far, the counter's phase drifts by a few milliseconds
         // a second at first.

@@ -135,11 +135,12 @@ class NvmlSource final : public Source {
   // just before the refresh the counter's clock predicts, so that the next read sees it; `passed`
   // when that refresh came before the read (aimed_refresh_passed).
   std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first, bool passed = false);
-  // Whether the counter's last read, which saw it changed since `previous` (the reading before
-  // it) too long after that to date the change sharply, holds one refresh more than the counter's
-  // clock predicts since: the refresh a watch was aimed before had come already. Told by the
-  // counter's rise, each refresh adding about the power last watched times the period.
-  bool aimed_refresh_passed(Gpu& gpu, const Reading& previous);
+  // Whether the counter's last read (its call started at `read_ns`), which saw it changed since
+  // `previous` (the reading before it) too long after that to date the change sharply, holds one
+  // refresh more than the counter's clock predicts up to the call: the refresh a watch was aimed
+  // before had come already. Told by the counter's rise, each refresh adding about the power
+  // last watched times the period.
+  bool aimed_refresh_passed(Gpu& gpu, const Reading& previous, std::int64_t read_ns);
   // Reads the power, shows it to the GPU's refresh clock and returns the read's time.
   std::int64_t watch_refresh(Gpu& gpu);
   // When to watch the GPU's power next after a read at `read_ns` (NvmlSchedule::aim).

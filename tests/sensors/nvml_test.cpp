@@ -455,32 +455,36 @@ TEST_F(FakeNvml, AWatchWhoseFirstReadFindsTheCounterRefreshedWaitsAPeriodRatherT
   // the watch then read the counter every 10 ms for the rest of the period, 8 to 11 reads of about
   // 4 ms of CPU each, before it saw the next refresh (validation/nvml_count_shim.c). Here the
   // counter refreshes every 99.3 ms and the power every 100 ms: by the watch at 4 s the clock's
-  // prediction is about 19 ms late. A read that finds the counter already changed means the
-  // refresh came just before it: the next read waits until a period on, less that lateness.
+  // prediction is about 19 ms late. A first read whose counter holds one refresh more than the
+  // clock predicts came after the refresh: the next read waits until a period on, less that
+  // lateness. Reads of 3 ms, and of 12 ms (the H100's slowest were 13 ms).
   const NvmlSchedule schedule{.energy = std::chrono::hours(1)};  // only the watches read the counter
-  int fewest = 1000;
-  for (int attempt = 0; attempt < 3 && fewest > 6; ++attempt) {
-    reset(1);
-    const std::int64_t origin = monotonic_now_ns();
-    simulate(0, origin, 0.1);
-    counter_period(0, 0.0993);
-    counter_read_time(0.003);
-    for (int k = 0; k < 60; ++k) power_from(0, 0.1 * k, 300.0 + 0.5 * (k % 3));  // an idle card's wiggle
-    std::vector<std::unique_ptr<Source>> sources;
-    sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
-    ASSERT_TRUE(sources.back()->open().available);
-    Sampler sampler(std::move(sources), SamplerOptions{.interval = std::chrono::milliseconds(100)});
-    sampler.start();
-    const auto at = [&](double seconds) {
-      return std::chrono::steady_clock::now() + std::chrono::nanoseconds(origin + std::llround(seconds * 1e9) - monotonic_now_ns());
-    };
-    std::this_thread::sleep_until(at(3.5));
-    const int before = calls(0, "energy_mj");
-    std::this_thread::sleep_until(at(5.5));  // the stretch from 4 s to 5 s, its watch of the counter
-    fewest = std::min(fewest, calls(0, "energy_mj") - before);
-    sampler.stop();
+  // The best of four attempts: a loaded machine may hold the watcher up.
+  for (const double read_s : {0.003, 0.012}) {
+    int fewest = 1000;
+    for (int attempt = 0; attempt < 4 && fewest > 6; ++attempt) {
+      reset(1);
+      const std::int64_t origin = monotonic_now_ns();
+      simulate(0, origin, 0.1);
+      counter_period(0, 0.0993);
+      counter_read_time(read_s);
+      for (int k = 0; k < 60; ++k) power_from(0, 0.1 * k, 300.0 + 0.5 * (k % 3));  // an idle card's wiggle
+      std::vector<std::unique_ptr<Source>> sources;
+      sources.push_back(std::make_unique<NvmlSource>(nullptr, schedule));
+      ASSERT_TRUE(sources.back()->open().available);
+      Sampler sampler(std::move(sources), SamplerOptions{.interval = std::chrono::milliseconds(100)});
+      sampler.start();
+      const auto at = [&](double seconds) {
+        return std::chrono::steady_clock::now() + std::chrono::nanoseconds(origin + std::llround(seconds * 1e9) - monotonic_now_ns());
+      };
+      std::this_thread::sleep_until(at(3.5));
+      const int before = calls(0, "energy_mj");
+      std::this_thread::sleep_until(at(5.5));  // the stretch from 4 s to 5 s, its watch of the counter
+      fewest = std::min(fewest, calls(0, "energy_mj") - before);
+      sampler.stop();
+    }
+    EXPECT_LE(fewest, 6) << "reads of " << read_s << " s";
   }
-  EXPECT_LE(fewest, 6);
 }
 
 TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
