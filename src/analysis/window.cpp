@@ -134,11 +134,16 @@ std::vector<std::pair<double, double>> counter_power(const Series& counter) {
 std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
                                        std::int64_t edge_ns, const Series* gauge) {
   if (gauge && gauge->empty()) gauge = nullptr;
-  const bool reaches = kind == ChannelKind::power_gauge || (kind == ChannelKind::energy_counter && gauge);
+  const bool carried = kind == ChannelKind::energy_counter && gauge;
+  const bool reaches = kind == ChannelKind::power_gauge || carried;
   const std::int64_t reach = reaches ? edge_ns : 0;
-  if (series.size() < 2 || t1 <= t0 || t0 < series.front().first - reach || t1 > series.back().first + reach) {
-    return std::nullopt;
-  }
+  if (series.size() < 2 || t1 <= t0) return std::nullopt;
+  // A counter is carried by its gauge as far as the gauge's samples go: its readings are dated at
+  // the refresh they came from, up to a refresh period before they were read, so the run's last
+  // one may lie more than a tick before a window that ends with the run.
+  const std::int64_t first = carried ? std::min(series.front().first, gauge->front().first) : series.front().first;
+  const std::int64_t last = carried ? std::max(series.back().first, gauge->back().first) : series.back().first;
+  if (t0 < first - reach || t1 > last + reach) return std::nullopt;
   if (kind == ChannelKind::energy_counter) {
     const auto kept = changes(series);
     if (kept.size() < 2) return 0.0;

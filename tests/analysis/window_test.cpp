@@ -144,6 +144,19 @@ TEST(EnergyInWindow, CounterWithAGaugeReachesTheRunsEndFromItsLastPoll) {
               101.0, 1e-9);
 }
 
+TEST(EnergyInWindow, ACounterWithAGaugeIsCarriedAsFarAsTheGaugesSamplesGo) {
+  // A counter reading is dated at the refresh it came from, up to 100 ms before it was read: a
+  // window that ends with its run, sampled every 50 ms, can lie more than a tick past the
+  // counter's last reading while the gauge, read at the last tick, covers it. Only beyond the
+  // gauge's reach too is there no answer.
+  const Series counter{{0, 0.0}, {kSecond, 100.0}};
+  const Series gauge{{0, 100.0}, {kSecond, 100.0}, {kSecond + kSecond / 10, 100.0}};
+  EXPECT_NEAR(*energy_in_window(counter, ChannelKind::energy_counter, 0, kSecond + 9 * kSecond / 100, kSecond / 20, &gauge),
+              109.0, 1e-9);
+  EXPECT_FALSE(energy_in_window(counter, ChannelKind::energy_counter, 0, kSecond + 2 * kSecond / 10, kSecond / 20, &gauge));
+  EXPECT_FALSE(energy_in_window(counter, ChannelKind::energy_counter, 0, kSecond + 9 * kSecond / 100, kSecond / 20));
+}
+
 TEST(EnergyInWindow, CounterRecordedAtEveryTickIsShapedBetweenItsChanges) {
   // A background value recorded at every tick (older runs): 0 J until it changes to 200 J at 1 s.
   const Series counter{{0, 0.0}, {kSecond / 2, 0.0}, {kSecond, 200.0}};
