@@ -6,7 +6,7 @@
 //
 // The energy counter is dear too (measured on an H100 with driver 580: about 3 ms of CPU a read,
 // against tens of µs for anything else read here), so a poller thread reads it (NvmlSchedule:
-// once a second by default, again as soon as a tick sees the power shift by a tenth, and at
+// every 5 s by default, again as soon as a tick sees the power shift by a tenth, and at
 // each marker, the edge of a phase or region) and the
 // sampling thread reports its latest value, counted on from it by the power gauge. The GPU's
 // memory, the processes' GPU memory and the power limit are read by the tick once a second

@@ -562,12 +562,13 @@ TEST_F(FakeNvml, AMarkerReadsTheCounterSoAMarkedWindowHasItsOwnStretchWhateverTh
   }
 }
 
-TEST_F(FakeNvml, TheDefaultScheduleReadsTheCounterAboutOnceASecondAndKeepsTheStepInItsWindow) {
-  // The default: the counter once a second and when the power shifts, the power watched around
-  // each predicted refresh, the counter's own refreshes watched, the gauge 10 W off as in the
-  // test above.
-  // 3.6 s: opening, a read a second, the two steps and the end (8 here), a few of them twice
-  // when a refresh came during the call; every 200 ms would take 18 and more.
+TEST_F(FakeNvml, TheDefaultScheduleReadsTheCounterAtEachShiftAndKeepsTheStepInItsWindow) {
+  // The default: the counter every 5 s and when the power shifts (and a second after), the power
+  // watched around each predicted refresh, the counter's own refreshes watched, the gauge 10 W
+  // off as in the test above.
+  // 3.6 s: opening, the poller's first read, the two steps and a second after each, and the end
+  // (7 here), a few of them twice when a refresh came during the call; every 200 ms would take 18
+  // and more.
   const auto unwatched = step_run(NvmlSchedule{.watch_counter = false}, 10.0);
   EXPECT_LE(calls(0, "energy_mj"), 14);
   EXPECT_GE(calls(0, "energy_mj"), 6);
