@@ -93,7 +93,7 @@ def analyse():
         truth = [(float(a), float(b) / 1000.0) for a, b in (line.strip().split(",") for line in f)]
 
     con = sqlite3.connect(DB)
-    rows = []
+    rows, missing = [], []
     labels = con.execute("SELECT label FROM runs WHERE label LIKE 'step-%' ORDER BY id").fetchall()
     for (label,) in labels:
         interval = label.split("-")[1]
@@ -103,8 +103,12 @@ def analyse():
                              (run_id,)).fetchone()
         start, end = offset + ws, offset + we
         witness_j = interpolate(truth, end) - interpolate(truth, start)
-        recorded_j = con.execute("""SELECT w.energy_j FROM window_channel_energy w JOIN channels c ON c.id = w.channel_id
-                                    WHERE w.run_id = ? AND c.name = 'gpu0.energy'""", (run_id,)).fetchone()[0]
+        recorded = con.execute("""SELECT w.energy_j FROM window_channel_energy w JOIN channels c ON c.id = w.channel_id
+                                  WHERE w.run_id = ? AND c.name = 'gpu0.energy'""", (run_id,)).fetchone()
+        if recorded is None:
+            missing.append(f"{label}: the window has no gpu0.energy (window {ws:.3f}-{we:.3f} s)")
+            continue
+        recorded_j = recorded[0]
         counter = series(con, run_id, "gpu0.energy", offset)
         gauge = series(con, run_id, "gpu0.power_instant", offset) or series(con, run_id, "gpu0.power", offset)
         gauge_j = trapezoid(gauge, start, end)
@@ -117,6 +121,7 @@ def analyse():
     for label, interval, seconds, w, p, g, gk, k in rows:
         lines.append(f"{label:16} {seconds:8.3f} {w:10.1f} {p:10.1f} {100 * (p / w - 1):+7.2f} "
                      f"{100 * (g / w - 1):+8.2f} {100 * (gk / w - 1):+9.2f} {k:6.3f}")
+    lines += missing
     legend = os.path.join(OUT, "schedules.txt")
     if os.path.exists(legend):
         with open(legend) as f:
