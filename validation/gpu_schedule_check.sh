@@ -7,7 +7,7 @@
 #   2. sampling_cost_gpu.py: CPU per sample beside nvidia-smi, COST_ROUNDS rounds of 20 s at 100 ms
 #   3. step_window_gpu.py with bench's own marked windows (ResNet-50, batch 64) against a separate
 #      reader of the counter, STEP_ROUNDS rounds, then counter_dating.py on them
-# and prints the three tables last.
+# and prints the three tables last; the step run's database and witness come back in step.tar.gz.
 # usage: SCHEDULES="default;energy=5s" validation/gpu_schedule_check.sh OUT [COST_ROUNDS] [STEP_ROUNDS]
 # (carry .deps: scripts/build-cuda.sh takes its headers from there)
 set -euo pipefail
@@ -38,7 +38,8 @@ done > "$out/counter-reads.txt"
 
 python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
 rm -f "$out/cost/"*.csv "$out/cost/cost.db"
-BENCH="$work/models/resnet50.pt synthetic:3x224x224 64" python3 validation/step_window_gpu.py "$powerfit" "$out/step" "$step_rounds" > "$out/step.txt"
+BENCH="$work/models/resnet50.pt synthetic:3x224x224 64" python3 validation/step_window_gpu.py "$powerfit" "$out/step" "$step_rounds" > "$out/step.txt" ||
+  echo "step_window_gpu.py failed; its files are in step.tar.gz" >> "$out/step.txt"
 python3 validation/counter_dating.py "$out/step" > "$out/counter-dating.txt" || true
 
 cat "$out/gpu.txt"
@@ -64,3 +65,7 @@ PY
 tail -n 12 "$out/counter-dating.txt"
 cat "$out/cost.txt"
 tail -n 30 "$out/step.txt"
+# Few files come back from the lent machine: the step run's database and witness, and the setup's
+# files, travel as one archive each.
+tar -czf "$out/step.tar.gz" -C "$out" step && rm -rf "$out/step"
+tar -czf "$out/setup.tar.gz" -C "$out" setup setup.log && rm -rf "$out/setup" "$out/setup.log"
