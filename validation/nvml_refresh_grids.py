@@ -38,7 +38,9 @@ def grid(reads, nominal=0.1):
     the value is taken somewhere within a read), the fitted period and the residuals."""
     changes = []
     for (s0, e0, v0), (s1, e1, v1) in zip(reads, reads[1:]):
-        if v1 != v0:
+        # A second change less than half a period after one kept is taken as part of the same
+        # refresh: counted as a refresh of its own, it would shift every later one by a period.
+        if v1 != v0 and (not changes or (s0 + e1) / 2 - sum(changes[-1]) / 2 >= nominal / 2):
             changes.append((s0, e1))
     middles = [(a + b) / 2 for a, b in changes]
     k = [0]
