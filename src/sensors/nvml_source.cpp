@@ -345,25 +345,27 @@ void NvmlSource::clear_of_counter_refresh(Gpu& gpu) {
   if (until > now) std::this_thread::sleep_for(std::chrono::nanoseconds(until - now));
 }
 
-bool NvmlSource::aimed_refresh_passed(Gpu& gpu, const Reading& previous, std::int64_t read_ns) {
+std::optional<std::int64_t> NvmlSource::aimed_refresh_passed(Gpu& gpu, const Reading& previous, std::int64_t read_ns) {
   std::lock_guard lock(gpu.clock_mutex);
   const auto& counter = gpu.counter_clock;
-  if (!counter.late_read() || !counter.knows() || previous.status != ReadStatus::ok) return false;
+  const auto late = counter.late_read();
+  if (!late || !counter.knows() || previous.status != ReadStatus::ok) return std::nullopt;
   const auto period = static_cast<double>(counter.period_ns());
   // Up to the call's start: a read of 13 ms (seen on the H100) may hold a refresh from before
   // it, which its middle would take for the one aimed at.
   const auto last = counter.last_refresh(read_ns);
-  if (!last || *last < previous.taken_ns) return false;
+  if (!last || *last < previous.taken_ns) return std::nullopt;
   // The refreshes the clock put between the previous reading's and the read, against those the
   // counter's rise holds at the power last watched.
   const double predicted = std::round(static_cast<double>(*last - previous.taken_ns) / period);
   const double per_refresh_j = gpu.watched_mw * 1e-3 * period * 1e-9;
-  if (predicted > kRefreshesToTell || per_refresh_j <= 0.0) return false;
+  if (predicted > kRefreshesToTell || per_refresh_j <= 0.0) return std::nullopt;
   const double more = (counter.value() * 1e-3 - previous.value) / per_refresh_j - predicted;
-  return more > 0.65 && more < 1.35;
+  return more > 0.65 && more < 1.35 ? late : std::nullopt;
 }
 
-std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::int64_t read_ns, bool first, bool passed) {
+std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::int64_t read_ns, bool first,
+                                                                std::optional<std::int64_t> passed) {
   const std::int64_t step = std::chrono::nanoseconds(schedule_.watch).count();
   std::int64_t next = read_ns + step;
   {
@@ -380,9 +382,8 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
       // The refresh this watch was aimed before came before its read: the next comes a period
       // on. Once a watch, the reads wait until kLateNs before that rather than read every step
       // through the period.
-      const auto late = counter.late_read();
-      if (passed && late && !gpu.count_waited) {
-        next = std::max(next, *late + counter.period_ns() - kLateNs);
+      if (passed && !gpu.count_waited) {
+        next = std::max(next, *passed + counter.period_ns() - kLateNs);
         gpu.count_waited = true;
       }
     }
@@ -495,7 +496,7 @@ void NvmlSource::poll() {
           const auto sharp = gpu.counter_clock.sharp_change();
           counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
         }
-        next_count[i] = next_count_of(gpu, read_ns, false, !counted[i] && aimed_refresh_passed(gpu, previous, read_ns));
+        next_count[i] = next_count_of(gpu, read_ns, false, counted[i] ? std::nullopt : aimed_refresh_passed(gpu, previous, read_ns));
         // Again a second on within a long stretch (the first): carried by the power's period,
         // measured over a second or two so far, the counter's phase drifts by a few milliseconds
         // a second at first.

@@ -132,15 +132,17 @@ class NvmlSource final : public Source {
   // its side.
   void clear_of_counter_refresh(Gpu& gpu);
   // When to watch the counter next after a read at `read_ns`; `first` of a watching stretch, aimed
-  // just before the refresh the counter's clock predicts, so that the next read sees it; `passed`
-  // when that refresh came before the read (aimed_refresh_passed).
-  std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first, bool passed = false);
-  // Whether the counter's last read (its call started at `read_ns`), which saw it changed since
+  // just before the refresh the counter's clock predicts, so that the next read sees it; `passed`:
+  // that refresh came before the read, seen by the counter's clock at this time
+  // (aimed_refresh_passed).
+  std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first,
+                                                      std::optional<std::int64_t> passed = std::nullopt);
+  // When the counter's last read (its call started at `read_ns`), which saw it changed since
   // `previous` (the reading before it) too long after that to date the change sharply, holds one
   // refresh more than the counter's clock predicts up to the call: the refresh a watch was aimed
   // before had come already. Told by the counter's rise, each refresh adding about the power
-  // last watched times the period.
-  bool aimed_refresh_passed(Gpu& gpu, const Reading& previous, std::int64_t read_ns);
+  // last watched times the period: that read's time on the counter's clock; else nullopt.
+  std::optional<std::int64_t> aimed_refresh_passed(Gpu& gpu, const Reading& previous, std::int64_t read_ns);
   // Reads the power, shows it to the GPU's refresh clock and returns the read's time.
   std::int64_t watch_refresh(Gpu& gpu);
   // When to watch the GPU's power next after a read at `read_ns` (NvmlSchedule::aim).
