@@ -49,7 +49,8 @@ struct NvmlSchedule {
   // predicts (every `watch` until it has seen one, at most 12), again a second on within the
   // first, longer stretch: its readings are then dated at its own refreshes, which on the H100
   // came tens of milliseconds from the power's, rather than at the power's (off: the power's
-  // clock dates them). About 16 reads of the counter in a run's first 20 s (VALIDATION.md).
+  // clock dates them). On an H100 about 20 reads of the counter in a run's first 12 s at the default
+  // (VALIDATION.md, "The counter's watch, and every 5 s by default").
   bool watch_counter = true;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
