@@ -28,9 +28,11 @@
 // are dated at the power's last refresh. The counter refreshes on a grid of its own: on the H100,
 // 100.0 ms apart like the power, but tens of milliseconds from it (VALIDATION.md, "The counter's
 // own refresh"), so each watching stretch also watches the counter (NvmlSchedule::watch_counter),
-// two reads aimed at a refresh its own clock predicts, more until that clock has seen one, and
-// every other read of the counter is kept clear of the refreshes it predicts and dated at the
-// last one. Until the counter's clock knows its grid, the power's dates the counter.
+// two reads aimed just before the refresh it predicts (placed on the power's refreshes seen in
+// that stretch, at the offset the counter was last seen at: counter_aim), more until its clock
+// has seen one, and every other read of the counter is kept clear of the refreshes its clock
+// predicts and dated at the last one. Until the counter's clock knows its grid, the power's
+// dates the counter.
 
 #include <atomic>
 #include <chrono>
