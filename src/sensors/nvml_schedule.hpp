@@ -45,13 +45,12 @@ struct NvmlSchedule {
   // A window between markers then starts and ends close to a counter reading of its own, whatever
   // `energy` is, and the gauge places only the edges' last tenth of a second or so.
   bool mark = true;
-  // Each watching stretch also watches the counter, two reads aimed just before a refresh it
-  // predicts by the power's refreshes seen in that stretch (every `watch` until its clock has seen
-  // one, at most 12): its readings are then dated at its own refreshes, which on the H100 came
-  // tens of milliseconds from the power's, rather than at the power's (off: the power's clock
-  // dates them). On an H100 the watches after the first stretch took 2 to 4 reads so aimed,
-  // where aimed by the counter's own phase they took up to 10 (VALIDATION.md, "Watches aimed by
-  // the power's refreshes").
+  // Each watching stretch also watches the counter, two reads aimed at a refresh its own clock
+  // predicts (every `watch` until it has seen one, at most 12), again a second on within the
+  // first, longer stretch: its readings are then dated at its own refreshes, which on the H100
+  // came tens of milliseconds from the power's, rather than at the power's (off: the power's
+  // clock dates them). On an H100 about 20 reads of the counter in a run's first 12 s at the default
+  // (VALIDATION.md, "The counter's watch, and every 5 s by default").
   bool watch_counter = true;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they

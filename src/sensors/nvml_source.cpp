@@ -309,26 +309,8 @@ std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
   return before;
 }
 
-namespace {
-
-// Whether two clocks' periods agree to a percent.
-bool same_period(const RefreshClock& a, const RefreshClock& b) {
-  return a.period_ns() > 0 && b.period_ns() > 0 && std::llabs(a.period_ns() - b.period_ns()) * 100 <= b.period_ns();
-}
-
-}  // namespace
-
 const RefreshClock& NvmlSource::counter_dating(const Gpu& gpu) {
   return gpu.counter_clock.knows() ? gpu.counter_clock : gpu.power_clock;
-}
-
-std::optional<std::int64_t> NvmlSource::counter_aim(const Gpu& gpu, std::int64_t t_ns) {
-  const auto& counter = gpu.counter_clock;
-  if (gpu.counter_offset_ns && counter.knows() && same_period(counter, gpu.power_clock)) {
-    const auto power = gpu.power_clock.last_refresh(t_ns - *gpu.counter_offset_ns);
-    return power ? std::optional(*power + *gpu.counter_offset_ns) : std::nullopt;
-  }
-  return counter.knows() ? counter.last_refresh(t_ns) : std::nullopt;
 }
 
 NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before,
@@ -341,14 +323,8 @@ NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsi
     // The driver's two clocks have had the same period on the GPUs measured (VALIDATION.md); the
     // counter's own changes refine it from the next sharp one on.
     counter.assume_period(gpu.power_clock.period_ns());
-    // A change this read showed sharply dates it, and places the counter's refreshes on the power's.
-    if (const auto sharp = counter.sharp_change(); sharp && sharp != seen && counter.knows()) {
-      // Its refresh where the counter's clock puts it, the line through its sharp changes.
-      const auto refresh = counter.last_refresh(*sharp + counter.period_ns() / 2);
-      const auto power = refresh ? gpu.power_clock.last_refresh(*refresh) : std::nullopt;
-      if (power && same_period(counter, gpu.power_clock)) gpu.counter_offset_ns = *refresh - *power;
-      return {sharp, false};
-    }
+    // A change this read showed sharply dates it.
+    if (const auto sharp = counter.sharp_change(); sharp && sharp != seen && counter.knows()) return {sharp, false};
   }
   const RefreshClock& clock = counter_dating(gpu);
   const auto from = clock.last_refresh(before - kClearOfRefreshNs), to = clock.last_refresh(after + kClearOfRefreshNs);
@@ -377,7 +353,7 @@ std::optional<std::int64_t> NvmlSource::aimed_refresh_passed(Gpu& gpu, const Rea
   const auto period = static_cast<double>(counter.period_ns());
   // Up to the call's start: a read of 13 ms (seen on the H100) may hold a refresh from before
   // it, which its middle would take for the one aimed at.
-  const auto last = counter_aim(gpu, read_ns);
+  const auto last = counter.last_refresh(read_ns);
   if (!last || *last < previous.taken_ns) return std::nullopt;
   // The refreshes the clock put between the previous reading's and the read, against those the
   // counter's rise holds at the power last watched.
@@ -389,34 +365,25 @@ std::optional<std::int64_t> NvmlSource::aimed_refresh_passed(Gpu& gpu, const Rea
 }
 
 std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::int64_t read_ns, bool first,
-                                                                std::optional<std::int64_t> passed,
-                                                                std::optional<std::int64_t> aimed_from) {
+                                                                std::optional<std::int64_t> passed) {
   const std::int64_t step = std::chrono::nanoseconds(schedule_.watch).count();
   std::int64_t next = read_ns + step;
   {
     std::lock_guard lock(gpu.clock_mutex);
     auto& counter = gpu.counter_clock;
     if (first) counter.assume_period(gpu.power_clock.period_ns());
-    const auto last = counter_aim(gpu, read_ns);
-    const std::int64_t period = counter.period_ns();
+    const auto last = counter.knows() ? counter.last_refresh(read_ns) : std::nullopt;
     if (first) gpu.count_waited = false;
     if (first && last) {
-      next = counter.aim_at(*last + period, step) - step;
-      if (next < read_ns) next += period;
+      next = counter.aim_at(*last + counter.period_ns(), step) - step / 2;
+      if (next < read_ns) next += counter.period_ns();
     } else {
       next = counter.next_read(read_ns, step);
       // The refresh this watch was aimed before came before its read: the next comes a period
       // on. Once a watch, the reads wait until kLateNs before that rather than read every step
       // through the period.
       if (passed && !gpu.count_waited) {
-        next = std::max(next, *passed + period - kLateNs);
-        gpu.count_waited = true;
-      }
-      // Reads a step apart have gone kLateNs past the watch's aimed first read without a change
-      // (the counter's rise could not tell, over more than kRefreshesToTell refreshes): the refresh
-      // aimed at came before that read, and the next comes a period after it.
-      if (aimed_from && !gpu.count_waited && counter.knows() && !counter.late_read() && read_ns - *aimed_from >= kLateNs) {
-        next = std::max(next, *aimed_from + period - kLateNs);
+        next = std::max(next, *passed + counter.period_ns() - kLateNs);
         gpu.count_waited = true;
       }
     }
@@ -451,7 +418,6 @@ void NvmlSource::poll() {
     return std::min(begun + schedule_.watch_every, ends + (ends - start));
   };
   auto next_watch = next_watch_after(start, watch_until);
-  std::int64_t stretch_ns = monotonic_now_ns();  // when the watching stretch began
   std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
   std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
@@ -460,7 +426,6 @@ void NvmlSource::poll() {
   // clock has seen a refresh sharply (two reads, aimed, once it knows them) or read it kCountReads times.
   std::vector<Clock::time_point> next_count(gpus_.size(), start + schedule_.retry);
   std::vector<int> count_reads(gpus_.size(), 0);
-  std::vector<std::optional<std::int64_t>> aimed_from(gpus_.size());  // the watch's first read, where it was aimed
   std::vector<char> counted(gpus_.size(), 0);
   // The watch's first read is aimed when it comes due, by the periods the clocks know then.
   std::vector<char> aim(gpus_.size(), 1);
@@ -479,7 +444,6 @@ void NvmlSource::poll() {
     if (now >= next_watch) {
       watch_until = std::max(watch_until, now + schedule_.watch_for);
       next_watch = next_watch_after(now, watch_until);
-      stretch_ns = monotonic_now_ns();
       for (std::size_t i = 0; i < gpus_.size(); ++i) {
         count_reads[i] = 0;
         counted[i] = 0;
@@ -499,10 +463,10 @@ void NvmlSource::poll() {
     };
     // Wake for the soonest of: a GPU's next watch, its next counter read, the next watching stretch.
     auto wake = next_watch;
-    // While a GPU's counter is watched, a read that comes due is left to the watch's next one.
     for (std::size_t i = 0; i < gpus_.size(); ++i) {
+      wake = std::min(wake, next_energy[i]);
       if (watching) wake = std::min(wake, next_look[i]);
-      wake = std::min(wake, counting(i) ? next_count[i] : next_energy[i]);
+      if (counting(i)) wake = std::min(wake, next_count[i]);
     }
     poller_wake_.wait_until(lock, wake, [this] { return poller_stop_ || poller_poked_; });
     if (poller_stop_) return;
@@ -515,20 +479,8 @@ void NvmlSource::poll() {
       if (gpu.lost || gpu.energy == kNone) next_energy[i] = Clock::time_point::max();
       if (gpu.lost) continue;
       if (counting(i) && now >= next_count[i] && aim[i]) {
-        // Aimed by the power's grid (counter_aim) once this stretch has seen the power change
-        // sharply: carried since the last stretch, its phase may be milliseconds off.
-        bool fresh = false;
-        {
-          std::lock_guard clock_lock(gpu.clock_mutex);
-          const auto sharp = gpu.power_clock.last_sharp_change();
-          fresh = sharp && *sharp >= stretch_ns;
-        }
-        if (fresh) {
-          aim[i] = 0;
-          next_count[i] = next_count_of(gpu, monotonic_now_ns(), true);
-        } else {
-          next_count[i] = now + schedule_.watch;
-        }
+        aim[i] = 0;
+        next_count[i] = next_count_of(gpu, monotonic_now_ns(), true);
       }
       if (counting(i) && now >= next_count[i]) {
         std::optional<std::int64_t> seen;
@@ -538,18 +490,23 @@ void NvmlSource::poll() {
         }
         const Reading previous = gpu.energy_j.load();
         const std::int64_t read_ns = read_counter(i, now, true);
-        if (++count_reads[i] == 1) {
-          std::lock_guard clock_lock(gpu.clock_mutex);
-          aimed_from[i] = gpu.counter_clock.knows() ? std::optional(read_ns) : std::nullopt;
-        }
+        ++count_reads[i];
         {
           std::lock_guard clock_lock(gpu.clock_mutex);
           const auto sharp = gpu.counter_clock.sharp_change();
           counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
         }
-        next_count[i] = next_count_of(gpu, read_ns, false, counted[i] ? std::nullopt : aimed_refresh_passed(gpu, previous, read_ns),
-                                      aimed_from[i]);
-      } else if (now >= next_energy[i] && !counting(i)) {
+        next_count[i] = next_count_of(gpu, read_ns, false, counted[i] ? std::nullopt : aimed_refresh_passed(gpu, previous, read_ns));
+        // Again a second on within a long stretch (the first): carried by the power's period,
+        // measured over a second or two so far, the counter's phase drifts by a few milliseconds
+        // a second at first.
+        if (counted[i] && now + kCountAgain < watch_until) {
+          counted[i] = 0;
+          count_reads[i] = 0;
+          next_count[i] = now + kCountAgain;
+          aim[i] = 1;
+        }
+      } else if (now >= next_energy[i]) {
         read_counter(i, now, false);
       } else {
         if (now < watch_until && now >= next_look[i]) next_look[i] = next_watch_of(gpu, watch_refresh(gpu));

@@ -28,11 +28,9 @@
 // are dated at the power's last refresh. The counter refreshes on a grid of its own: on the H100,
 // 100.0 ms apart like the power, but tens of milliseconds from it (VALIDATION.md, "The counter's
 // own refresh"), so each watching stretch also watches the counter (NvmlSchedule::watch_counter),
-// two reads aimed just before the refresh it predicts (placed on the power's refreshes seen in
-// that stretch, at the offset the counter was last seen at: counter_aim), more until its clock
-// has seen one, and every other read of the counter is kept clear of the refreshes its clock
-// predicts and dated at the last one. Until the counter's clock knows its grid, the power's
-// dates the counter.
+// two reads aimed at a refresh its own clock predicts, more until that clock has seen one, and
+// every other read of the counter is kept clear of the refreshes it predicts and dated at the
+// last one. Until the counter's clock knows its grid, the power's dates the counter.
 
 #include <atomic>
 #include <chrono>
@@ -78,10 +76,13 @@ class NvmlSource final : public Source {
   // The counter read at most this often in one watching stretch: an unlocked clock sees a
   // refresh within a period of reads `watch` apart.
   static constexpr int kCountReads = 12;
+  // Within a watching stretch, the counter is watched again this long after its clock last saw
+  // a refresh sharply.
+  static constexpr std::chrono::milliseconds kCountAgain{1000};
   // How late a watch's first read of the counter may come after the refresh it was aimed before,
-  // by a prediction some milliseconds off (up to 25 ms on the H100 by the counter's own clock,
-  // carried for seconds on a period a fraction of a percent off): when the read holds that
-  // refresh, the watch reads again this long before the next one, not every step until it comes.
+  // by the counter's clock carried for seconds on a period a fraction of a percent off (up to
+  // 25 ms on the H100): when the read holds that refresh, the watch reads again this long before
+  // the next one, not every step until it comes.
   static constexpr std::int64_t kLateNs = 30'000'000;
   // Over at most this many refreshes the counter's rise tells how many it holds, at the power
   // last watched (within a few percent).
@@ -102,7 +103,6 @@ class NvmlSource final : public Source {
     RefreshClock counter_clock;  // when it refreshed the energy counter, learnt by watching the counter
     unsigned int watched_mw = 0;  // under clock_mutex: the power as last read,
     unsigned int counted_mw = 0;  // and as watched right after the last read of the counter
-    std::optional<std::int64_t> counter_offset_ns;  // under clock_mutex: the counter's refresh after the power's (counter_aim)
     std::atomic<bool> lost{false};
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
     std::uint32_t jitter = 12345;     // on the poller: spreads its steady watching reads (next_watch_of)
@@ -128,14 +128,6 @@ class NvmlSource final : public Source {
   // The clock that dates the counter: its own once it knows its refreshes, else the power's.
   // Under clock_mutex.
   static const RefreshClock& counter_dating(const Gpu& gpu);
-  // The counter's last refresh at or before `t_ns` where a watch aims its first read (under
-  // clock_mutex): on the power's grid shifted by the offset at which the counter's clock last
-  // saw a refresh, while the two clocks' periods agree (within 0.03 ms on the GPUs measured). The
-  // power's phase is learnt afresh by every watch at microseconds a read, where the counter's
-  // own, carried from its last watch by a period a fraction of a percent off, came 10-25 ms late
-  // on the H100 and its watch read through a period. Else by the counter's own clock, once it
-  // knows its refreshes.
-  static std::optional<std::int64_t> counter_aim(const Gpu& gpu, std::int64_t t_ns);
   // Waits while a refresh the clock dating the counter predicts is too near for a read to tell
   // its side.
   void clear_of_counter_refresh(Gpu& gpu);
@@ -143,10 +135,8 @@ class NvmlSource final : public Source {
   // just before the refresh the counter's clock predicts, so that the next read sees it; `passed`:
   // that refresh came before the read, seen by the counter's clock at this time
   // (aimed_refresh_passed).
-  // `aimed_from`: the watch's first read, aimed by the counter's clock.
   std::chrono::steady_clock::time_point next_count_of(Gpu& gpu, std::int64_t read_ns, bool first,
-                                                      std::optional<std::int64_t> passed = std::nullopt,
-                                                      std::optional<std::int64_t> aimed_from = std::nullopt);
+                                                      std::optional<std::int64_t> passed = std::nullopt);
   // When the counter's last read (its call started at `read_ns`), which saw it changed since
   // `previous` (the reading before it) too long after that to date the change sharply, holds one
   // refresh more than the counter's clock predicts up to the call: the refresh a watch was aimed

@@ -52,8 +52,6 @@ class RefreshClock {
   bool knows() const { return period_ns_ > 0 && sharp_seen_; }
   // The last change seen, if it was seen sharply.
   std::optional<std::int64_t> sharp_change() const { return change_sharp_ ? change_ns_ : std::nullopt; }
-  // The last change seen sharply, whatever was seen since.
-  std::optional<std::int64_t> last_sharp_change() const { return sharp_seen_ ? std::optional(sharp_ns_) : std::nullopt; }
   // The last read, when it saw the value changed but too long after the read before to date the
   // change sharply: the refresh came before it, by up to that gap.
   std::optional<std::int64_t> late_read() const {
