@@ -249,9 +249,10 @@ TEST(RefreshClock, AimedStretchesStillCorrectAPeriodTheFirstStretchGotWrong) {
   // On the H100 the power's clock carried a period 0.4-1% off for seconds (100.5 and 101.1 ms for
   // 100.0, bench's step runs of 2026-12-05), its phase drifting 10-20 ms between watches. Aimed
   // pairs date the change they see at their own middle, which the clock chose: while the refresh
-  // stays between them they confirm whatever period the clock has. Here the poller's stretches
-  // (2 s every 10 ms, then 1 s aimed at 4 s, 10 s and every 10 s) over a driver whose refreshes
-  // are 100.02 ms apart, and a clock started on a period 0.5% off by two early changes.
+  // stays between them they confirm whatever period the clock has. Here stretches spaced as the
+  // poller spaces them (1.7 s from 0.5 s, then 1 s at 4.4 s, 10.8 s and every 10 s after; each
+  // read where next_read says, aimed once locked) over a driver whose refreshes are 100.02 ms
+  // apart, and a clock started on a period 0.5% off by two early changes. In simulation it holds.
   Driver driver;
   driver.period = 100'020'000;
   RefreshClock clock;
@@ -280,8 +281,9 @@ TEST(RefreshClock, AimedStretchesStillCorrectAPeriodTheFirstStretchGotWrong) {
       noise = noise * 1664525u + 1013904223u;
       t = clock.next_read(t, 10 * kMs) + static_cast<std::int64_t>(noise % 1'000'000u);
     }
-    const std::int64_t end = start + length;
-    start = end + std::min(end, 10'000 * kMs) - (start == first + driver.period + 13 * kMs ? 0 : length);
+    // The next stretch 10 s after this one began, but no later after it ends than the time
+    // since the start (NvmlSource::poll).
+    start = std::min(start + 10'000 * kMs, 2 * (start + length));
     length = 1'000 * kMs;
   }
   EXPECT_GE(checked, 8);
