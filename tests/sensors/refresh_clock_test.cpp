@@ -263,6 +263,7 @@ TEST(RefreshClock, AimedStretchesStillCorrectAPeriodTheFirstStretchGotWrong) {
   clock.observe(driver.value(first + 1 * kMs), first + 1 * kMs);
   clock.observe(driver.value(first + driver.period - 2 * kMs), first + driver.period - 2 * kMs);
   clock.observe(driver.value(first + driver.period + 3 * kMs), first + driver.period + 3 * kMs);
+  ASSERT_NEAR(static_cast<double>(clock.period_ns()), static_cast<double>(driver.period) + 0.5 * kMs, 0.1 * kMs);
   std::int64_t start = first + driver.period + 13 * kMs, length = 1'700 * kMs;
   int checked = 0;
   double worst_ms = 0.0;
