@@ -10,7 +10,8 @@ children) is divided by the samples it took.
   powerfit run -q --sources nvml -- true, nvidia-smi --query-gpu=... once       (start-up and shut-down, ms)
 
 With SCHEDULES set ("energy=1s;energy=2s,watch_for=600ms": a list of POWERFIT_NVML_SCHEDULE values,
-"default" for none), the powerfit rows are repeated under each schedule.
+"default" for none), the powerfit rows are repeated under each schedule. With BASELINE set to another
+powerfit binary (an earlier build), its two rows are measured too, in the same rounds.
 
 usage: [SCHEDULES=...] python3 validation/sampling_cost_gpu.py POWERFIT OUT_DIR [ROUNDS] [SECONDS] [INTERVALS_MS...]"""
 import os
@@ -50,9 +51,9 @@ def environment(schedule):
     return env
 
 
-def powerfit(interval_ms, sources, schedule="default", command_line=None):
+def powerfit(interval_ms, sources, schedule="default", command_line=None, binary=POWERFIT):
     label = f"cost-{interval_ms}-{sources or 'all'}-{time.monotonic_ns()}"
-    command = [POWERFIT, "run", "-q", "-i", f"{interval_ms}ms", "-o", DB, "--label", label]
+    command = [binary, "run", "-q", "-i", f"{interval_ms}ms", "-o", DB, "--label", label]
     if sources:
         command += ["--sources", sources]
     process = subprocess.Popen(command + ["--"] + (command_line or ["sleep", str(SECONDS)]), env=environment(schedule))
@@ -69,6 +70,9 @@ def main():
         suffix = "" if schedule == "default" else f" [{schedule}]"
         tools[f"powerfit --sources nvml{suffix}"] = lambda ms, s=schedule: powerfit(ms, "nvml", s)
         tools[f"powerfit (all sources){suffix}"] = lambda ms, s=schedule: powerfit(ms, None, s)
+    if os.environ.get("BASELINE"):
+        tools["baseline --sources nvml"] = lambda ms: powerfit(ms, "nvml", binary=os.environ["BASELINE"])
+        tools["baseline (all sources)"] = lambda ms: powerfit(ms, None, binary=os.environ["BASELINE"])
     if os.environ.get("PARTS"):
         tools["powerfit --sources procfs.process"] = lambda ms: powerfit(ms, "procfs.process")
         tools["powerfit --sources procfs.cpu"] = lambda ms: powerfit(ms, "procfs.cpu")

@@ -4,7 +4,8 @@ time on a CPU (/proc/PID/task/TID/schedstat, nanoseconds) one second after the s
 second before the end; prints each thread's CPU per sample (µs) over that stretch, so that start-up
 and shut-down are left out. With SCHEDULES set (a ';'-separated list of POWERFIT_NVML_SCHEDULE
 values, "default" for none; "nvidia-smi" for `nvidia-smi --query-gpu=timestamp,power.draw,
-utilization.gpu,memory.used -lms INTERVAL` measured the same way) the run is repeated under each,
+utilization.gpu,memory.used -lms INTERVAL` measured the same way; "baseline" for the powerfit binary
+that BASELINE names, an earlier build, under its default schedule) the run is repeated under each,
 ROUNDS times interleaved.
 
 usage: [SCHEDULES=...] python3 validation/thread_cost.py POWERFIT [SOURCES|all] [ROUNDS] [SECONDS] [INTERVAL_MS]"""
@@ -40,15 +41,16 @@ def thread_times(pid):
 def one_run(schedule, db):
     env = dict(os.environ)
     env.pop("POWERFIT_NVML_SCHEDULE", None)
-    if schedule != "default":
+    if schedule not in ("default", "baseline"):
         env["POWERFIT_NVML_SCHEDULE"] = schedule
+    binary = os.environ["BASELINE"] if schedule == "baseline" else POWERFIT
     if schedule == "nvidia-smi":
         command = ["nvidia-smi", "--query-gpu=timestamp,power.draw,utilization.gpu,memory.used", "--format=csv,noheader",
                    f"-lms={INTERVAL_MS}"]
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
         threading.Timer(SECONDS, process.terminate).start()
     else:
-        command = [POWERFIT, "run", "-q", "-i", f"{INTERVAL_MS}ms", "-o", db]
+        command = [binary, "run", "-q", "-i", f"{INTERVAL_MS}ms", "-o", db]
         if SOURCES != "all":
             command += ["--sources", SOURCES]
         process = subprocess.Popen(command + ["--", "sleep", str(SECONDS)], env=env)

@@ -21,11 +21,6 @@ bool named(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
-// "nvml" and "nvml.slow" keep the process tree they attribute GPU use by.
-bool kept(const std::vector<std::string>& names, std::string_view name) {
-  return named(names, name) || (name == "procfs.process" && (named(names, "nvml") || named(names, "nvml.slow")));
-}
-
 constexpr const char* kNotChosen = "not chosen";
 
 bool measures_cpu_power(const CatalogEntry& entry) {
@@ -38,7 +33,7 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   std::vector<CatalogEntry> catalog;
   // Whether the estimate is needed rests on RAPL, so naming the estimate opens RAPL to ask.
   const auto wanted = [&](std::string_view name) {
-    return options.wanted.empty() || kept(options.wanted, name) ||
+    return options.wanted.empty() || named(options.wanted, name) ||
            (name == "rapl" && named(options.wanted, "estimate.cpu"));
   };
   const auto add = [&](std::unique_ptr<Source> source) {
@@ -57,7 +52,9 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   add_host(std::make_unique<ProcNetSource>(options.roots, options.loopback_in_total));
   std::shared_ptr<ProcessTree> tree;
   if (options.process_root > 0) {
-    // The process source refreshes the tree each tick; sources after it read the same members.
+    // One tree for the process source and the GPU sources that attribute use by it; each brings
+    // it up to date when it reads (NVML's memory fields, once a second), so that naming NVML alone
+    // does not sample the processes' /proc files every tick.
     tree = std::make_shared<ProcessTree>(options.roots.proc, options.process_root);
     add(std::make_unique<ProcProcessSource>(options.roots, tree));
   }
@@ -104,7 +101,7 @@ std::optional<std::string> choose_sources(std::vector<CatalogEntry>& catalog, co
     }
   }
   for (auto& entry : catalog) {
-    if (entry.availability.available && !kept(names, entry.source->name())) entry.availability = {false, kNotChosen};
+    if (entry.availability.available && !named(names, entry.source->name())) entry.availability = {false, kNotChosen};
   }
   return std::nullopt;
 }

@@ -25,8 +25,10 @@ constexpr std::array<std::pair<std::string_view, Field>, 9> kFields{{{"energy", 
                                                                     {"memory", &NvmlSchedule::memory}}};
 
 using Switch = bool NvmlSchedule::*;
-constexpr std::array<std::pair<std::string_view, Switch>, 3> kSwitches{
-    {{"aim", &NvmlSchedule::aim}, {"mark", &NvmlSchedule::mark}, {"watch_counter", &NvmlSchedule::watch_counter}}};
+constexpr std::array<std::pair<std::string_view, Switch>, 4> kSwitches{{{"aim", &NvmlSchedule::aim},
+                                                                       {"mark", &NvmlSchedule::mark},
+                                                                       {"watch_counter", &NvmlSchedule::watch_counter},
+                                                                       {"counter_in_stretches", &NvmlSchedule::counter_in_stretches}}};
 
 // "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most 1000 nor off.
 std::optional<double> parse_shift(std::string_view text) {
@@ -71,7 +73,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, retry, watch, " +
-             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;

@@ -45,13 +45,19 @@ struct NvmlSchedule {
   // A window between markers then starts and ends close to a counter reading of its own, whatever
   // `energy` is, and the gauge places only the edges' last tenth of a second or so.
   bool mark = true;
-  // Each watching stretch also watches the counter, two reads aimed at a refresh its own clock
-  // predicts (every `watch` until it has seen one, at most 12), again a second on within the
-  // first, longer stretch: its readings are then dated at its own refreshes, which on the H100
-  // came tens of milliseconds from the power's, rather than at the power's (off: the power's
-  // clock dates them). On an H100 about 20 reads of the counter in a run's first 12 s at the default
-  // (VALIDATION.md, "The counter's watch, and every 5 s by default").
+  // The counter's own watch: two reads aimed at a refresh its own clock predicts (every `watch`
+  // until it has seen one, at most 12), so that its readings are dated at its own refreshes,
+  // which on the H100 came tens of milliseconds from the power's, rather than at the power's
+  // (off: the power's clock dates them). A reading's date moves joules between the stretches of
+  // the counter in proportion to the power at that reading: where the power stays level, a few
+  // milliseconds off cost nothing that a stretch of seconds notices, and where it moves they cost
+  // its change times the error. So the counter is watched where the power moves: at a shift and
+  // at a marker, in place of the single read those bring forward; its clock carries the phase
+  // between. With `counter_in_stretches` also in every watching stretch of the power (the
+  // schedule before 2026-12-06: about 20 reads of the counter in a run's first 12 s on an H100,
+  // VALIDATION.md, "The counter's watch, and every 5 s by default").
   bool watch_counter = true;
+  bool counter_in_stretches = false;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
   // change when memory is allocated or a limit set, not from one 100 ms to the next. A period
@@ -63,13 +69,13 @@ inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
 // Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, retry, watch,
 // watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, shift as a
-// percent or off, aim, mark and watch_counter as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
+// percent or off, aim, mark, watch_counter and counter_in_stretches as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=5s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on,watch_counter=on".
+// "energy=5s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

@@ -19,6 +19,7 @@ Availability NvmlSlowSource::open() {
   std::string problem;
   nvml_ = NvmlLibrary::load(problem);
   if (!nvml_) return {false, problem};
+  if (tree_ && !tree_->open()) tree_ = nullptr;  // /proc cannot be listed: no process is attributed
   const auto& api = nvml_->api();
   if (!api.pcie_throughput && !(tree_ && api.process_utilization)) {
     return {false, "this NVML has neither nvmlDeviceGetPcieThroughput nor nvmlDeviceGetProcessUtilization"};
@@ -75,6 +76,7 @@ void NvmlSlowSource::read(std::span<Reading> out) {
       out[gpu->pcie_rx] = gpu->pcie_rx_bytes.load();
     }
     if (gpu->process_utilization != kNone) {
+      tree_->update();
       std::lock_guard lock(gpu->process_mutex);
       double percent = 0.0;
       for (const auto& [pid, sm] : gpu->process_sm) {

@@ -26,8 +26,9 @@ class NvmlSlowSource final : public Source {
  public:
   static constexpr std::chrono::milliseconds kPollPeriod{1000};
 
-  // `tree` (may be null) names the processes whose GPU utilization is attributed to the run.
-  explicit NvmlSlowSource(std::shared_ptr<const ProcessTree> tree = nullptr, GpuChoice only = std::nullopt)
+  // `tree` (may be null) names the processes whose GPU utilization is attributed to the run; the
+  // source opens it and brings it up to date before each tick's attribution.
+  explicit NvmlSlowSource(std::shared_ptr<ProcessTree> tree = nullptr, GpuChoice only = std::nullopt)
       : tree_(std::move(tree)), only_(std::move(only)) {}
   ~NvmlSlowSource() override;
   std::string_view name() const override { return "nvml.slow"; }
@@ -54,7 +55,7 @@ class NvmlSlowSource final : public Source {
   void poll(Gpu& gpu);
   bool in_tree(unsigned int pid) const;
 
-  std::shared_ptr<const ProcessTree> tree_;
+  std::shared_ptr<ProcessTree> tree_;
   GpuChoice only_;
   std::unique_ptr<NvmlLibrary> nvml_;
   std::vector<std::unique_ptr<Gpu>> gpus_;

@@ -34,6 +34,7 @@ Availability NvmlSource::open() {
   std::string problem;
   nvml_ = NvmlLibrary::load(problem);
   if (!nvml_) return {false, problem};
+  if (tree_ && !tree_->open()) tree_ = nullptr;  // /proc cannot be listed: no process is attributed
   const auto& api = nvml_->api();
   char text[96] = {};
   if (api.driver_version && api.driver_version(text, sizeof text) == NVML_SUCCESS) driver_ = text;
@@ -209,6 +210,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
     put(gpu.power_limit, rc, limit * 1e-3);
   }
   if (memory_due && gpu.process_memory != kNone) {
+    tree_->update();
     unsigned int count = static_cast<unsigned int>(processes_.size());
     rc = api.running_processes(gpu.device, &count, processes_.data());
     double bytes = 0.0;
@@ -254,6 +256,7 @@ void NvmlSource::on_mark() {
 bool NvmlSource::power_shifted(Gpu& gpu) {
   if (schedule_.shift <= 0.0) return false;
   std::lock_guard lock(gpu.clock_mutex);
+  if (gpu.counted_mw == 0) return false;  // the poller has not read the counter yet: nothing to shift from
   const double moved = std::abs(static_cast<double>(gpu.watched_mw) - static_cast<double>(gpu.counted_mw));
   return moved > schedule_.shift * std::max(gpu.counted_mw, 1000u);  // against 1 W at least
 }
@@ -422,19 +425,29 @@ void NvmlSource::poll() {
   std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
   std::vector<char> for_shift(gpus_.size(), 0);  // the next counter read was brought forward by a shift
-  // Each watching stretch also watches each GPU's counter, from `retry` on in the first, until its
-  // clock has seen a refresh sharply (two reads, aimed, once it knows them) or read it kCountReads times.
+  // The counter's own watch, until its clock has seen a refresh sharply (two reads, aimed, once it
+  // knows them) or it has read the counter kCountReads times: from a shift or a marker on, and
+  // with counter_in_stretches also through each watching stretch of the power (from `retry` on in
+  // the first).
   std::vector<Clock::time_point> next_count(gpus_.size(), start + schedule_.retry);
   std::vector<int> count_reads(gpus_.size(), 0);
   std::vector<char> counted(gpus_.size(), 0);
+  std::vector<char> for_edge(gpus_.size(), 0);  // this watch was started by a shift or a marker
   // The watch's first read is aimed when it comes due, by the periods the clocks know then.
   std::vector<char> aim(gpus_.size(), 1);
+  const auto start_count = [&](std::size_t i, Clock::time_point at) {
+    count_reads[i] = 0;
+    counted[i] = 0;
+    next_count[i] = at;
+    aim[i] = 1;
+  };
   const auto read_counter = [&](std::size_t i, Clock::time_point now, bool watching) {
     auto& gpu = *gpus_[i];
     const std::int64_t read_ns = poll_energy(gpu, watching);  // watches the power on both sides of the read
     last_energy[i] = now;
     next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : for_shift[i] ? schedule_.after_shift : schedule_.energy);
-    for_shift[i] = gpu.energy_failed ? for_shift[i] : 0;
+    // A watch started by a shift keeps the read a second after for its end.
+    for_shift[i] = gpu.energy_failed || (watching && for_edge[i]) ? for_shift[i] : 0;
     next_look[i] = next_watch_of(gpu, monotonic_now_ns());
     return read_ns;
   };
@@ -445,19 +458,15 @@ void NvmlSource::poll() {
       watch_until = std::max(watch_until, now + schedule_.watch_for);
       next_watch = next_watch_after(now, watch_until);
       for (std::size_t i = 0; i < gpus_.size(); ++i) {
-        count_reads[i] = 0;
-        counted[i] = 0;
-        next_count[i] = now;
-        aim[i] = 1;
+        if (schedule_.counter_in_stretches && !for_edge[i]) start_count(i, now);
       }
     }
     const bool watching = now < watch_until;
     // Once the power's clock has a period, for the counter's to take on its first sharp change.
     const auto counting = [&](std::size_t i) {
       auto& gpu = *gpus_[i];
-      if (!schedule_.watch_counter || !watching || gpu.energy == kNone || gpu.lost || counted[i] || count_reads[i] >= kCountReads) {
-        return false;
-      }
+      if (!schedule_.watch_counter || gpu.energy == kNone || gpu.lost || counted[i] || count_reads[i] >= kCountReads) return false;
+      if (!for_edge[i] && !(schedule_.counter_in_stretches && watching)) return false;
       std::lock_guard clock_lock(gpu.clock_mutex);
       return gpu.power_clock.period_ns() > 0;
     };
@@ -497,25 +506,32 @@ void NvmlSource::poll() {
           counted[i] = sharp && sharp != seen && gpu.counter_clock.knows();
         }
         next_count[i] = next_count_of(gpu, read_ns, false, counted[i] ? std::nullopt : aimed_refresh_passed(gpu, previous, read_ns));
-        // Again a second on within a long stretch (the first): carried by the power's period,
-        // measured over a second or two so far, the counter's phase drifts by a few milliseconds
-        // a second at first.
-        if (counted[i] && now + kCountAgain < watch_until) {
-          counted[i] = 0;
-          count_reads[i] = 0;
-          next_count[i] = now + kCountAgain;
-          aim[i] = 1;
+        if (for_edge[i] && (counted[i] || count_reads[i] >= kCountReads)) {
+          for_edge[i] = 0;  // its last read set the read a second on
+          for_shift[i] = 0;
+        } else if (counted[i] && now + kCountAgain < watch_until) {
+          // Again a second on within a long stretch (the first): carried by the power's period,
+          // measured over a second or two so far, the counter's phase drifts by a few milliseconds
+          // a second at first.
+          start_count(i, now + kCountAgain);
         }
       } else if (now >= next_energy[i]) {
         read_counter(i, now, false);
       } else {
         if (now < watch_until && now >= next_look[i]) next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
         // Seen by this watch or by a tick's power reading (which pokes the poller); or an edge.
-        if (marked || power_shifted(gpu)) {
+        // The counter is watched from there where it can be (its clock then dates the readings
+        // where the power moves), else read once; read once too where the stretches watch it.
+        if ((marked || power_shifted(gpu)) && !for_edge[i]) {
           const auto soonest = std::max(now, last_energy[i] + schedule_.shift_gap);
           if (soonest < next_energy[i]) {
             next_energy[i] = soonest;
             for_shift[i] = 1;
+          }
+          if (!schedule_.counter_in_stretches) {
+            for_edge[i] = 1;
+            start_count(i, soonest);
+            if (!counting(i)) for_edge[i] = 0;
           }
         }
       }

@@ -52,9 +52,10 @@ namespace powerfit::sensors {
 
 class NvmlSource final : public Source {
  public:
-  // `tree` (may be null) names the processes whose GPU memory is attributed to the run.
+  // `tree` (may be null) names the processes whose GPU memory is attributed to the run; the
+  // source opens it and brings it up to date before each read of the GPU's processes.
   // `only` keeps the GPUs it names (channels keep NVML's numbers: gpu3.energy stays gpu3's).
-  explicit NvmlSource(std::shared_ptr<const ProcessTree> tree = nullptr, NvmlSchedule schedule = {}, GpuChoice only = std::nullopt)
+  explicit NvmlSource(std::shared_ptr<ProcessTree> tree = nullptr, NvmlSchedule schedule = {}, GpuChoice only = std::nullopt)
       : tree_(std::move(tree)), schedule_(schedule), only_(std::move(only)) {}
   ~NvmlSource() override;
   std::string_view name() const override { return "nvml"; }
@@ -157,7 +158,7 @@ class NvmlSource final : public Source {
   bool in_tree(unsigned int pid) const;
   ReadStatus status_of(nvmlReturn_t code, Gpu& gpu) const;
 
-  std::shared_ptr<const ProcessTree> tree_;
+  std::shared_ptr<ProcessTree> tree_;
   NvmlSchedule schedule_;
   GpuChoice only_;
   std::unique_ptr<NvmlLibrary> nvml_;

@@ -52,6 +52,7 @@ ProcessTree::~ProcessTree() {
 }
 
 bool ProcessTree::open() {
+  if (dir_fd_ >= 0) return true;
   dir_fd_ = ::open(proc_root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd_ < 0) return false;
   loadavg_.open(proc_root_ / "loadavg");  // absent: every refresh scans

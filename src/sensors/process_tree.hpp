@@ -43,9 +43,14 @@ class ProcessTree {
   ProcessTree(const ProcessTree&) = delete;
   ProcessTree& operator=(const ProcessTree&) = delete;
 
+  // Opens the listing and takes the first members; again: nothing more.
   bool open();
   // Adds descendants born since the last refresh and drops processes that have gone.
   void refresh();
+  // Refreshes where may_have_grown(): for a source that only asks who the members are.
+  void update() {
+    if (may_have_grown()) refresh();
+  }
   // False only when /proc/loadavg shows no pid handed out since the last refresh, so that no
   // descendant can have been born: the refresh can be skipped. True where it cannot be read.
   bool may_have_grown();

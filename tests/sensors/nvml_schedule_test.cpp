@@ -23,13 +23,15 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
   EXPECT_EQ(describe(schedule),
-            "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off,mark=on,watch_counter=on");
-  const auto unmarked = parse_nvml_schedule("mark=off,watch_counter=off");
+            "energy=1s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
+  const auto unmarked = parse_nvml_schedule("mark=off,watch_counter=off,counter_in_stretches=on");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(unmarked)) << std::get<std::string>(unmarked);
   EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).mark);
   EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).watch_counter);
+  EXPECT_TRUE(std::get<NvmlSchedule>(unmarked).counter_in_stretches);
   EXPECT_TRUE(NvmlSchedule{}.mark);
   EXPECT_TRUE(NvmlSchedule{}.watch_counter);
+  EXPECT_FALSE(NvmlSchedule{}.counter_in_stretches);
   const auto aimed = parse_nvml_schedule("aim=on,watch=8ms,shift=12.5%,shift_gap=300ms");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(aimed)) << std::get<std::string>(aimed);
   EXPECT_TRUE(std::get<NvmlSchedule>(aimed).aim);

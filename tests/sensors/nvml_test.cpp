@@ -3,6 +3,8 @@
 #include "sensors/nvml_source.hpp"
 
 #include <dlfcn.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -156,9 +158,10 @@ class FakeNvml : public ::testing::Test {
 
   // `gauge_offset_w`: the power readings show that much more than the counter counts. `marks_at`:
   // markers set at these times (seconds after the origin).
-  // `counter_delay_s`: the counter refreshes that long after the power readings.
+  // `counter_delay_s`: the counter refreshes that long after the power readings. `load_w`: the
+  // power between the steps (250 W: no step, the power level with a wiggle of 4% at most).
   StepRun step_run(NvmlSchedule schedule, double gauge_offset_w = 0.0, const std::vector<double>& marks_at = {},
-                   double counter_delay_s = 0.0) {
+                   double counter_delay_s = 0.0, double load_w = 700.0) {
     reset(1);
     const std::int64_t origin = monotonic_now_ns() - 50'000'000;
     simulate(0, origin, 0.1);
@@ -168,8 +171,8 @@ class FakeNvml : public ::testing::Test {
     std::vector<std::pair<double, double>> steps;
     for (int k = 0; k < 50; ++k) {
       const double wiggle = 5.0 * (k % 3);
-      steps.emplace_back(0.1 * k, (k >= 7 && k < 32 ? 700.0 : 250.0) + wiggle);
-      if (k == 6) steps.emplace_back(0.63, 700.0 + wiggle);
+      steps.emplace_back(0.1 * k, (k >= 7 && k < 32 ? load_w : 250.0) + wiggle);
+      if (k == 6) steps.emplace_back(0.63, load_w + wiggle);
       if (k == 31) steps.emplace_back(3.13, 250.0 + wiggle);
     }
     for (const auto& [from, watts] : steps) power_from(0, from, watts);
@@ -438,8 +441,9 @@ TEST_F(FakeNvml, TheCountersWatchCostsAFewReadsEvenWhenAReadTakesMilliseconds) {
   // A read of the counter takes about 3 ms on the H100 (validation/nvml_refresh_grids.py), and
   // two reads 10 ms apart then see a refresh within about 13 ms. Read every 200 ms, the counter
   // refreshing 40 ms after the power: each reading is dated at its own refresh within 15 ms, for
-  // a watch of every 10 ms until a refresh is seen (about 6 reads here) and two a second on; two
-  // watches of kCountReads (12) at most, where a busy machine holds the watcher up.
+  // a watch at each step, every 10 ms until a refresh is seen at the first (about 8 reads here),
+  // two aimed reads at the second; two watches of kCountReads (12) at most, where a busy machine
+  // holds the watcher up.
   counter_read_s = 0.003;
   const auto unwatched = step_run({.energy = std::chrono::milliseconds(200), .watch_counter = false}, 0.0, {}, 0.04);
   const int reads = calls(0, "energy_mj");
@@ -464,7 +468,8 @@ TEST_F(FakeNvml, AWatchWhoseFirstReadFindsTheCounterRefreshedWaitsAPeriodRatherT
   // prediction is about 19 ms late. A first read whose counter holds one refresh more than the
   // clock predicts came after the refresh: the next read waits until a period on, less that
   // lateness. Reads of 3 ms, and of 12 ms (the H100's slowest were 13 ms).
-  const NvmlSchedule schedule{.energy = std::chrono::hours(1)};  // only the watches read the counter
+  // Only the watches read the counter, one in every watching stretch.
+  const NvmlSchedule schedule{.energy = std::chrono::hours(1), .counter_in_stretches = true};
   // The best of four attempts: a loaded machine may hold the watcher up.
   for (const double read_s : {0.003, 0.012}) {
     int fewest = 1000;
@@ -491,6 +496,34 @@ TEST_F(FakeNvml, AWatchWhoseFirstReadFindsTheCounterRefreshedWaitsAPeriodRatherT
     }
     EXPECT_LE(fewest, 6) << "reads of " << read_s << " s";
   }
+}
+
+TEST_F(FakeNvml, TheCounterIsWatchedWhereThePowerMovesNotWhileItStaysLevel) {
+  // On an H100 the counter's watch, in every watching stretch of the power, read it about 20
+  // times in a run's first 12 s at 3 to 4 ms of CPU a read: most of what sampling an idle GPU
+  // cost beside nvidia-smi (VALIDATION.md). Where the power stays level, a reading's date moves
+  // no joules from one stretch of the counter to the next; where it moves, the date moves its
+  // change times the error. Reads of 3 ms, the counter refreshing 40 ms after the power.
+  counter_read_s = 0.003;
+  const NvmlSchedule schedule;  // the default
+  step_run(schedule, 0.0, {}, 0.04, 250.0);
+  // Level for 3.6 s: opening, the poller's first read and the last, each twice at most (again
+  // when a refresh came during the call); the watches took 11 and more.
+  EXPECT_LE(calls(0, "energy_mj"), 6);
+  // A marker at 2 s, still level (an edge of bench's phases): the counter is watched from there,
+  // and what it reads is dated at the counter's own refreshes, not the power's 40 ms before.
+  const auto marked = step_run(schedule, 0.0, {2.0}, 0.04, 250.0);
+  EXPECT_GE(calls(0, "energy_mj"), 5);
+  int dated = 0;
+  for (const auto& [t, joules] : marked.counter) {
+    const double since_refresh = static_cast<double>(marked.start + t - marked.origin) * 1e-9 - 0.04;
+    if (since_refresh < 2.0) continue;
+    const double past = since_refresh - 0.1 * std::floor(since_refresh / 0.1 + 1e-9);
+    EXPECT_TRUE(past < 0.015 || past > 0.085) << since_refresh << " is " << past << " s past a refresh of the counter";
+    ++dated;
+  }
+  EXPECT_GE(dated, 2);  // the watch's reading, the one a second on, and the last
+  // A step is watched too: the default-schedule test below keeps it in its window.
 }
 
 TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
@@ -767,6 +800,27 @@ TEST_F(FakeNvml, ProcessTreeGpuMemoryAndUtilizationCountOnlyItsOwnProcesses) {
   EXPECT_TRUE(testing::eventually([&] { return read_all(slow)["gpu0.process_utilization"].value == 0.0; }));
 }
 
+TEST_F(FakeNvml, NvmlAloneKeepsItsProcessTreeUpToDate) {
+  // `--sources nvml` no longer samples the process source, which kept the tree up to date every
+  // tick; NVML opens the tree itself and looks for new descendants when it reads the processes'
+  // GPU memory. A child forked after the source opened is counted.
+  auto tree = std::make_shared<ProcessTree>("/proc", ::getpid());
+  NvmlSource source(tree);
+  ASSERT_TRUE(source.open().available);
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  add_process(0, static_cast<unsigned>(::getpid()), 1'000'000'000ull, 10);
+  add_process(0, static_cast<unsigned>(child), 2'000'000'000ull, 20);
+  const double bytes = read_all(source)["gpu0.process_memory"].value;
+  ::kill(child, SIGKILL);
+  ::waitpid(child, nullptr, 0);
+  EXPECT_DOUBLE_EQ(bytes, 3e9);
+}
+
 TEST_F(FakeNvml, TheDearFieldsAreReadOnlyWhenChosen) {
   // PCIe throughput cost 21 ms of CPU a read on an H100, per-process utilization 2.4 ms: read every
   // second, they made powerfit ten times dearer than nvidia-smi. They are an opt-in source.
@@ -801,7 +855,7 @@ TEST_F(FakeNvml, TheDearFieldsAreReadOnlyWhenChosen) {
   auto chosen = open_catalog({.roots = {}, .process_root = ::getpid()});
   ASSERT_FALSE(choose_sources(chosen, {"nvml.slow"}));
   for (const auto& e : chosen) {
-    const bool kept = e.source->name() == "nvml.slow" || e.source->name() == "procfs.process";
+    const bool kept = e.source->name() == "nvml.slow";
     EXPECT_EQ(e.availability.available, kept) << e.source->name();
   }
   EXPECT_EQ(calls(0, "pcie_tx_kb"), 0);  // chosen, but no run started
@@ -822,12 +876,14 @@ TEST_F(FakeNvml, ARunThatNamesOtherSourcesNeverStartsNvml) {
       EXPECT_TRUE(entry.source->channels().empty()) << entry.source->name() << " was opened";
     }
   }
-  // Naming NVML opens it, and the process tree it attributes GPU use by, and nothing else.
+  // Naming NVML opens it and nothing else: the process tree it attributes GPU memory by is kept
+  // up to date by NVML itself, once a second, not by the process source every tick (its /proc
+  // reads were the largest share of the sampling thread's CPU beside an idle H200).
   auto gpu = open_catalog({.roots = {}, .process_root = ::getpid(), .wanted = {"nvml"}});
   ASSERT_FALSE(choose_sources(gpu, {"nvml"}));
   EXPECT_EQ(initialised(), 1);
   for (const auto& entry : gpu) {
-    const bool kept = entry.source->name() == "nvml" || entry.source->name() == "procfs.process";
+    const bool kept = entry.source->name() == "nvml";
     EXPECT_EQ(entry.availability.available, kept) << entry.source->name() << ": " << entry.availability.detail;
     if (!kept) {
       EXPECT_TRUE(entry.source->channels().empty()) << entry.source->name() << " was opened";
