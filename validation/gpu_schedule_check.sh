@@ -5,6 +5,7 @@
 #      how many, and how many in each burst (a burst is a watch of the counter); each read's
 #      length and change in counter-reads.txt
 #   2. sampling_cost_gpu.py: CPU per sample beside nvidia-smi, COST_ROUNDS rounds of 20 s at 100 ms
+#      (0: left out, for a call that measures the windows alone)
 #   3. step_window_gpu.py with bench's own marked windows (ResNet-50, batch 64) against a separate
 #      reader of the counter, STEP_ROUNDS rounds, then counter_dating.py on them
 # and prints the three tables last; the step run's database and witness come back in step.tar.gz.
@@ -36,8 +37,12 @@ for schedule in "${schedules[@]}"; do
     grep nvml_count
 done > "$out/counter-reads.txt"
 
-python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
-rm -f "$out/cost/"*.csv "$out/cost/cost.db"
+if [ "$cost_rounds" -gt 0 ]; then
+  python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
+  rm -f "$out/cost/"*.csv "$out/cost/cost.db"
+else
+  echo "sampling cost: not measured in this call (COST_ROUNDS 0)" > "$out/cost.txt"
+fi
 BENCH="$work/models/resnet50.pt synthetic:3x224x224 64" python3 validation/step_window_gpu.py "$powerfit" "$out/step" "$step_rounds" > "$out/step.txt" ||
   echo "step_window_gpu.py failed; its files are in step.tar.gz" >> "$out/step.txt"
 python3 validation/counter_dating.py "$out/step" > "$out/counter-dating.txt" || true

@@ -10,11 +10,12 @@
 namespace powerfit::sensors {
 
 // The defaults are the schedule whose windows and cost were measured on the H100 and the H200
-// (VALIDATION.md, "The default schedule" and "Every 5 s by default"): the counter every 5 s, again
-// whenever the power shifts (seen by every tick's power reading) and at each marker, the power
-// and the counter watched for a second every 10 s to keep their refresh clocks on time, and the
-// dear memory fields once a second. With the counter dated by its own clock, bench's windows
-// were as often within 0.5% read every 5 s as once a second (11 of 12 each), for 40-60% less CPU.
+// (VALIDATION.md, "The default schedule", "Every 5 s by default" and "The counter watched where
+// the power moves"): the counter every 5 s, and watched whenever the power shifts (seen by every
+// tick's power reading) and at each marker; the power watched for a second every 10 s to keep
+// its refresh clock on time; the dear memory fields once a second. With the counter dated by its
+// own clock, bench's windows were as often within 0.5% read every 5 s as once a second (11 of 12
+// each), for 40-60% less CPU.
 struct NvmlSchedule {
   std::chrono::milliseconds energy{5000};  // the energy counter (about 3 ms of CPU a read)
   // The counter again after a failed read, and its first read by the poller: the read made when

@@ -27,10 +27,12 @@
 // (sensors/refresh_clock.hpp; the clock carries its period between watches); the power readings
 // are dated at the power's last refresh. The counter refreshes on a grid of its own: on the H100,
 // 100.0 ms apart like the power, but tens of milliseconds from it (VALIDATION.md, "The counter's
-// own refresh"), so each watching stretch also watches the counter (NvmlSchedule::watch_counter),
-// two reads aimed at a refresh its own clock predicts, more until that clock has seen one, and
-// every other read of the counter is kept clear of the refreshes it predicts and dated at the
-// last one. Until the counter's clock knows its grid, the power's dates the counter.
+// own refresh"), so the counter is watched too (NvmlSchedule::watch_counter): two reads aimed at
+// a refresh its own clock predicts, more until that clock has seen one. A reading's date moves
+// joules between stretches of the counter only where the power moves, so the watch comes where
+// it does, at a shift or a marker, in place of the one read those bring forward; every other read
+// of the counter is kept clear of the refreshes its clock predicts and dated at the last one.
+// Until the counter's clock knows its grid, the power's dates the counter.
 
 #include <atomic>
 #include <chrono>
