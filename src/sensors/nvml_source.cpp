@@ -305,8 +305,15 @@ std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
   }
   const auto status = status_of(rc, gpu);
   gpu.energy_failed = status != ReadStatus::ok;
-  // A watching read close to a refresh, which it did not show sharply, only teaches the clock.
-  if (watching && status == ReadStatus::ok && date.ambiguous) return before;
+  // A watching read close to a refresh, which it did not show sharply, only teaches the clock; so
+  // does one before the counter's clock knows its refreshes, which only the power's could date,
+  // tens of milliseconds off on the H100: a watch at a step stores the reading it dates sharply.
+  bool dated_by_power = false;
+  {
+    std::lock_guard lock(gpu.clock_mutex);
+    dated_by_power = !gpu.counter_clock.knows();
+  }
+  if (watching && status == ReadStatus::ok && (date.ambiguous || dated_by_power)) return before;
   // Dated at the refresh it comes from, or halfway through the call while that is not known.
   gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, date.at.value_or(middle));
   return before;
@@ -445,7 +452,9 @@ void NvmlSource::poll() {
     auto& gpu = *gpus_[i];
     const std::int64_t read_ns = poll_energy(gpu, watching);  // watches the power on both sides of the read
     last_energy[i] = now;
-    next_energy[i] = now + (gpu.energy_failed ? schedule_.retry : for_shift[i] ? schedule_.after_shift : schedule_.energy);
+    next_energy[i] = now + (gpu.energy_failed ? schedule_.retry
+                            : for_shift[i]    ? std::min(schedule_.after_shift, schedule_.energy)
+                                              : schedule_.energy);
     // A watch started by a shift keeps the read a second after for its end.
     for_shift[i] = gpu.energy_failed || (watching && for_edge[i]) ? for_shift[i] : 0;
     next_look[i] = next_watch_of(gpu, monotonic_now_ns());
@@ -470,10 +479,13 @@ void NvmlSource::poll() {
       std::lock_guard clock_lock(gpu.clock_mutex);
       return gpu.power_clock.period_ns() > 0;
     };
+    // A watch started by a shift or a marker stands for the read they bring forward, and for any
+    // read due meanwhile.
+    const auto edge_watch = [&](std::size_t i) { return for_edge[i] && counting(i); };
     // Wake for the soonest of: a GPU's next watch, its next counter read, the next watching stretch.
     auto wake = next_watch;
     for (std::size_t i = 0; i < gpus_.size(); ++i) {
-      wake = std::min(wake, next_energy[i]);
+      if (!edge_watch(i)) wake = std::min(wake, next_energy[i]);
       if (watching) wake = std::min(wake, next_look[i]);
       if (counting(i)) wake = std::min(wake, next_count[i]);
     }
@@ -515,7 +527,7 @@ void NvmlSource::poll() {
           // a second at first.
           start_count(i, now + kCountAgain);
         }
-      } else if (now >= next_energy[i]) {
+      } else if (now >= next_energy[i] && !edge_watch(i)) {
         read_counter(i, now, false);
       } else {
         if (now < watch_until && now >= next_look[i]) next_look[i] = next_watch_of(gpu, watch_refresh(gpu));
@@ -524,14 +536,16 @@ void NvmlSource::poll() {
         // where the power moves), else read once; read once too where the stretches watch it.
         if ((marked || power_shifted(gpu)) && !for_edge[i]) {
           const auto soonest = std::max(now, last_energy[i] + schedule_.shift_gap);
-          if (soonest < next_energy[i]) {
-            next_energy[i] = soonest;
-            for_shift[i] = 1;
-          }
           if (!schedule_.counter_in_stretches) {
             for_edge[i] = 1;
             start_count(i, soonest);
             if (!counting(i)) for_edge[i] = 0;
+          }
+          if (for_edge[i]) {
+            for_shift[i] = 1;  // the watch's reads set the read a second on
+          } else if (soonest < next_energy[i]) {
+            next_energy[i] = soonest;
+            for_shift[i] = 1;
           }
         }
       }

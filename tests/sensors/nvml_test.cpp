@@ -429,8 +429,11 @@ TEST_F(FakeNvml, TheCounterIsDatedAtItsOwnRefreshNotThePowers) {
   // were a median 34 ms early, and bench windows on a power step up to 1.5% low. Here it
   // refreshes 40 ms after the power, read every 200 ms (else the default schedule): its own
   // clock, watched two reads at a time, dates each reading within 15 ms (a sharp change seen 10 ms
-  // wide, carried by the power's period), and the step stays in its window.
-  const auto run = step_run(NvmlSchedule{.energy = std::chrono::milliseconds(200)}, 0.0, {}, 0.04);
+  // wide, carried by the power's period), and the step stays in its window. The counter is
+  // watched where the power moves; a marker at 0.3 s (bench's first phase) has it watched before
+  // the step. (Before its first watch, a reading is dated by the power's clock: a step that falls
+  // between such a reading's refresh and that date, here 40 ms, is misplaced by that much of it.)
+  const auto run = step_run(NvmlSchedule{.energy = std::chrono::milliseconds(200)}, 0.0, {0.3}, 0.04);
   expect_counter_dated_at_its_refreshes(run, 0.04, 0.015, kCounterClockSettled);
   const auto window = run.window();
   ASSERT_TRUE(window);
@@ -517,12 +520,12 @@ TEST_F(FakeNvml, TheCounterIsWatchedWhereThePowerMovesNotWhileItStaysLevel) {
   int dated = 0;
   for (const auto& [t, joules] : marked.counter) {
     const double since_refresh = static_cast<double>(marked.start + t - marked.origin) * 1e-9 - 0.04;
-    if (since_refresh < 2.0) continue;
+    if (since_refresh < 1.95) continue;  // the refresh at the marker may come a few ms before it
     const double past = since_refresh - 0.1 * std::floor(since_refresh / 0.1 + 1e-9);
     EXPECT_TRUE(past < 0.015 || past > 0.085) << since_refresh << " is " << past << " s past a refresh of the counter";
     ++dated;
   }
-  EXPECT_GE(dated, 2);  // the watch's reading, the one a second on, and the last
+  EXPECT_GE(dated, 3);  // the watch's reading, the one a second on, and the last
   // A step is watched too: the default-schedule test below keeps it in its window.
 }
 
