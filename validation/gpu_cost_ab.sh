@@ -49,24 +49,5 @@ rm -rf "$out/cost"
 SCHEDULES="nvidia-smi;baseline;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" nvml "$thread_rounds" 12 100 > "$out/threads.txt"
 
 cat "$out/gpu.txt"
-python3 - "$out/counter-reads.txt" <<'PY'
-import sys
-print("counter reads in 12 s of an idle run, and reads per burst (reads under 20 ms apart)")
-name = None
-for line in open(sys.argv[1]):
-    if line.startswith("=="):
-        name = line[3:].strip()
-    if not line.startswith("nvml_count:"):
-        continue
-    times = [float(v) for v in line.split(":")[-1].split()]
-    bursts, run = [], 1
-    for a, b in zip(times, times[1:]):
-        if b - a < 20:
-            run += 1
-        else:
-            bursts.append(run)
-            run = 1
-    bursts.append(run)
-    print(f"{name:28} {len(times):3d} reads; bursts of 2+: {[n for n in bursts if n > 1]}")
-PY
+python3 validation/counter_bursts.py "$out/counter-reads.txt"
 cat "$out/cost.txt" "$out/threads.txt"

@@ -48,25 +48,7 @@ BENCH="$work/models/resnet50.pt synthetic:3x224x224 64" python3 validation/step_
 python3 validation/counter_dating.py "$out/step" > "$out/counter-dating.txt" || true
 
 cat "$out/gpu.txt"
-python3 - "$out/counter-reads.txt" <<'PY'
-import sys
-print("counter reads in 12 s, and reads per burst (reads under 20 ms apart)")
-for line in open(sys.argv[1]):
-    if line.startswith("=="):
-        name = line[3:].strip()
-    if not line.startswith("nvml_count:"):
-        continue
-    times = [float(v) for v in line.split(":")[-1].split()]
-    bursts, run = [], 1
-    for a, b in zip(times, times[1:]):
-        if b - a < 20:
-            run += 1
-        else:
-            bursts.append(run)
-            run = 1
-    bursts.append(run)
-    print(f"{name:28} {len(times):3d} reads; bursts of 2+: {[n for n in bursts if n > 1]}")
-PY
+python3 validation/counter_bursts.py "$out/counter-reads.txt"
 tail -n 12 "$out/counter-dating.txt"
 cat "$out/cost.txt"
 tail -n 30 "$out/step.txt"
