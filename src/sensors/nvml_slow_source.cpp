@@ -70,13 +70,15 @@ bool NvmlSlowSource::in_tree(unsigned int pid) const {
 }
 
 void NvmlSlowSource::read(std::span<Reading> out) {
+  bool tree_updated = false;
   for (auto& gpu : gpus_) {
     if (gpu->pcie_tx != kNone) {
       out[gpu->pcie_tx] = gpu->pcie_tx_bytes.load();
       out[gpu->pcie_rx] = gpu->pcie_rx_bytes.load();
     }
     if (gpu->process_utilization != kNone) {
-      tree_->update();
+      if (!tree_updated) tree_->update();  // once a tick, whatever the number of GPUs
+      tree_updated = true;
       std::lock_guard lock(gpu->process_mutex);
       double percent = 0.0;
       for (const auto& [pid, sm] : gpu->process_sm) {

@@ -308,12 +308,7 @@ std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {
   // A watching read close to a refresh, which it did not show sharply, only teaches the clock; so
   // does one before the counter's clock knows its refreshes, which only the power's could date,
   // tens of milliseconds off on the H100: a watch at a step stores the reading it dates sharply.
-  bool dated_by_power = false;
-  {
-    std::lock_guard lock(gpu.clock_mutex);
-    dated_by_power = !gpu.counter_clock.knows();
-  }
-  if (watching && status == ReadStatus::ok && (date.ambiguous || dated_by_power)) return before;
+  if (watching && status == ReadStatus::ok && (date.ambiguous || date.by_power)) return before;
   // Dated at the refresh it comes from, or halfway through the call while that is not known.
   gpu.energy_j.store(static_cast<double>(millijoules) * 1e-3, status, date.at.value_or(middle));
   return before;
@@ -337,9 +332,10 @@ NvmlSource::CounterDate NvmlSource::date_counter(Gpu& gpu, nvmlReturn_t rc, unsi
     if (const auto sharp = counter.sharp_change(); sharp && sharp != seen && counter.knows()) return {sharp, false};
   }
   const RefreshClock& clock = counter_dating(gpu);
+  const bool by_power = !counter.knows();
   const auto from = clock.last_refresh(before - kClearOfRefreshNs), to = clock.last_refresh(after + kClearOfRefreshNs);
-  if (from && to && *from != *to) return {std::nullopt, true};
-  return {clock.last_refresh(after), false};
+  if (from && to && *from != *to) return {std::nullopt, true, by_power};
+  return {clock.last_refresh(after), false, by_power};
 }
 
 void NvmlSource::clear_of_counter_refresh(Gpu& gpu) {

@@ -126,6 +126,7 @@ class NvmlSource final : public Source {
   struct CounterDate {
     std::optional<std::int64_t> at;
     bool ambiguous = false;
+    bool by_power = false;  // the counter's clock does not know its refreshes yet
   };
   CounterDate date_counter(Gpu& gpu, nvmlReturn_t rc, unsigned long long millijoules, std::int64_t before, std::int64_t after);
   // The clock that dates the counter: its own once it knows its refreshes, else the power's.
