@@ -60,25 +60,30 @@ std::optional<double> ChannelTrack::observe(double t, double previous_tick, doub
   return reading;
 }
 
-void ChannelTrack::fail(double t, sensors::ReadStatus status) {
+void ChannelTrack::fail(double t, sensors::ReadStatus status, bool final) {
   if (failure_) return;
   if (failed_reads_ == 0) {
     first_failed_read_t_ = t;
     first_failed_status_ = status;
   }
   ++failed_reads_;
-  if (failed_reads_ >= kFailAfterReads && t - first_failed_read_t_ >= kFailAfterSeconds) {
+  if (final || (failed_reads_ >= kFailAfterReads && t - first_failed_read_t_ >= kFailAfterSeconds)) {
     failure_ = first_failed_status_;
     failed_at_ = first_failed_read_t_;
   }
 }
 
-double ChannelTrack::observe_gauge(double t, double watts) {
+double ChannelTrack::observe_gauge(double t, double watts, std::optional<double> since_reading_j) {
   if (!gauge_since_) {
-    // The stretch since the counter's last believed reading is covered by the first gauge value.
+    // The stretch since the counter's last believed reading: the gauge's energy over it, or the
+    // first gauge value held over it.
     gauge_since_ = failed_at_;
     gauge_last_t_ = samples_ > 0 ? last_t_ : t;
     gauge_last_w_ = watts;
+    if (since_reading_j && samples_ > 0) {
+      gauge_energy_ += std::max(0.0, *since_reading_j);
+      gauge_last_t_ = std::max(gauge_last_t_, t);
+    }
   }
   if (t > gauge_last_t_) gauge_energy_ += 0.5 * (gauge_last_w_ + watts) * (t - gauge_last_t_);
   gauge_last_t_ = t;

@@ -45,11 +45,14 @@ class ChannelTrack {
   // value to record: for counters the increase since the first reading, otherwise the reading;
   // nothing for a counter reading held back as suspect or a dated value already seen.
   std::optional<double> observe(double t, double previous_tick, double reading, std::optional<double> taken = {});
-  // A failed read at time t; the channel fails once the failures persist.
-  void fail(double t, sensors::ReadStatus status);
+  // A failed read at time t; the channel fails once the failures persist, or at once where the
+  // read is `final` (the run's last, already tried twice): nothing after it could undo it.
+  void fail(double t, sensors::ReadStatus status, bool final = false);
   // After an energy counter failed: its consumer's power gauge read at time t, integrated onward
-  // into the counter's increase. Returns the value to record.
-  double observe_gauge(double t, double watts);
+  // into the counter's increase. The stretch since the counter's last believed reading is the
+  // gauge's energy over it where the caller knows it (`since_reading_j`, on the first call),
+  // else the first gauge value held over it. Returns the value to record.
+  double observe_gauge(double t, double watts, std::optional<double> since_reading_j = std::nullopt);
 
   bool failed() const { return failure_.has_value(); }
   std::optional<sensors::ReadStatus> failure() const { return failure_; }

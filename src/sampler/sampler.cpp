@@ -107,7 +107,7 @@ std::vector<Marker> Sampler::take_markers() {
   return std::exchange(markers_, {});
 }
 
-void Sampler::sample_at(std::int64_t time_ns) {
+void Sampler::sample_at(std::int64_t time_ns, bool last) {
   const double t = static_cast<double>(time_ns) * 1e-9;
   for (std::size_t s = 0; s < sources_.size(); ++s) {
     const std::size_t begin = source_offsets_[s];
@@ -122,29 +122,32 @@ void Sampler::sample_at(std::int64_t time_ns) {
     present_[i] = 0;
     times_[i] = time_ns;
     ChannelTrack& track = tracks_[i];
-    if (track.failed()) {
-      // A failed energy counter is counted on from its consumer's power gauge.
-      const std::size_t gauge = gauges_[i];
-      if (gauge != kNoGauge && track.kind() == ChannelKind::energy_counter && !tracks_[gauge].failed() &&
-          readings_[gauge].status == sensors::ReadStatus::ok) {
-        values_[i] = track.observe_gauge(t, readings_[gauge].value);
-        present_[i] = 1;
+    if (!track.failed()) {
+      const sensors::Reading& reading = readings_[i];
+      if (reading.status == sensors::ReadStatus::ok) {
+        std::optional<double> taken;
+        if (reading.taken_ns != 0) {
+          times_[i] = reading.taken_ns - start_monotonic_ns_;
+          taken = static_cast<double>(times_[i]) * 1e-9;
+        }
+        if (const auto value = track.observe(t, previous_tick_s_, reading.value, taken)) {
+          values_[i] = *value;
+          present_[i] = 1;
+        }
+      } else if (sensors::is_failure(reading.status)) {
+        // The last tick's read (tried twice by its source) is final: a counter read seconds
+        // apart that fails there would otherwise stop at its last good reading, unflagged.
+        track.fail(t, reading.status, last);
       }
-      continue;
+      if (!track.failed()) continue;
     }
-    const sensors::Reading& reading = readings_[i];
-    if (reading.status == sensors::ReadStatus::ok) {
-      std::optional<double> taken;
-      if (reading.taken_ns != 0) {
-        times_[i] = reading.taken_ns - start_monotonic_ns_;
-        taken = static_cast<double>(times_[i]) * 1e-9;
-      }
-      if (const auto value = track.observe(t, previous_tick_s_, reading.value, taken)) {
-        values_[i] = *value;
-        present_[i] = 1;
-      }
-    } else if (sensors::is_failure(reading.status)) {
-      track.fail(t, reading.status);
+    // A failed energy counter is counted on from its consumer's power gauge, from the tick it fails.
+    const std::size_t gauge = gauges_[i];
+    if (gauge != kNoGauge && track.kind() == ChannelKind::energy_counter && !tracks_[gauge].failed() &&
+        readings_[gauge].status == sensors::ReadStatus::ok) {
+      times_[i] = time_ns;
+      values_[i] = track.observe_gauge(t, readings_[gauge].value, gauge_since_reading(i, t));
+      present_[i] = 1;
     }
   }
   for (std::size_t i = 0; i < channels_.size(); ++i) {
@@ -179,14 +182,18 @@ void Sampler::sample_at(std::int64_t time_ns) {
   latest_.ticks = stats_.ticks;
 }
 
+std::optional<double> Sampler::gauge_since_reading(std::size_t counter, double tick_s) const {
+  if (std::isnan(gauge_at_anchor_j_[counter])) return std::nullopt;
+  const ChannelTrack& g = tracks_[gauges_[counter]];
+  return g.integral() + g.last_value() * std::max(0.0, tick_s - g.last_time()) - gauge_at_anchor_j_[counter];
+}
+
 double Sampler::counted_on(std::size_t counter, double tick_s) const {
   const std::size_t gauge = gauges_[counter];
   if (std::isnan(counter_anchor_j_[counter]) || tracks_[counter].failed() || tracks_[gauge].failed()) return values_[counter];
   // The gauge's energy since the counter was read, up to this tick at its last power; never
   // less than the counter itself says.
-  const ChannelTrack& g = tracks_[gauge];
-  const double gauge_now_j = g.integral() + g.last_value() * std::max(0.0, tick_s - g.last_time());
-  return counter_anchor_j_[counter] + std::max(0.0, gauge_now_j - gauge_at_anchor_j_[counter]);
+  return counter_anchor_j_[counter] + std::max(0.0, *gauge_since_reading(counter, tick_s));
 }
 
 LatestValues Sampler::latest() const {
@@ -219,7 +226,7 @@ void Sampler::run(std::promise<void>& first_tick) {
   lock.unlock();
   for (auto& source : sources_) source->before_last_read();
   const std::int64_t end = monotonic_now_ns() - start_monotonic_ns_;
-  sample_at(end);  // the last stretch of the run, however short
+  sample_at(end, true);  // the last stretch of the run, however short
   stats_.wall_s = static_cast<double>(end) * 1e-9;
   stats_.end_ns = end;
   stats_.thread_cpu_s = static_cast<double>(thread_cpu_ns() - thread_cpu_start) * 1e-9;

@@ -95,8 +95,9 @@ class Sampler {
   std::vector<ChannelTotals> totals() const;
   SamplerStats stats() const { return stats_; }
 
-  // One tick on the calling thread; for benchmarks and tests that drive time themselves.
-  void sample_at(std::int64_t time_ns);
+  // One tick on the calling thread; for benchmarks and tests that drive time themselves. `last`:
+  // the run's last tick, whose failed reads are final.
+  void sample_at(std::int64_t time_ns, bool last = false);
 
  private:
   void run(std::promise<void>& first_tick);
@@ -131,6 +132,8 @@ class Sampler {
   // Per energy counter with a gauge: the counter's value at its last reading, and the gauge's
   // integral at the time that reading was taken (NaN until the first).
   std::vector<double> counter_anchor_j_, gauge_at_anchor_j_;
+  // The gauge's energy from the counter's last reading to `tick_s` (nothing before the first).
+  std::optional<double> gauge_since_reading(std::size_t counter, double tick_s) const;
   double counted_on(std::size_t counter, double tick_s) const;
   mutable std::mutex latest_mutex_;
   LatestValues latest_;

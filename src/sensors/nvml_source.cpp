@@ -426,6 +426,13 @@ void NvmlSource::poll() {
   auto next_watch = next_watch_after(start, watch_until);
   std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
   std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
+  // The last shift or marker; the power counts as level from the start. Without shifts followed
+  // nothing says the power stayed level, and the counter is read every `energy`.
+  std::vector<Clock::time_point> last_edge(gpus_.size(), start - schedule_.energy_level);
+  const auto plain_period = [&](std::size_t i, Clock::time_point now) {
+    const bool level = schedule_.shift > 0.0 && now - last_edge[i] >= schedule_.energy_level;
+    return level ? std::max(schedule_.energy, schedule_.energy_level) : schedule_.energy;
+  };
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
   std::vector<char> for_shift(gpus_.size(), 0);  // the next counter read was brought forward by a shift
   // The counter's own watch, until its clock has seen a refresh sharply (two reads, aimed, once it
@@ -450,7 +457,7 @@ void NvmlSource::poll() {
     last_energy[i] = now;
     next_energy[i] = now + (gpu.energy_failed ? schedule_.retry
                             : for_shift[i]    ? std::min(schedule_.after_shift, schedule_.energy)
-                                              : schedule_.energy);
+                                              : plain_period(i, now));
     // A watch started by a shift keeps the read a second after for its end.
     for_shift[i] = gpu.energy_failed || (watching && for_edge[i]) ? for_shift[i] : 0;
     next_look[i] = next_watch_of(gpu, monotonic_now_ns());
@@ -530,7 +537,9 @@ void NvmlSource::poll() {
         // Seen by this watch or by a tick's power reading (which pokes the poller); or an edge.
         // The counter is watched from there where it can be (its clock then dates the readings
         // where the power moves), else read once; read once too where the stretches watch it.
-        if ((marked || power_shifted(gpu)) && !for_edge[i]) {
+        const bool edge = marked || power_shifted(gpu);
+        if (edge) last_edge[i] = now;
+        if (edge && !for_edge[i]) {
           const auto soonest = std::max(now, last_energy[i] + schedule_.shift_gap);
           if (!schedule_.counter_in_stretches) {
             for_edge[i] = 1;

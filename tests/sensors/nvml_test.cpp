@@ -130,7 +130,7 @@ class FakeNvml : public ::testing::Test {
 
   // The counter rules are tried with the counter read every 200 ms, so that a fault scripted on
   // every fifth read comes several times a run; the default schedule reads it every few seconds.
-  static constexpr NvmlSchedule kCounterOften{.energy = std::chrono::milliseconds(200)};
+  static constexpr NvmlSchedule kCounterOften{.energy = std::chrono::milliseconds(200), .energy_level = std::chrono::milliseconds(200)};
 
   // NVML alone, on `schedule`, sampled every `interval` until `duration` after `origin` (now if
   // 0), then stopped; a marker is set at each of `marks_at`, seconds after `origin`.
@@ -272,6 +272,58 @@ TEST_F(FakeNvml, FailedCounterIsCountedOnFromThePowerGaugeAndSaysSo) {
   EXPECT_NE(gpu1->info.source.find("gpu1.power_instant"), std::string::npos) << gpu1->info.source;
   EXPECT_FALSE(summary.measured_energy_partial);
   EXPECT_NEAR(*gpu1->energy_j / summary.duration_s, 350.0, 2 * 0.1 * 350.0 / summary.duration_s);
+}
+
+TEST_F(FakeNvml, ACounterThatFailsBetweenItsReadsIsCaughtByTheLastAndCountedOnFromTheGauge) {
+  // On the default schedule a level run reads the counter on opening, 200 ms on and at the end.
+  // One that failed for good in between stopped at its last good reading, unflagged: 70 J of a
+  // GPU's 700 J over 2 s, and the run's total not called partial. The last read (tried twice) is
+  // final: the channel fails there and the gauge counts on from its last good reading.
+  constant_power(350.0);
+  std::thread breaker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fail(1, "energy_mj", NVML_ERROR_UNKNOWN);
+  });
+  const auto sampler = sample_nvml(NvmlSchedule{}, std::chrono::milliseconds(20), std::chrono::milliseconds(2000));
+  breaker.join();
+  RunSummary summary{.duration_s = sampler->stats().wall_s};
+  summary.channels = analysis::summarize_channels(sampler->channels(), sampler->totals());
+  analysis::add_energy_totals(summary);
+  const auto* gpu1 = summary.find("gpu1.energy");
+  ASSERT_TRUE(gpu1->failure);
+  EXPECT_TRUE(gpu1->counted_from_gauge);
+  ASSERT_TRUE(gpu1->energy_j);
+  EXPECT_NEAR(*gpu1->energy_j / summary.duration_s, 350.0, 2 * 0.1 * 350.0 / summary.duration_s);
+  EXPECT_FALSE(summary.find("gpu0.energy")->failure);
+}
+
+TEST_F(FakeNvml, ACounterCountedOnFromTheGaugeTakesTheGaugesEnergySinceItsLastGoodReading) {
+  // The counter fails at 0.3 s; the power steps from 350 W to 700 W at 1 s, and the reads that
+  // step brings fail too, until the channel fails about a second later. The stretch since the
+  // last good reading (0.2 s) is the gauge's energy over it, not the power at the failure held
+  // over it (700 W over 1.8 s: 30% high).
+  const std::int64_t origin = monotonic_now_ns();
+  for (int gpu = 0; gpu < 2; ++gpu) {
+    simulate(gpu, origin, 0.1);
+    power_from(gpu, -1.0, 350.0);
+    power_from(gpu, 1.0, 700.0);
+  }
+  std::thread breaker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    fail(1, "energy_mj", NVML_ERROR_UNKNOWN);
+  });
+  const auto sampler = sample_nvml(NvmlSchedule{}, std::chrono::milliseconds(20), std::chrono::milliseconds(2500), origin);
+  breaker.join();
+  RunSummary summary{.duration_s = sampler->stats().wall_s};
+  summary.channels = analysis::summarize_channels(sampler->channels(), sampler->totals());
+  analysis::add_energy_totals(summary);
+  const auto* gpu0 = summary.find("gpu0.energy");
+  const auto* gpu1 = summary.find("gpu1.energy");
+  ASSERT_TRUE(gpu1->failure);
+  EXPECT_TRUE(gpu1->counted_from_gauge);
+  ASSERT_TRUE(gpu0->energy_j && gpu1->energy_j);
+  // Against the healthy GPU's counter beside it: within two refreshes of 700 W.
+  EXPECT_NEAR(*gpu1->energy_j, *gpu0->energy_j, 2 * 0.1 * 700.0);
 }
 
 TEST_F(FakeNvml, ChannelFailedWithNothingToTakeOverMakesTheTotalPartial) {
@@ -527,6 +579,32 @@ TEST_F(FakeNvml, TheCounterIsWatchedWhereThePowerMovesNotWhileItStaysLevel) {
   }
   EXPECT_GE(dated, 3);  // the watch's reading, the one a second on, and the last
   // A step is watched too: the default-schedule test below keeps it in its window.
+}
+
+TEST_F(FakeNvml, WhereThePowerStaysLevelTheCounterWaitsItsLevelPeriod) {
+  // Every read of the counter costs about 3 ms of CPU on an H100: read every 5 s, it was most of
+  // what sampling an idle GPU cost beside nvidia-smi. Where the power stays level (no shift, no
+  // marker) the gauge's shape places a stretch's energy as well over 30 s as over 5 s, so the
+  // counter waits `energy_level` there. Here `energy` is 500 ms, the power level at 250 W.
+  counter_read_s = 0.003;
+  const NvmlSchedule schedule{.energy = std::chrono::milliseconds(500)};
+  const auto level = step_run(schedule, 0.0, {}, 0.04, 250.0);
+  // Opening, 200 ms on and the end, each twice at most: not every 500 ms (9 reads).
+  EXPECT_LE(calls(0, "energy_mj"), 6);
+  EXPECT_FALSE(level.read_within(0.45, 3.45));
+  // A marker at 1 s (an edge of bench's phases): from there the counter is read every 500 ms.
+  const auto marked = step_run(schedule, 0.0, {1.0}, 0.04, 250.0);
+  EXPECT_TRUE(marked.read_within(0.95, 1.3));
+  EXPECT_TRUE(marked.read_within(2.4, 3.3));
+  // And so is it where the power moves: the step to 700 W at 0.63 s and back at 3.13 s.
+  const auto stepped = step_run(schedule, 0.0, {}, 0.04, 700.0);
+  EXPECT_TRUE(stepped.read_within(1.7, 2.9));
+  // With `energy_level` at or below `energy`, or with shifts not followed (nothing then says the
+  // power stayed level), every 500 ms as before.
+  const auto every = step_run({.energy = std::chrono::milliseconds(500), .energy_level = std::chrono::milliseconds(500)}, 0.0, {}, 0.04, 250.0);
+  EXPECT_TRUE(every.read_within(0.45, 3.45));
+  const auto unfollowed = step_run({.energy = std::chrono::milliseconds(500), .shift = 0.0}, 0.0, {}, 0.04, 250.0);
+  EXPECT_TRUE(unfollowed.read_within(0.45, 3.45));
 }
 
 TEST_F(FakeNvml, CounterReadEverySecondsGivesTheAmountAndTheGaugeTheShape) {
