@@ -496,6 +496,7 @@ void NvmlSource::poll() {
     if (poller_stop_) return;
     poller_poked_ = false;
     const bool marked = std::exchange(poller_marked_, false);
+    if (marked) edges_pending_ = true;  // until this pass has started its watch, or found none to start
     lock.unlock();
     now = Clock::now();
     for (std::size_t i = 0; i < gpus_.size(); ++i) {
@@ -556,10 +557,17 @@ void NvmlSource::poll() {
       }
     }
     lock.lock();
+    edges_pending_ = false;
+    for (std::size_t i = 0; i < gpus_.size(); ++i) edges_pending_ = edges_pending_ || edge_watch(i);
+    if (!edges_pending_) edges_settled_.notify_all();
   }
 }
 
 void NvmlSource::before_last_read() {
+  if (poller_.joinable()) {
+    std::unique_lock lock(poller_mutex_);
+    edges_settled_.wait_for(lock, kSettleAtEnd, [this] { return !poller_marked_ && !edges_pending_; });
+  }
   for (auto& gpu : gpus_) {
     gpu->memory_due_ns = 0;  // the last tick reads the memory fields too
     if (gpu->lost) continue;

@@ -90,6 +90,9 @@ class NvmlSource final : public Source {
   // Over at most this many refreshes the counter's rise tells how many it holds, at the power
   // last watched (within a few percent).
   static constexpr double kRefreshesToTell = 30.0;
+  // The longest the run's last read waits for a watch under way: `shift_gap` to its first read,
+  // a refresh or two to see one sharply (about 0.3 s on the H100).
+  static constexpr std::chrono::milliseconds kSettleAtEnd{600};
 
   struct Gpu {
     nvmlDevice_t device = nullptr;
@@ -175,6 +178,11 @@ class NvmlSource final : public Source {
   bool poller_stop_ = false;
   bool poller_poked_ = false;
   bool poller_marked_ = false;  // a marker was set since the poller last looked
+  // A marker's or a shift's watch of the counter is under way; the run's last read waits for it
+  // (kSettleAtEnd at most), so that a window marked just before the end has a reading the
+  // counter's own clock dated at its end.
+  bool edges_pending_ = false;
+  std::condition_variable edges_settled_;
 };
 
 }  // namespace powerfit::sensors

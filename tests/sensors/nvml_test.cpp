@@ -581,6 +581,27 @@ TEST_F(FakeNvml, TheCounterIsWatchedWhereThePowerMovesNotWhileItStaysLevel) {
   // A step is watched too: the default-schedule test below keeps it in its window.
 }
 
+TEST_F(FakeNvml, TheRunsEndWaitsForTheWatchOfAMarkerJustBeforeIt) {
+  // Bench ends its run tens of milliseconds after marking the inference's end. The marker's
+  // watch of the counter, which dates a reading at the counter's own refresh, needs a refresh or
+  // two: cut short, the window's last reading was the run's plain last read, dated by a clock
+  // carried for seconds (12 to 34 ms late on the H100: up to 1% of a 6 s window at 700 W) or, as
+  // here where the marker is the run's first edge, by the power's clock (40 ms off). The last read
+  // waits for the watch, and is dated at the counter's own refresh. Level at 250 W; the marker
+  // 30 ms before the run's end.
+  counter_read_s = 0.003;
+  const auto marked = step_run(NvmlSchedule{}, 0.0, {3.67}, 0.04, 250.0);
+  int after = 0;
+  for (const auto& [t, joules] : marked.counter) {
+    if (t < marked.run_ns(3.67)) continue;
+    ++after;
+    const double since_refresh = static_cast<double>(marked.start + t - marked.origin) * 1e-9 - 0.04;
+    const double past = since_refresh - 0.1 * std::floor(since_refresh / 0.1 + 1e-9);
+    EXPECT_TRUE(past < 0.015 || past > 0.085) << since_refresh << " is " << past << " s past a refresh of the counter";
+  }
+  EXPECT_GE(after, 1);
+}
+
 TEST_F(FakeNvml, WhereThePowerStaysLevelTheCounterWaitsItsLevelPeriod) {
   // Every read of the counter costs about 3 ms of CPU on an H100: read every 5 s, it was most of
   // what sampling an idle GPU cost beside nvidia-smi. Where the power stays level (no shift, no
