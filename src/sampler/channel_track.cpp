@@ -67,7 +67,10 @@ void ChannelTrack::fail(double t, sensors::ReadStatus status, bool final) {
     first_failed_status_ = status;
   }
   ++failed_reads_;
-  if (final || (failed_reads_ >= kFailAfterReads && t - first_failed_read_t_ >= kFailAfterSeconds)) {
+  // A final failure where the last good reading is older than kFailAfterSeconds: the stretch
+  // since would otherwise be lost without a word (a counter read every tick loses one tick).
+  const bool final_and_old = final && (samples_ == 0 || t - last_t_ >= kFailAfterSeconds);
+  if (final_and_old || (failed_reads_ >= kFailAfterReads && t - first_failed_read_t_ >= kFailAfterSeconds)) {
     failure_ = first_failed_status_;
     failed_at_ = first_failed_read_t_;
   }

@@ -46,7 +46,8 @@ class ChannelTrack {
   // nothing for a counter reading held back as suspect or a dated value already seen.
   std::optional<double> observe(double t, double previous_tick, double reading, std::optional<double> taken = {});
   // A failed read at time t; the channel fails once the failures persist, or at once where the
-  // read is `final` (the run's last, already tried twice): nothing after it could undo it.
+  // read is `final` (the run's last) and the last good reading is kFailAfterSeconds old or more:
+  // nothing after it could undo it, and the stretch since would be lost without a word.
   void fail(double t, sensors::ReadStatus status, bool final = false);
   // After an energy counter failed: its consumer's power gauge read at time t, integrated onward
   // into the counter's increase. The stretch since the counter's last believed reading is the

@@ -135,8 +135,8 @@ void Sampler::sample_at(std::int64_t time_ns, bool last) {
           present_[i] = 1;
         }
       } else if (sensors::is_failure(reading.status)) {
-        // The last tick's read (tried twice by its source) is final: a counter read seconds
-        // apart that fails there would otherwise stop at its last good reading, unflagged.
+        // The last tick's read is final: a counter read seconds apart that fails there (tried
+        // twice by NVML's source) would otherwise stop at its last good reading, unflagged.
         track.fail(t, reading.status, last);
       }
       if (!track.failed()) continue;

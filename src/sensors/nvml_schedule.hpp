@@ -10,9 +10,10 @@
 namespace powerfit::sensors {
 
 // The defaults are the schedule whose windows and cost were measured on the H100 and the H200
-// (VALIDATION.md, "The default schedule", "Every 5 s by default" and "The counter watched where
-// the power moves"): the counter every 5 s, and watched whenever the power shifts (seen by every
-// tick's power reading) and at each marker; the power watched for a second every 10 s to keep
+// (VALIDATION.md, "The default schedule", "Every 5 s by default", "The counter watched where
+// the power moves" and "The counter read where the power moves"): the counter every 5 s within
+// 30 s of a shift or a marker and every 30 s elsewhere, and watched whenever the power shifts
+// (seen by every tick's power reading) and at each marker; the power watched for a second every 10 s to keep
 // its refresh clock on time; the dear memory fields once a second. With the counter dated by its
 // own clock, bench's windows were as often within 0.5% read every 5 s as once a second (11 of 12
 // each), for 40-60% less CPU.

@@ -151,6 +151,24 @@ TEST(ChannelTrack, PersistentFailureFailsTheChannelFromItsFirstFailedRead) {
   EXPECT_DOUBLE_EQ(track.failed_at(), 2.5);
 }
 
+TEST(ChannelTrack, AFailedLastReadFailsTheChannelOnlyWhereItsLastGoodReadingIsOld) {
+  // Read every tick, a counter whose last read fails loses one tick: one failed read, no
+  // failure, as anywhere else in the run (a total called PARTIAL for one glitch would cry wolf).
+  ChannelTrack every_tick(ChannelKind::energy_counter, 0.0);
+  every_tick.observe(0.0, 0.0, 0.0);
+  every_tick.observe(4.9, 4.8, 490.0);
+  every_tick.fail(5.0, sensors::ReadStatus::io_error, true);
+  EXPECT_FALSE(every_tick.failed());
+  // Read seconds apart (NVML's counter, every 30 s where the power stays level), a failed last
+  // read would lose everything since its last good reading, unflagged: it fails the channel there.
+  ChannelTrack seconds_apart(ChannelKind::energy_counter, 0.0);
+  seconds_apart.observe(0.0, 0.0, 0.0);
+  seconds_apart.observe(0.2, 0.1, 20.0);
+  seconds_apart.fail(5.0, sensors::ReadStatus::io_error, true);
+  ASSERT_TRUE(seconds_apart.failed());
+  EXPECT_DOUBLE_EQ(seconds_apart.failed_at(), 5.0);
+}
+
 TEST(ChannelTrack, FailedCounterIsCountedOnFromItsGauge) {
   ChannelTrack track(ChannelKind::energy_counter, 0.0);
   track.observe(0.0, 0.0, 0.0);
