@@ -145,7 +145,6 @@ void Sampler::sample_at(std::int64_t time_ns, bool last) {
     const std::size_t gauge = gauges_[i];
     if (gauge != kNoGauge && track.kind() == ChannelKind::energy_counter && !tracks_[gauge].failed() &&
         readings_[gauge].status == sensors::ReadStatus::ok) {
-      times_[i] = time_ns;
       values_[i] = track.observe_gauge(t, readings_[gauge].value, gauge_since_reading(i, t));
       present_[i] = 1;
     }
