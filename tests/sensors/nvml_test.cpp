@@ -222,8 +222,9 @@ class FakeNvml : public ::testing::Test {
   }
 
   // NVML alone sampled every `interval` for `seconds`; the run's summary.
-  static RunSummary sample_for(std::chrono::milliseconds seconds, std::chrono::milliseconds interval) {
-    const auto sampler = sample_nvml(kCounterOften, interval, seconds);
+  static RunSummary sample_for(std::chrono::milliseconds seconds, std::chrono::milliseconds interval,
+                               NvmlSchedule schedule = kCounterOften, std::int64_t origin = 0) {
+    const auto sampler = sample_nvml(schedule, interval, seconds, origin);
     RunSummary summary{.duration_s = sampler->stats().wall_s};
     summary.channels = analysis::summarize_channels(sampler->channels(), sampler->totals());
     analysis::add_energy_totals(summary);
@@ -284,11 +285,8 @@ TEST_F(FakeNvml, ACounterThatFailsBetweenItsReadsIsCaughtByTheLastAndCountedOnFr
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     fail(1, "energy_mj", NVML_ERROR_UNKNOWN);
   });
-  const auto sampler = sample_nvml(NvmlSchedule{}, std::chrono::milliseconds(20), std::chrono::milliseconds(2000));
+  const auto summary = sample_for(std::chrono::milliseconds(2000), std::chrono::milliseconds(20), NvmlSchedule{});
   breaker.join();
-  RunSummary summary{.duration_s = sampler->stats().wall_s};
-  summary.channels = analysis::summarize_channels(sampler->channels(), sampler->totals());
-  analysis::add_energy_totals(summary);
   const auto* gpu1 = summary.find("gpu1.energy");
   ASSERT_TRUE(gpu1->failure);
   EXPECT_TRUE(gpu1->counted_from_gauge);
@@ -301,7 +299,7 @@ TEST_F(FakeNvml, ACounterCountedOnFromTheGaugeTakesTheGaugesEnergySinceItsLastGo
   // The counter fails at 0.3 s; the power steps from 350 W to 700 W at 1 s, and the reads that
   // step brings fail too, until the channel fails about a second later. The stretch since the
   // last good reading (0.2 s) is the gauge's energy over it, not the power at the failure held
-  // over it (700 W over 1.8 s: 30% high).
+  // over it (700 W over 1.8 s: 1260 J against 980 J).
   const std::int64_t origin = monotonic_now_ns();
   for (int gpu = 0; gpu < 2; ++gpu) {
     simulate(gpu, origin, 0.1);
@@ -312,11 +310,8 @@ TEST_F(FakeNvml, ACounterCountedOnFromTheGaugeTakesTheGaugesEnergySinceItsLastGo
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     fail(1, "energy_mj", NVML_ERROR_UNKNOWN);
   });
-  const auto sampler = sample_nvml(NvmlSchedule{}, std::chrono::milliseconds(20), std::chrono::milliseconds(2500), origin);
+  const auto summary = sample_for(std::chrono::milliseconds(2500), std::chrono::milliseconds(20), NvmlSchedule{}, origin);
   breaker.join();
-  RunSummary summary{.duration_s = sampler->stats().wall_s};
-  summary.channels = analysis::summarize_channels(sampler->channels(), sampler->totals());
-  analysis::add_energy_totals(summary);
   const auto* gpu0 = summary.find("gpu0.energy");
   const auto* gpu1 = summary.find("gpu1.energy");
   ASSERT_TRUE(gpu1->failure);
