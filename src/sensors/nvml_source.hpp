@@ -113,6 +113,7 @@ class NvmlSource final : public Source {
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
     std::uint32_t jitter = 12345;     // on the poller: spreads its steady watching reads (next_watch_of)
     bool count_waited = false;        // on the poller: this watch of the counter waited for a period once (next_count_of)
+    std::int64_t count_read_ns = 0;   // on the poller: when this watch's last read of the counter began (0: none yet)
   };
 
   void read_gpu(Gpu& gpu, std::span<Reading> out);

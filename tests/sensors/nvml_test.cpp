@@ -518,8 +518,12 @@ TEST_F(FakeNvml, AWatchWhoseFirstReadFindsTheCounterRefreshedWaitsAPeriodRatherT
   // prediction is about 19 ms late. A first read whose counter holds one refresh more than the
   // clock predicts came after the refresh: the next read waits until a period on, less that
   // lateness. Reads of 3 ms, and of 12 ms (the H100's slowest were 13 ms).
-  // Only the watches read the counter, one in every watching stretch.
-  const NvmlSchedule schedule{.energy = std::chrono::hours(1), .counter_in_stretches = true};
+  // The watches read the counter, one in every watching stretch (the first from 0 to 2 s, the
+  // next from 4 s), and a plain read comes 1.8 s after the last read: between 2.8 and 3.8 s, the
+  // recent reading that tells the watch at 4 s a refresh passed. (Without it, that was the first
+  // stretch's last read: on a loaded machine, more than kRefreshesToTell refreshes before.)
+  const NvmlSchedule schedule{.energy = std::chrono::milliseconds(1800), .energy_level = std::chrono::milliseconds(1800),
+                              .counter_in_stretches = true};
   // The best of four attempts: a loaded machine may hold the watcher up.
   for (const double read_s : {0.003, 0.012}) {
     int fewest = 1000;
@@ -538,7 +542,7 @@ TEST_F(FakeNvml, AWatchWhoseFirstReadFindsTheCounterRefreshedWaitsAPeriodRatherT
       const auto at = [&](double seconds) {
         return std::chrono::steady_clock::now() + std::chrono::nanoseconds(origin + std::llround(seconds * 1e9) - monotonic_now_ns());
       };
-      std::this_thread::sleep_until(at(3.5));
+      std::this_thread::sleep_until(at(3.9));
       const int before = calls(0, "energy_mj");
       std::this_thread::sleep_until(at(5.5));  // the stretch from 4 s to 5 s, its watch of the counter
       fewest = std::min(fewest, calls(0, "energy_mj") - before);
