@@ -11,7 +11,7 @@ optimize="-O2 -g1 -DNDEBUG"
 flags=(-DPOWERFIT_WERROR=ON -DPOWERFIT_REQUIRE_BACKENDS=ON)
 if [ "${1:-}" = "--sanitize" ]; then
   build=build-sanitize
-  # -O1, as the sanitizers' own documentation advises: at -O2 -g a file took twice as long to build.
+  # -O1 under the sanitizers: at -O2 -g a file of the tests took twice as long to build or more.
   optimize="-O1 -g1 -DNDEBUG"
   flags+=(-DPOWERFIT_SANITIZE=ON -DPOWERFIT_BUILD_BENCHMARKS=OFF)
 fi

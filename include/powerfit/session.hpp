@@ -134,6 +134,9 @@ class POWERFIT_EXPORT Session {
     double from_s = 0.0, to_s = 0.0;
     std::optional<double> measured_energy_j, estimated_energy_j;  // apart: an estimate is never added
     std::vector<Channel> channels;                                // those of the energy totals
+    // Channels of the totals that had no count yet at the region's start, or stopped before its
+    // end with nothing to count on: the sums above are partial when this is not empty.
+    std::vector<std::string> partial_channels;  // "gpu1.energy (stopped inside the region)"
     POWERFIT_EXPORT std::string to_json() const;
   };
 

@@ -19,6 +19,9 @@ struct RegionFigures {
   double seconds = 0.0;
   double thread_cpu_s = 0.0;  // CPU time of the thread that opened and closed the region
   std::optional<double> measured_energy_j, estimated_energy_j;
+  // Channels of the totals that stopped inside the region, or had no samples over it: the sums
+  // above are partial when this is not empty.
+  std::vector<std::string> partial_channels;
 };
 
 struct Summary {

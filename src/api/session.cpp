@@ -106,7 +106,7 @@ struct Session::Impl {
       summary.window_estimated_energy_j = energy.estimated_j;
       summary.window_partial_channels = energy.partial_channels;
       for (const auto& channel : energy.partial_channels) {
-        summary.warnings.push_back("the inference window's energy is PARTIAL: " + channel + " stopped inside it");
+        summary.warnings.push_back("the inference window's energy is PARTIAL: " + channel);
       }
       for (const auto& channel : energy.channels) {
         summary.window_channels.push_back({channel.name, channel.provenance == Provenance::estimated, channel.joules});
@@ -299,7 +299,12 @@ Session::RegionResult Session::Region::end() {
     result_.from_s = static_cast<double>(start_tick_ns_) * 1e-9;
     result_.to_s = static_cast<double>(latest.time_ns) * 1e-9;
     for (std::size_t i = 0; i < channels.size() && i < start_energy_j_.size() && i < latest.energy_j.size(); ++i) {
-      if (!channels[i].in_energy_total || std::isnan(start_energy_j_[i]) || std::isnan(latest.energy_j[i])) continue;
+      if (!channels[i].in_energy_total) continue;
+      if (std::isnan(start_energy_j_[i]) || std::isnan(latest.energy_j[i])) {
+        result_.partial_channels.push_back(channels[i].name + " (no count yet at the region's start)");
+        continue;
+      }
+      if (latest.stopped[i] != 0) result_.partial_channels.push_back(channels[i].name + " (stopped inside the region)");
       const bool estimated = channels[i].provenance == Provenance::estimated;
       const double joules = latest.energy_j[i] - start_energy_j_[i];
       result_.channels.push_back({channels[i].name, estimated, joules});
@@ -323,7 +328,8 @@ std::string Session::RegionResult::to_json() const {
                                 {"to_s", to_s},
                                 {"measured_energy_j", report::optional_json(measured_energy_j)},
                                 {"estimated_energy_j", report::optional_json(estimated_energy_j)},
-                                {"channels", channel_list}}
+                                {"channels", channel_list},
+                                {"partial_channels", partial_channels}}
       .dump();
 }
 
@@ -358,7 +364,10 @@ Summary Session::stop(const ProcessExit& exit) {
     for (const auto& region : impl_->regions) {
       const auto energy = recorded.energy_between(region.start_ns, region.end_ns);
       summary.regions.push_back({region.name, static_cast<double>(region.end_ns - region.start_ns) * 1e-9,
-                                 region.thread_cpu_s, energy.measured_j, energy.estimated_j});
+                                 region.thread_cpu_s, energy.measured_j, energy.estimated_j, energy.partial_channels});
+      for (const auto& channel : energy.partial_channels) {
+        summary.warnings.push_back("region " + region.name + "'s energy is PARTIAL: " + channel);
+      }
     }
     impl_->score(summary);
   } catch (const recording::RecordingError& error) {

@@ -70,6 +70,7 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
     std::string note = format("%.3f s CPU", region.thread_cpu_s);
     if (region.measured_energy_j) note += format(", %.3f J measured", *region.measured_energy_j);
     if (region.estimated_energy_j) note += format(", %.3f J ESTIMATED", *region.estimated_energy_j);
+    if (!region.partial_channels.empty()) note += ", PARTIAL";
     line(out, format("%.3f s", region.seconds), "region " + region.name, note);
   }
 
@@ -310,7 +311,8 @@ nlohmann::ordered_json summary_json(const Summary& session) {
                        {"seconds", region.seconds},
                        {"thread_cpu_s", region.thread_cpu_s},
                        {"measured_energy_j", optional_json(region.measured_energy_j)},
-                       {"estimated_energy_j", optional_json(region.estimated_energy_j)}});
+                       {"estimated_energy_j", optional_json(region.estimated_energy_j)},
+                       {"partial_channels", region.partial_channels}});
   }
   if (const auto& counts = session.counts) {
     json["inferences"] = counts->inferences;

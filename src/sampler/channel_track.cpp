@@ -72,7 +72,9 @@ void ChannelTrack::fail(double t, sensors::ReadStatus status, bool final) {
   const bool final_and_old = final && (samples_ == 0 || t - last_t_ >= kFailAfterSeconds);
   if (final_and_old || (failed_reads_ >= kFailAfterReads && t - first_failed_read_t_ >= kFailAfterSeconds)) {
     failure_ = first_failed_status_;
-    failed_at_ = first_failed_read_t_;
+    // Where its figures stop: at the last good reading, for a final read that failed seconds
+    // after it (a run's partial note said 2.42 s where the counter's joules stopped at 0.2 s).
+    failed_at_ = final_and_old && samples_ > 0 ? last_t_ : first_failed_read_t_;
   }
 }
 

@@ -59,6 +59,7 @@ Sampler::Sampler(std::vector<std::unique_ptr<sensors::Source>> sources, SamplerO
   latest_.values.resize(channels_.size());
   latest_.present.resize(channels_.size());
   latest_.energy_j.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
+  latest_.stopped.assign(channels_.size(), 0);
   counter_anchor_j_.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
   gauge_at_anchor_j_.assign(channels_.size(), std::numeric_limits<double>::quiet_NaN());
   times_.resize(channels_.size());
@@ -165,6 +166,11 @@ void Sampler::sample_at(std::int64_t time_ns, bool last) {
   queue_.try_push(time_ns, values_, present_, times_);
   const std::lock_guard lock(latest_mutex_);
   for (std::size_t i = 0; i < channels_.size(); ++i) {
+    // Stopped: failed, or a counter read seconds apart whose gauge, which counts on between its
+    // readings, failed (it stands at its last reading until its next).
+    const bool with_gauge = gauges_[i] != kNoGauge && channels_[i].kind == ChannelKind::energy_counter;
+    const bool gauge_failed = with_gauge && tracks_[gauges_[i]].failed();
+    latest_.stopped[i] = (tracks_[i].failed() && (!with_gauge || gauge_failed)) || (gauge_failed && present_[i] == 0) ? 1 : 0;
     // A counter counted on by its gauge moves on every tick, a new reading of its own or not,
     // and never back (a gauge reading high ran ahead of the counter's next reading: it waits).
     if (!std::isnan(counter_anchor_j_[i])) {

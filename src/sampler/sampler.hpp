@@ -54,6 +54,10 @@ struct LatestValues {
   // counter with a power gauge counts on from its last reading by that gauge, so that a counter
   // read seconds apart (POWERFIT_NVML_SCHEDULE) is not seconds behind (Sampler::counted_on).
   std::vector<double> energy_j;
+  // Whether the channel's count stands still where it should move: it failed for good and nothing
+  // counts on for it (a failed energy counter counted on by its power gauge has not stopped), or
+  // it is a counter read seconds apart whose gauge failed, with no reading of its own this tick.
+  std::vector<std::uint8_t> stopped;
   std::int64_t time_ns = 0;           // the tick's time since the start
   std::uint64_t ticks = 0;
 };

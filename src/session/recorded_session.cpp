@@ -180,6 +180,7 @@ analysis::Series RecordedSession::gauge_series(std::size_t channel) {
 
 StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t to_ns) {
   StretchEnergy result;
+  std::vector<std::string> silent;  // channels of the totals whose samples do not cover the stretch
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (!channels[i].in_energy_total) continue;
@@ -191,10 +192,22 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
     const auto gauge = gauge_series(i);
     const auto joules = analysis::energy_in_window(database_.channel_series(channel_ids_[i]), channels[i].kind, from_ns,
                                                    to_ns, options_.interval.count(), &gauge);
-    if (!joules) continue;
+    if (!joules) {
+      silent.push_back(channels[i].name);
+      continue;
+    }
     result.channels.push_back({channels[i].name, channels[i].provenance, *joules});
     auto& total = channels[i].provenance == Provenance::measured ? result.measured_j : result.estimated_j;
     total = total.value_or(0.0) + *joules;
+  }
+  // Where others counted the stretch, the sums lack these (a stretch outside every channel's
+  // samples has no sums at all, and its caller says so).
+  if (result.measured_j || result.estimated_j) {
+    for (const auto& name : silent) {
+      const bool noted = std::any_of(result.partial_channels.begin(), result.partial_channels.end(),
+                                     [&](const std::string& note) { return note.starts_with(name + " ("); });
+      if (!noted) result.partial_channels.push_back(name + " (no samples over the stretch)");
+    }
   }
   return result;
 }

@@ -207,6 +207,21 @@ TEST(Api, ARepeatReusesTheIdleBaselineOfTheFirstRunAndSaysWhose) {
   EXPECT_THROW(none.reuse_baseline(Summary{}), Error);  // one that measured no baseline
 }
 
+TEST(Api, ARegionOpenedBeforeAChannelHasACountSaysItsEnergyIsPartial) {
+  // The CPU estimate, a rate, has its first value at the second sample: a region opened at once
+  // after start() left it out of its energy and said nothing of it.
+  Session session({.interval = "200ms"});
+  session.start();
+  auto region = session.region("loading");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto result = region.end();
+  session.stop();
+  ASSERT_FALSE(result.partial_channels.empty());
+  EXPECT_NE(result.partial_channels[0].find(" (no count yet at the region's start)"), std::string::npos) << result.partial_channels[0];
+  const auto json = nlohmann::json::parse(result.to_json());
+  EXPECT_EQ(json["partial_channels"][0], result.partial_channels[0]);
+}
+
 TEST(Api, OnlyTheChosenSourcesAreSampledAndAnUnavailableOneIsAnError) {
   Session session({.interval = "20ms", .sources = {"procfs.memory"}});
   session.start();

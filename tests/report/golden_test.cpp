@@ -83,7 +83,8 @@ Summary golden_summary() {
                                       .estimated_power_w = 12.0, .command_measured_energy_j = 2900.0,
                                       .command_estimated_energy_j = 420.0, .dynamic_measured_energy_j = 1855.0,
                                       .dynamic_estimated_energy_j = 306.0};
-  session.regions = {{.name = "inference", .seconds = 8.0, .thread_cpu_s = 7.5, .measured_energy_j = 2400.0, .estimated_energy_j = 350.0}};
+  session.regions = {{.name = "inference", .seconds = 8.0, .thread_cpu_s = 7.5, .measured_energy_j = 2400.0, .estimated_energy_j = 350.0,
+                      .partial_channels = {"rapl.dram-0.energy (read error at 4.00 s)"}}};
   session.counts = WorkloadCounts{.inferences = 10000, .correct = 9512, .correct_top5 = 9950, .model = "resnet18",
                                   .device = "cuda:0", .batch_size = 32, .dataset = "imagenet-val-10k", .parameters = 11.7e6,
                                   .macs = 1.82e9};

@@ -160,13 +160,14 @@ TEST(ChannelTrack, AFailedLastReadFailsTheChannelOnlyWhereItsLastGoodReadingIsOl
   every_tick.fail(5.0, sensors::ReadStatus::io_error, true);
   EXPECT_FALSE(every_tick.failed());
   // Read seconds apart (NVML's counter, every 30 s where the power stays level), a failed last
-  // read would lose everything since its last good reading, unflagged: it fails the channel there.
+  // read would lose everything since its last good reading, unflagged: it fails the channel, which
+  // stopped at that reading (said to have failed at 5 s, it seemed to have lost the last tick).
   ChannelTrack seconds_apart(ChannelKind::energy_counter, 0.0);
   seconds_apart.observe(0.0, 0.0, 0.0);
   seconds_apart.observe(0.2, 0.1, 20.0);
   seconds_apart.fail(5.0, sensors::ReadStatus::io_error, true);
   ASSERT_TRUE(seconds_apart.failed());
-  EXPECT_DOUBLE_EQ(seconds_apart.failed_at(), 5.0);
+  EXPECT_DOUBLE_EQ(seconds_apart.failed_at(), 0.2);
 }
 
 TEST(ChannelTrack, FailedCounterIsCountedOnFromItsGauge) {

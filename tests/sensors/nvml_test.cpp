@@ -874,6 +874,35 @@ TEST_F(FakeNvml, ARegionSaysWhatItCostWhenItEndsWhileTheSessionGoesOn) {
   EXPECT_TRUE(json["estimated_energy_j"].is_null());
 }
 
+TEST_F(FakeNvml, ARegionThatAChannelStopsInsideSaysItsEnergyIsPartial) {
+  // GPU 1's counter and both its power readings fail for good 0.5 s into a region: nothing counts
+  // its energy on. The run's total was called partial; the region's, live and in the summary,
+  // stood for GPU 0 and the part of GPU 1 before the failure, unflagged.
+  constant_power(200.0);
+  Session session({.interval = "50ms", .sources = {"nvml"}});
+  session.start();
+  session.wait_for_samples(2);
+  auto region = session.region("epoch");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (const char* what : {"energy_mj", "power_mw", "instant_mw"}) fail(1, what, NVML_ERROR_UNKNOWN);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1800));  // past the second that fails a channel
+  const auto live = region.end();
+  const auto summary = session.stop();
+  ASSERT_FALSE(summary.run.partial_channels.empty());
+  ASSERT_EQ(live.partial_channels.size(), 1u);
+  EXPECT_EQ(live.partial_channels[0].rfind("gpu1.energy (", 0), 0u) << live.partial_channels[0];
+  EXPECT_EQ(nlohmann::json::parse(live.to_json())["partial_channels"][0], live.partial_channels[0]);
+  ASSERT_EQ(summary.regions.size(), 1u);
+  ASSERT_EQ(summary.regions[0].partial_channels.size(), 1u);
+  EXPECT_EQ(summary.regions[0].partial_channels[0].rfind("gpu1.energy (", 0), 0u) << summary.regions[0].partial_channels[0];
+  const auto json = nlohmann::json::parse(summary.to_json());
+  EXPECT_EQ(json["regions"][0]["partial_channels"][0], summary.regions[0].partial_channels[0]);
+  const bool warned = std::any_of(summary.warnings.begin(), summary.warnings.end(), [](const std::string& warning) {
+    return warning.find("region epoch") != std::string::npos && warning.find("PARTIAL") != std::string::npos;
+  });
+  EXPECT_TRUE(warned);
+}
+
 TEST_F(FakeNvml, PermissionAndSupportErrorsAreSaidPerChannel) {
   NvmlSource source;
   ASSERT_TRUE(source.open().available);
