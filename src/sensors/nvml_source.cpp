@@ -228,6 +228,8 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
 }
 
 void NvmlSource::observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns) {
+  // The poller reads the counter within `energy` again once the power goes unread.
+  if (!gpu.power_unread.exchange(rc != NVML_SUCCESS) && rc != NVML_SUCCESS) poke_poller();
   if (rc != NVML_SUCCESS) return;
   std::lock_guard lock(gpu.clock_mutex);
   gpu.power_clock.observe(milliwatts, read_ns);
@@ -439,8 +441,9 @@ void NvmlSource::poll() {
   // The last shift or marker; the power counts as level from the start. Without shifts followed
   // nothing says the power stayed level, and the counter is read every `energy`.
   std::vector<Clock::time_point> last_edge(gpus_.size(), start - schedule_.energy_level);
+  // Nor do power readings that fail: nothing then counts on between the counter's readings.
   const auto plain_period = [&](std::size_t i, Clock::time_point now) {
-    const bool level = schedule_.shift > 0.0 && now - last_edge[i] >= schedule_.energy_level;
+    const bool level = schedule_.shift > 0.0 && !gpus_[i]->power_unread && now - last_edge[i] >= schedule_.energy_level;
     return level ? std::max(schedule_.energy, schedule_.energy_level) : schedule_.energy;
   };
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
@@ -495,6 +498,10 @@ void NvmlSource::poll() {
     // A watch started by a shift or a marker stands for the read they bring forward, and for any
     // read due meanwhile.
     const auto edge_watch = [&](std::size_t i) { return for_edge[i] && counting(i); };
+    // A read put off for a level power comes within `energy` of the last once the power is unread.
+    for (std::size_t i = 0; i < gpus_.size(); ++i) {
+      if (gpus_[i]->power_unread && !for_shift[i]) next_energy[i] = std::min(next_energy[i], last_energy[i] + schedule_.energy);
+    }
     // Wake for the soonest of: a GPU's next watch, its next counter read, the next watching stretch.
     auto wake = next_watch;
     for (std::size_t i = 0; i < gpus_.size(); ++i) {

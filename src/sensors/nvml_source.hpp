@@ -110,6 +110,7 @@ class NvmlSource final : public Source {
     unsigned int watched_mw = 0;  // under clock_mutex: the power as last read,
     unsigned int counted_mw = 0;  // and as watched right after the last read of the counter
     std::atomic<bool> lost{false};
+    std::atomic<bool> power_unread{false};  // the last read of its power failed (observe_power)
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
     std::uint32_t jitter = 12345;     // on the poller: spreads its steady watching reads (next_watch_of)
     bool count_waited = false;        // on the poller: this watch of the counter waited for a period once (next_count_of)

@@ -295,6 +295,22 @@ TEST_F(FakeNvml, ACounterThatFailsBetweenItsReadsIsCaughtByTheLastAndCountedOnFr
   EXPECT_FALSE(summary.find("gpu0.energy")->failure);
 }
 
+TEST_F(FakeNvml, WhereThePowerGoesUnreadTheCounterIsReadEveryEnergyPeriodNotTheLevelOne) {
+  // Nothing says the power stays level where its readings fail, and nothing counts on between
+  // the counter's readings: GPU 1's counter waited the level period (30 s) all the same, its live
+  // count (and every region's) standing still meanwhile. Read every `energy` (here 0.5 s) instead.
+  constant_power(350.0);
+  std::thread breaker([this] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    for (const char* what : {"power_mw", "instant_mw"}) fail(1, what, NVML_ERROR_UNKNOWN);
+  });
+  sample_for(std::chrono::milliseconds(2500), std::chrono::milliseconds(20), NvmlSchedule{.energy = std::chrono::milliseconds(500)});
+  breaker.join();
+  // GPU 0, level: on opening, 200 ms on and at the end. GPU 1: also about every 0.5 s from 0.3 s.
+  EXPECT_LE(calls(0, "energy_mj"), 5);
+  EXPECT_GE(calls(1, "energy_mj"), calls(0, "energy_mj") + 3);
+}
+
 TEST_F(FakeNvml, ACounterCountedOnFromTheGaugeTakesTheGaugesEnergySinceItsLastGoodReading) {
   // The counter fails at 0.3 s; the power steps from 350 W to 700 W at 1 s, and the reads that
   // step brings fail too, until the channel fails about a second later. The stretch since the
