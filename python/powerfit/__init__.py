@@ -68,8 +68,9 @@ class Session:
         summary at stop(), and in `region.result` as soon as the block ends, while the session goes on:
         duration_s, thread_cpu_s, measured_energy_j, estimated_energy_j (apart), the energy of each
         channel, and partial_channels: those with no count at the block's start or stopped inside it,
-        whose energy the sums lack. That energy spans the samples taken last before the block's edges (`from_s`, `to_s`):
-        an interval's worth may fall either side of each edge; the summary's is exact at the edges.
+        whose energy the sums lack. That energy spans the samples taken last before the block's edges
+        (`from_s`, `to_s`): an interval's worth may fall either side of each edge; the summary's is
+        exact at the edges.
         `sync` (e.g. torch.cuda.synchronize) is called before each edge, so that work queued on a GPU
         falls inside the block; without it, the GPU may still run the block's work after it ends."""
         if sync is not None:

@@ -399,8 +399,8 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
       } else if (gpu.count_read_ns > 0 && counter.late_read() && read_ns - gpu.count_read_ns < counter.period_ns()) {
         // A refresh came between this watch's last read and this one, too far apart to date it
         // (a slow read, up to 13 ms on the H100, may take it in): the next comes a period after
-        // the last read began at the earliest. Read through, that period cost the fake's reads of
-        // 12 ms eight more reads on a loaded machine.
+        // the last read began at the earliest. Read through, that period took eight more reads in
+        // the tests' fake (12 ms a read, on a loaded machine).
         next = std::max(next, gpu.count_read_ns + counter.period_ns() - step / 2);
       }
       gpu.count_read_ns = read_ns;
