@@ -168,9 +168,9 @@ void Sampler::sample_at(std::int64_t time_ns, bool last) {
   for (std::size_t i = 0; i < channels_.size(); ++i) {
     // Stopped: failed, or a counter read seconds apart whose gauge, which counts on between its
     // readings, failed (it stands at its last reading until its next).
-    const bool with_gauge = gauges_[i] != kNoGauge && channels_[i].kind == ChannelKind::energy_counter;
-    const bool gauge_failed = with_gauge && tracks_[gauges_[i]].failed();
-    latest_.stopped[i] = (tracks_[i].failed() && (!with_gauge || gauge_failed)) || (gauge_failed && present_[i] == 0) ? 1 : 0;
+    const auto gauge = channels_[i].kind == ChannelKind::energy_counter ? gauge_of(i) : std::nullopt;
+    const bool gauge_failed = gauge && tracks_[*gauge].failed();
+    latest_.stopped[i] = (tracks_[i].failed() && (!gauge || gauge_failed)) || (gauge_failed && present_[i] == 0) ? 1 : 0;
     // A counter counted on by its gauge moves on every tick, a new reading of its own or not,
     // and never back (a gauge reading high ran ahead of the counter's next reading: it waits).
     if (!std::isnan(counter_anchor_j_[i])) {

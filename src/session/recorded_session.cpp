@@ -180,12 +180,14 @@ analysis::Series RecordedSession::gauge_series(std::size_t channel) {
 
 StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t to_ns) {
   StretchEnergy result;
-  std::vector<std::string> silent;  // channels of the totals whose samples do not cover the stretch
+  // Channels of the totals whose samples do not cover the stretch, not already noted as stopped.
+  std::vector<std::string> silent;
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (!channels[i].in_energy_total) continue;
-    if (i < summary_.channels.size() && summary_.channels[i].incomplete() &&
-        summary_.channels[i].failed_at_s * 1e9 < static_cast<double>(to_ns)) {
+    const bool stopped_inside = i < summary_.channels.size() && summary_.channels[i].incomplete() &&
+                                summary_.channels[i].failed_at_s * 1e9 < static_cast<double>(to_ns);
+    if (stopped_inside) {
       const auto& stopped = summary_.channels[i];
       result.partial_channels.push_back(analysis::partial_note(channels[i].name, *stopped.failure, stopped.failed_at_s));
     }
@@ -193,7 +195,7 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
     const auto joules = analysis::energy_in_window(database_.channel_series(channel_ids_[i]), channels[i].kind, from_ns,
                                                    to_ns, options_.interval.count(), &gauge);
     if (!joules) {
-      silent.push_back(channels[i].name);
+      if (!stopped_inside) silent.push_back(channels[i].name);
       continue;
     }
     result.channels.push_back({channels[i].name, channels[i].provenance, *joules});
@@ -203,11 +205,7 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
   // Where others counted the stretch, the sums lack these (a stretch outside every channel's
   // samples has no sums at all, and its caller says so).
   if (result.measured_j || result.estimated_j) {
-    for (const auto& name : silent) {
-      const bool noted = std::any_of(result.partial_channels.begin(), result.partial_channels.end(),
-                                     [&](const std::string& note) { return note.starts_with(name + " ("); });
-      if (!noted) result.partial_channels.push_back(name + " (no samples over the stretch)");
-    }
+    for (const auto& name : silent) result.partial_channels.push_back(name + " (no samples over the stretch)");
   }
   return result;
 }
