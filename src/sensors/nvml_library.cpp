@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,15 +17,31 @@ void bind(void* handle, const char* symbol, Function& slot) {
   slot = reinterpret_cast<Function>(::dlsym(handle, symbol));
 }
 
+std::string asked_for() {
+  const char* override_path = std::getenv("POWERFIT_NVML_LIBRARY");
+  return override_path ? override_path : "";
+}
+
 }  // namespace
+
+std::shared_ptr<NvmlLibrary> NvmlLibrary::share(std::string& problem) {
+  static std::mutex mutex;
+  static std::weak_ptr<NvmlLibrary> held;
+  std::lock_guard lock(mutex);
+  auto library = held.lock();
+  if (library && library->asked_for_ == asked_for()) return library;
+  library = load(problem);
+  if (library) held = library;
+  return library;
+}
 
 std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string& problem) {
   // POWERFIT_NVML_LIBRARY alone when given; else the names drivers install it under (the
   // unversioned one only with the development package, the /usr/lib64 one on some distributions).
-  const char* override_path = std::getenv("POWERFIT_NVML_LIBRARY");
+  const auto asked = asked_for();
   std::vector<std::string> candidates;
-  if (override_path && *override_path) {
-    candidates.emplace_back(override_path);
+  if (!asked.empty()) {
+    candidates.push_back(asked);
   } else {
     candidates = {"libnvidia-ml.so.1", "libnvidia-ml.so", "/usr/lib/x86_64-linux-gnu/libnvidia-ml.so.1",
                   "/usr/lib64/libnvidia-ml.so.1", "/usr/lib/wsl/lib/libnvidia-ml.so.1"};
@@ -45,6 +62,7 @@ std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string& problem) {
     return nullptr;
   }
   std::unique_ptr<NvmlLibrary> library(new NvmlLibrary(handle, path));
+  library->asked_for_ = asked;
   auto& f = library->functions_;
   bind(handle, "nvmlInit_v2", f.init);
   bind(handle, "nvmlShutdown", f.shutdown);

@@ -46,8 +46,10 @@ bool gpu_chosen(const GpuChoice& choice, unsigned int index, const std::string& 
 
 class NvmlLibrary {
  public:
-  // Loads and initialises NVML; on failure returns nullptr and says why in `problem`.
-  static std::unique_ptr<NvmlLibrary> load(std::string& problem);
+  // NVML loaded and initialised; on failure nullptr, and `problem` says why. The library the
+  // process already holds open where it came from the path asked for now, else a new one: the GPU
+  // sources share one (beside an H100 a second nvmlInit cost 4 ms of CPU; VALIDATION.md).
+  static std::shared_ptr<NvmlLibrary> share(std::string& problem);
   ~NvmlLibrary();
   NvmlLibrary(const NvmlLibrary&) = delete;
   NvmlLibrary& operator=(const NvmlLibrary&) = delete;
@@ -58,8 +60,10 @@ class NvmlLibrary {
 
  private:
   NvmlLibrary(void* handle, std::string path) : handle_(handle), path_(std::move(path)) {}
+  static std::unique_ptr<NvmlLibrary> load(std::string& problem);
   void* handle_;
   std::string path_;
+  std::string asked_for_;  // POWERFIT_NVML_LIBRARY when loaded ("": the driver's names)
   NvmlFunctions functions_;
 };
 

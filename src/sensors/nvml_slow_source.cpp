@@ -17,7 +17,7 @@ NvmlSlowSource::~NvmlSlowSource() {
 
 Availability NvmlSlowSource::open() {
   std::string problem;
-  nvml_ = NvmlLibrary::load(problem);
+  nvml_ = NvmlLibrary::share(problem);
   if (!nvml_) return {false, problem};
   if (tree_ && !tree_->open()) tree_ = nullptr;  // /proc cannot be listed: no process is attributed
   const auto& api = nvml_->api();

@@ -57,7 +57,7 @@ class NvmlSlowSource final : public Source {
 
   std::shared_ptr<ProcessTree> tree_;
   GpuChoice only_;
-  std::unique_ptr<NvmlLibrary> nvml_;
+  std::shared_ptr<NvmlLibrary> nvml_;
   std::vector<std::unique_ptr<Gpu>> gpus_;
   std::vector<nvmlProcessUtilizationSample_t> samples_ = std::vector<nvmlProcessUtilizationSample_t>(kMaxProcesses);
 

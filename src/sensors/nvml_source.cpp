@@ -32,7 +32,7 @@ ReadStatus NvmlSource::status_of(nvmlReturn_t code, Gpu& gpu) const {
 
 Availability NvmlSource::open() {
   std::string problem;
-  nvml_ = NvmlLibrary::load(problem);
+  nvml_ = NvmlLibrary::share(problem);
   if (!nvml_) return {false, problem};
   if (tree_ && !tree_->open()) tree_ = nullptr;  // /proc cannot be listed: no process is attributed
   const auto& api = nvml_->api();

@@ -169,7 +169,7 @@ class NvmlSource final : public Source {
   std::shared_ptr<ProcessTree> tree_;
   NvmlSchedule schedule_;
   GpuChoice only_;
-  std::unique_ptr<NvmlLibrary> nvml_;
+  std::shared_ptr<NvmlLibrary> nvml_;
   std::string driver_;
   std::vector<std::unique_ptr<Gpu>> gpus_;
   std::vector<nvmlProcessInfo_t> processes_ = std::vector<nvmlProcessInfo_t>(kMaxProcesses);
