@@ -46,7 +46,9 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
     if (options.host_channels) return add(std::move(source));
     catalog.push_back({std::move(source), {false, "the host's channels are counted once, by local rank 0"}});
   };
-  add_host(std::make_unique<ProcCpuSource>(options.roots));
+  // /proc/stat, read once a tick for both the CPU's utilization and its estimated power.
+  const auto stat = std::make_shared<SharedProcFile>();
+  add_host(std::make_unique<ProcCpuSource>(options.roots, stat));
   add_host(std::make_unique<ProcMemorySource>(options.roots));
   add_host(std::make_unique<ProcDiskSource>(options.roots));
   add_host(std::make_unique<ProcNetSource>(options.roots, options.loopback_in_total));
@@ -74,7 +76,7 @@ std::vector<CatalogEntry> open_catalog(const CatalogOptions& options) {
   } else if (options.estimate && !cpu_measured) {
     const auto host = read_host_info(options.roots);
     add(std::make_unique<CpuEstimateSource>(
-                     options.roots, choose_cpu_power_model(host.cpu_model, host.cpu_cores, options.cpu_tdp_w)));
+        options.roots, choose_cpu_power_model(host.cpu_model, host.cpu_cores, options.cpu_tdp_w), stat));
   } else {
     catalog.push_back({std::make_unique<CpuEstimateSource>(options.roots, CpuPowerModel{}),
                        {false, cpu_measured ? "not needed: RAPL measures CPU power here"

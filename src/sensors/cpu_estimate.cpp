@@ -56,7 +56,7 @@ CpuPowerModel choose_cpu_power_model(const std::string& cpu_model, unsigned logi
 
 Availability CpuEstimateSource::open() {
   const auto path = roots_.proc / "stat";
-  if (const auto status = stat_.open(path); status != ReadStatus::ok) {
+  if (const auto status = stat_->open(path); status != ReadStatus::ok) {
     return {false, explain_open_failure(path, status)};
   }
   add_channel({.name = "cpu.power.estimated",
@@ -74,7 +74,7 @@ Availability CpuEstimateSource::open() {
 void CpuEstimateSource::read(std::span<Reading> out) {
   out[0] = {0.0, ReadStatus::missing};
   std::string_view content;
-  if (const auto status = stat_.read(content); status != ReadStatus::ok) {
+  if (const auto status = stat_->read(taken_, content); status != ReadStatus::ok) {
     out[0].status = status;
     return;
   }

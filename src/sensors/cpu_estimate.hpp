@@ -8,6 +8,7 @@
 // logical CPUs this machine sees), and idle_fraction 0.3 unless told otherwise. The channel is
 // marked estimated, and so is everything computed from it.
 
+#include <memory>
 #include <optional>
 
 #include "sensors/proc_file.hpp"
@@ -32,7 +33,10 @@ CpuPowerModel choose_cpu_power_model(const std::string& cpu_model, unsigned logi
 
 class CpuEstimateSource final : public Source {
  public:
-  CpuEstimateSource(Roots roots, CpuPowerModel model) : roots_(std::move(roots)), model_(std::move(model)) {}
+  // `stat`: /proc/stat as shared with procfs.cpu (null: its own).
+  CpuEstimateSource(Roots roots, CpuPowerModel model, std::shared_ptr<SharedProcFile> stat = nullptr)
+      : roots_(std::move(roots)), model_(std::move(model)),
+        stat_(stat ? std::move(stat) : std::make_shared<SharedProcFile>()) {}
   std::string_view name() const override { return "estimate.cpu"; }
   Availability open() override;
   void read(std::span<Reading> out) override;
@@ -42,7 +46,8 @@ class CpuEstimateSource final : public Source {
  private:
   Roots roots_;
   CpuPowerModel model_;
-  ProcFile stat_;
+  std::shared_ptr<SharedProcFile> stat_;
+  std::uint64_t taken_ = 0;
   std::optional<CpuJiffies> previous_;
 };
 

@@ -43,11 +43,11 @@ constexpr std::size_t kMaxCores = 8192;
 
 Availability ProcCpuSource::open() {
   const auto path = roots_.proc / "stat";
-  if (const auto status = stat_.open(path); status != ReadStatus::ok) {
+  if (const auto status = stat_->open(path); status != ReadStatus::ok) {
     return {false, explain_open_failure(path, status)};
   }
   std::string_view content;
-  if (stat_.read(content) != ReadStatus::ok) return {false, "cannot read " + path.string()};
+  if (stat_->read(taken_, content) != ReadStatus::ok) return {false, "cannot read " + path.string()};
 
   system_.channel = add_channel({.name = "cpu.utilization",
                                  .unit = Unit::percent,
@@ -81,7 +81,7 @@ ProcCpuSource::Line* ProcCpuSource::line_for(std::string_view label) {
 void ProcCpuSource::read(std::span<Reading> out) {
   for (auto& reading : out) reading = {0.0, ReadStatus::missing};
   std::string_view content;
-  if (const auto status = stat_.read(content); status != ReadStatus::ok) {
+  if (const auto status = stat_->read(taken_, content); status != ReadStatus::ok) {
     for (auto& reading : out) reading.status = status;
     return;
   }

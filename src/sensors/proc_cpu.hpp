@@ -2,6 +2,7 @@
 // CPU utilization of the whole system and of each core, from the jiffy counters in /proc/stat.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -24,7 +25,9 @@ std::optional<double> utilization_between(const CpuJiffies& before, const CpuJif
 
 class ProcCpuSource final : public Source {
  public:
-  explicit ProcCpuSource(Roots roots) : roots_(std::move(roots)) {}
+  // `stat`: /proc/stat as shared with the CPU estimate (null: its own).
+  explicit ProcCpuSource(Roots roots, std::shared_ptr<SharedProcFile> stat = nullptr)
+      : roots_(std::move(roots)), stat_(stat ? std::move(stat) : std::make_shared<SharedProcFile>()) {}
   std::string_view name() const override { return "procfs.cpu"; }
   Availability open() override;
   void read(std::span<Reading> out) override;
@@ -40,7 +43,8 @@ class ProcCpuSource final : public Source {
   Line* line_for(std::string_view label);
 
   Roots roots_;
-  ProcFile stat_;
+  std::shared_ptr<SharedProcFile> stat_;
+  std::uint64_t taken_ = 0;
   Line system_;
   std::vector<Line> cores_;        // by CPU number; channel == npos for CPUs absent at open
 };

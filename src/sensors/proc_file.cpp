@@ -95,6 +95,21 @@ ReadStatus ProcFile::read(std::string_view& content) {
   }
 }
 
+ReadStatus SharedProcFile::open(const std::filesystem::path& path) {
+  if (!opened_) opened_ = file_.open(path);
+  return *opened_;
+}
+
+ReadStatus SharedProcFile::read(std::uint64_t& taken, std::string_view& content) {
+  if (number_ == 0 || taken == number_) {
+    status_ = file_.read(content_);
+    ++number_;
+  }
+  taken = number_;
+  content = content_;
+  return status_;
+}
+
 std::optional<std::string> read_text_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) return std::nullopt;

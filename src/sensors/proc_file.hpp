@@ -2,6 +2,7 @@
 // A text file under /proc or /sys kept open and re-read from offset 0 on every tick: one pread
 // instead of open/read/close, into a buffer that only grows when the file does.
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,6 +38,25 @@ class ProcFile {
   int fd_ = -1;
   std::filesystem::path path_;
   std::vector<char> buffer_ = std::vector<char>(4096);
+};
+
+// One such file read by several sources on the same tick (/proc/stat by procfs.cpu and
+// estimate.cpu): each reader takes the content read for it, or reads afresh where it has already
+// taken that one, so two readers in one tick cost one read of the kernel's text (/proc/stat: 9 µs
+// of CPU a read beside an H100, VALIDATION.md). Read on the sampling thread only.
+class SharedProcFile {
+ public:
+  // Opens the file on the first call; later calls return that call's status.
+  ReadStatus open(const std::filesystem::path& path);
+  // `taken` is the reader's own: the number of the content it took last (0: none yet).
+  ReadStatus read(std::uint64_t& taken, std::string_view& content);
+
+ private:
+  ProcFile file_;
+  std::optional<ReadStatus> opened_;
+  std::uint64_t number_ = 0;  // of the content last read
+  ReadStatus status_ = ReadStatus::missing;
+  std::string_view content_;
 };
 
 // Reads a small file once (for discovery, not for the hot path).

@@ -41,6 +41,39 @@ TEST(CpuEstimate, LinearBetweenIdleFloorAndTdpAndMarkedEstimated) {
   EXPECT_DOUBLE_EQ(read_all(source)["cpu.power.estimated"].value, 30.0);
 }
 
+TEST(Catalog, TheCpuAndItsEstimateReadProcStatOnceATick) {
+  // Each read /proc/stat on every tick: the kernel wrote the text twice (9 µs of CPU each beside
+  // an H100). Rewritten between the two sources' reads of one tick, the second must still see
+  // what the first read; the next tick reads it afresh.
+  powerfit::testing::FixtureCopy vm("debian12-vm");
+  const Roots roots{.proc = vm.path("proc"), .sys = vm.path("sys"), .dev = vm.path("dev")};
+  const auto stat = [&](int busy, int idle) {
+    vm.write("proc/stat", "cpu  " + std::to_string(busy) + " 0 0 " + std::to_string(idle) + " 0 0 0 0 0 0\n");
+  };
+  stat(0, 0);
+  auto catalog = open_catalog({.roots = roots, .cpu_tdp_w = 100.0, .wanted = {"procfs.cpu", "estimate.cpu"}});
+  ASSERT_FALSE(choose_sources(catalog, {"procfs.cpu", "estimate.cpu"}));
+  auto sources = available_sources(catalog);
+  ASSERT_EQ(sources.size(), 2U);
+  Source& cpu = *sources[0];
+  Source& estimate = *sources[1];
+  ASSERT_EQ(cpu.name(), "procfs.cpu");
+  ASSERT_EQ(estimate.name(), "estimate.cpu");
+  read_all(cpu);  // tick 1: no interval yet
+  stat(100, 100);
+  read_all(estimate);
+  stat(150, 150);  // tick 2: 50% busy since tick 1
+  EXPECT_DOUBLE_EQ(read_all(cpu)["cpu.utilization"].value, 50.0);
+  stat(150, 250);  // rewritten inside tick 2: not read again
+  const auto power = read_all(estimate)["cpu.power.estimated"];
+  ASSERT_EQ(power.status, ReadStatus::ok);
+  const double idle_w = 100.0 * CpuPowerModel{}.idle_fraction;
+  EXPECT_DOUBLE_EQ(power.value, idle_w + (100.0 - idle_w) * 0.5);
+  stat(250, 250);  // tick 3: 100 busy of 200 since tick 2 as each saw it
+  EXPECT_DOUBLE_EQ(read_all(cpu)["cpu.utilization"].value, 50.0);
+  EXPECT_DOUBLE_EQ(read_all(estimate)["cpu.power.estimated"].value, idle_w + (100.0 - idle_w) * 0.5);
+}
+
 bool has_source(const std::vector<CatalogEntry>& catalog, std::string_view name, bool available) {
   for (const auto& entry : catalog) {
     if (entry.source->name() == name) return entry.availability.available == available;
