@@ -5,7 +5,8 @@
 #      validation/nvml_count_shim.c, for each build (and under each of SCHEDULES, this build)
 #   2. sampling_cost_gpu.py: the whole tool's CPU per sample at 100 ms, 20 s runs, start-up
 #      included, COST_ROUNDS interleaved rounds, both builds
-#   3. thread_cost.py: the steady state thread by thread, THREAD_ROUNDS interleaved rounds of 12 s
+#   3. thread_cost.py: the steady state thread by thread, THREAD_ROUNDS interleaved rounds of 12 s,
+#      with `--sources nvml` and with every source
 # and prints the tables last. The earlier build's source is a directory holding its tree (made
 # here by `git archive REV | tar -x -C DIR`), built by its own scripts/build-cuda.sh.
 # usage: [SCHEDULES="default;..."] validation/gpu_cost_ab.sh OUT BASELINE_DIR [COST_ROUNDS] [THREAD_ROUNDS]
@@ -47,6 +48,7 @@ count_reads() {  # LABEL BINARY SCHEDULE
 python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
 rm -rf "$out/cost"
 SCHEDULES="nvidia-smi;baseline;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" nvml "$thread_rounds" 12 100 > "$out/threads.txt"
+SCHEDULES="nvidia-smi;baseline;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" all "$thread_rounds" 12 100 >> "$out/threads.txt"
 
 cat "$out/gpu.txt"
 python3 validation/counter_bursts.py "$out/counter-reads.txt"

@@ -18,7 +18,13 @@ RunWriter::RunWriter(Database& database, Sampler& sampler, std::int64_t run_id,
       sampler_(sampler),
       run_id_(run_id),
       channel_ids_(std::move(channel_ids)),
-      batch_period_(batch_period) {}
+      standing_(channel_ids_.size()),
+      batch_period_(batch_period) {
+  const auto& channels = sampler_.channels();
+  for (std::size_t i = 0; i < standing_.size() && i < channels.size(); ++i) {
+    if (channels[i].kind == ChannelKind::byte_counter) standing_[i].emplace();
+  }
+}
 
 RunWriter::~RunWriter() { stop(); }
 
@@ -75,9 +81,10 @@ void RunWriter::flush() {
         std::int64_t at = time_ns;
         if (k < dated.size() && dated[k] == i) at = dated_times[k++];
         if (present[i] == 0) continue;
-        database_.insert_sample(run_id_, channel_ids_[i], at, values[i]);
+        store(i, at, values[i]);
       }
     });
+    store_held();
     for (const auto& marker : markers) database_.insert_marker(run_id_, marker);
     transaction.commit();
     stored_ticks_ += ticks;
@@ -86,6 +93,28 @@ void RunWriter::flush() {
     lost_from_ns_ = std::max<std::int64_t>(first_ns, 0);
     // The rest of this batch was drained with nothing stored.
     sampler_.queue().drain([](auto, auto, auto, auto) {});
+  }
+}
+
+void RunWriter::store(std::size_t channel, std::int64_t time_ns, double value) {
+  auto& standing = standing_[channel];
+  if (!standing) return database_.insert_sample(run_id_, channel_ids_[channel], time_ns, value);
+  if (standing->stored == value) {
+    standing->repeated_at_ns = time_ns;
+    return;
+  }
+  if (standing->repeated_at_ns) database_.insert_sample(run_id_, channel_ids_[channel], *standing->repeated_at_ns, *standing->stored);
+  database_.insert_sample(run_id_, channel_ids_[channel], time_ns, value);
+  standing->stored = value;
+  standing->repeated_at_ns.reset();
+}
+
+void RunWriter::store_held() {
+  for (std::size_t i = 0; i < standing_.size(); ++i) {
+    auto& standing = standing_[i];
+    if (!standing || !standing->repeated_at_ns) continue;
+    database_.insert_sample(run_id_, channel_ids_[i], *standing->repeated_at_ns, *standing->stored);
+    standing->repeated_at_ns.reset();
   }
 }
 

@@ -813,14 +813,16 @@ TEST(DataSafety, AFullDiskIsAFailedRunThatSaysFromWhenSamplesWereLost) {
   // and said "recorded as run 1"; the file held 1 s of the 20 s while its runs row said 2002.
   TempTree tree;
   const auto db = tree.path("f.db").string();
-  EXPECT_EQ(run_with_file_limit(tree, 300, "run -q -i 10ms -o " + db + " -- sleep 3"), 1);
+  // (Idle disks and interfaces are stored where their counters move, not on every tick: 300 KiB
+  // held all of a 3 s run once they were, so the run is longer.)
+  EXPECT_EQ(run_with_file_limit(tree, 300, "run -q -i 10ms -o " + db + " -- sleep 8"), 1);
   const auto err = read_file(tree.path("err.txt"));
   EXPECT_NE(err.find("were not stored"), std::string::npos) << err;
   EXPECT_NE(err.find("samples from "), std::string::npos) << err;
   // The runs row tells what the file holds.
   const auto stored = scalar(db, "SELECT count(DISTINCT t_ns) FROM samples");
   EXPECT_GT(stored, 0);
-  EXPECT_LT(stored, 250);
+  EXPECT_LT(stored, 700);
   EXPECT_EQ(scalar(db, "SELECT samples FROM runs WHERE id = 1"), stored);
   EXPECT_EQ(scalar(db, "SELECT exit_status FROM runs WHERE id = 1"), 0);  // the command's own status, kept
   // A second run into the file: whether it fits (the first one's log was folded into the file at
