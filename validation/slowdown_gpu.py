@@ -18,7 +18,8 @@ LOAD = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)),
 
 def products(command):
     result = subprocess.run(command, capture_output=True, text=True, check=True)
-    return int(re.search(r"(\d+) products", result.stderr).group(1)) / SECONDS
+    found = re.search(r"(\d+) products .*\(([0-9.]+) s\)", result.stderr)
+    return int(found.group(1)) / float(found.group(2))
 
 
 variants = {
