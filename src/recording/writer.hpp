@@ -25,10 +25,10 @@ std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval);
 // A byte counter that stands still (an idle disk or network interface) is stored where it comes
 // to stand still, at the last tick of each commit and just before it moves, not on every tick:
 // each sample left out equals the stored ones on both sides of it, so a straight line between
-// those (a rate of zero) gives it back exactly. Beside an H100 at 100 ms, two disks and four
-// interfaces were 16 of the 55 rows stored a tick, and each row costs the writer about 2 µs of
-// CPU (VALIDATION.md, "The rest of every source"). Power, energy and every other kind are
-// stored on every tick.
+// those (a rate of zero) gives it back exactly. Beside an H100 at 100 ms, its two disks, four
+// interfaces and the measured processes gave 18 of the 54 rows stored a tick, and the writer's
+// CPU fell from 99 to 70 µs a tick (VALIDATION.md, "Every source within twice nvidia-smi?").
+// Power, energy and every other kind are stored on every tick.
 class RunWriter {
  public:
   RunWriter(Database& database, Sampler& sampler, std::int64_t run_id, std::vector<std::int64_t> channel_ids,

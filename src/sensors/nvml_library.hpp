@@ -48,7 +48,8 @@ class NvmlLibrary {
  public:
   // NVML loaded and initialised; on failure nullptr, and `problem` says why. The library the
   // process already holds open where it came from the path asked for now, else a new one: the GPU
-  // sources share one (beside an H100 a second nvmlInit cost 4 ms of CPU; VALIDATION.md).
+  // sources share one (beside an H100 a second nvmlInit cost 4 ms of CPU; VALIDATION.md, "Every
+  // source within twice nvidia-smi?").
   static std::shared_ptr<NvmlLibrary> share(std::string& problem);
   ~NvmlLibrary();
   NvmlLibrary(const NvmlLibrary&) = delete;

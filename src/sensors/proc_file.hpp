@@ -43,7 +43,8 @@ class ProcFile {
 // One such file read by several sources on the same tick (/proc/stat by procfs.cpu and
 // estimate.cpu): each reader takes the content read for it, or reads afresh where it has already
 // taken that one, so two readers in one tick cost one read of the kernel's text (/proc/stat: 9 µs
-// of CPU a read beside an H100, VALIDATION.md). Read on the sampling thread only.
+// of CPU a read beside an H100; VALIDATION.md, "Every source within twice nvidia-smi?"). Read on
+// the sampling thread only.
 class SharedProcFile {
  public:
   // Opens the file on the first call; later calls return that call's status.
