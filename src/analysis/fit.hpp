@@ -26,7 +26,7 @@ struct FitObservation {
   Scores scores;
   bool estimated = false;  // scored on estimated energy
   bool declared = false;   // accuracy declared, not measured
-  bool partial = false;    // a channel of its energy stopped early
+  bool partial = false;    // a channel of its energy counted only in part
 };
 
 struct FitCell {

@@ -40,14 +40,19 @@ std::optional<EnergyBasis> scoring_energy(const recording::ReportedRun& run, boo
   return energy_basis(run.measured_energy_j, run.estimated_energy_j);
 }
 
-// The channels of the basis's kind (measured or estimated) that stopped inside the span scored on.
-std::string stopped_inside(const recording::ReportedRun& run, const EnergyBasis& basis, const std::string& scored_on) {
+// The channels of the basis's kind (measured or estimated) that stopped inside the span scored on,
+// or had no sample over the inference window scored on.
+std::string partial_channels_of(const recording::ReportedRun& run, const EnergyBasis& basis, const std::string& scored_on) {
   const bool windowed = scored_on.starts_with("inference window");
   std::string text = run.never_closed ? "the run was never closed (powerfit killed mid-run)" : "";
   for (const auto& stopped : run.stopped) {
     if (stopped.estimated != basis.estimated) continue;
     if (windowed && run.window_end_s && stopped.at_s >= *run.window_end_s) continue;
     text += (text.empty() ? "" : ", ") + partial_note(stopped.channel, stopped.failure, stopped.at_s);
+  }
+  if (!windowed) return text;
+  for (const auto& unsampled : run.unsampled_in_window) {
+    if (unsampled.estimated == basis.estimated) text += (text.empty() ? "" : ", ") + unsampled_note(unsampled.channel);
   }
   return text;
 }
@@ -84,7 +89,7 @@ RunScore score_run(const recording::ReportedRun& run, const ScoreWeights& weight
   }
   if (result.basis) {
     result.scores = compute_scores(counts_of(run.counts), result.basis->joules, weights, &result.why);
-    result.partial = stopped_inside(run, *result.basis, result.scored_on);
+    result.partial = partial_channels_of(run, *result.basis, result.scored_on);
   }
   return result;
 }

@@ -19,7 +19,9 @@ struct RunScore {
   std::optional<Scores> scores;
   std::string why;
   // The channels of the scored energy that stopped early, inside the span scored on
-  // ("gpu1.energy (read error at 0.60 s)", ...), or a run never closed: the energy is PARTIAL.
+  // ("gpu1.energy (read error at 0.60 s)", ...), or had no sample over the inference window
+  // scored on ("gpu1.energy (no samples over the stretch)"), or a run never closed: the energy is
+  // PARTIAL.
   // Empty when whole.
   std::string partial;
 };

@@ -78,6 +78,8 @@ std::string partial_note(const std::string& channel, const std::string& failure,
   return channel + " (" + failure + " at " + seconds_text(at_s) + ")";
 }
 
+std::string unsampled_note(const std::string& channel) { return channel + " (no samples over the stretch)"; }
+
 std::vector<std::string> counter_warnings(const RunSummary& summary) {
   std::vector<std::string> warnings;
   char text[320];

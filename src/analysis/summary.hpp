@@ -37,5 +37,8 @@ void check_baseline(RunSummary::Baseline& baseline, std::optional<double> cpu_ut
 
 // How a partial total names a channel that stopped: "gpu1.energy (read error at 0.60 s)".
 std::string partial_note(const std::string& channel, const std::string& failure, double at_s);
+// "gpu1.energy (no samples over the stretch)": a channel of the energy total that others counted
+// a stretch without, having no sample over it.
+std::string unsampled_note(const std::string& channel);
 
 }  // namespace powerfit::analysis

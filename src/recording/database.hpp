@@ -112,6 +112,13 @@ struct ReportedRun {
     bool estimated = false;
   };
   std::vector<Stopped> stopped;
+  // Channels of the energy total with no energy inside the inference window, where others have
+  // one: they had no sample over it (the session's summary said so; scored again, so does this).
+  struct Unsampled {
+    std::string channel;
+    bool estimated = false;
+  };
+  std::vector<Unsampled> unsampled_in_window;
 };
 
 // A run's channel as recorded, with its whole-run energy where it has one.

@@ -130,6 +130,17 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
     while (stopped.step()) row.stopped.push_back({stopped.text(0), stopped.text(1), stopped.real(2), stopped.int64(3) != 0});
     stopped.reset();
   }
+  Statement unsampled(db_.get(), R"sql(
+    SELECT c.name, c.estimated FROM channels c
+    WHERE c.run_id = ?1 AND c.in_energy_total = 1 AND c.failure IS NULL
+      AND NOT EXISTS (SELECT 1 FROM window_channel_energy w WHERE w.run_id = c.run_id AND w.channel_id = c.id)
+      AND EXISTS (SELECT 1 FROM window_channel_energy w WHERE w.run_id = c.run_id)
+    ORDER BY c.id)sql");
+  for (auto& row : rows) {
+    unsampled.bind(1, row.run_id);
+    while (unsampled.step()) row.unsampled_in_window.push_back({unsampled.text(0), unsampled.int64(1) != 0});
+    unsampled.reset();
+  }
   return rows;
 }
 

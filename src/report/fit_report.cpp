@@ -171,7 +171,7 @@ void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const st
       out << "  " << machine << ": " << (architecture ? *architecture : std::string("none reaches it")) << '\n';
     }
   }
-  out << "E: scored on ESTIMATED energy; D: accuracy declared, not measured; P: PARTIAL energy (a channel stopped early)\n";
+  out << "E: scored on ESTIMATED energy; D: accuracy declared, not measured; P: PARTIAL energy (a channel counted only in part)\n";
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 

@@ -235,7 +235,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
       << "); ± is the 95% confidence interval over runs, CV the coefficient of variation of mJ/inference (`powerfit score --explain`); decl.: accuracy declared with --accuracy, not measured\n";
-  for (const auto& text : partials) out << "PARTIAL energy, a channel stopped early: " << text << '\n';
+  for (const auto& text : partials) out << "PARTIAL energy, a channel counted only in part: " << text << '\n';
   for (const auto& text : unscored) out << "unscored: " << text << '\n';
 }
 

@@ -205,7 +205,7 @@ StretchEnergy RecordedSession::energy_between(std::int64_t from_ns, std::int64_t
   // Where others counted the stretch, the sums lack these (a stretch outside every channel's
   // samples has no sums at all, and its caller says so).
   if (result.measured_j || result.estimated_j) {
-    for (const auto& name : silent) result.partial_channels.push_back(name + " (no samples over the stretch)");
+    for (const auto& name : silent) result.partial_channels.push_back(analysis::unsampled_note(name));
   }
   return result;
 }

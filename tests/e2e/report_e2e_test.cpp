@@ -103,7 +103,7 @@ TEST(PartialEnergy, ScoreFitAndReportMarkARunWhoseChannelStoppedInsideTheWindow)
   EXPECT_EQ(scored[1]["partial_channels"], "gpu0.energy (read error at 0.60 s)");
   const auto table = run_powerfit({"score", db}, tree.root());
   EXPECT_NE(table.out.find("measured PARTIAL"), std::string::npos) << table.out;
-  EXPECT_NE(table.out.find("PARTIAL energy, a channel stopped early: run 2"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("PARTIAL energy, a channel counted only in part: run 2"), std::string::npos) << table.out;
 
   const auto fit = json::parse(run_powerfit({"fit", db, "--json"}, tree.root()).out);
   ASSERT_EQ(fit["cells"].size(), 1u);
@@ -114,6 +114,38 @@ TEST(PartialEnergy, ScoreFitAndReportMarkARunWhoseChannelStoppedInsideTheWindow)
   ASSERT_EQ(run_powerfit({"report", db, "-o", page}, tree.root()).status, 0);
   const auto html = testing::read_file(page);
   EXPECT_NE(html.find("PARTIAL: gpu0.energy (read error at 0.60 s)"), std::string::npos);
+}
+
+TEST(PartialEnergy, AWindowThatAChannelHadNoSampleOverIsPartialScoredAgainFromTheFile) {
+  // The session's summary called such a window PARTIAL; `score` of the same file called it whole.
+  TempTree tree;
+  const auto path = tree.path("unsampled.db");
+  {
+    auto database = recording::Database::open(path, recording::Database::Mode::read_write);
+    const auto run = database.begin_run({.uuid = recording::new_run_uuid(), .command = {"infer"}, .start_wall_ns = 1, .interval_s = 0.1});
+    std::vector<ChannelInfo> channels;
+    for (const char* name : {"gpu0.energy", "gpu1.energy"}) {
+      channels.push_back({.name = name, .unit = Unit::joule, .kind = ChannelKind::energy_counter, .in_energy_total = true});
+    }
+    channels.push_back({.name = "cpu.power.estimated", .unit = Unit::watt, .kind = ChannelKind::power_gauge,
+                        .provenance = Provenance::estimated, .in_energy_total = true});
+    const auto ids = database.add_channels(run, channels);
+    RunSummary summary{.duration_s = 2.0};
+    for (const auto& channel : channels) summary.channels.push_back({.info = channel, .samples = 20, .energy_j = 300.0});
+    database.finish_run(run, 2'000'000'001, summary, ids);
+    database.save_workload_report(run, {.inferences = 1000, .correct = 900, .model = "resnet"});
+    // gpu1 and the estimate had no sample over the window: only gpu0 counted it.
+    database.save_window_energy(run, 0.5, 1.5, 200.0, std::nullopt);
+    database.save_window_channel_energy(run, ids[0], 200.0);
+  }
+  const auto scored = json::parse(run_powerfit({"score", path.string(), "--json"}, tree.root()).out);
+  ASSERT_EQ(scored.size(), 1u);
+  EXPECT_EQ(scored[0]["scored_on"], "inference window");
+  EXPECT_EQ(scored[0]["energy_partial"], true);
+  // The measured basis names its own kind's channel, not the estimate.
+  EXPECT_EQ(scored[0]["partial_channels"], "gpu1.energy (no samples over the stretch)");
+  const auto table = run_powerfit({"score", path.string()}, tree.root());
+  EXPECT_NE(table.out.find("PARTIAL energy, a channel counted only in part: run 1"), std::string::npos) << table.out;
 }
 
 TEST(PartialEnergy, ARunNeverClosedIsMarkedByMergeScoreAndReport) {
