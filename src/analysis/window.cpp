@@ -131,6 +131,18 @@ std::vector<std::pair<double, double>> counter_power(const Series& counter) {
   return points;
 }
 
+std::vector<std::pair<double, double>> counter_rate(const Series& counter) {
+  std::vector<std::pair<double, double>> points;
+  for (std::size_t i = 1; i < counter.size(); ++i) {
+    const double from = static_cast<double>(counter[i - 1].first) * 1e-9, to = static_cast<double>(counter[i].first) * 1e-9;
+    if (to <= from) continue;
+    const double rate = (counter[i].second - counter[i - 1].second) / (to - from);
+    if (rate == 0.0 && (points.empty() || points.back() != std::pair{from, 0.0})) points.emplace_back(from, 0.0);
+    points.emplace_back(to, rate);
+  }
+  return points;
+}
+
 std::optional<double> energy_in_window(const Series& series, ChannelKind kind, std::int64_t t0, std::int64_t t1,
                                        std::int64_t edge_ns, const Series* gauge) {
   if (gauge && gauge->empty()) gauge = nullptr;

@@ -32,4 +32,11 @@ std::optional<double> energy_in_window(const Series& series, ChannelKind kind, s
 // and twice the power.
 std::vector<std::pair<double, double>> counter_power(const Series& counter);
 
+// A byte counter's rate over time, in bytes per second at seconds since the start: the rate
+// between each stored sample and the one before it, held over that stretch. A counter that stood
+// still is stored only where it stopped and moved again (recording/writer.hpp): its stretch of
+// zero starts where it stopped, so a burst reads as a burst, not as a slope down to the next
+// stored sample seconds later.
+std::vector<std::pair<double, double>> counter_rate(const Series& counter);
+
 }  // namespace powerfit::analysis

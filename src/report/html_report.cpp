@@ -59,16 +59,6 @@ std::vector<Band> phases(const std::vector<Marker>& markers) {
 }
 
 // Byte counters become rates (per second) between consecutive samples.
-std::vector<analysis::Point> as_rate(const Series& series) {
-  std::vector<analysis::Point> points;
-  for (std::size_t i = 1; i < series.size(); ++i) {
-    const double dt = static_cast<double>(series[i].first - series[i - 1].first) * 1e-9;
-    if (dt <= 0) continue;
-    points.emplace_back(static_cast<double>(series[i].first) * 1e-9, (series[i].second - series[i - 1].second) / dt);
-  }
-  return points;
-}
-
 std::vector<analysis::Point> as_points(const Series& series) {
   std::vector<analysis::Point> points;
   points.reserve(series.size());
@@ -133,7 +123,7 @@ RunPanels run_series(recording::Database& database, const recording::RunRow& run
       line.panel = Panel::memory, line.points = as_points(found->second);
     } else if ((channel.kind == "byte_counter" || (channel.kind == "gauge" && channel.unit == "B/s")) &&
                !is_part_of_a_total(channel.name, names)) {
-      line.panel = Panel::io, line.points = channel.kind == "byte_counter" ? as_rate(found->second) : as_points(found->second);
+      line.panel = Panel::io, line.points = channel.kind == "byte_counter" ? analysis::counter_rate(found->second) : as_points(found->second);
     }
     if (line.panel != Panel::none && !line.points.empty()) panels.lines.push_back(std::move(line));
   }

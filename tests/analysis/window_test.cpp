@@ -180,5 +180,22 @@ TEST(CounterPower, ACounterRepeatedBetweenRefreshesIsPlottedAtItsPowerNotASawtoo
   for (const auto& [t, watts] : points) EXPECT_NEAR(watts, 150.0, 1e-9) << t;
 }
 
+TEST(CounterRate, AByteCounterStoredWhereItStoppedDropsToZeroThereNotAtItsNextSample) {
+  // A burst of 1 MB in the tick to 1.0 s, then standing: stored at 1.0 s and next at 2.9 s, the
+  // commit's last tick. The rate drew a slope from 10 MB/s at 1.0 s down to zero at 2.9 s.
+  const Series disk{{900'000'000, 0.0}, {1'000'000'000, 1e6}, {2'900'000'000, 1e6}, {3'000'000'000, 3e6}};
+  const auto points = counter_rate(disk);
+  const std::vector<std::pair<double, double>> expected{{1.0, 1e7}, {1.0, 0.0}, {2.9, 0.0}, {3.0, 2e7}};
+  ASSERT_EQ(points.size(), expected.size());
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    EXPECT_DOUBLE_EQ(points[i].first, expected[i].first) << i;
+    EXPECT_NEAR(points[i].second, expected[i].second, 1e-3) << i;
+  }
+  // Stored on every tick, standing still: one point a tick, as before.
+  Series idle;
+  for (int tick = 0; tick <= 5; ++tick) idle.emplace_back(tick * 100'000'000LL, 42.0);
+  EXPECT_EQ(counter_rate(idle).size(), 6u);
+}
+
 }  // namespace
 }  // namespace powerfit::analysis
