@@ -103,19 +103,20 @@ void RunWriter::store(std::size_t channel, std::int64_t time_ns, double value) {
     standing->repeated_at_ns = time_ns;
     return;
   }
-  if (standing->repeated_at_ns) database_.insert_sample(run_id_, channel_ids_[channel], *standing->repeated_at_ns, *standing->stored);
+  store_repeat(channel);
   database_.insert_sample(run_id_, channel_ids_[channel], time_ns, value);
   standing->stored = value;
+}
+
+void RunWriter::store_repeat(std::size_t channel) {
+  auto& standing = standing_[channel];
+  if (!standing || !standing->repeated_at_ns) return;
+  database_.insert_sample(run_id_, channel_ids_[channel], *standing->repeated_at_ns, *standing->stored);
   standing->repeated_at_ns.reset();
 }
 
 void RunWriter::store_held() {
-  for (std::size_t i = 0; i < standing_.size(); ++i) {
-    auto& standing = standing_[i];
-    if (!standing || !standing->repeated_at_ns) continue;
-    database_.insert_sample(run_id_, channel_ids_[i], *standing->repeated_at_ns, *standing->stored);
-    standing->repeated_at_ns.reset();
-  }
+  for (std::size_t i = 0; i < standing_.size(); ++i) store_repeat(i);
 }
 
 }  // namespace powerfit::recording

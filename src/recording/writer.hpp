@@ -54,6 +54,7 @@ class RunWriter {
   void run();
   void flush();
   void store(std::size_t channel, std::int64_t time_ns, double value);
+  void store_repeat(std::size_t channel);  // a standing counter's last unstored tick, if any
   void store_held();  // each standing counter's last tick, before a commit
 
   // A standing byte counter: the value stored last, and the tick that repeated it last, unstored.
