@@ -8,8 +8,9 @@
 #   3. thread_cost.py: the steady state thread by thread, THREAD_ROUNDS interleaved rounds of 12 s,
 #      with `--sources nvml` and with every source
 # and prints the tables last. The earlier build's source is a directory holding its tree (made
-# here by `git archive REV | tar -x -C DIR`), built by its own scripts/build-cuda.sh.
-# usage: [SCHEDULES="default;..."] validation/gpu_cost_ab.sh OUT BASELINE_DIR [COST_ROUNDS] [THREAD_ROUNDS]
+# here by `git archive REV | tar -x -C DIR`), built by its own scripts/build-cuda.sh; with
+# BASELINE_DIR `-`, this build alone is measured beside nvidia-smi.
+# usage: [SCHEDULES="default;..."] validation/gpu_cost_ab.sh OUT BASELINE_DIR|- [COST_ROUNDS] [THREAD_ROUNDS]
 # (carry .deps: scripts/build-cuda.sh takes its headers from there)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,11 +21,15 @@ thread_rounds=${4:-2}
 export SCHEDULES=${SCHEDULES:-default}
 mkdir -p "$out"
 POWERFIT_CUDA_TARGETS=powerfit scripts/build-cuda.sh build-cuda > "$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
-ln -sfn "$PWD/.deps" "$baseline_dir/.deps"
-POWERFIT_CUDA_TARGETS=powerfit "$baseline_dir/scripts/build-cuda.sh" build-cuda > "$out/build-baseline.log" 2>&1 ||
-  { tail -30 "$out/build-baseline.log"; exit 1; }
 powerfit=$PWD/build-cuda/src/powerfit
-export BASELINE=$baseline_dir/build-cuda/src/powerfit
+compared="nvidia-smi"
+if [ "$baseline_dir" != - ]; then
+  ln -sfn "$PWD/.deps" "$baseline_dir/.deps"
+  POWERFIT_CUDA_TARGETS=powerfit "$baseline_dir/scripts/build-cuda.sh" build-cuda > "$out/build-baseline.log" 2>&1 ||
+    { tail -30 "$out/build-baseline.log"; exit 1; }
+  export BASELINE=$baseline_dir/build-cuda/src/powerfit
+  compared="nvidia-smi;baseline"
+fi
 nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader > "$out/gpu.txt"
 
 work=$(mktemp -d)
@@ -36,7 +41,7 @@ count_reads() {  # LABEL BINARY SCHEDULE
     -o "$work/shim.db" -- sleep 12 2>&1 | grep nvml_count
 }
 {
-  count_reads baseline "$BASELINE" ""
+  [ -z "${BASELINE:-}" ] || count_reads baseline "$BASELINE" ""
   IFS=';' read -ra schedules <<< "$SCHEDULES"
   for schedule in "${schedules[@]}"; do
     value=$schedule
@@ -47,8 +52,8 @@ count_reads() {  # LABEL BINARY SCHEDULE
 
 python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
 rm -rf "$out/cost"
-SCHEDULES="nvidia-smi;baseline;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" nvml "$thread_rounds" 12 100 > "$out/threads.txt"
-SCHEDULES="nvidia-smi;baseline;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" all "$thread_rounds" 12 100 >> "$out/threads.txt"
+SCHEDULES="$compared;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" nvml "$thread_rounds" 12 100 > "$out/threads.txt"
+SCHEDULES="$compared;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" all "$thread_rounds" 12 100 >> "$out/threads.txt"
 
 cat "$out/gpu.txt"
 python3 validation/counter_bursts.py "$out/counter-reads.txt"
