@@ -4,7 +4,8 @@
 #   1. the energy counter's reads in 12 s of an idle `run --sources nvml`, counted and timed by
 #      validation/nvml_count_shim.c, for each build (and under each of SCHEDULES, this build)
 #   2. sampling_cost_gpu.py: the whole tool's CPU per sample at 100 ms, 20 s runs, start-up
-#      included, COST_ROUNDS interleaved rounds, both builds
+#      included, COST_ROUNDS interleaved rounds, both builds, and validation/nvml_floor.c: NVML's
+#      reads alone, the least any sampler of the same fields pays
 #   3. thread_cost.py: the steady state thread by thread, THREAD_ROUNDS interleaved rounds of 12 s,
 #      with `--sources nvml` and with every source
 # and prints the tables last. The earlier build's source is a directory holding its tree (made
@@ -50,7 +51,8 @@ count_reads() {  # LABEL BINARY SCHEDULE
   done
 } > "$out/counter-reads.txt"
 
-python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
+cc -O2 validation/nvml_floor.c -o "$work/nvml_floor" -ldl
+FLOOR=$work/nvml_floor python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
 rm -rf "$out/cost"
 SCHEDULES="$compared;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" nvml "$thread_rounds" 12 100 > "$out/threads.txt"
 SCHEDULES="$compared;$SCHEDULES" python3 validation/thread_cost.py "$powerfit" all "$thread_rounds" 12 100 >> "$out/threads.txt"

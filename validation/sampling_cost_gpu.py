@@ -9,6 +9,9 @@ children) is divided by the samples it took.
   powerfit run -q --sources procfs.process (or procfs.cpu) ...                  (parts of the whole)
   powerfit run -q --sources nvml -- true, nvidia-smi --query-gpu=... once       (start-up and shut-down, ms)
 
+With FLOOR set to validation/nvml_floor.c built, two more rows: NVML's reads alone, with the counter
+read at the ends and without it (the least any sampler of those fields pays, CPU over its ticks).
+
 With SCHEDULES set ("energy=1s;energy=2s,watch_for=600ms": a list of POWERFIT_NVML_SCHEDULE values,
 "default" for none), the powerfit rows are repeated under each schedule. With BASELINE set to another
 powerfit binary (an earlier build), its two rows are measured too, in the same rounds.
@@ -63,6 +66,13 @@ def powerfit(interval_ms, sources, schedule="default", command_line=None, binary
     return usage.ru_utime + usage.ru_stime, samples
 
 
+def floor(interval_ms, counter):
+    process = subprocess.Popen([os.environ["FLOOR"], str(SECONDS), str(interval_ms), str(counter)], stdout=subprocess.PIPE)
+    output = process.stdout.read()
+    _, _, usage = os.wait4(process.pid, 0)
+    return usage.ru_utime + usage.ru_stime, int(output.split()[0])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     tools = {"nvidia-smi": nvidia_smi}
@@ -73,6 +83,9 @@ def main():
     if os.environ.get("BASELINE"):
         tools["baseline --sources nvml"] = lambda ms: powerfit(ms, "nvml", binary=os.environ["BASELINE"])
         tools["baseline (all sources)"] = lambda ms: powerfit(ms, None, binary=os.environ["BASELINE"])
+    if os.environ.get("FLOOR"):
+        tools["floor: NVML's reads, counter at the ends"] = lambda ms: floor(ms, 1)
+        tools["floor: NVML's reads, no counter"] = lambda ms: floor(ms, 0)
     if os.environ.get("PARTS"):
         tools["powerfit --sources procfs.process"] = lambda ms: powerfit(ms, "procfs.process")
         tools["powerfit --sources procfs.cpu"] = lambda ms: powerfit(ms, "procfs.cpu")
