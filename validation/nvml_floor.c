@@ -13,11 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct nvmlDevice_st* dev_t_;
-typedef union { double d; int si; unsigned ui; unsigned long ul; unsigned long long ull; long long sll; } value_t;
-typedef struct { unsigned fieldId, scopeId; long long timestamp, latencyUsec; int valueType, ret; value_t value; } field_t;
-typedef struct { unsigned gpu, memory; } util_t;
-typedef struct { unsigned long long total, free, used; } mem_t;
+#include "nvml_types.h"
 
 static void* symbol(void* lib, const char* name) {
   void* f = dlsym(lib, name);

@@ -12,11 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-typedef struct nvmlDevice_st* dev_t_;
-typedef union { double d; int si; unsigned ui; unsigned long ul; unsigned long long ull; long long sll; } value_t;
-typedef struct { unsigned fieldId, scopeId; long long timestamp, latencyUsec; int valueType, ret; value_t value; } field_t;
-typedef struct { unsigned gpu, memory; } util_t;
-typedef struct { unsigned long long total, free, used; } mem_t;
+#include "nvml_types.h"
 
 static double now(clockid_t c) { struct timespec t; clock_gettime(c, &t); return t.tv_sec * 1e6 + t.tv_nsec * 1e-3; }
 static int cmp(const void* a, const void* b) { double x = *(const double*)a, y = *(const double*)b; return (x > y) - (x < y); }
