@@ -58,7 +58,8 @@ std::vector<Band> phases(const std::vector<Marker>& markers) {
   return bands;
 }
 
-// Byte counters become rates (per second) between consecutive samples.
+// A series as plotted: its samples at seconds since the start, as stored (byte counters go through
+// analysis::counter_rate instead).
 std::vector<analysis::Point> as_points(const Series& series) {
   std::vector<analysis::Point> points;
   points.reserve(series.size());
