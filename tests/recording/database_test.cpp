@@ -171,6 +171,65 @@ TEST(Database, AVersionTwoFileIsReadAsItIsAndIndexedWhenNextWritten) {
   EXPECT_NE(query_plan(path, kChannelSeriesSql).find("samples_by_channel"), std::string::npos);
 }
 
+// Everything a file's schema says that reads and writes depend on: each table's columns in order
+// (name, type, NOT NULL, default, key), its indexes with their columns, its foreign keys.
+std::string describe_schema(sqlite3* db) {
+  std::ostringstream text;
+  const auto rows = [&](const std::string& sql) {
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
+    std::vector<std::vector<std::string>> result;
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      auto& row = result.emplace_back();
+      for (int i = 0; i < sqlite3_column_count(statement); ++i) {
+        const auto* value = sqlite3_column_text(statement, i);
+        row.emplace_back(value ? reinterpret_cast<const char*>(value) : "NULL");
+      }
+    }
+    sqlite3_finalize(statement);
+    return result;
+  };
+  for (const auto& table : rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")) {
+    text << "table " << table[0] << "\n";
+    for (const auto& column : rows("PRAGMA table_xinfo(" + table[0] + ")")) {
+      text << "  column";
+      for (const auto& field : column) text << " " << field;
+      text << "\n";
+    }
+    for (const auto& index : rows("SELECT name, \"unique\", origin FROM pragma_index_list('" + table[0] + "') ORDER BY name")) {
+      text << "  index " << (index[2] == "c" ? index[0] : "(" + index[2] + ")") << " unique=" << index[1] << ":";
+      for (const auto& column : rows("SELECT name FROM pragma_index_info('" + index[0] + "') ORDER BY seqno")) text << " " << column[0];
+      text << "\n";
+    }
+    for (const auto& key : rows("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list('" + table[0] + "') ORDER BY \"from\"")) {
+      text << "  references " << key[0] << " -> " << key[1] << "(" << key[2] << ")\n";
+    }
+  }
+  return text.str();
+}
+
+TEST(Database, ANewFileHasTheSchemaTheMigrationsLeave) {
+  // A new file is made from the current schema in one step, an older one brought up to it by the
+  // migrations: the two must be one schema, column for column.
+  TempTree tree;
+  const auto path = tree.path("new.db");
+  { auto database = Database::open(path, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), kSchemaVersion); }
+  sqlite3* made = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &made), SQLITE_OK);
+  sqlite3* migrated = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &migrated), SQLITE_OK);
+  ASSERT_EQ(schema_migrations().size(), static_cast<std::size_t>(kSchemaVersion));
+  for (const auto migration : schema_migrations()) {
+    ASSERT_EQ(sqlite3_exec(migrated, std::string(migration).c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << migration;
+  }
+  const auto expected = describe_schema(migrated);
+  EXPECT_NE(expected.find("table window_channel_energy"), std::string::npos) << expected;  // the description says something
+  EXPECT_NE(expected.find("index samples_by_channel unique=0: run_id channel_id t_ns value"), std::string::npos) << expected;
+  EXPECT_EQ(describe_schema(made), expected);
+  sqlite3_close(migrated);
+  sqlite3_close(made);
+}
+
 TEST(Database, RefusesANewerSchemaAndNamesTheFix) {
   TempTree tree;
   const auto path = tree.path("future.db");
