@@ -14,8 +14,9 @@ namespace powerfit::sensors {
 namespace {
 
 using Field = std::chrono::milliseconds NvmlSchedule::*;
-constexpr std::array<std::pair<std::string_view, Field>, 10> kFields{{{"energy", &NvmlSchedule::energy},
+constexpr std::array<std::pair<std::string_view, Field>, 11> kFields{{{"energy", &NvmlSchedule::energy},
                                                                      {"energy_level", &NvmlSchedule::energy_level},
+                                                                    {"first", &NvmlSchedule::first},
                                                                     {"retry", &NvmlSchedule::retry},
                                                                     {"watch", &NvmlSchedule::watch},
                                                                     {"watch_first", &NvmlSchedule::watch_first},
@@ -73,7 +74,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     }
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
-      return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, energy_level, retry, watch, " +
+      return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, energy_level, first, retry, watch, " +
              "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));

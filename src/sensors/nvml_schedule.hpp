@@ -24,12 +24,16 @@ struct NvmlSchedule {
   // places a stretch's energy as well over 30 s as over 5 s, and a reading's dating error is a
   // smaller share of a longer stretch; a shift or a marker reads the counter anyway and brings
   // the period back to `energy`. From the start the power counts as level: an idle run of 20 s
-  // reads the counter on opening, 200 ms on (`retry`) and at the end, 3 ms of CPU a read on an
-  // H100 (VALIDATION.md, "The counter read where the power moves").
+  // reads the counter on opening and at the end, 3 ms of CPU a read on an H100 (VALIDATION.md,
+  // "The counter read where the power moves", "The first read after opening").
   std::chrono::milliseconds energy_level{30000};
-  // The counter again after a failed read, and its first read by the poller: the read made when
-  // the source opens is dated before the refresh clock knows anything, so its dating error is
-  // kept to this first stretch rather than spread over a whole `energy` period.
+  // The poller's first read of the counter after the one made on opening, at the latest (the
+  // period above comes first when it is shorter). At 200 ms, the schedule before 2026-12-06: it
+  // kept the opening read's dating error, made before the refresh clock knows anything, to a
+  // first stretch of 200 ms; on the H100, bench's windows were no closer for it, and it cost about
+  // 4 ms of CPU a run (VALIDATION.md, "The first read after opening").
+  std::chrono::milliseconds first{30000};
+  // The counter again this soon after a failed read.
   std::chrono::milliseconds retry{200};
   std::chrono::milliseconds watch{10};          // the power, to learn the refresh clock,
   std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
@@ -77,7 +81,7 @@ struct NvmlSchedule {
 
 inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
-// Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, energy_level, retry, watch,
+// Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, energy_level, first, retry, watch,
 // watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, shift as a
 // percent or off, aim, mark, watch_counter and counter_in_stretches as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
@@ -85,7 +89,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=5s,energy_level=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
+// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

@@ -234,6 +234,9 @@ void NvmlSource::observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatt
   std::lock_guard lock(gpu.clock_mutex);
   gpu.power_clock.observe(milliwatts, read_ns);
   gpu.watched_mw = milliwatts;
+  // The first power seen stands for the counter's read on opening, made just before: shifts are
+  // followed from the start, not only from the poller's first read of the counter.
+  if (gpu.counted_mw == 0) gpu.counted_mw = milliwatts;
 }
 
 void NvmlSource::poke_poller() {
@@ -258,7 +261,7 @@ void NvmlSource::on_mark() {
 bool NvmlSource::power_shifted(Gpu& gpu) {
   if (schedule_.shift <= 0.0) return false;
   std::lock_guard lock(gpu.clock_mutex);
-  if (gpu.counted_mw == 0) return false;  // the poller has not read the counter yet: nothing to shift from
+  if (gpu.counted_mw == 0) return false;  // no power seen yet: nothing to shift from
   const double moved = std::abs(static_cast<double>(gpu.watched_mw) - static_cast<double>(gpu.counted_mw));
   return moved > schedule_.shift * std::max(gpu.counted_mw, 1000u);  // against 1 W at least
 }
@@ -436,7 +439,6 @@ void NvmlSource::poll() {
     return std::min(begun + schedule_.watch_every, ends + (ends - start));
   };
   auto next_watch = next_watch_after(start, watch_until);
-  std::vector<Clock::time_point> next_energy(gpus_.size(), start + schedule_.retry);
   std::vector<Clock::time_point> last_energy(gpus_.size(), start);  // the counter was read on opening
   // The last shift or marker; the power counts as level from the start. Without shifts followed
   // nothing says the power stayed level, and the counter is read every `energy`.
@@ -446,6 +448,8 @@ void NvmlSource::poll() {
     const bool level = schedule_.shift > 0.0 && !gpus_[i]->power_unread && now - last_edge[i] >= schedule_.energy_level;
     return level ? std::max(schedule_.energy, schedule_.energy_level) : schedule_.energy;
   };
+  std::vector<Clock::time_point> next_energy(gpus_.size());
+  for (std::size_t i = 0; i < gpus_.size(); ++i) next_energy[i] = start + std::min(schedule_.first, plain_period(i, start));
   std::vector<Clock::time_point> next_look(gpus_.size(), start);  // each GPU's next watch of its power
   std::vector<char> for_shift(gpus_.size(), 0);  // the next counter read was brought forward by a shift
   // The counter's own watch, until its clock has seen a refresh sharply (two reads, aimed, once it

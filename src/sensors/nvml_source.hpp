@@ -108,7 +108,7 @@ class NvmlSource final : public Source {
     RefreshClock power_clock;    // when the driver refreshed the power readings, learnt by watching them
     RefreshClock counter_clock;  // when it refreshed the energy counter, learnt by watching the counter
     unsigned int watched_mw = 0;  // under clock_mutex: the power as last read,
-    unsigned int counted_mw = 0;  // and as watched right after the last read of the counter
+    unsigned int counted_mw = 0;  // and as watched right after the last read of the counter (first seen: on opening)
     std::atomic<bool> lost{false};
     std::atomic<bool> power_unread{false};  // the last read of its power failed (observe_power)
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields

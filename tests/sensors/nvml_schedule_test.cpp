@@ -23,7 +23,7 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
   EXPECT_EQ(describe(schedule),
-            "energy=1s,energy_level=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
+            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
   const auto unmarked = parse_nvml_schedule("mark=off,watch_counter=off,counter_in_stretches=on");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(unmarked)) << std::get<std::string>(unmarked);
   EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).mark);
