@@ -17,6 +17,18 @@ out=$1
 cost_rounds=${2:-1}
 step_rounds=${3:-2}
 export SCHEDULES=${SCHEDULES:-default}
+IFS=';' read -ra schedules <<< "$SCHEDULES"
+# A call of the lent machine stops at 600 s, and what is cut off is lost. From the H100 calls of
+# 2026-12-06: build and setup about 90 s, the counter's reads 13 s a schedule, a cost round 21 s
+# for nvidia-smi and for each schedule's two variants, a step run about 12 s (two a round and
+# schedule, at 100 and 50 ms).
+n=${#schedules[@]}
+estimate=$((90 + 13 * n + cost_rounds * (1 + 2 * n) * 21 + step_rounds * n * 2 * 12))
+if [ "$estimate" -gt "${CALL_LIMIT_S:-570}" ]; then
+  echo "error: about ${estimate} s for ${n} schedule(s), ${cost_rounds} cost and ${step_rounds} step round(s), past a call's ${CALL_LIMIT_S:-570} s; give fewer rounds or schedules (or CALL_LIMIT_S)" >&2
+  exit 2
+fi
+echo "about ${estimate} s"
 work=${POWERFIT_GPU_WORK:-$PWD/build-cuda/fitwork}
 mkdir -p "$out"
 FIT_SETTLE=${FIT_SETTLE:-2s} POWERFIT_GPU_WORK=$work validation/gpu_fit_test.sh setup "$out/setup" resnet50 > "$out/setup.log" 2>&1 ||
@@ -28,7 +40,6 @@ nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader > "
 
 shim=$work/nvml_count.so
 cc -shared -fPIC -O2 validation/nvml_count_shim.c -o "$shim" -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
-IFS=';' read -ra schedules <<< "$SCHEDULES"
 for schedule in "${schedules[@]}"; do
   value=$schedule
   [ "$value" = default ] && value=
