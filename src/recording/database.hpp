@@ -10,9 +10,7 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "powerfit/run_summary.hpp"
@@ -27,11 +25,6 @@ inline constexpr int kSchemaVersion = 5;
 // Versions from this one on are read and merged as they are, without a migrated copy: later
 // versions added only indexes and columns that reads take as NULL where absent.
 inline constexpr int kOldestReadableVersion = 2;
-
-// The schema's text: the migrations, the i-th of which brings a file from version i to i + 1, and
-// the schema as they leave it, which a new file is made with in one step.
-std::span<const std::string_view> schema_migrations();
-std::string_view current_schema();
 
 // The reads of samples by run and by channel: each one range of the index samples_by_channel, in
 // its order, so no sort (their query plans are tested). The channel's run is named too, so that

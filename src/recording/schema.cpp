@@ -18,80 +18,9 @@ namespace {
 // "PFIT": marks the file as powerfit's, so another application's SQLite file is never altered.
 constexpr std::int64_t kApplicationId = 0x50464954;
 
-// Migrations[i] brings a database from version i to version i + 1.
-constexpr std::array<std::string_view, kSchemaVersion> kMigrations{R"sql(
-CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
-  uuid TEXT NOT NULL UNIQUE,
-  command TEXT NOT NULL,
-  label TEXT NOT NULL DEFAULT '',
-  start_wall_ns INTEGER NOT NULL,
-  start_time TEXT NOT NULL,
-  end_time TEXT,
-  duration_s REAL,
-  exit_status INTEGER,
-  interval_s REAL NOT NULL,
-  hostname TEXT, kernel TEXT, cpu_model TEXT, cpu_cores INTEGER, memory_bytes INTEGER,
-  gpu_models TEXT, gpu_uuids TEXT, gpu_driver TEXT,
-  powerfit_version TEXT NOT NULL,
-  samples INTEGER, missed_deadlines INTEGER, dropped_ticks INTEGER, max_lateness_s REAL,
-  sampler_cpu_s REAL, sampler_overhead_percent REAL, writer_cpu_s REAL, child_cpu_s REAL,
-  process_cpu_s REAL, process_overhead_percent REAL
-);
-CREATE TABLE channels (
-  id INTEGER PRIMARY KEY,
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  name TEXT NOT NULL,
-  source TEXT NOT NULL,
-  unit TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  scope TEXT NOT NULL,
-  estimated INTEGER NOT NULL,
-  in_energy_total INTEGER NOT NULL DEFAULT 0,
-  wrap_at REAL,
-  failed_at_s REAL,
-  failure TEXT,
-  UNIQUE (run_id, name)
-);
--- Rows are appended in tick order, so a run's samples sit together in rowid order and each
--- commit touches the last page or two instead of one page per channel.
-CREATE TABLE samples (
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  channel_id INTEGER NOT NULL REFERENCES channels(id),
-  t_ns INTEGER NOT NULL,
-  value REAL NOT NULL
-);
-CREATE INDEX samples_by_run ON samples (run_id);
-CREATE TABLE markers (
-  run_id INTEGER NOT NULL REFERENCES runs(id),
-  t_ns INTEGER NOT NULL,
-  name TEXT NOT NULL
-);
-CREATE TABLE workload_reports (
-  run_id INTEGER PRIMARY KEY REFERENCES runs(id),
-  inferences INTEGER, correct INTEGER, correct_top5 INTEGER,
-  model TEXT, device TEXT, batch_size INTEGER, dataset TEXT, parameters REAL, macs REAL,
-  raw TEXT,
-  error TEXT,
-  -- the inference window the workload reported, in seconds since the run started, and the
-  -- energy inside it
-  window_start_s REAL, window_end_s REAL, window_measured_energy_j REAL, window_estimated_energy_j REAL
-);
-CREATE TABLE baselines (
-  run_id INTEGER PRIMARY KEY REFERENCES runs(id),
-  duration_s REAL NOT NULL,
-  command_duration_s REAL NOT NULL,
-  measured_power_w REAL, estimated_power_w REAL,
-  command_measured_energy_j REAL, command_estimated_energy_j REAL,
-  dynamic_measured_energy_j REAL, dynamic_estimated_energy_j REAL
-);
-CREATE TABLE channel_summaries (
-  channel_id INTEGER PRIMARY KEY REFERENCES channels(id),
-  samples INTEGER NOT NULL,
-  total REAL, mean REAL, min REAL, max REAL, energy_j REAL, last REAL
-);
-)sql",
-                                                                     R"sql(
+// Migrations[i] brings a database from version i + 1 to version i + 2. A new file (version 0)
+// gets the current schema at once (kCurrentSchema, below); an older one is brought up to it here.
+constexpr std::array<std::string_view, kSchemaVersion - 1> kMigrations{R"sql(
 -- version 2: what a bench run knows about its model, engine and timings; idle power reused
 -- across repeats; each channel's energy inside the inference window.
 ALTER TABLE workload_reports ADD COLUMN declared_accuracy REAL;
@@ -135,7 +64,8 @@ ALTER TABLE baselines ADD COLUMN settle_s REAL;
 
 // The schema as the migrations leave it, which a new file is made with in one step: each ALTER
 // TABLE makes SQLite parse the whole schema again, and a new file's fourteen of them were most of
-// its opening's cost. Columns stand in the order the migrations add them (tested equal).
+// its opening's cost. Columns stand in the order the migrations add them, so an older file
+// migrated and a new one are alike (Database.ANewFileHasTheSchemaAnOlderOneIsMigratedTo).
 constexpr std::string_view kCurrentSchema = R"sql(
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
@@ -173,6 +103,8 @@ CREATE TABLE channels (
   failure TEXT,
   UNIQUE (run_id, name)
 );
+-- Rows are appended in tick order, so a run's samples sit together in rowid order and each
+-- commit touches the last page or two instead of one page per channel.
 CREATE TABLE samples (
   run_id INTEGER NOT NULL REFERENCES runs(id),
   channel_id INTEGER NOT NULL REFERENCES channels(id),
@@ -328,9 +260,6 @@ Database Database::open_once(const std::filesystem::path& path, Mode mode) {
 
 int Database::schema_version() { return static_cast<int>(pragma_int(db_.get(), "user_version")); }
 
-std::span<const std::string_view> schema_migrations() { return kMigrations; }
-std::string_view current_schema() { return kCurrentSchema; }
-
 // Inside the caller's transaction, from `version` to the current schema. Version 0 is a file with
 // no tables yet (identify refuses any other): it gets the current schema at once.
 void Database::migrate(int version) {
@@ -338,7 +267,7 @@ void Database::migrate(int version) {
   if (version == 0) {
     execute(db, kCurrentSchema);
   } else {
-    for (; version < kSchemaVersion; ++version) execute(db, kMigrations[static_cast<std::size_t>(version)]);
+    for (; version < kSchemaVersion; ++version) execute(db, kMigrations[static_cast<std::size_t>(version - 1)]);
   }
   execute(db, "PRAGMA user_version = " + std::to_string(kSchemaVersion));
   execute(db, "PRAGMA application_id = " + std::to_string(kApplicationId));

@@ -208,26 +208,35 @@ std::string describe_schema(sqlite3* db) {
   return text.str();
 }
 
-TEST(Database, ANewFileHasTheSchemaTheMigrationsLeave) {
+TEST(Database, ANewFileHasTheSchemaAnOlderOneIsMigratedTo) {
   // A new file is made from the current schema in one step, an older one brought up to it by the
-  // migrations: the two must be one schema, column for column.
+  // migrations: the two must be one schema, column for column. The older one is the schema
+  // powerfit wrote at version 1, kept as a fixture.
   TempTree tree;
-  const auto path = tree.path("new.db");
-  { auto database = Database::open(path, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), kSchemaVersion); }
-  sqlite3* made = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &made), SQLITE_OK);
-  sqlite3* migrated = nullptr;
-  ASSERT_EQ(sqlite3_open(":memory:", &migrated), SQLITE_OK);
-  ASSERT_EQ(schema_migrations().size(), static_cast<std::size_t>(kSchemaVersion));
-  for (const auto migration : schema_migrations()) {
-    ASSERT_EQ(sqlite3_exec(migrated, std::string(migration).c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << migration;
+  const auto made = tree.path("new.db");
+  { auto database = Database::open(made, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), kSchemaVersion); }
+  const auto old = tree.path("old.db");
+  {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, testing::read_file(testing::fixture("schema/version-1.sql")).c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
   }
-  const auto expected = describe_schema(migrated);
-  EXPECT_NE(expected.find("table window_channel_energy"), std::string::npos) << expected;  // the description says something
-  EXPECT_NE(expected.find("index samples_by_channel unique=0: run_id channel_id t_ns value"), std::string::npos) << expected;
-  EXPECT_EQ(describe_schema(made), expected);
-  sqlite3_close(migrated);
-  sqlite3_close(made);
+  { auto database = Database::open(old, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), kSchemaVersion); }
+  const auto describe = [](const std::filesystem::path& path) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+    auto text = describe_schema(db);
+    sqlite3_close(db);
+    return text;
+  };
+  const auto migrated = describe(old);
+  EXPECT_NE(migrated.find("table window_channel_energy"), std::string::npos) << migrated;  // the description says something
+  EXPECT_NE(migrated.find("index samples_by_channel unique=0: run_id channel_id t_ns value"), std::string::npos) << migrated;
+  EXPECT_EQ(describe(made), migrated);
 }
 
 TEST(Database, RefusesANewerSchemaAndNamesTheFix) {
