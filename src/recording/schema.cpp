@@ -123,6 +123,8 @@ CREATE TABLE workload_reports (
   model TEXT, device TEXT, batch_size INTEGER, dataset TEXT, parameters REAL, macs REAL,
   raw TEXT,
   error TEXT,
+  -- the inference window the workload reported, in seconds since the run started, and the
+  -- energy inside it
   window_start_s REAL, window_end_s REAL, window_measured_energy_j REAL, window_estimated_energy_j REAL,
   declared_accuracy REAL, backend TEXT, model_sha256 TEXT, dataset_size INTEGER,
   latency_p50_s REAL, latency_p90_s REAL, latency_p99_s REAL, throughput_per_s REAL,

@@ -33,7 +33,8 @@ struct NvmlSchedule {
   // first stretch of 200 ms; on the H100, bench's windows were no closer for it, and it cost about
   // 4 ms of CPU a run (VALIDATION.md, "The first read after opening").
   std::chrono::milliseconds first{30000};
-  // The counter again this soon after a failed read.
+  // The counter again this soon after a failed read (and, with `counter_in_stretches`, its watch
+  // in the first watching stretch from this on).
   std::chrono::milliseconds retry{200};
   std::chrono::milliseconds watch{10};          // the power, to learn the refresh clock,
   std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
