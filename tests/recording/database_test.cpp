@@ -172,38 +172,35 @@ TEST(Database, AVersionTwoFileIsReadAsItIsAndIndexedWhenNextWritten) {
 }
 
 // Everything a file's schema says that reads and writes depend on: each table's columns in order
-// (name, type, NOT NULL, default, key), its indexes with their columns, its foreign keys.
+// (position, name, type, NOT NULL, default, key, hidden), its indexes with their columns, its
+// foreign keys.
 std::string describe_schema(sqlite3* db) {
   std::ostringstream text;
-  const auto rows = [&](const std::string& sql) {
-    sqlite3_stmt* statement = nullptr;
-    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sql;
-    std::vector<std::vector<std::string>> result;
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      auto& row = result.emplace_back();
-      for (int i = 0; i < sqlite3_column_count(statement); ++i) {
-        const auto* value = sqlite3_column_text(statement, i);
-        row.emplace_back(value ? reinterpret_cast<const char*>(value) : "NULL");
-      }
-    }
-    sqlite3_finalize(statement);
-    return result;
-  };
-  for (const auto& table : rows("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")) {
-    text << "table " << table[0] << "\n";
-    for (const auto& column : rows("PRAGMA table_xinfo(" + table[0] + ")")) {
+  Statement tables(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+  while (tables.step()) {
+    const auto table = tables.text(0);
+    text << "table " << table << "\n";
+    Statement columns(db, "SELECT cid, name, type, \"notnull\", dflt_value, pk, hidden FROM pragma_table_xinfo(?1)");
+    columns.bind(1, table);
+    while (columns.step()) {
       text << "  column";
-      for (const auto& field : column) text << " " << field;
+      for (int i = 0; i < 7; ++i) text << " " << (columns.is_null(i) ? "NULL" : columns.text(i));
       text << "\n";
     }
-    for (const auto& index : rows("SELECT name, \"unique\", origin FROM pragma_index_list('" + table[0] + "') ORDER BY name")) {
-      text << "  index " << (index[2] == "c" ? index[0] : "(" + index[2] + ")") << " unique=" << index[1] << ":";
-      for (const auto& column : rows("SELECT name FROM pragma_index_info('" + index[0] + "') ORDER BY seqno")) text << " " << column[0];
+    Statement indexes(db, "SELECT name, \"unique\", origin FROM pragma_index_list(?1) ORDER BY name");
+    indexes.bind(1, table);
+    while (indexes.step()) {
+      const auto index = indexes.text(0);
+      const auto origin = indexes.text(2);
+      text << "  index " << (origin == "c" ? index : "(" + origin + ")") << " unique=" << indexes.text(1) << ":";
+      Statement indexed(db, "SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
+      indexed.bind(1, index);
+      while (indexed.step()) text << " " << indexed.text(0);
       text << "\n";
     }
-    for (const auto& key : rows("SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list('" + table[0] + "') ORDER BY \"from\"")) {
-      text << "  references " << key[0] << " -> " << key[1] << "(" << key[2] << ")\n";
-    }
+    Statement keys(db, "SELECT \"from\", \"table\", \"to\" FROM pragma_foreign_key_list(?1) ORDER BY \"from\"");
+    keys.bind(1, table);
+    while (keys.step()) text << "  references " << keys.text(0) << " -> " << keys.text(1) << "(" << keys.text(2) << ")\n";
   }
   return text.str();
 }
@@ -219,10 +216,7 @@ TEST(Database, ANewFileHasTheSchemaAnOlderOneIsMigratedTo) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(old.c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, testing::read_file(testing::fixture("schema/version-1.sql")).c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error ? error : "");
-    sqlite3_free(error);
+    EXPECT_NO_THROW(execute(db, testing::read_file(testing::fixture("schema/version-1.sql"))));
     sqlite3_close(db);
   }
   { auto database = Database::open(old, Database::Mode::read_write); EXPECT_EQ(database.schema_version(), kSchemaVersion); }
