@@ -53,6 +53,7 @@ int main(int argc, char** argv) {
   struct timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
   const long ticks = (long)(seconds * 1e9 / interval_ns);
+  const long per_second = interval_ns < 1000000000L ? 1000000000L / interval_ns : 1;  // the memory's period in ticks
   unsigned watts = 0, utilization = 0;
   for (long tick = 0; tick < ticks; ++tick) {
     unsigned value;
@@ -66,7 +67,7 @@ int main(int argc, char** argv) {
     utilization = u.gpu;
     clock(dev, 1, &value);        // NVML_CLOCK_SM
     temperature(dev, 0, &value);  // NVML_TEMPERATURE_GPU
-    if (tick % (1000000000L / interval_ns > 0 ? 1000000000L / interval_ns : 1) == 0) {
+    if (tick % per_second == 0) {
       mem_t m;
       memory(dev, &m);
     }
