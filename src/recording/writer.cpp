@@ -22,7 +22,7 @@ RunWriter::RunWriter(Database& database, Sampler& sampler, std::int64_t run_id,
       batch_period_(batch_period) {
   const auto& channels = sampler_.channels();
   for (std::size_t i = 0; i < standing_.size() && i < channels.size(); ++i) {
-    if (channels[i].kind == ChannelKind::byte_counter) standing_[i].emplace();
+    if (channels[i].kind == ChannelKind::byte_counter || channels[i].kind == ChannelKind::gauge) standing_[i].emplace();
   }
 }
 

@@ -28,7 +28,9 @@ std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval);
 // those (a rate of zero) gives it back exactly. Beside an H100 at 100 ms, its two disks, four
 // interfaces and the measured processes gave 18 of the 54 rows stored a tick, and the writer's
 // CPU fell from 99 to 70 µs a tick (VALIDATION.md, "Every source within twice nvidia-smi?").
-// Power, energy and every other kind are stored on every tick.
+// A gauge (a temperature, a clock, memory in use, a GPU's utilization) is stored the same way.
+// Power, energy and the CPU's utilization (whose cores the report draws tick by tick as one range)
+// are stored on every tick.
 class RunWriter {
  public:
   RunWriter(Database& database, Sampler& sampler, std::int64_t run_id, std::vector<std::int64_t> channel_ids,

@@ -10,6 +10,29 @@ namespace powerfit::recording {
 namespace {
 
 using std::chrono::milliseconds;
+using Series = std::vector<std::pair<std::int64_t, double>>;
+
+std::vector<int> ticks_of(const Series& stored) {
+  std::vector<int> ticks;
+  for (const auto& [t, value] : stored) ticks.push_back(static_cast<int>(t / 100'000'000));
+  return ticks;
+}
+
+// A straight line between the stored samples gives back every tick's value.
+void expect_line_gives_back(const Series& stored, const std::map<std::int64_t, double>& value_at) {
+  for (const auto& [t, value] : value_at) {
+    const auto after = std::lower_bound(stored.begin(), stored.end(), std::make_pair(t, -1e300));
+    ASSERT_NE(after, stored.end());
+    if (after->first == t) {
+      EXPECT_EQ(after->second, value) << t;
+      continue;
+    }
+    ASSERT_NE(after, stored.begin());
+    const auto before = after - 1;
+    const double share = static_cast<double>(t - before->first) / static_cast<double>(after->first - before->first);
+    EXPECT_DOUBLE_EQ(before->second + share * (after->second - before->second), value) << t;
+  }
+}
 
 TEST(Writer, CommitsEveryTwentyTicksAtLeastASecondAndAtMostFiveSecondsApart) {
   // Most of the writer's CPU is per commit: at 100 ms a commit every five ticks cost the writer
@@ -20,20 +43,24 @@ TEST(Writer, CommitsEveryTwentyTicksAtLeastASecondAndAtMostFiveSecondsApart) {
   EXPECT_EQ(batch_period_for(milliseconds(1000)), milliseconds(5000));  // a killed run loses 5 s at most
 }
 
-// A disk's byte counter and a power gauge, their values set by the test before each tick.
-class TwoChannelSource final : public sensors::Source {
+// A disk's byte counter, a power gauge and a temperature, their values set by the test before
+// each tick.
+class ThreeChannelSource final : public sensors::Source {
  public:
   double bytes = 0.0;
   double watts = 0.0;
+  double celsius = 30.0;
   std::string_view name() const override { return "test"; }
   sensors::Availability open() override {
     add_channel({.name = "disk.read_bytes", .unit = Unit::byte, .kind = ChannelKind::byte_counter});
     add_channel({.name = "test.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge});
+    add_channel({.name = "test.temperature", .unit = Unit::celsius, .kind = ChannelKind::gauge});
     return {true, ""};
   }
   void read(std::span<sensors::Reading> out) override {
     out[0] = {bytes, sensors::ReadStatus::ok};
     out[1] = {watts, sensors::ReadStatus::ok};
+    out[2] = {celsius, sensors::ReadStatus::ok};
   }
 };
 
@@ -42,7 +69,7 @@ TEST(Writer, AByteCounterThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCom
   // were 16 of 55 rows a tick, 2 µs of the writer's CPU each.
   powerfit::testing::TempTree tree;
   auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
-  auto owned = std::make_unique<TwoChannelSource>();
+  auto owned = std::make_unique<ThreeChannelSource>();
   auto& source = *owned;
   source.open();
   std::vector<std::unique_ptr<sensors::Source>> sources;
@@ -71,23 +98,43 @@ TEST(Writer, AByteCounterThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCom
   ASSERT_TRUE(writer.error().empty()) << writer.error();
 
   const auto stored = database.channel_series(ids[0]);
-  std::vector<int> ticks;
-  for (const auto& [t, value] : stored) ticks.push_back(static_cast<int>(t / 100'000'000));
-  EXPECT_EQ(ticks, (std::vector<int>{0, 9, 10, 19, 24, 25, 29}));
-  // A straight line between the stored samples gives back every tick's value.
-  for (const auto& [t, value] : bytes_at) {
-    const auto after = std::lower_bound(stored.begin(), stored.end(), std::make_pair(t, -1e300));
-    ASSERT_NE(after, stored.end());
-    if (after->first == t) {
-      EXPECT_EQ(after->second, value) << t;
-      continue;
-    }
-    ASSERT_NE(after, stored.begin());
-    const auto before = after - 1;
-    const double share = static_cast<double>(t - before->first) / static_cast<double>(after->first - before->first);
-    EXPECT_DOUBLE_EQ(before->second + share * (after->second - before->second), value) << t;
+  EXPECT_EQ(ticks_of(stored), (std::vector<int>{0, 9, 10, 19, 24, 25, 29}));
+  expect_line_gives_back(stored, bytes_at);
+  EXPECT_EQ(database.channel_series(ids[1]).size(), 30u);  // a power gauge that stands still: every tick
+}
+
+TEST(Writer, AGaugeThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
+  // Every tick of every gauge was stored: beside an idle H100 its utilization, memory
+  // utilization, SM clock and temperature were four of its six rows a tick, each the same as the
+  // tick before.
+  powerfit::testing::TempTree tree;
+  auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
+  auto owned = std::make_unique<ThreeChannelSource>();
+  auto& source = *owned;
+  source.open();
+  std::vector<std::unique_ptr<sensors::Source>> sources;
+  sources.push_back(std::move(owned));
+  Sampler sampler(std::move(sources), {.interval = milliseconds(100)});
+  const auto run = database.begin_run({.uuid = new_run_uuid(), .command = {"true"}, .start_wall_ns = 1, .interval_s = 0.1});
+  const auto ids = database.add_channels(run, sampler.channels());
+  RunWriter writer(database, sampler, run, ids);
+
+  // 30 °C for ticks 0-11, 31 °C at 12, 32 °C for 13-29; ticks 0-19 are one commit, 20-29 the next.
+  std::map<std::int64_t, double> celsius_at;
+  for (int i = 0; i < 30; ++i) {
+    if (i == 20) writer.start(), writer.stop();
+    source.celsius = i < 12 ? 30.0 : i == 12 ? 31.0 : 32.0;
+    const std::int64_t t = std::int64_t{i} * 100'000'000;
+    celsius_at[t] = source.celsius;
+    sampler.sample_at(t);
   }
-  EXPECT_EQ(database.channel_series(ids[1]).size(), 30u);  // a gauge that stands still: every tick
+  writer.start();
+  writer.stop();
+  ASSERT_TRUE(writer.error().empty()) << writer.error();
+
+  const auto stored = database.channel_series(ids[2]);
+  EXPECT_EQ(ticks_of(stored), (std::vector<int>{0, 11, 12, 13, 19, 29}));
+  expect_line_gives_back(stored, celsius_at);
 }
 
 }  // namespace
