@@ -10,6 +10,9 @@ name = None
 for line in open(sys.argv[1]):
     if line.startswith("=="):
         name = line[3:].strip()
+    if line.startswith("nvml_count: power reads"):
+        print(f"{name:28} power reads a second: {line.split(':')[-1].strip()}")
+        continue
     if not line.startswith("nvml_count:"):
         continue
     times = [float(v) for v in line.split(":")[-1].split()]

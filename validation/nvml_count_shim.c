@@ -2,11 +2,14 @@
  * nvmlDeviceGetTotalEnergyConsumption, forwards it to the real libnvidia-ml.so.1 (its dependency,
  * where every other NVML function is found), and at exit writes each read's start (ms since the
  * first) to stderr; with NVML_COUNT_VALUES set, also each read's length (ms), the value's change
- * since the read before (mJ) and NVML's return code. For a tool that loads NVML by path:
+ * since the read before (mJ) and NVML's return code. It also counts the power's reads
+ * (nvmlDeviceGetPowerUsage) in each second from the first: a tick's and the watches' together.
+ * For a tool that loads NVML by path:
  *   cc -shared -fPIC -O2 validation/nvml_count_shim.c -o /tmp/nvml_count.so -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
  *   POWERFIT_NVML_LIBRARY=/tmp/nvml_count.so powerfit run --sources nvml -- sleep 12 */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -17,6 +20,11 @@ static double starts[MAX_READS], ends[MAX_READS];
 static unsigned long long values[MAX_READS];
 static int codes[MAX_READS];
 static int reads;
+typedef int (*power_fn)(void*, unsigned int*);
+#define MAX_SECONDS 3600
+static int power_reads[MAX_SECONDS];
+static double power_first = -1.0;
+static int power_last_second = -1;
 
 static double now_ms(void) {
   struct timespec ts;
@@ -25,6 +33,11 @@ static double now_ms(void) {
 }
 
 static void report(void) {
+  if (power_last_second >= 0) {
+    fprintf(stderr, "nvml_count: power reads in each second:");
+    for (int i = 0; i <= power_last_second; ++i) fprintf(stderr, " %d", power_reads[i]);
+    fprintf(stderr, "\n");
+  }
   fprintf(stderr, "nvml_count: %d reads of the counter at ms:", reads);
   for (int i = 0; i < reads; ++i) fprintf(stderr, " %.1f", starts[i] - starts[0]);
   fprintf(stderr, "\n");
@@ -36,11 +49,37 @@ static void report(void) {
   }
 }
 
+static void report_at_exit(void) {
+  static int registered;
+  if (!registered) atexit(report);
+  registered = 1;
+}
+
+int nvmlDeviceGetPowerUsage(void* device, unsigned int* milliwatts) {
+  static power_fn real;
+  if (!real) {
+    real = (power_fn)dlsym(dlopen("libnvidia-ml.so.1", RTLD_NOW), "nvmlDeviceGetPowerUsage");
+    report_at_exit();
+  }
+  /* The sampling thread and the watching thread both read the power. */
+  static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
+  const double start = now_ms();
+  pthread_mutex_lock(&mutex);
+  if (power_first < 0.0) power_first = start;
+  const int second = (int)((start - power_first) / 1000.0);
+  if (second < MAX_SECONDS) {
+    ++power_reads[second];
+    if (second > power_last_second) power_last_second = second;
+  }
+  pthread_mutex_unlock(&mutex);
+  return real(device, milliwatts);
+}
+
 int nvmlDeviceGetTotalEnergyConsumption(void* device, unsigned long long* energy) {
   static energy_fn real;
   if (!real) {
     real = (energy_fn)dlsym(dlopen("libnvidia-ml.so.1", RTLD_NOW), "nvmlDeviceGetTotalEnergyConsumption");
-    atexit(report);
+    report_at_exit();
   }
   const double start = now_ms();
   const int code = real(device, energy);

@@ -2,7 +2,7 @@
 `powerfit run -q -i INTERVAL [--sources SOURCES] -- sleep SECONDS` and reads each of its threads'
 time on a CPU (/proc/PID/task/TID/schedstat, nanoseconds) one second after the start and one
 second before the end; prints each thread's CPU per sample (µs) over that stretch, so that start-up
-and shut-down are left out. With SCHEDULES set (a ';'-separated list of POWERFIT_NVML_SCHEDULE
+and shut-down are left out, and how often the threads were put on a CPU (wake-ups) per sample. With SCHEDULES set (a ';'-separated list of POWERFIT_NVML_SCHEDULE
 values, "default" for none; "nvidia-smi" for `nvidia-smi --query-gpu=timestamp,power.draw,
 utilization.gpu,memory.used -lms INTERVAL` measured the same way; "baseline" for the powerfit binary
 that BASELINE names, an earlier build, under its default schedule) the run is repeated under each,
@@ -27,12 +27,15 @@ SCHEDULES = [s for s in os.environ.get("SCHEDULES", "default").split(";") if s]
 
 
 def thread_times(pid):
+    """Each thread's time on a CPU (ns), and under "wakes" the times any was put on one."""
     times = collections.Counter()
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as comm, open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
                 name = comm.read().strip()
-                times[name if name not in ("powerfit", "nvidia-smi") else "main"] += int(stat.read().split()[0])
+                fields = stat.read().split()
+                times[name if name not in ("powerfit", "nvidia-smi") else "main"] += int(fields[0])
+                times["wakes"] += int(fields[2])
         except FileNotFoundError:
             pass  # the thread ended between the listing and the read
     return times
@@ -60,7 +63,9 @@ def one_run(schedule, db):
     last, t1 = thread_times(process.pid), time.monotonic()
     process.wait()
     samples = (t1 - t0) * 1e3 / INTERVAL_MS
-    return {name: (last[name] - first[name]) * 1e-3 / samples for name in last}
+    per_sample = {name: (last[name] - first[name]) * 1e-3 / samples for name in last if name != "wakes"}
+    per_sample["wakes"] = (last["wakes"] - first["wakes"]) / samples
+    return per_sample
 
 
 def main():
@@ -73,10 +78,11 @@ def main():
     print(f"CPU per sample (µs) by thread, sources {SOURCES}, {INTERVAL_MS} ms, median of {ROUNDS} runs of "
           f"{SECONDS:.0f} s (steady state: the first and last second left out)")
     for schedule in SCHEDULES:
-        names = sorted(per[schedule], key=lambda n: -statistics.median(per[schedule][n]))
+        names = sorted((n for n in per[schedule] if n != "wakes"), key=lambda n: -statistics.median(per[schedule][n]))
         total = sum(statistics.median(per[schedule][n]) for n in names)
         cells = "  ".join(f"{n} {statistics.median(per[schedule][n]):.0f}" for n in names)
-        print(f"{schedule:40} total {total:5.0f}   {cells}")
+        wakes = statistics.median(per[schedule]["wakes"])
+        print(f"{schedule:40} total {total:5.0f}   {cells}   wake-ups {wakes:.1f}")
 
 
 main()
