@@ -6,36 +6,6 @@
 namespace powerfit::analysis {
 namespace {
 
-// The series' value at t, linear between samples and held beyond its ends.
-double value_at(const Series& series, std::int64_t t) {
-  const auto after = std::lower_bound(series.begin(), series.end(), t,
-                                      [](const auto& sample, std::int64_t time) { return sample.first < time; });
-  if (after == series.begin()) return after->second;
-  if (after == series.end()) return series.back().second;
-  const auto before = after - 1;
-  const double span = static_cast<double>(after->first - before->first);
-  const double share = span > 0 ? static_cast<double>(t - before->first) / span : 0.0;
-  return before->second + share * (after->second - before->second);
-}
-
-// ∫ gauge dt over [t0, t1] (J for watts), by trapezoids between the samples inside, with the
-// ends interpolated and the gauge held beyond its first and last samples.
-double integral(const Series& gauge, std::int64_t t0, std::int64_t t1) {
-  if (t1 <= t0 || gauge.empty()) return 0.0;
-  double joules = 0.0;
-  std::int64_t t = t0;
-  double value = value_at(gauge, t0);
-  auto next = std::upper_bound(gauge.begin(), gauge.end(), t0,
-                               [](std::int64_t time, const auto& sample) { return time < sample.first; });
-  for (; next != gauge.end() && next->first < t1; ++next) {
-    joules += 0.5 * (value + next->second) * static_cast<double>(next->first - t) * 1e-9;
-    t = next->first;
-    value = next->second;
-  }
-  joules += 0.5 * (value + value_at(gauge, t1)) * static_cast<double>(t1 - t) * 1e-9;
-  return joules;
-}
-
 // The counter's changes: each run of equal values kept at its first sample (a value refreshed
 // in the background and recorded at every tick repeats), and the last sample.
 Series changes(const Series& counter) {

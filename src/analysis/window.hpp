@@ -7,13 +7,10 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/series_values.hpp"
 #include "powerfit/units.hpp"
 
 namespace powerfit::analysis {
-
-// (time since the run started in ns, recorded value): for energy counters the joules since the
-// start, for power gauges the watts.
-using Series = std::vector<std::pair<std::int64_t, double>>;
 
 // Joules between t0 and t1 (ns). A counter's energy between two of its readings is placed in
 // time by `gauge`, the power gauge of the same consumer where there is one (the counter gives the

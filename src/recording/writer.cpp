@@ -22,7 +22,8 @@ RunWriter::RunWriter(Database& database, Sampler& sampler, std::int64_t run_id,
       batch_period_(batch_period) {
   const auto& channels = sampler_.channels();
   for (std::size_t i = 0; i < standing_.size() && i < channels.size(); ++i) {
-    if (channels[i].kind == ChannelKind::byte_counter || channels[i].kind == ChannelKind::gauge) standing_[i].emplace();
+    const auto kind = channels[i].kind;
+    if (kind == ChannelKind::byte_counter || kind == ChannelKind::gauge || kind == ChannelKind::utilization) standing_[i].emplace();
   }
 }
 

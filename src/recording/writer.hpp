@@ -28,8 +28,8 @@ std::chrono::milliseconds batch_period_for(std::chrono::nanoseconds interval);
 // those (a rate of zero) gives it back exactly. Beside an H100 at 100 ms, its two disks, four
 // interfaces and the measured processes gave 18 of the 54 rows stored a tick, and the writer's
 // CPU fell from 99 to 70 µs a tick (VALIDATION.md, "Every source within twice nvidia-smi?").
-// A gauge (a temperature, a clock, memory in use, a GPU's utilization) is stored the same way.
-// Power, energy and the CPU's utilization (whose cores the report draws tick by tick as one range)
+// A gauge (a temperature, a clock, memory in use) and a utilization (an idle core's 0%) are
+// stored the same way; readers weigh them by time (analysis/series_values.hpp). Power and energy
 // are stored on every tick.
 class RunWriter {
  public:

@@ -9,6 +9,7 @@
 #include "analysis/downsample.hpp"
 #include "analysis/fit.hpp"
 #include "analysis/run_score.hpp"
+#include "analysis/series_values.hpp"
 #include "analysis/window.hpp"
 #include "report/fit_report.hpp"
 #include "report/score_report.hpp"
@@ -128,16 +129,13 @@ RunPanels run_series(recording::Database& database, const recording::RunRow& run
     }
     if (line.panel != Panel::none && !line.points.empty()) panels.lines.push_back(std::move(line));
   }
-  // The cores' range at each tick they share.
+  // The cores' range wherever one of them was stored (a core that stands still is stored only
+  // where it stops and moves again).
   if (!cores.empty()) {
-    std::size_t ticks = cores.front()->size();
-    for (const auto* core : cores) ticks = std::min(ticks, core->size());
-    for (std::size_t i = 0; i < ticks; ++i) {
-      double low = (*cores.front())[i].second, high = low;
-      for (const auto* core : cores) low = std::min(low, (*core)[i].second), high = std::max(high, (*core)[i].second);
-      const double t = static_cast<double>((*cores.front())[i].first) * 1e-9;
-      panels.cores_low.emplace_back(t, low);
-      panels.cores_high.emplace_back(t, high);
+    for (const auto& range : analysis::range_at_every_time(cores)) {
+      const double t = static_cast<double>(range.time_ns) * 1e-9;
+      panels.cores_low.emplace_back(t, range.low);
+      panels.cores_high.emplace_back(t, range.high);
     }
     panels.cores = cores.size();
   }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <thread>
 
+#include "analysis/series_values.hpp"
 #include "analysis/settle.hpp"
 #include "analysis/summary.hpp"
 #include "analysis/window.hpp"
@@ -233,15 +234,8 @@ std::optional<double> RecordedSession::baseline_cpu_utilization() {
   const auto& channels = sampler_->channels();
   for (std::size_t i = 0; i < channels.size(); ++i) {
     if (channels[i].name != "cpu.utilization") continue;
-    double sum = 0.0;
-    int count = 0;
-    for (const auto& [t, percent] : database_.channel_series(channel_ids_[i])) {
-      if (t < baseline_start_ns_) continue;
-      if (t > baseline_end_ns_) break;
-      sum += percent;
-      ++count;
-    }
-    if (count > 0) return sum / count;
+    // Weighted by time: a utilization that stands still is stored where it stops and moves again.
+    return analysis::mean_between(database_.channel_series(channel_ids_[i]), baseline_start_ns_, baseline_end_ns_);
   }
   return std::nullopt;
 }

@@ -43,24 +43,27 @@ TEST(Writer, CommitsEveryTwentyTicksAtLeastASecondAndAtMostFiveSecondsApart) {
   EXPECT_EQ(batch_period_for(milliseconds(1000)), milliseconds(5000));  // a killed run loses 5 s at most
 }
 
-// A disk's byte counter, a power gauge and a temperature, their values set by the test before
-// each tick.
-class ThreeChannelSource final : public sensors::Source {
+// A disk's byte counter, a power gauge, a temperature and a core's utilization, their values set
+// by the test before each tick.
+class FourChannelSource final : public sensors::Source {
  public:
   double bytes = 0.0;
   double watts = 0.0;
   double celsius = 30.0;
+  double percent = 0.0;
   std::string_view name() const override { return "test"; }
   sensors::Availability open() override {
     add_channel({.name = "disk.read_bytes", .unit = Unit::byte, .kind = ChannelKind::byte_counter});
     add_channel({.name = "test.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge});
     add_channel({.name = "test.temperature", .unit = Unit::celsius, .kind = ChannelKind::gauge});
+    add_channel({.name = "cpu0.utilization", .unit = Unit::percent, .kind = ChannelKind::utilization});
     return {true, ""};
   }
   void read(std::span<sensors::Reading> out) override {
     out[0] = {bytes, sensors::ReadStatus::ok};
     out[1] = {watts, sensors::ReadStatus::ok};
     out[2] = {celsius, sensors::ReadStatus::ok};
+    out[3] = {percent, sensors::ReadStatus::ok};
   }
 };
 
@@ -69,7 +72,7 @@ TEST(Writer, AByteCounterThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCom
   // were 16 of 55 rows a tick, 2 µs of the writer's CPU each.
   powerfit::testing::TempTree tree;
   auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
-  auto owned = std::make_unique<ThreeChannelSource>();
+  auto owned = std::make_unique<FourChannelSource>();
   auto& source = *owned;
   source.open();
   std::vector<std::unique_ptr<sensors::Source>> sources;
@@ -103,13 +106,13 @@ TEST(Writer, AByteCounterThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCom
   EXPECT_EQ(database.channel_series(ids[1]).size(), 30u);  // a power gauge that stands still: every tick
 }
 
-TEST(Writer, AGaugeThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
-  // Every tick of every gauge was stored: beside an idle H100 its utilization, memory
-  // utilization, SM clock and temperature were four of its six rows a tick, each the same as the
-  // tick before.
+TEST(Writer, AGaugeOrAUtilizationThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
+  // Every tick of every gauge and utilization was stored: beside an idle H100 its utilization,
+  // memory utilization, SM clock and temperature were four of its six rows a tick, each the same
+  // as the tick before; in bench's runs on that machine 12 of its 16 cores stayed at 0%.
   powerfit::testing::TempTree tree;
   auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
-  auto owned = std::make_unique<ThreeChannelSource>();
+  auto owned = std::make_unique<FourChannelSource>();
   auto& source = *owned;
   source.open();
   std::vector<std::unique_ptr<sensors::Source>> sources;
@@ -119,13 +122,16 @@ TEST(Writer, AGaugeThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
   const auto ids = database.add_channels(run, sampler.channels());
   RunWriter writer(database, sampler, run, ids);
 
-  // 30 °C for ticks 0-11, 31 °C at 12, 32 °C for 13-29; ticks 0-19 are one commit, 20-29 the next.
-  std::map<std::int64_t, double> celsius_at;
+  // 30 °C for ticks 0-11, 31 °C at 12, 32 °C for 13-29; the core at 0% but for 10% at tick 12.
+  // Ticks 0-19 are one commit, 20-29 the next.
+  std::map<std::int64_t, double> celsius_at, percent_at;
   for (int i = 0; i < 30; ++i) {
     if (i == 20) writer.start(), writer.stop();
     source.celsius = i < 12 ? 30.0 : i == 12 ? 31.0 : 32.0;
+    source.percent = i == 12 ? 10.0 : 0.0;
     const std::int64_t t = std::int64_t{i} * 100'000'000;
     celsius_at[t] = source.celsius;
+    percent_at[t] = source.percent;
     sampler.sample_at(t);
   }
   writer.start();
@@ -135,6 +141,9 @@ TEST(Writer, AGaugeThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
   const auto stored = database.channel_series(ids[2]);
   EXPECT_EQ(ticks_of(stored), (std::vector<int>{0, 11, 12, 13, 19, 29}));
   expect_line_gives_back(stored, celsius_at);
+  const auto core = database.channel_series(ids[3]);
+  EXPECT_EQ(ticks_of(core), (std::vector<int>{0, 11, 12, 13, 19, 29}));
+  expect_line_gives_back(core, percent_at);
 }
 
 }  // namespace
