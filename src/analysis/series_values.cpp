@@ -3,16 +3,23 @@
 #include <algorithm>
 
 namespace powerfit::analysis {
+namespace {
+
+// The value at t on the straight line through two samples, `before` earlier than `after`.
+double on_line(const Series::value_type& before, const Series::value_type& after, std::int64_t t) {
+  const double span = static_cast<double>(after.first - before.first);
+  const double share = span > 0 ? static_cast<double>(t - before.first) / span : 0.0;
+  return before.second + share * (after.second - before.second);
+}
+
+}  // namespace
 
 double value_at(const Series& series, std::int64_t t) {
   const auto after = std::lower_bound(series.begin(), series.end(), t,
                                       [](const auto& sample, std::int64_t time) { return sample.first < time; });
   if (after == series.begin()) return after->second;
   if (after == series.end()) return series.back().second;
-  const auto before = after - 1;
-  const double span = static_cast<double>(after->first - before->first);
-  const double share = span > 0 ? static_cast<double>(t - before->first) / span : 0.0;
-  return before->second + share * (after->second - before->second);
+  return on_line(*(after - 1), *after, t);
 }
 
 double integral(const Series& series, std::int64_t t0, std::int64_t t1) {
@@ -57,12 +64,7 @@ std::vector<Range> range_at_every_time(const std::vector<const Series*>& series)
       if (one.empty() || t < one.front().first || t > one.back().first) continue;
       while (one[next[i]].first < t) ++next[i];
       const auto& after = one[next[i]];
-      double value = after.second;
-      if (after.first != t) {
-        const auto& before = one[next[i] - 1];
-        value = before.second + (after.second - before.second) * static_cast<double>(t - before.first) /
-                                    static_cast<double>(after.first - before.first);
-      }
+      const double value = after.first == t ? after.second : on_line(one[next[i] - 1], after, t);
       range.low = any ? std::min(range.low, value) : value;
       range.high = any ? std::max(range.high, value) : value;
       any = true;

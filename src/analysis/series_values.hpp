@@ -12,7 +12,7 @@
 namespace powerfit::analysis {
 
 // (time since the run started in ns, recorded value): for energy counters the joules since the
-// start, for power gauges the watts.
+// start, for power gauges the watts, for the rest the value in its channel's unit.
 using Series = std::vector<std::pair<std::int64_t, double>>;
 
 // The series' value at t, on the straight line between the samples around it and held beyond its
