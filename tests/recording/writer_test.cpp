@@ -67,20 +67,43 @@ class FourChannelSource final : public sensors::Source {
   }
 };
 
+// A run of FourChannelSource's channels at 100 ms, its writer not started.
+class Recording {
+ public:
+  Recording() {
+    auto owned = std::make_unique<FourChannelSource>();
+    source_ = owned.get();
+    source_->open();
+    std::vector<std::unique_ptr<sensors::Source>> sources;
+    sources.push_back(std::move(owned));
+    sampler_ = std::make_unique<Sampler>(std::move(sources), SamplerOptions{.interval = milliseconds(100)});
+    const auto run = database_.begin_run({.uuid = new_run_uuid(), .command = {"true"}, .start_wall_ns = 1, .interval_s = 0.1});
+    ids_ = database_.add_channels(run, sampler_->channels());
+    writer_ = std::make_unique<RunWriter>(database_, *sampler_, run, ids_);
+  }
+  struct Parts {
+    FourChannelSource& source;
+    Sampler& sampler;
+    Database& database;
+    const std::vector<std::int64_t>& ids;
+    RunWriter& writer;
+  };
+  Parts parts() { return {*source_, *sampler_, database_, ids_, *writer_}; }
+
+ private:
+  powerfit::testing::TempTree tree_;
+  Database database_ = Database::open(tree_.path("runs.db"), Database::Mode::read_write);
+  FourChannelSource* source_ = nullptr;  // owned by the sampler
+  std::unique_ptr<Sampler> sampler_;
+  std::vector<std::int64_t> ids_;
+  std::unique_ptr<RunWriter> writer_;
+};
+
 TEST(Writer, AByteCounterThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
   // Every tick of every channel was stored: beside an H100, two idle disks and four interfaces
   // were 16 of 55 rows a tick, 2 µs of the writer's CPU each.
-  powerfit::testing::TempTree tree;
-  auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
-  auto owned = std::make_unique<FourChannelSource>();
-  auto& source = *owned;
-  source.open();
-  std::vector<std::unique_ptr<sensors::Source>> sources;
-  sources.push_back(std::move(owned));
-  Sampler sampler(std::move(sources), {.interval = milliseconds(100)});
-  const auto run = database.begin_run({.uuid = new_run_uuid(), .command = {"true"}, .start_wall_ns = 1, .interval_s = 0.1});
-  const auto ids = database.add_channels(run, sampler.channels());
-  RunWriter writer(database, sampler, run, ids);
+  Recording recording;
+  auto [source, sampler, database, ids, writer] = recording.parts();
 
   // Bytes: 1000 for ticks 0-9, 5000 for 10-24, 9000 for 25-29; power 50 W throughout. Ticks
   // 0-19 are one commit, 20-29 the next.
@@ -110,17 +133,8 @@ TEST(Writer, AGaugeOrAUtilizationThatStandsStillIsStoredWhereItStopsAndMovesAndA
   // Every tick of every gauge and utilization was stored: beside an idle H100 its utilization,
   // memory utilization, SM clock and temperature were four of its six rows a tick, each the same
   // as the tick before; in bench's runs on that machine 12 of its 16 cores stayed at 0%.
-  powerfit::testing::TempTree tree;
-  auto database = Database::open(tree.path("runs.db"), Database::Mode::read_write);
-  auto owned = std::make_unique<FourChannelSource>();
-  auto& source = *owned;
-  source.open();
-  std::vector<std::unique_ptr<sensors::Source>> sources;
-  sources.push_back(std::move(owned));
-  Sampler sampler(std::move(sources), {.interval = milliseconds(100)});
-  const auto run = database.begin_run({.uuid = new_run_uuid(), .command = {"true"}, .start_wall_ns = 1, .interval_s = 0.1});
-  const auto ids = database.add_channels(run, sampler.channels());
-  RunWriter writer(database, sampler, run, ids);
+  Recording recording;
+  auto [source, sampler, database, ids, writer] = recording.parts();
 
   // 30 °C for ticks 0-11, 31 °C at 12, 32 °C for 13-29; the core at 0% but for 10% at tick 12.
   // Ticks 0-19 are one commit, 20-29 the next.
