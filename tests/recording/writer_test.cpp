@@ -132,7 +132,7 @@ TEST(Writer, AByteCounterThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCom
 TEST(Writer, AGaugeOrAUtilizationThatStandsStillIsStoredWhereItStopsAndMovesAndAtEachCommit) {
   // Every tick of every gauge and utilization was stored: beside an idle H100 its utilization,
   // memory utilization, SM clock and temperature were four of its six rows a tick, each the same
-  // as the tick before; in bench's runs on that machine 12 of its 16 cores stayed at 0%.
+  // as the tick before; in bench's runs on that machine 8 to 11 of its 16 cores stayed at 0%.
   Recording recording;
   auto [source, sampler, database, ids, writer] = recording.parts();
 
