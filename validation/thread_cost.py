@@ -27,18 +27,18 @@ SCHEDULES = [s for s in os.environ.get("SCHEDULES", "default").split(";") if s]
 
 
 def thread_times(pid):
-    """Each thread's time on a CPU (ns), and under "wakes" the times any was put on one."""
-    times = collections.Counter()
+    """Each thread's time on a CPU (ns), and how many times any of them was put on one."""
+    times, wakes = collections.Counter(), 0
     for tid in os.listdir(f"/proc/{pid}/task"):
         try:
             with open(f"/proc/{pid}/task/{tid}/comm") as comm, open(f"/proc/{pid}/task/{tid}/schedstat") as stat:
                 name = comm.read().strip()
                 fields = stat.read().split()
                 times[name if name not in ("powerfit", "nvidia-smi") else "main"] += int(fields[0])
-                times["wakes"] += int(fields[2])
+                wakes += int(fields[2])
         except FileNotFoundError:
             pass  # the thread ended between the listing and the read
-    return times
+    return times, wakes
 
 
 def one_run(schedule, db):
@@ -58,31 +58,31 @@ def one_run(schedule, db):
             command += ["--sources", SOURCES]
         process = subprocess.Popen(command + ["--", "sleep", str(SECONDS)], env=env)
     time.sleep(1.0)
-    first, t0 = thread_times(process.pid), time.monotonic()
+    (first, first_wakes), t0 = thread_times(process.pid), time.monotonic()
     time.sleep(SECONDS - 2.0)
-    last, t1 = thread_times(process.pid), time.monotonic()
+    (last, last_wakes), t1 = thread_times(process.pid), time.monotonic()
     process.wait()
     samples = (t1 - t0) * 1e3 / INTERVAL_MS
-    per_sample = {name: (last[name] - first[name]) * 1e-3 / samples for name in last if name != "wakes"}
-    per_sample["wakes"] = (last["wakes"] - first["wakes"]) / samples
-    return per_sample
+    return {name: (last[name] - first[name]) * 1e-3 / samples for name in last}, (last_wakes - first_wakes) / samples
 
 
 def main():
     per = {s: collections.defaultdict(list) for s in SCHEDULES}
+    wakes = {s: [] for s in SCHEDULES}
     with tempfile.TemporaryDirectory() as scratch:
         for _ in range(ROUNDS):
             for schedule in SCHEDULES:
-                for name, us in one_run(schedule, os.path.join(scratch, "cost.db")).items():
+                threads, woken = one_run(schedule, os.path.join(scratch, "cost.db"))
+                for name, us in threads.items():
                     per[schedule][name].append(us)
+                wakes[schedule].append(woken)
     print(f"CPU per sample (µs) by thread, sources {SOURCES}, {INTERVAL_MS} ms, median of {ROUNDS} runs of "
           f"{SECONDS:.0f} s (steady state: the first and last second left out)")
     for schedule in SCHEDULES:
-        names = sorted((n for n in per[schedule] if n != "wakes"), key=lambda n: -statistics.median(per[schedule][n]))
+        names = sorted(per[schedule], key=lambda n: -statistics.median(per[schedule][n]))
         total = sum(statistics.median(per[schedule][n]) for n in names)
         cells = "  ".join(f"{n} {statistics.median(per[schedule][n]):.0f}" for n in names)
-        wakes = statistics.median(per[schedule]["wakes"])
-        print(f"{schedule:40} total {total:5.0f}   {cells}   wake-ups {wakes:.1f}")
+        print(f"{schedule:40} total {total:5.0f}   {cells}   wake-ups {statistics.median(wakes[schedule]):.1f}")
 
 
 main()
