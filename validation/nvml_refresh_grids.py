@@ -78,6 +78,7 @@ for name, reads in (("counter", counter_reads), ("power", power_reads), ("instan
 offset = 1e3 * ((counter_origin - power_origin) % power_period)
 print(f"the counter refreshes {offset:.1f} ms after the power (at the middle of the counter's watch; the two "
       f"periods differ by {1e3 * (counter_period - power_period):+.3f} ms)")
-offset = 1e3 * ((instant_origin - power_origin) % power_period)
-print(f"the instant power refreshes {offset:.1f} ms after the power (read together; the two periods differ by "
+# Signed, within half a period: the two refresh together when this is near 0 (a wrap would print 100).
+offset = 1e3 * ((instant_origin - power_origin + power_period / 2) % power_period - power_period / 2)
+print(f"the instant power refreshes {offset:+.1f} ms after the power (read together; the two periods differ by "
       f"{1e3 * (instant_period - power_period):+.3f} ms)")
