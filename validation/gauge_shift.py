@@ -7,7 +7,8 @@ gauge is scaled as in the nearest stretch of more than 50 ms. Prints, per window
 the witness as recorded by powerfit and as re-placed at each shift; at shift 0 the re-placement
 stands for powerfit's own (it is not its code: compare the two columns).
 
-usage: python3 validation/gauge_shift.py STEP_DIR [STEP_DIR ...]    (each holding step.db, witness.csv)"""
+usage: python3 validation/gauge_shift.py STEP_DIR [STEP_DIR ...]    (each holding step.db, witness.csv:
+       tar -xzf validation/results/.../step.tar.gz -C DIR, then DIR/step)"""
 import bisect
 import os
 import sqlite3
