@@ -3,9 +3,9 @@ of the counter takes, measured in one process with nothing else reading: for SEC
 read back to back (each read's start, end and value on CLOCK_MONOTONIC), then for SECONDS the power
 (nvmlDeviceGetPowerUsage) and the instant power (field 186, NVML_FI_DEV_POWER_INSTANT, which
 powerfit dates by the power's refresh) every millisecond, both in each read. Each change is
-bracketed by the read before it and the read that saw it; a straight line through the brackets' middles, against the number of
-refreshes since the first (the nearest whole number of periods), gives each value's period, and
-the residuals how straight that grid is.
+bracketed by the read before it and the read that saw it; a straight line through the brackets'
+middles, against the number of refreshes since the first (the nearest whole number of periods),
+gives each value's period, and the residuals how straight that grid is.
 
 usage: python3 validation/nvml_refresh_grids.py [SECONDS] [GPU_INDEX]"""
 import statistics
