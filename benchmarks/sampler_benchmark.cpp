@@ -6,10 +6,14 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <string>
 
 #include "sampler/sampler.hpp"
 #include "sensors/catalog.hpp"
+#include "sensors/process_tree.hpp"
 
 namespace powerfit {
 namespace {
@@ -61,6 +65,47 @@ void BM_TimedWake(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TimedWake)->Arg(100)->Iterations(30)->Unit(benchmark::kMicrosecond);
+
+// The process tree's first scan over a host of 1000 processes (a /proc laid out in a temporary
+// directory: a stat per process, /proc/loadavg) whose root has two children. ARG 1: the kernel's
+// children lists are there too, and the scan follows them from the root; ARG 0: they are absent,
+// and it reads every process's stat (the only way before 2026-12-06).
+void BM_FirstScanOfAThousandProcesses(benchmark::State& state) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("powerfit-bench-proc-" + std::to_string(::getpid()));
+  const auto write = [&](const fs::path& relative, const std::string& text) {
+    fs::create_directories((root / relative).parent_path());
+    std::ofstream(root / relative) << text;
+  };
+  write("loadavg", "0.20 0.18 0.12 1/1000 5000\n");
+  for (int pid = 1; pid <= 1000; ++pid) {
+    const int ppid = pid == 501 || pid == 502 ? 500 : 1;
+    write(std::to_string(pid) + "/stat", std::to_string(pid) + " (worker) S " + std::to_string(ppid) +
+                                             " 1 1 0 -1 4194304 10 0 0 0 5 5 0 0 20 0 1 0 1000 2990080 100 "
+                                             "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n");
+    if (state.range(0) == 1) {
+      write(std::to_string(pid) + "/task/" + std::to_string(pid) + "/children", pid == 500 ? "501 502 " : "");
+    }
+  }
+  for (auto _ : state) {
+    sensors::ProcessTree tree(root, 500);
+    tree.open();
+    benchmark::DoNotOptimize(tree.members().data());
+  }
+  state.SetLabel(state.range(0) == 1 ? "children lists" : "every stat");
+  fs::remove_all(root);
+}
+BENCHMARK(BM_FirstScanOfAThousandProcesses)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// The same on this machine's /proc, whichever way its kernel allows (this benchmark's own tree).
+void BM_FirstScanOfThisHost(benchmark::State& state) {
+  for (auto _ : state) {
+    sensors::ProcessTree tree("/proc", ::getpid());
+    tree.open();
+    benchmark::DoNotOptimize(tree.members().data());
+  }
+}
+BENCHMARK(BM_FirstScanOfThisHost)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace powerfit

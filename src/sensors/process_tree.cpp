@@ -12,6 +12,11 @@
 #include "sensors/proc_file.hpp"
 
 namespace powerfit::sensors {
+namespace {
+
+constexpr std::size_t kMaxListed = 1u << 22;  // above the kernel's largest pid_max
+
+}  // namespace
 
 std::optional<ProcStat> parse_proc_stat(std::string_view content) {
   const auto close = content.rfind(')');
@@ -56,7 +61,62 @@ bool ProcessTree::open() {
   dir_fd_ = ::open(proc_root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd_ < 0) return false;
   loadavg_.open(proc_root_ / "loadavg");  // absent: every refresh scans
-  refresh();
+  if (!first_scan_by_children()) refresh();
+  return true;
+}
+
+bool ProcessTree::descendants_by_children(std::vector<pid_t>& found) const {
+  std::vector<pid_t> pending{root_};
+  while (!pending.empty()) {
+    const pid_t pid = pending.back();
+    pending.pop_back();
+    found.push_back(pid);
+    std::error_code error;
+    const auto tasks = proc_root_ / std::to_string(pid) / "task";
+    for (std::filesystem::directory_iterator task(tasks, error), end; !error && task != end; task.increment(error)) {
+      // Absent: a kernel without the lists, or a thread that ended since the listing.
+      const auto children = read_text_file(task->path() / "children");
+      if (!children) return false;
+      std::string_view rest(*children);
+      for (auto token = text::next_token(rest); !token.empty(); token = text::next_token(rest)) {
+        const auto child = text::to_i64(token);
+        if (!child) return false;
+        pending.push_back(static_cast<pid_t>(*child));
+        if (pending.size() + found.size() > kMaxListed) return false;  // lists that loop (a corrupt fixture)
+      }
+    }
+    if (error) return false;  // the process ended since it was listed as a child
+  }
+  return true;
+}
+
+bool ProcessTree::first_scan_by_children() {
+  const auto before = last_pid();
+  if (!before) return false;  // no way to tell whether a fork slipped past the lists
+  std::vector<pid_t> tree;
+  if (!descendants_by_children(tree)) return false;
+  std::sort(tree.begin(), tree.end());
+  ++generation_;
+  ::lseek(dir_fd_, 0, SEEK_SET);
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dir_fd_, dirents_.data(), dirents_.size());
+    if (n <= 0) break;
+    for (long offset = 0; offset < n;) {
+      const auto* entry = reinterpret_cast<const struct dirent64*>(dirents_.data() + offset);
+      offset += entry->d_reclen;
+      const auto pid = text::to_i64(entry->d_name);
+      if (!pid) continue;
+      auto& known = known_[static_cast<pid_t>(*pid)];
+      known.generation = generation_;
+      known.member = std::binary_search(tree.begin(), tree.end(), static_cast<pid_t>(*pid));
+    }
+  }
+  if (last_pid() != before) {
+    known_.clear();
+    return false;
+  }
+  last_pid_at_refresh_ = before;
+  list_members();
   return true;
 }
 
@@ -131,6 +191,10 @@ void ProcessTree::refresh() {
     }
   }
   std::erase_if(known_, [&](const auto& item) { return item.second.generation != generation_; });
+  list_members();
+}
+
+void ProcessTree::list_members() {
   members_.clear();
   for (const auto& [pid, entry] : known_) {
     if (entry.member) members_.push_back(pid);

@@ -8,6 +8,11 @@
 // since the last one: the last pid of /proc/loadavg moves with every fork and thread made in this
 // pid namespace, the descendants' included (their pids are allocated here too, whatever
 // namespace they live in).
+//
+// The first scan would read every process's stat to find the root's descendants. Where the kernel
+// lists each thread's children (/proc/PID/task/TID/children) it follows those from the root
+// instead and takes every other process listed as a stranger unread, provided no pid was handed
+// out meanwhile (a fork the lists may have missed); else it reads them all.
 
 #include <sys/types.h>
 
@@ -67,6 +72,11 @@ class ProcessTree {
 
   std::optional<ProcStat> read_stat(pid_t pid) const;
   std::optional<std::uint64_t> last_pid();
+  // The first scan by the children lists; false (nothing taken) where it cannot be trusted.
+  bool first_scan_by_children();
+  // The root and its descendants from the children lists; false where one is missing.
+  bool descendants_by_children(std::vector<pid_t>& found) const;
+  void list_members();
 
   std::filesystem::path proc_root_;
   pid_t root_;

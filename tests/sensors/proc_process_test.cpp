@@ -97,6 +97,51 @@ TEST(ProcessTree, FollowsDescendantsAndIgnoresStrangers) {
   EXPECT_EQ(processes.members(), (std::vector<pid_t>{100, 102}));
 }
 
+// The first scan read the stat of every process on the host (about 1 ms beside an H100, more on
+// a node of a thousand kernel threads) to find the root's descendants. Where the kernel lists
+// each thread's children, they are followed from the root, and no stranger's stat is read: here a
+// stranger whose stat names the root as its parent (a fixture's trick; on a real /proc the
+// lists and the stats agree) shows which one was consulted.
+void write_children(const TempTree& tree, int pid, int tid, const std::string& children) {
+  tree.write(std::to_string(pid) + "/task/" + std::to_string(tid) + "/children", children);
+}
+
+void write_children_listed_tree(const TempTree& tree) {
+  tree.write("loadavg", "0.20 0.18 0.12 1/80 4000\n");
+  write_process(tree, {.pid = 100, .comm = "root", .ppid = 1});
+  write_process(tree, {.pid = 101, .comm = "child", .ppid = 100});
+  write_process(tree, {.pid = 57, .comm = "grandchild after pid wrap", .ppid = 101});
+  write_process(tree, {.pid = 300, .comm = "stranger naming the root", .ppid = 100});
+  write_children(tree, 100, 100, "");
+  write_children(tree, 100, 150, "101 ");  // forked by the root's second thread
+  write_children(tree, 101, 101, "57 ");
+  write_children(tree, 57, 57, "");
+}
+
+TEST(ProcessTree, TheFirstScanFollowsTheKernelsChildrenListsAndReadsNoStrangersStat) {
+  TempTree tree;
+  write_children_listed_tree(tree);
+  ProcessTree processes(tree.root(), 100);
+  ASSERT_TRUE(processes.open());
+  EXPECT_EQ(processes.members(), (std::vector<pid_t>{57, 100, 101}));
+
+  // Later forks are found as before, by the new processes' stat, once the last pid moves.
+  write_process(tree, {.pid = 102, .comm = "forked later", .ppid = 100});
+  write_process(tree, {.pid = 301, .comm = "the stranger's child", .ppid = 300});
+  tree.rewrite("loadavg", "0.20 0.18 0.12 1/82 4002\n");
+  processes.update();
+  EXPECT_EQ(processes.members(), (std::vector<pid_t>{57, 100, 101, 102}));
+}
+
+TEST(ProcessTree, WhereAChildrenListIsMissingTheFirstScanReadsEveryStat) {
+  TempTree tree;
+  write_children_listed_tree(tree);
+  tree.remove("57/task");  // a kernel without the lists, or a thread gone since it was listed
+  ProcessTree processes(tree.root(), 100);
+  ASSERT_TRUE(processes.open());
+  EXPECT_EQ(processes.members(), (std::vector<pid_t>{57, 100, 101, 300}));
+}
+
 TEST(ProcProcess, SumsTheTreeAndKeepsReapedChildrenInTheParent) {
   TempTree tree;
   write_process(tree, {.pid = 100, .comm = "sh", .ppid = 1, .utime = 10, .stime = 5, .cutime = 0, .cstime = 0,
