@@ -65,6 +65,20 @@ bool ProcessTree::open() {
   return true;
 }
 
+template <typename Each>
+void ProcessTree::for_each_listed(Each&& each) {
+  ::lseek(dir_fd_, 0, SEEK_SET);
+  for (;;) {
+    const long n = ::syscall(SYS_getdents64, dir_fd_, dirents_.data(), dirents_.size());
+    if (n <= 0) break;
+    for (long offset = 0; offset < n;) {
+      const auto* entry = reinterpret_cast<const struct dirent64*>(dirents_.data() + offset);
+      offset += entry->d_reclen;
+      if (const auto pid = text::to_i64(entry->d_name)) each(static_cast<pid_t>(*pid));
+    }
+  }
+}
+
 bool ProcessTree::descendants_by_children(std::vector<pid_t>& found) const {
   std::vector<pid_t> pending{root_};
   while (!pending.empty()) {
@@ -97,20 +111,11 @@ bool ProcessTree::first_scan_by_children() {
   if (!descendants_by_children(tree)) return false;
   std::sort(tree.begin(), tree.end());
   ++generation_;
-  ::lseek(dir_fd_, 0, SEEK_SET);
-  for (;;) {
-    const long n = ::syscall(SYS_getdents64, dir_fd_, dirents_.data(), dirents_.size());
-    if (n <= 0) break;
-    for (long offset = 0; offset < n;) {
-      const auto* entry = reinterpret_cast<const struct dirent64*>(dirents_.data() + offset);
-      offset += entry->d_reclen;
-      const auto pid = text::to_i64(entry->d_name);
-      if (!pid) continue;
-      auto& known = known_[static_cast<pid_t>(*pid)];
-      known.generation = generation_;
-      known.member = std::binary_search(tree.begin(), tree.end(), static_cast<pid_t>(*pid));
-    }
-  }
+  for_each_listed([&](pid_t pid) {
+    auto& known = known_[pid];
+    known.generation = generation_;
+    known.member = std::binary_search(tree.begin(), tree.end(), pid);
+  });
   if (last_pid() != before) {
     known_.clear();
     return false;
@@ -152,29 +157,19 @@ void ProcessTree::refresh() {
   last_pid_at_refresh_ = last_pid();
   ++generation_;
   unresolved_.clear();
-  ::lseek(dir_fd_, 0, SEEK_SET);
-  for (;;) {
-    const long n = ::syscall(SYS_getdents64, dir_fd_, dirents_.data(), dirents_.size());
-    if (n <= 0) break;
-    for (long offset = 0; offset < n;) {
-      const auto* entry = reinterpret_cast<const struct dirent64*>(dirents_.data() + offset);
-      offset += entry->d_reclen;
-      const auto pid_number = text::to_i64(entry->d_name);
-      if (!pid_number) continue;
-      const auto pid = static_cast<pid_t>(*pid_number);
-      auto [it, inserted] = known_.try_emplace(pid);
-      it->second.generation = generation_;
-      if (!inserted) continue;
-      const auto stat = read_stat(pid);
-      if (!stat) {
-        known_.erase(it);  // exited between the listing and the read
-        continue;
-      }
-      it->second.ppid = stat->ppid;
-      it->second.starttime = stat->starttime;
-      unresolved_.push_back(pid);
+  for_each_listed([&](pid_t pid) {
+    auto [it, inserted] = known_.try_emplace(pid);
+    it->second.generation = generation_;
+    if (!inserted) return;
+    const auto stat = read_stat(pid);
+    if (!stat) {
+      known_.erase(it);  // exited between the listing and the read
+      return;
     }
-  }
+    it->second.ppid = stat->ppid;
+    it->second.starttime = stat->starttime;
+    unresolved_.push_back(pid);
+  });
   // A new process belongs to the tree when its parent does; parents listed after their children
   // (pid numbers wrap) are settled by repeating until nothing changes.
   for (bool changed = true; changed;) {

@@ -76,6 +76,9 @@ class ProcessTree {
   bool first_scan_by_children();
   // The root and its descendants from the children lists; false where one is missing.
   bool descendants_by_children(std::vector<pid_t>& found) const;
+  // Calls each(pid) for every process /proc lists now (one getdents pass over the open directory).
+  template <typename Each>
+  void for_each_listed(Each&& each);
   void list_members();
 
   std::filesystem::path proc_root_;
