@@ -97,8 +97,9 @@ TEST(ProcessTree, FollowsDescendantsAndIgnoresStrangers) {
   EXPECT_EQ(processes.members(), (std::vector<pid_t>{100, 102}));
 }
 
-// The first scan read the stat of every process on the host (about 1 ms beside an H100, more on
-// a node of a thousand kernel threads) to find the root's descendants. Where the kernel lists
+// The first scan read the stat of every process on the host (about 2 µs each on a 2-core VM's
+// /proc, BENCHMARKS.md; a node of a thousand kernel threads pays it a thousand times) to find the
+// root's descendants. Where the kernel lists
 // each thread's children, they are followed from the root, and no stranger's stat is read: here a
 // stranger whose stat names the root as its parent (a fixture's trick; on a real /proc the
 // lists and the stats agree) shows which one was consulted.
