@@ -9,10 +9,10 @@ gauge that shapes the energy between them or to how often the counter was read.
 
 usage: python3 validation/counter_dating.py OUT_DIR   (OUT_DIR holds step.db and witness.csv)"""
 import bisect
-import os
-import sqlite3
 import statistics
 import sys
+
+import step_runs
 
 
 def interpolate(points, t):
@@ -29,25 +29,18 @@ def interpolate(points, t):
 
 
 def main(out):
-    with open(os.path.join(out, "witness.csv")) as f:
-        next(f)
-        truth = [(float(a), int(b)) for a, b in (line.strip().split(",") for line in f)]
+    truth = step_runs.witness_readings(out)
     first_seen = {}
     for t, millijoules in truth:
         first_seen.setdefault(millijoules, t)
     witness_j = [(t, v / 1e3) for t, v in truth]
-    con = sqlite3.connect(f"file:{os.path.join(out, 'step.db')}?mode=ro", uri=True)
+    con = step_runs.open_database(out)
     print(f"{'run':18} {'readings':>8} {'found':>5} {'date - seen ms (median, range)':>31} "
           f"{'recorded %':>10} {'line %':>7} {'line, seen %':>12}")
     offsets = []
-    for run_id, label, wall_ns in con.execute("SELECT id, label, start_wall_ns FROM runs ORDER BY id").fetchall():
-        at = wall_ns / 1e9
-        readings = [(at + t / 1e9, v) for t, v in con.execute(
-            """SELECT s.t_ns, s.value FROM samples s JOIN channels c ON c.id = s.channel_id
-               WHERE s.run_id = ? AND c.name = 'gpu0.energy' ORDER BY s.t_ns""", (run_id,))]
-        window = con.execute("SELECT window_start_s, window_end_s FROM workload_reports WHERE run_id = ?",
-                             (run_id,)).fetchone()
-        if not readings or not window or window[0] is None:
+    for run_id, label, at, start, end, recorded_j in step_runs.windows(con, "%"):
+        readings = step_runs.series(con, run_id, "gpu0.energy", at)
+        if not readings:
             continue
         # The run's first reading, in the counter's own millijoules: the witness value near the run's
         # start that makes the most of the run's readings exact witness values.
@@ -56,10 +49,7 @@ def main(out):
         found = [(t, first_seen[base + round(v * 1e3)], v) for t, v in readings if base + round(v * 1e3) in first_seen]
         dating = [1e3 * (t - seen) for t, seen, _ in found]
         offsets += dating[1:-1]  # the reads between the run's first and last
-        start, end = at + window[0], at + window[1]
         true_j = interpolate(witness_j, end) - interpolate(witness_j, start)
-        recorded_j = con.execute("""SELECT w.energy_j FROM window_channel_energy w JOIN channels c ON c.id = w.channel_id
-                                    WHERE w.run_id = ? AND c.name = 'gpu0.energy'""", (run_id,)).fetchone()[0]
         as_dated = interpolate(readings, end) - interpolate(readings, start)
         seen = sorted({(s, v) for _, s, v in found})
         as_seen = interpolate(seen, end) - interpolate(seen, start)

@@ -11,9 +11,10 @@ usage: python3 validation/gauge_shift.py STEP_DIR [STEP_DIR ...]    (each holdin
        tar -xzf validation/results/.../step.tar.gz -C DIR, then DIR/step)"""
 import bisect
 import os
-import sqlite3
 import statistics
 import sys
+
+import step_runs
 
 SHIFTS_MS = [-40, -20, 0, 20, 40, 60, 80, 100]
 
@@ -30,14 +31,7 @@ def value_at(points, t):
 
 
 def integral(points, start, end):
-    inside = [(start, value_at(points, start))] + [p for p in points if start < p[0] < end] + [(end, value_at(points, end))]
-    return sum((t1 - t0) * (a + b) / 2 for (t0, a), (t1, b) in zip(inside, inside[1:]))
-
-
-def series(con, run_id, name, offset_s):
-    return [(offset_s + t / 1e9, v) for t, v in con.execute(
-        """SELECT s.t_ns, s.value FROM samples s JOIN channels c ON c.id = s.channel_id
-           WHERE s.run_id = ? AND c.name = ? ORDER BY s.t_ns""", (run_id, name))]
+    return step_runs.integral(points, start, end, value_at)
 
 
 def replaced(counter, gauge, start, end):
@@ -59,19 +53,14 @@ def replaced(counter, gauge, start, end):
 
 rows = []
 for directory in sys.argv[1:]:
-    with open(os.path.join(directory, "witness.csv")) as f:
-        next(f)
-        truth = [(float(a), float(b) / 1000.0) for a, b in (line.strip().split(",") for line in f)]
-    con = sqlite3.connect(os.path.join(directory, "step.db"))
-    for run_id, label, wall_ns in con.execute("SELECT id, label, start_wall_ns FROM runs WHERE label LIKE 'step-%' ORDER BY id").fetchall():
-        offset = wall_ns / 1e9
-        ws, we = con.execute("SELECT window_start_s, window_end_s FROM workload_reports WHERE run_id = ?", (run_id,)).fetchone()
-        start, end = offset + ws, offset + we
+    truth = step_runs.witness_joules(directory)
+    con = step_runs.open_database(directory)
+    for run_id, label, offset, start, end, recorded in step_runs.windows(con):
+        if recorded is None:
+            continue
         witness = value_at(truth, end) - value_at(truth, start)
-        recorded = con.execute("""SELECT w.energy_j FROM window_channel_energy w JOIN channels c ON c.id = w.channel_id
-                                  WHERE w.run_id = ? AND c.name = 'gpu0.energy'""", (run_id,)).fetchone()[0]
-        counter = series(con, run_id, "gpu0.energy", offset)
-        gauge = series(con, run_id, "gpu0.power_instant", offset)
+        counter = step_runs.series(con, run_id, "gpu0.energy", offset)
+        gauge = step_runs.series(con, run_id, "gpu0.power_instant", offset)
         errors = [100 * (replaced(counter, [(t - ms / 1000, v) for t, v in gauge], start, end) / witness - 1) for ms in SHIFTS_MS]
         path = os.path.normpath(directory)
         name = os.path.basename(os.path.dirname(path)) if os.path.basename(path) == "step" else os.path.basename(path)

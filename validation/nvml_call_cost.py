@@ -34,7 +34,7 @@ def measure(label):
             t = time.perf_counter()
             try:
                 call()
-            except pynvml.NVMLError as error:
+            except pynvml.NVMLError:
                 pass
             times.append((time.perf_counter() - t) * 1e6)
         print(f"  {name:30} {statistics.median(times):10.1f} us {max(times):10.1f} us")

@@ -17,18 +17,15 @@ usage: [SCHEDULES=...] [BENCH=...] python3 validation/step_window_gpu.py POWERFI
        python3 validation/step_window_gpu.py --analyse OUT_DIR    (the table again, from OUT_DIR's files)"""
 import bisect
 import os
-import sqlite3
 import subprocess
 import sys
 import time
 
-POWERFIT, OUT = sys.argv[1], sys.argv[2]
-ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+import step_runs
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-DB = os.path.join(OUT, "step.db")
 SCHEDULES = [s for s in os.environ.get("SCHEDULES", "default").split(";") if s]
 BENCH = os.environ.get("BENCH", "").split()
-WITNESS = os.path.join(OUT, "witness.csv")
 
 
 def interpolate(points, t):
@@ -45,26 +42,18 @@ def interpolate(points, t):
 
 
 def trapezoid(points, start, end):
-    """Integral of a piecewise-linear series between start and end."""
-    inside = [(start, interpolate(points, start))] + [p for p in points if start < p[0] < end] + \
-             [(end, interpolate(points, end))]
-    return sum((t1 - t0) * (a + b) / 2 for (t0, a), (t1, b) in zip(inside, inside[1:]))
+    return step_runs.integral(points, start, end, interpolate)
 
 
-def series(con, run_id, name, offset_s):
-    return [(offset_s + t / 1e9, v) for t, v in con.execute(
-        """SELECT s.t_ns, s.value FROM samples s JOIN channels c ON c.id = s.channel_id
-           WHERE s.run_id = ? AND c.name = ? ORDER BY s.t_ns""", (run_id, name))]
-
-
-def measure():
-    os.makedirs(OUT, exist_ok=True)
-    witness = subprocess.Popen([sys.executable, os.path.join(HERE, "nvml_witness.py"), WITNESS, "0.02"])
+def measure(powerfit, out, rounds):
+    os.makedirs(out, exist_ok=True)
+    db = os.path.join(out, "step.db")
+    witness = subprocess.Popen([sys.executable, os.path.join(HERE, "nvml_witness.py"),
+                                os.path.join(out, "witness.csv"), "0.02"])
     time.sleep(2.0)
-    labels = []
-    with open(os.path.join(OUT, "schedules.txt"), "w") as f:
+    with open(os.path.join(out, "schedules.txt"), "w") as f:
         f.write("".join(f"s{k} {schedule}\n" for k, schedule in enumerate(SCHEDULES)))
-    for r in range(ROUNDS):
+    for r in range(rounds):
         for k, schedule in enumerate(SCHEDULES):
             env = dict(os.environ)
             env.pop("POWERFIT_NVML_SCHEDULE", None)
@@ -74,43 +63,31 @@ def measure():
                 label = f"step-{interval}-{r}" + (f"-s{k}" if len(SCHEDULES) > 1 else "")
                 if BENCH:
                     model, data, batch, device = (BENCH + ["cuda"])[:4]
-                    subprocess.run([POWERFIT, "-q", "bench", "-m", model, "-d", data, "-b", batch, "--device", device,
-                                    "--warmup", "0", "--baseline", "0", "--min-time", "6s", "-i", interval, "-o", DB,
+                    subprocess.run([powerfit, "-q", "bench", "-m", model, "-d", data, "-b", batch, "--device", device,
+                                    "--warmup", "0", "--baseline", "0", "--min-time", "6s", "-i", interval, "-o", db,
                                     "--label", label], check=True, env=env)
                     time.sleep(2.0)  # idle between windows, as step_load.py's stretches are
                 else:
-                    subprocess.run([POWERFIT, "run", "-q", "-i", interval, "-o", DB, "--label", label, "--",
+                    subprocess.run([powerfit, "run", "-q", "-i", interval, "-o", db, "--label", label, "--",
                                     sys.executable, os.path.join(HERE, "step_load.py"), "3", "6", "2"], check=True, env=env)
-                labels.append((label, interval))
     time.sleep(1.0)
     witness.terminate()
     witness.wait()
 
 
-def analyse():
-    with open(WITNESS) as f:
-        next(f)
-        truth = [(float(a), float(b) / 1000.0) for a, b in (line.strip().split(",") for line in f)]
-
-    con = sqlite3.connect(DB)
+def analyse(out):
+    truth = step_runs.witness_joules(out)
+    con = step_runs.open_database(out)
     rows, missing = [], []
-    labels = con.execute("SELECT label FROM runs WHERE label LIKE 'step-%' ORDER BY id").fetchall()
-    for (label,) in labels:
+    for run_id, label, offset, start, end, recorded_j in step_runs.windows(con):
         interval = label.split("-")[1]
-        run_id, start_wall_ns = con.execute("SELECT id, start_wall_ns FROM runs WHERE label = ?", (label,)).fetchone()
-        offset = start_wall_ns / 1e9
-        ws, we = con.execute("SELECT window_start_s, window_end_s FROM workload_reports WHERE run_id = ?",
-                             (run_id,)).fetchone()
-        start, end = offset + ws, offset + we
         witness_j = interpolate(truth, end) - interpolate(truth, start)
-        recorded = con.execute("""SELECT w.energy_j FROM window_channel_energy w JOIN channels c ON c.id = w.channel_id
-                                  WHERE w.run_id = ? AND c.name = 'gpu0.energy'""", (run_id,)).fetchone()
-        if recorded is None:
-            missing.append(f"{label}: the window has no gpu0.energy (window {ws:.3f}-{we:.3f} s)")
+        if recorded_j is None:
+            missing.append(f"{label}: the window has no gpu0.energy (window {start - offset:.3f}-{end - offset:.3f} s)")
             continue
-        recorded_j = recorded[0]
-        counter = series(con, run_id, "gpu0.energy", offset)
-        gauge = series(con, run_id, "gpu0.power_instant", offset) or series(con, run_id, "gpu0.power", offset)
+        counter = step_runs.series(con, run_id, "gpu0.energy", offset)
+        gauge = step_runs.series(con, run_id, "gpu0.power_instant", offset) or \
+            step_runs.series(con, run_id, "gpu0.power", offset)
         gauge_j = trapezoid(gauge, start, end)
         span = (max(counter[0][0], gauge[0][0]), min(counter[-1][0], gauge[-1][0]))
         scale = (interpolate(counter, span[1]) - interpolate(counter, span[0])) / trapezoid(gauge, *span)
@@ -122,17 +99,19 @@ def analyse():
         lines.append(f"{label:16} {seconds:8.3f} {w:10.1f} {p:10.1f} {100 * (p / w - 1):+7.2f} "
                      f"{100 * (g / w - 1):+8.2f} {100 * (gk / w - 1):+9.2f} {k:6.3f}")
     lines += missing
-    legend = os.path.join(OUT, "schedules.txt")
+    legend = os.path.join(out, "schedules.txt")
     if os.path.exists(legend):
         with open(legend) as f:
             lines += ["schedules: " + "; ".join(line.strip() for line in f)]
     text = "\n".join(lines)
     print(text)
-    with open(os.path.join(OUT, "step_window.txt"), "w") as f:
+    with open(os.path.join(out, "step_window.txt"), "w") as f:
         f.write(text + "\n")
 
 
 if __name__ == "__main__":
-    if POWERFIT != "--analyse":
-        measure()
-    analyse()
+    if sys.argv[1] == "--analyse":
+        analyse(sys.argv[2])
+    else:
+        measure(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 3)
+        analyse(sys.argv[2])
