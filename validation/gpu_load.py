@@ -1,12 +1,15 @@
-"""A GPU load of known shape: bf16 matrix products back to back for SECONDS seconds.
+"""A GPU load of known shape: bf16 matrix products back to back for SECONDS seconds; with PERIOD,
+PERIOD/2 seconds of products and PERIOD/2 idle in turn (steps of power, up and down, at times the
+driver's refreshes do not choose).
 
-usage: python3 gpu_load.py SECONDS"""
+usage: python3 gpu_load.py SECONDS [PERIOD]"""
 import sys
 import time
 
 import torch
 
 seconds = float(sys.argv[1])
+half = float(sys.argv[2]) / 2 if len(sys.argv) > 2 else None
 a = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
 b = torch.randn(8192, 8192, device="cuda", dtype=torch.bfloat16)
 torch.cuda.synchronize()
@@ -14,6 +17,9 @@ products = 0
 start = time.monotonic()
 end = start + seconds
 while time.monotonic() < end:
+    if half and (time.monotonic() - start) % (2 * half) >= half:
+        time.sleep(2 * half - (time.monotonic() - start) % (2 * half))
+        continue
     for _ in range(10):
         c = a @ b
     torch.cuda.synchronize()

@@ -14,8 +14,7 @@ import time
 
 import pynvml
 
-SECONDS = float(sys.argv[1]) if len(sys.argv) > 1 else 5.0
-INDEX = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+INSTANT = getattr(pynvml, "NVML_FI_DEV_POWER_INSTANT", 186)
 
 
 def watch(read, seconds, pause):
@@ -54,31 +53,35 @@ def grid(reads, nominal=0.1):
     return changes, slope, residuals, mt - slope * mk
 
 
-pynvml.nvmlInit()
-handle = pynvml.nvmlDeviceGetHandleByIndex(INDEX)
-counter_reads, counter_cpu = watch(lambda: pynvml.nvmlDeviceGetTotalEnergyConsumption(handle), SECONDS, 0.0)
-INSTANT = getattr(pynvml, "NVML_FI_DEV_POWER_INSTANT", 186)
-both_reads, power_cpu = watch(lambda: (pynvml.nvmlDeviceGetPowerUsage(handle),
-                                       pynvml.nvmlDeviceGetFieldValues(handle, [INSTANT])[0].value.uiVal), SECONDS, 0.001)
-power_reads = [(s, e, v[0]) for s, e, v in both_reads]
-instant_reads = [(s, e, v[1]) for s, e, v in both_reads]
-durations = [1e3 * (e - s) for s, e, _ in counter_reads]
-print(f"counter: {len(counter_reads)} reads back to back in {SECONDS:g} s; a read takes {statistics.median(durations):.2f} ms "
-      f"(median; 10th and 90th percentiles {statistics.quantiles(durations, n=10)[0]:.2f} and "
-      f"{statistics.quantiles(durations, n=10)[-1]:.2f}), {1e3 * counter_cpu / len(counter_reads):.2f} ms of CPU")
-rows = []
-for name, reads in (("counter", counter_reads), ("power", power_reads), ("instant", instant_reads)):
-    changes, period, residuals, origin = grid(reads)
-    widths = [1e3 * (b - a) for a, b in changes]
-    rows.append((name, period, origin))
-    print(f"{name}: {len(changes)} changes, bracketed {statistics.median(widths):.1f} ms wide (median); period "
-          f"{1e3 * period:.3f} ms; residuals {min(residuals):+.1f} to {max(residuals):+.1f} ms "
-          f"(quartiles {statistics.quantiles(residuals, n=4)[0]:+.1f}, {statistics.quantiles(residuals, n=4)[2]:+.1f})")
-(_, counter_period, counter_origin), (_, power_period, power_origin), (_, instant_period, instant_origin) = rows
-offset = 1e3 * ((counter_origin - power_origin) % power_period)
-print(f"the counter refreshes {offset:.1f} ms after the power (at the middle of the counter's watch; the two "
-      f"periods differ by {1e3 * (counter_period - power_period):+.3f} ms)")
-# Signed, within half a period: the two refresh together when this is near 0 (a wrap would print 100).
-offset = 1e3 * ((instant_origin - power_origin + power_period / 2) % power_period - power_period / 2)
-print(f"the instant power refreshes {offset:+.1f} ms after the power (read together; the two periods differ by "
-      f"{1e3 * (instant_period - power_period):+.3f} ms)")
+def main(seconds, index):
+    pynvml.nvmlInit()
+    handle = pynvml.nvmlDeviceGetHandleByIndex(index)
+    counter_reads, counter_cpu = watch(lambda: pynvml.nvmlDeviceGetTotalEnergyConsumption(handle), seconds, 0.0)
+    both_reads, power_cpu = watch(lambda: (pynvml.nvmlDeviceGetPowerUsage(handle),
+                                           pynvml.nvmlDeviceGetFieldValues(handle, [INSTANT])[0].value.uiVal), seconds, 0.001)
+    power_reads = [(s, e, v[0]) for s, e, v in both_reads]
+    instant_reads = [(s, e, v[1]) for s, e, v in both_reads]
+    durations = [1e3 * (e - s) for s, e, _ in counter_reads]
+    print(f"counter: {len(counter_reads)} reads back to back in {seconds:g} s; a read takes {statistics.median(durations):.2f} ms "
+          f"(median; 10th and 90th percentiles {statistics.quantiles(durations, n=10)[0]:.2f} and "
+          f"{statistics.quantiles(durations, n=10)[-1]:.2f}), {1e3 * counter_cpu / len(counter_reads):.2f} ms of CPU")
+    rows = []
+    for name, reads in (("counter", counter_reads), ("power", power_reads), ("instant", instant_reads)):
+        changes, period, residuals, origin = grid(reads)
+        widths = [1e3 * (b - a) for a, b in changes]
+        rows.append((name, period, origin))
+        print(f"{name}: {len(changes)} changes, bracketed {statistics.median(widths):.1f} ms wide (median); period "
+              f"{1e3 * period:.3f} ms; residuals {min(residuals):+.1f} to {max(residuals):+.1f} ms "
+              f"(quartiles {statistics.quantiles(residuals, n=4)[0]:+.1f}, {statistics.quantiles(residuals, n=4)[2]:+.1f})")
+    (_, counter_period, counter_origin), (_, power_period, power_origin), (_, instant_period, instant_origin) = rows
+    offset = 1e3 * ((counter_origin - power_origin) % power_period)
+    print(f"the counter refreshes {offset:.1f} ms after the power (at the middle of the counter's watch; the two "
+          f"periods differ by {1e3 * (counter_period - power_period):+.3f} ms)")
+    # Signed, within half a period: the two refresh together when this is near 0 (a wrap would print 100).
+    offset = 1e3 * ((instant_origin - power_origin + power_period / 2) % power_period - power_period / 2)
+    print(f"the instant power refreshes {offset:+.1f} ms after the power (read together; the two periods differ by "
+          f"{1e3 * (instant_period - power_period):+.3f} ms)")
+
+
+if __name__ == "__main__":
+    main(float(sys.argv[1]) if len(sys.argv) > 1 else 5.0, int(sys.argv[2]) if len(sys.argv) > 2 else 0)

@@ -64,12 +64,13 @@ const Plugin& load_plugin(const std::string& engine) {
 
 dataset::ImageFolderLoader image_folder_loader() {
   return [](const std::string& directory, const dataset::DatasetOptions& options) -> std::variant<dataset::Dataset, dataset::DataError> {
-    if (!plugin_present("opencv-dnn")) {
+    const std::string engine = "opencv-dnn";  // named: a reference returned for a temporary's key reads as dangling to GCC 13
+    if (!plugin_present(engine)) {
       return dataset::DataError{"'" + directory +
                                 "' holds no inputs.npy; image folders need the OpenCV plugin (install libopencv-dev, rebuild)"};
     }
     try {
-      const auto& plugin = load_plugin("opencv-dnn");
+      const auto& plugin = load_plugin(engine);
       if (plugin.load_image_folder == nullptr) return dataset::DataError{"the OpenCV plugin cannot decode images; rebuild powerfit"};
       dataset::Dataset loaded;
       std::string error;

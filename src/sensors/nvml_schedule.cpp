@@ -72,10 +72,17 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
       schedule.shift = *shift;
       continue;
     }
+    if (key == "instant_lead" && equals != std::string_view::npos) {
+      const auto value = item.substr(equals + 1);
+      const auto lead = parse_shift(value);
+      if (!lead || *lead > 1.0) return prefix + "instant_lead is a percent of the refresh period up to 100% (e.g. 50%) or off, not '" + std::string(value) + "'" + fix;
+      schedule.instant_lead = *lead;
+      continue;
+    }
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, energy_level, first, retry, watch, " +
-             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, instant_lead=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;
@@ -103,6 +110,13 @@ std::string describe(const NvmlSchedule& schedule) {
     text += percent;
   } else {
     text += ",shift=off";
+  }
+  if (schedule.instant_lead > 0.0) {
+    char percent[40];
+    std::snprintf(percent, sizeof percent, ",instant_lead=%g%%", schedule.instant_lead * 100.0);
+    text += percent;
+  } else {
+    text += ",instant_lead=off";
   }
   for (const auto& [name, field] : kSwitches) text += "," + std::string(name) + (schedule.*field ? "=on" : "=off");
   return text;

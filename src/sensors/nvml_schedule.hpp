@@ -73,6 +73,11 @@ struct NvmlSchedule {
   // VALIDATION.md, "The counter's watch, and every 5 s by default").
   bool watch_counter = true;
   bool counter_in_stretches = false;
+  // The instant power is dated this share of the power's refresh period before the refresh it was
+  // read at (0, off: at the refresh). On the H100, bench's windows re-placed with the instant power
+  // dated 40-60 ms earlier came closer to a separate reader of the counter (VALIDATION.md, "A lead
+  // on the windows that lean low"); this lets the step windows measure it.
+  double instant_lead = 0.0;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
   // change when memory is allocated or a limit set, not from one 100 ms to the next. A period
@@ -84,13 +89,14 @@ inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
 // Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, energy_level, first, retry, watch,
 // watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, shift as a
-// percent or off, aim, mark, watch_counter and counter_in_stretches as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
+// percent or off, instant_lead as a percent up to 100% or off, aim, mark, watch_counter and
+// counter_in_stretches as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
+// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,instant_lead=off,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

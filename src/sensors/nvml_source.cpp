@@ -170,7 +170,7 @@ void NvmlSource::read_gpu(Gpu& gpu, std::span<Reading> out) {
       default: watts = field.value.uiVal * 1e-3; break;
     }
     put(gpu.power_instant, rc, watts);
-    out[gpu.power_instant].taken_ns = refreshed;
+    out[gpu.power_instant].taken_ns = refreshed == 0 ? 0 : refreshed - instant_lead_ns(gpu);
   }
   if (gpu.utilization != kNone) {
     nvmlUtilization_t utilization{};
@@ -277,6 +277,11 @@ std::int64_t NvmlSource::watch_refresh(Gpu& gpu) {
 std::optional<std::int64_t> NvmlSource::refreshed_by(Gpu& gpu, std::int64_t t_ns) {
   std::lock_guard lock(gpu.clock_mutex);
   return gpu.power_clock.last_refresh(t_ns);
+}
+
+std::int64_t NvmlSource::instant_lead_ns(Gpu& gpu) {
+  std::lock_guard lock(gpu.clock_mutex);
+  return std::llround(schedule_.instant_lead * static_cast<double>(gpu.power_clock.period_ns()));
 }
 
 std::int64_t NvmlSource::poll_energy(Gpu& gpu, bool watching) {

@@ -158,6 +158,9 @@ class NvmlSource final : public Source {
   std::chrono::steady_clock::time_point next_watch_of(Gpu& gpu, std::int64_t read_ns);
   void observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns);
   std::optional<std::int64_t> refreshed_by(Gpu& gpu, std::int64_t t_ns);
+  // How long before its refresh the instant power is dated (NvmlSchedule::instant_lead of the
+  // power's period; 0 while the period is unknown).
+  std::int64_t instant_lead_ns(Gpu& gpu);
   // Whether the power has moved by more than NvmlSchedule::shift since the counter was last read.
   bool power_shifted(Gpu& gpu);
   // Wakes the poller to look at what the tick saw (a shift in the power).

@@ -23,7 +23,7 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
   EXPECT_EQ(describe(schedule),
-            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
+            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,instant_lead=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
   const auto unmarked = parse_nvml_schedule("mark=off,watch_counter=off,counter_in_stretches=on");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(unmarked)) << std::get<std::string>(unmarked);
   EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).mark);
@@ -42,8 +42,16 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(std::get<NvmlSchedule>(aimed).watch, milliseconds(8));
   EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(aimed).shift, 0.125);
   EXPECT_EQ(std::get<NvmlSchedule>(aimed).shift_gap, milliseconds(300));
+  EXPECT_DOUBLE_EQ(NvmlSchedule{}.instant_lead, 0.0);
+  const auto at_refresh = parse_nvml_schedule("instant_lead=50%,instant_lead=off");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(at_refresh)) << std::get<std::string>(at_refresh);
+  EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(at_refresh).instant_lead, 0.0);
+  const auto quarter = parse_nvml_schedule("instant_lead=25%");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(quarter)) << std::get<std::string>(quarter);
+  EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(quarter).instant_lead, 0.25);
   // What describe writes reads back as the same schedule.
-  for (const auto& written : {schedule, std::get<NvmlSchedule>(aimed), std::get<NvmlSchedule>(unmarked)}) {
+  for (const auto& written : {schedule, std::get<NvmlSchedule>(aimed), std::get<NvmlSchedule>(unmarked),
+                              std::get<NvmlSchedule>(at_refresh), std::get<NvmlSchedule>(quarter)}) {
     const auto again = parse_nvml_schedule(describe(written).c_str());
     ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again)) << describe(written);
     EXPECT_EQ(describe(std::get<NvmlSchedule>(again)), describe(written));
@@ -56,7 +64,8 @@ TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
       {"energy", "'energy' is not NAME=DURATION"}, {"energy=0ms", "between 1ms and 1h"}, {"watch=2h", "between 1ms and 1h"},
       {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"}, {"mark=1", "mark is on or off"},
       {"shift=10", "shift is a percent above 0"}, {"shift=0%", "shift is a percent above 0"},
-      {"shift=x%", "shift is a percent above 0"}};
+      {"shift=x%", "shift is a percent above 0"}, {"instant_lead=150%", "instant_lead is a percent of the refresh period up to 100%"},
+      {"instant_lead=half", "instant_lead is a percent"}};
   for (const auto& [text, fragment] : bad) {
     const auto parsed = parse_nvml_schedule(text);
     ASSERT_TRUE(std::holds_alternative<std::string>(parsed)) << text;
