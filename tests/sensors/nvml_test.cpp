@@ -486,6 +486,27 @@ TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) 
   }
 }
 
+TEST_F(FakeNvml, TheInstantPowerIsDatedAtItsRefreshOrTheLeadAskedBeforeIt) {
+  // The power's clock learns the refreshes (every 100 ms from the simulation's origin); the
+  // instant power is dated at the last one, or instant_lead of the period before it, within the
+  // 15 ms the counter's dating is held to (a period carried seconds from a sharp change drifts).
+  for (const double lead : {0.0, 0.5, 0.25}) {
+    NvmlSchedule schedule;
+    schedule.instant_lead = lead;
+    const auto run = step_run(schedule);
+    int checked = 0;
+    for (const auto& [t, watts] : run.gauge) {
+      const double since_origin = static_cast<double>(run.start + t - run.origin) * 1e-9 + 0.1 * lead;
+      if (since_origin < kCounterClockSettled) continue;
+      const double past_refresh = since_origin - 0.1 * std::floor(since_origin / 0.1 + 1e-9);
+      EXPECT_TRUE(past_refresh < 0.015 || past_refresh > 0.085) << "lead " << lead << ": " << since_origin << " is " << past_refresh
+                                                                << " s past a refresh";
+      ++checked;
+    }
+    EXPECT_GE(checked, 20) << lead;
+  }
+}
+
 TEST_F(FakeNvml, TheCounterIsDatedAtItsOwnRefreshNotThePowers) {
   // On the H100 the counter refreshed on a grid of its own, tens of milliseconds from the power's
   // (VALIDATION.md, "The counter's own refresh"); dated at the power's last refresh, its readings
