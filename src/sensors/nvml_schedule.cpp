@@ -33,7 +33,7 @@ constexpr std::array<std::pair<std::string_view, Switch>, 4> kSwitches{{{"aim", 
                                                                        {"counter_in_stretches", &NvmlSchedule::counter_in_stretches}}};
 
 // "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most 1000 nor off.
-std::optional<double> parse_shift(std::string_view text) {
+std::optional<double> parse_percent(std::string_view text) {
   if (text == "off") return 0.0;
   if (text.size() < 2 || text.back() != '%') return std::nullopt;
   const std::string number(text.substr(0, text.size() - 1));
@@ -67,14 +67,14 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     }
     if (key == "shift" && equals != std::string_view::npos) {
       const auto value = item.substr(equals + 1);
-      const auto shift = parse_shift(value);
+      const auto shift = parse_percent(value);
       if (!shift) return prefix + "shift is a percent above 0 (e.g. 10%) or off, not '" + std::string(value) + "'" + fix;
       schedule.shift = *shift;
       continue;
     }
     if (key == "instant_lead" && equals != std::string_view::npos) {
       const auto value = item.substr(equals + 1);
-      const auto lead = parse_shift(value);
+      const auto lead = parse_percent(value);
       if (!lead || *lead > 1.0) return prefix + "instant_lead is a percent of the refresh period up to 100% (e.g. 50%) or off, not '" + std::string(value) + "'" + fix;
       schedule.instant_lead = *lead;
       continue;
