@@ -32,14 +32,24 @@ constexpr std::array<std::pair<std::string_view, Switch>, 4> kSwitches{{{"aim", 
                                                                        {"watch_counter", &NvmlSchedule::watch_counter},
                                                                        {"counter_in_stretches", &NvmlSchedule::counter_in_stretches}}};
 
-// "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most 1000 nor off.
-std::optional<double> parse_percent(std::string_view text) {
+// Shares given as a percent or off: the name, the field, the largest share and an example.
+struct Percent {
+  std::string_view name;
+  double NvmlSchedule::*field;
+  double most;
+  std::string_view example;
+};
+constexpr std::array<Percent, 2> kPercents{{{"shift", &NvmlSchedule::shift, 10.0, "10%"},
+                                           {"instant_lead", &NvmlSchedule::instant_lead, 1.0, "50%"}}};
+
+// "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most `most` as a share, nor off.
+std::optional<double> parse_percent(std::string_view text, double most) {
   if (text == "off") return 0.0;
   if (text.size() < 2 || text.back() != '%') return std::nullopt;
   const std::string number(text.substr(0, text.size() - 1));
   char* end = nullptr;
   const double percent = std::strtod(number.c_str(), &end);
-  if (end != number.c_str() + number.size() || !(percent > 0.0 && percent <= 1000.0)) return std::nullopt;
+  if (end != number.c_str() + number.size() || !(percent > 0.0 && percent <= most * 100.0)) return std::nullopt;
   return percent / 100.0;
 }
 
@@ -65,18 +75,17 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
       schedule.*(on_off->second) = value == "on";
       continue;
     }
-    if (key == "shift" && equals != std::string_view::npos) {
+    const auto* share = std::find_if(kPercents.begin(), kPercents.end(), [&](const auto& p) { return p.name == key; });
+    if (share != kPercents.end() && equals != std::string_view::npos) {
       const auto value = item.substr(equals + 1);
-      const auto shift = parse_percent(value);
-      if (!shift) return prefix + "shift is a percent above 0 (e.g. 10%) or off, not '" + std::string(value) + "'" + fix;
-      schedule.shift = *shift;
-      continue;
-    }
-    if (key == "instant_lead" && equals != std::string_view::npos) {
-      const auto value = item.substr(equals + 1);
-      const auto lead = parse_percent(value);
-      if (!lead || *lead > 1.0) return prefix + "instant_lead is a percent of the refresh period up to 100% (e.g. 50%) or off, not '" + std::string(value) + "'" + fix;
-      schedule.instant_lead = *lead;
+      const auto parsed = parse_percent(value, share->most);
+      if (!parsed) {
+        char most[32];
+        std::snprintf(most, sizeof most, "%g%%", share->most * 100.0);
+        return prefix + std::string(key) + " is a percent above 0 and up to " + most + " (e.g. " + std::string(share->example) +
+               ") or off, not '" + std::string(value) + "'" + fix;
+      }
+      schedule.*(share->field) = *parsed;
       continue;
     }
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
@@ -104,19 +113,12 @@ std::string describe(const NvmlSchedule& schedule) {
   for (const auto& [name, field] : kFields) {
     text += (text.empty() ? "" : ",") + std::string(name) + "=" + format_duration(schedule.*field);
   }
-  if (schedule.shift > 0.0) {
-    char percent[32];
-    std::snprintf(percent, sizeof percent, ",shift=%g%%", schedule.shift * 100.0);
+  for (const auto& share : kPercents) {
+    const double value = schedule.*(share.field);
+    char percent[64];
+    std::snprintf(percent, sizeof percent, value > 0.0 ? ",%.*s=%g%%" : ",%.*s=off", static_cast<int>(share.name.size()),
+                  share.name.data(), value * 100.0);
     text += percent;
-  } else {
-    text += ",shift=off";
-  }
-  if (schedule.instant_lead > 0.0) {
-    char percent[40];
-    std::snprintf(percent, sizeof percent, ",instant_lead=%g%%", schedule.instant_lead * 100.0);
-    text += percent;
-  } else {
-    text += ",instant_lead=off";
   }
   for (const auto& [name, field] : kSwitches) text += "," + std::string(name) + (schedule.*field ? "=on" : "=off");
   return text;

@@ -64,7 +64,7 @@ TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
       {"energy", "'energy' is not NAME=DURATION"}, {"energy=0ms", "between 1ms and 1h"}, {"watch=2h", "between 1ms and 1h"},
       {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"}, {"mark=1", "mark is on or off"},
       {"shift=10", "shift is a percent above 0"}, {"shift=0%", "shift is a percent above 0"},
-      {"shift=x%", "shift is a percent above 0"}, {"instant_lead=150%", "instant_lead is a percent of the refresh period up to 100%"},
+      {"shift=x%", "shift is a percent above 0"}, {"instant_lead=150%", "instant_lead is a percent above 0 and up to 100%"},
       {"instant_lead=half", "instant_lead is a percent"}};
   for (const auto& [text, fragment] : bad) {
     const auto parsed = parse_nvml_schedule(text);
