@@ -9,7 +9,6 @@ stands for powerfit's own (it is not its code: compare the two columns).
 
 usage: python3 validation/gauge_shift.py STEP_DIR [STEP_DIR ...]    (each holding step.db, witness.csv:
        tar -xzf validation/results/.../step.tar.gz -C DIR, then DIR/step)"""
-import bisect
 import os
 import statistics
 import sys
@@ -19,19 +18,8 @@ import step_runs
 SHIFTS_MS = [-40, -20, 0, 20, 40, 60, 80, 100]
 
 
-def value_at(points, t):
-    times = [p[0] for p in points]
-    i = bisect.bisect_right(times, t)
-    if i == 0:
-        return points[0][1]
-    if i == len(points):
-        return points[-1][1]
-    (t0, v0), (t1, v1) = points[i - 1], points[i]
-    return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
-
-
 def integral(points, start, end):
-    return step_runs.integral(points, start, end, value_at)
+    return step_runs.integral(points, start, end, step_runs.held_at)
 
 
 def replaced(counter, gauge, start, end):
@@ -58,7 +46,7 @@ for directory in sys.argv[1:]:
     for run_id, label, offset, start, end, recorded in step_runs.windows(con):
         if recorded is None:
             continue
-        witness = value_at(truth, end) - value_at(truth, start)
+        witness = step_runs.held_at(truth, end) - step_runs.held_at(truth, start)
         counter = step_runs.series(con, run_id, "gpu0.energy", offset)
         gauge = step_runs.series(con, run_id, "gpu0.power_instant", offset)
         errors = [100 * (replaced(counter, [(t - ms / 1000, v) for t, v in gauge], start, end) / witness - 1) for ms in SHIFTS_MS]

@@ -19,6 +19,7 @@ import time
 
 import pynvml
 
+import step_runs
 from nvml_refresh_grids import INSTANT, grid
 
 LEADS_MS = list(range(-40, 161, 10))
@@ -39,18 +40,6 @@ def refreshes(reads):
         k += 1
         t = first + k * period
     return points, dated, period
-
-
-def value_at(points, t):
-    for (t0, v0), (t1, v1) in zip(points, points[1:]):
-        if t0 <= t <= t1:
-            return v0 + (v1 - v0) * (t - t0) / (t1 - t0)
-    return points[0][1] if t < points[0][0] else points[-1][1]
-
-
-def integral(points, start, end):
-    inside = [(start, value_at(points, start))] + [p for p in points if start < p[0] < end] + [(end, value_at(points, end))]
-    return sum((t1 - t0) * (a + b) / 2 for (t0, a), (t1, b) in zip(inside, inside[1:]))
 
 
 def main(seconds, period, index):
@@ -90,7 +79,7 @@ def analyse(counter_reads, instant_reads):
     best = None
     for lead in LEADS_MS:
         shifted = [(t - lead / 1e3, w / 1e3) for t, w in gauge]
-        shares = [integral(shifted, t0, t1) for t0, t1, _ in stretches]
+        shares = [step_runs.integral(shifted, t0, t1, step_runs.held_at) for t0, t1, _ in stretches]
         scale = sum(j for _, _, j in stretches) / sum(shares)
         errors = [scale * g - j for g, (_, _, j) in zip(shares, stretches)]
         at_steps = [errors[i] for i in steps]

@@ -4,7 +4,9 @@ nvml_witness.py) and, from step.db, each run's marked window, its recorded windo
 series of samples, all on the wall clock in seconds.
 
 Each script keeps its own rule for a time beyond a series' first or last point (a power is held, a
-counter's rate carried on), so the integral below takes the interpolation as an argument."""
+counter's rate carried on), so the integral below takes the interpolation as an argument; held_at is
+the rule that holds the first and last values (gauge_shift.py, instant_lag.py)."""
+import bisect
 import os
 import sqlite3
 
@@ -52,3 +54,15 @@ def integral(points, start, end, value_at):
     inside = [(start, value_at(points, start))] + [p for p in points if start < p[0] < end] + \
              [(end, value_at(points, end))]
     return sum((t1 - t0) * (a + b) / 2 for (t0, a), (t1, b) in zip(inside, inside[1:]))
+
+
+def held_at(points, t):
+    """The straight line between the two points around t; before the first or after the last, its value."""
+    times = [p[0] for p in points]
+    i = bisect.bisect_right(times, t)
+    if i == 0:
+        return points[0][1]
+    if i == len(points):
+        return points[-1][1]
+    (t0, v0), (t1, v1) = points[i - 1], points[i]
+    return v0 + (v1 - v0) * (t - t0) / (t1 - t0)

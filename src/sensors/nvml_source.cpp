@@ -280,6 +280,7 @@ std::optional<std::int64_t> NvmlSource::refreshed_by(Gpu& gpu, std::int64_t t_ns
 }
 
 std::int64_t NvmlSource::instant_lead_ns(Gpu& gpu) {
+  if (schedule_.instant_lead <= 0.0) return 0;  // off, the default: no lock taken on every tick
   std::lock_guard lock(gpu.clock_mutex);
   return std::llround(schedule_.instant_lead * static_cast<double>(gpu.power_clock.period_ns()));
 }

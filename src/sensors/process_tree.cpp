@@ -167,7 +167,6 @@ void ProcessTree::refresh() {
       return;
     }
     it->second.ppid = stat->ppid;
-    it->second.starttime = stat->starttime;
     unresolved_.push_back(pid);
   });
   // A new process belongs to the tree when its parent does; parents listed after their children

@@ -65,7 +65,6 @@ class ProcessTree {
  private:
   struct Known {
     pid_t ppid = 0;
-    std::uint64_t starttime = 0;
     bool member = false;
     std::uint32_t generation = 0;
   };
