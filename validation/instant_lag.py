@@ -10,14 +10,15 @@ best at the steps (stretches whose power differs by more than 20% from a neighbo
 before its refresh the instant power should be dated. Last, how many steps the instant power
 shows part-way at one refresh: a mean over the period shows most so, a value of one moment few.
 
-usage: python3 validation/instant_lag.py [SECONDS] [PERIOD] [GPU_INDEX]"""
+usage: python3 validation/instant_lag.py [SECONDS] [PERIOD] [GPU_INDEX] [READS.json]
+       python3 validation/instant_lag.py --again READS.json   (the analysis again, from kept reads)"""
+import json
 import os
 import statistics
 import subprocess
 import sys
 import time
 
-import pynvml
 
 import step_runs
 from nvml_refresh_grids import INSTANT, grid
@@ -42,7 +43,8 @@ def refreshes(reads):
     return points, dated, period
 
 
-def main(seconds, period, index):
+def main(seconds, period, index, kept=None):
+    import pynvml  # here, so that the analysis runs where NVML's binding is not installed
     pynvml.nvmlInit()
     handle = pynvml.nvmlDeviceGetHandleByIndex(index)
     load = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_load.py"),
@@ -60,6 +62,9 @@ def main(seconds, period, index):
         time.sleep(0.001)
     load.wait()
     pynvml.nvmlShutdown()
+    if kept:
+        with open(kept, "w", encoding="utf-8") as f:
+            json.dump({"counter": counter_reads, "instant": instant_reads}, f)
     analyse(counter_reads, instant_reads)
 
 
@@ -105,5 +110,10 @@ def analyse(counter_reads, instant_reads):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--again"]:
+        with open(sys.argv[2], encoding="utf-8") as f:
+            reads = json.load(f)
+        analyse([tuple(r) for r in reads["counter"]], [tuple(r) for r in reads["instant"]])
+        sys.exit(0)
     main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0, float(sys.argv[2]) if len(sys.argv) > 2 else 1.37,
-         int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+         int(sys.argv[3]) if len(sys.argv) > 3 else 0, sys.argv[4] if len(sys.argv) > 4 else None)

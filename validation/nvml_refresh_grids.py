@@ -12,9 +12,8 @@ import statistics
 import sys
 import time
 
-import pynvml
 
-INSTANT = getattr(pynvml, "NVML_FI_DEV_POWER_INSTANT", 186)
+INSTANT = 186  # NVML_FI_DEV_POWER_INSTANT in nvml.h
 
 
 def watch(read, seconds, pause):
@@ -54,6 +53,7 @@ def grid(reads, nominal=0.1):
 
 
 def main(seconds, index):
+    import pynvml  # here, so that the analysis runs where NVML's binding is not installed
     pynvml.nvmlInit()
     handle = pynvml.nvmlDeviceGetHandleByIndex(index)
     counter_reads, counter_cpu = watch(lambda: pynvml.nvmlDeviceGetTotalEnergyConsumption(handle), seconds, 0.0)
