@@ -1,14 +1,15 @@
 """Does the instant power (field 186) stand for the power at its refresh, or for an earlier time?
 While gpu_load.py steps the card up and down (PERIOD s, half of it loaded), one process reads the
-energy counter and the instant power in turn for SECONDS. Each value's refreshes are dated on the
-straight line through its changes (nvml_refresh_grids.grid), the instant power held at refreshes
+energy counter, the instant power and the power in turn for SECONDS. Each value's refreshes are
+dated on the straight line through its changes (nvml_refresh_grids.grid), the instant power held at refreshes
 that left it unchanged. Between two refreshes of the counter, the increase is the card's energy;
 the instant power, dated `lead` earlier than its refresh and drawn as straight lines between
 points (as powerfit places a counter's energy in time), gives its own share of the run's energy
 there (scaled by the whole run's counter/gauge ratio). The lead whose shares match the counter
 best at the steps (stretches whose power differs by more than 20% from a neighbour's) is how far
 before its refresh the instant power should be dated. Last, how many steps the instant power
-shows part-way at one refresh: a mean over the period shows most so, a value of one moment few.
+shows part-way at one refresh: a mean over the period shows most so, a value of one moment few;
+and whether the instant power changes when the power does, as powerfit's dating of it assumes.
 
 usage: python3 validation/instant_lag.py [SECONDS] [PERIOD] [GPU_INDEX] [READS.json]
        python3 validation/instant_lag.py --again READS.json   (the analysis again, from kept reads)"""
@@ -50,7 +51,7 @@ def main(seconds, period, index, kept=None):
     load = subprocess.Popen([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "gpu_load.py"),
                              str(seconds + 5), str(period)])
     time.sleep(5)  # the loader's start: CUDA and its matrices
-    counter_reads, instant_reads = [], []
+    counter_reads, instant_reads, power_reads = [], [], []
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         s = time.monotonic()
@@ -59,13 +60,17 @@ def main(seconds, period, index, kept=None):
         s = time.monotonic()
         instant = pynvml.nvmlDeviceGetFieldValues(handle, [INSTANT])[0].value.uiVal
         instant_reads.append((s, time.monotonic(), instant))
+        s = time.monotonic()
+        power = pynvml.nvmlDeviceGetPowerUsage(handle)
+        power_reads.append((s, time.monotonic(), power))
         time.sleep(0.001)
     load.wait()
     pynvml.nvmlShutdown()
     if kept:
         with open(kept, "w", encoding="utf-8") as f:
-            json.dump({"counter": counter_reads, "instant": instant_reads}, f)
+            json.dump({"counter": counter_reads, "instant": instant_reads, "power": power_reads}, f)
     analyse(counter_reads, instant_reads)
+    together(instant_reads, power_reads)
 
 
 def analyse(counter_reads, instant_reads):
@@ -109,11 +114,32 @@ def analyse(counter_reads, instant_reads):
           f"fractions {' '.join(f'{f:.2f}' for f in sorted(parts))}")
 
 
+def together(instant_reads, power_reads):
+    """Whether the instant power changes when the power does (powerfit dates it by the power's
+    refreshes), and how far each strays from a grid of one period while the card steps."""
+    changes = {}
+    for name, reads in (("instant", instant_reads), ("power", power_reads)):
+        brackets, period, residuals, _ = grid(reads)
+        changes[name] = [(a + b) / 2 for a, b in brackets]
+        q = statistics.quantiles(residuals, n=4)
+        print(f"{name}: {len(brackets)} changes, period {1e3 * period:.3f} ms, residuals {min(residuals):+.1f} to "
+              f"{max(residuals):+.1f} ms (quartiles {q[0]:+.1f}, {q[2]:+.1f})")
+    apart = []
+    for t in changes["instant"]:
+        nearest = min(changes["power"], key=lambda u: abs(u - t))
+        apart.append(1e3 * (t - nearest))
+    q = statistics.quantiles(apart, n=4)
+    print(f"instant change - nearest power change: median {statistics.median(apart):+.1f} ms, quartiles {q[0]:+.1f} and "
+          f"{q[2]:+.1f}, {sum(abs(a) > 10 for a in apart)} of {len(apart)} more than 10 ms apart")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--again"]:
         with open(sys.argv[2], encoding="utf-8") as f:
             reads = json.load(f)
         analyse([tuple(r) for r in reads["counter"]], [tuple(r) for r in reads["instant"]])
+        if "power" in reads:
+            together([tuple(r) for r in reads["instant"]], [tuple(r) for r in reads["power"]])
         sys.exit(0)
     main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0, float(sys.argv[2]) if len(sys.argv) > 2 else 1.37,
          int(sys.argv[3]) if len(sys.argv) > 3 else 0, sys.argv[4] if len(sys.argv) > 4 else None)
