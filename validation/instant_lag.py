@@ -1,9 +1,9 @@
 """Does the instant power (field 186) stand for the power at its refresh, or for an earlier time?
 While gpu_load.py steps the card up and down (PERIOD s, half of it loaded), one process reads the
 energy counter, the instant power and the power in turn for SECONDS. Each value's refreshes are
-dated on the straight line through its changes (nvml_refresh_grids.grid), the instant power held at refreshes
-that left it unchanged. Between two refreshes of the counter, the increase is the card's energy;
-the instant power, dated `lead` earlier than its refresh and drawn as straight lines between
+dated on the straight line through its changes (nvml_refresh_grids.grid), the instant power held
+at refreshes that left it unchanged. Between two refreshes of the counter, the increase is the
+card's energy; the instant power, dated `lead` earlier than its refresh and drawn as straight lines between
 points (as powerfit places a counter's energy in time), gives its own share of the run's energy
 there (scaled by the whole run's counter/gauge ratio). The lead whose shares match the counter
 best at the steps (stretches whose power differs by more than 20% from a neighbour's) is how far
@@ -19,7 +19,6 @@ import statistics
 import subprocess
 import sys
 import time
-
 
 import step_runs
 from nvml_refresh_grids import INSTANT, grid

@@ -12,7 +12,6 @@ import statistics
 import sys
 import time
 
-
 INSTANT = 186  # NVML_FI_DEV_POWER_INSTANT in nvml.h
 
 
