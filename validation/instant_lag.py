@@ -1,15 +1,15 @@
 """Does the instant power (field 186) stand for the power at its refresh, or for an earlier time?
 While gpu_load.py steps the card up and down (PERIOD s, half of it loaded), one process reads the
 energy counter, the instant power and the power in turn for SECONDS. Each value's refreshes are
-dated on the straight line through its changes (nvml_refresh_grids.grid), the instant power held
-at refreshes that left it unchanged. Between two refreshes of the counter, the increase is the
-card's energy; the instant power, dated `lead` earlier than its refresh and drawn as straight lines between
+dated on the straight line through its changes (nvml_refresh_grids.grid), the instant power held at
+refreshes that left it unchanged. Between two refreshes of the counter, the increase is the card's
+energy; the instant power, dated `lead` earlier than its refresh and drawn as straight lines between
 points (as powerfit places a counter's energy in time), gives its own share of the run's energy
-there (scaled by the whole run's counter/gauge ratio). The lead whose shares match the counter
-best at the steps (stretches whose power differs by more than 20% from a neighbour's) is how far
-before its refresh the instant power should be dated. Last, how many steps the instant power
-shows part-way at one refresh: a mean over the period shows most so, a value of one moment few;
-and whether the instant power changes when the power does, as powerfit's dating of it assumes.
+there (scaled by the whole run's counter/gauge ratio). The lead whose shares match the counter best
+at the steps (stretches whose power differs by more than 20% from a neighbour's) is how far before
+its refresh the instant power should be dated. Last, how many steps the instant power shows part-way
+at one refresh: a mean over the period shows most so, a value of one moment few; and whether the
+instant power changes when the power does, as powerfit's dating of it assumes.
 
 usage: python3 validation/instant_lag.py [SECONDS] [PERIOD] [GPU_INDEX] [READS.json]
        python3 validation/instant_lag.py --again READS.json   (the analysis again, from kept reads)"""
