@@ -65,11 +65,19 @@ def main(seconds, period, index, kept=None):
         time.sleep(0.001)
     load.wait()
     pynvml.nvmlShutdown()
+    reads = {"counter": counter_reads, "instant": instant_reads, "power": power_reads}
     if kept:
         with open(kept, "w", encoding="utf-8") as f:
-            json.dump({"counter": counter_reads, "instant": instant_reads, "power": power_reads}, f)
-    analyse(counter_reads, instant_reads)
-    together(instant_reads, power_reads)
+            json.dump(reads, f)
+    report(reads)
+
+
+def report(reads):
+    """Both analyses of one run's reads (kept runs from before the power was read have none of it)."""
+    counter, instant = ([tuple(r) for r in reads[name]] for name in ("counter", "instant"))
+    analyse(counter, instant)
+    if "power" in reads:
+        together(instant, [tuple(r) for r in reads["power"]])
 
 
 def analyse(counter_reads, instant_reads):
@@ -135,10 +143,7 @@ def together(instant_reads, power_reads):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--again"]:
         with open(sys.argv[2], encoding="utf-8") as f:
-            reads = json.load(f)
-        analyse([tuple(r) for r in reads["counter"]], [tuple(r) for r in reads["instant"]])
-        if "power" in reads:
-            together([tuple(r) for r in reads["instant"]], [tuple(r) for r in reads["power"]])
+            report(json.load(f))
         sys.exit(0)
     main(float(sys.argv[1]) if len(sys.argv) > 1 else 20.0, float(sys.argv[2]) if len(sys.argv) > 2 else 1.37,
          int(sys.argv[3]) if len(sys.argv) > 3 else 0, sys.argv[4] if len(sys.argv) > 4 else None)
