@@ -75,9 +75,9 @@ struct NvmlSchedule {
   bool counter_in_stretches = false;
   // The instant power is dated this share of the power's refresh period before the refresh it was
   // read at (0, off: at the refresh). On the H100, bench's windows re-placed with the instant power
-  // dated 40-60 ms earlier came closer to a separate reader of the counter; whether that is right
-  // depends on what the instant power stands for, not yet measured, and this lets the step
-  // windows weigh it (VALIDATION.md, "What the instant power stands for").
+  // dated 40-60 ms earlier came closer to a separate reader of the counter; measured, the instant
+  // power stands for the power 10-30 ms before its refresh, and this lets the step windows weigh
+  // that lead (VALIDATION.md, "The instant power measured on the H100").
   double instant_lead = 0.0;
   // The GPU's memory, the measured processes' GPU memory and the power limit, read by the tick at
   // most this often (on the H200 the memory read alone is 64 µs of CPU, the power's 39 µs); they
