@@ -38,12 +38,7 @@ Action add_fit_command(CLI::App& app, const GlobalOptions&) {
     if (options->json && options->csv) return usage_error("choose one of --json and --csv");
     const auto tariff = tariff_of(options->tariff);
     if (const auto* problem = std::get_if<std::string>(&tariff)) return usage_error(*problem);
-    std::vector<recording::ReportedRun> runs;
-    for (const auto& path : options->databases) {
-      recording::ReadableDatabase readable(path);
-      auto reported = readable.database().reported_runs();
-      runs.insert(runs.end(), reported.begin(), reported.end());
-    }
+    auto runs = recording::reported_runs_of(options->databases);
     if (runs.empty()) {
       return usage_error("no run in these databases reported inferences; record scored runs with `powerfit bench`");
     }

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <iterator>
+
 namespace powerfit::recording {
 
 namespace fs = std::filesystem;
@@ -41,6 +43,16 @@ ReadableDatabase& ReadableDatabase::operator=(ReadableDatabase&& other) noexcept
   std::swap(readable_path_, other.readable_path_);
   std::swap(database_, other.database_);
   return *this;
+}
+
+std::vector<ReportedRun> reported_runs_of(const std::vector<std::string>& paths) {
+  std::vector<ReportedRun> runs;
+  for (const auto& path : paths) {
+    ReadableDatabase readable(path);
+    auto reported = readable.database().reported_runs();
+    runs.insert(runs.end(), std::make_move_iterator(reported.begin()), std::make_move_iterator(reported.end()));
+  }
+  return runs;
 }
 
 }  // namespace powerfit::recording

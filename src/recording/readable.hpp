@@ -4,6 +4,8 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "recording/database.hpp"
 
@@ -26,5 +28,8 @@ class ReadableDatabase {
   std::filesystem::path readable_path_;
   std::unique_ptr<Database> database_;
 };
+
+// The runs that reported inferences, from each database in turn (ReadableDatabase's errors).
+std::vector<ReportedRun> reported_runs_of(const std::vector<std::string>& paths);
 
 }  // namespace powerfit::recording
