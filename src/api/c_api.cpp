@@ -77,18 +77,14 @@ int guarded(powerfit_session* handle, Call call) {
   }
 }
 
-}  // namespace
-
-extern "C" {
-
-namespace {
-
 // Options by name, as JSON: a binding passes what its users give without one C function each.
 powerfit::SessionOptions options_from_json(const char* text) {
   const auto json = nlohmann::json::parse(text ? text : "{}", nullptr, false);
   if (!json.is_object()) throw powerfit::Error(powerfit::Error::Kind::argument, "the options must be a JSON object");
   powerfit::SessionOptions options;
-  for (const auto& [key, value] : json.items()) {
+  for (const auto& item : json.items()) {
+    const std::string& key = item.key();  // a name, not a binding: the lambda below captures it
+    const auto& value = item.value();
     const auto wrong = [&](const char* expected) {
       return powerfit::Error(powerfit::Error::Kind::argument, "option " + key + " must be " + expected);
     };
@@ -149,6 +145,8 @@ int create(powerfit::SessionOptions options, powerfit_session** session) {
 }
 
 }  // namespace
+
+extern "C" {
 
 int powerfit_session_create(const char* output, const char* interval, powerfit_session** session) {
   if (session == nullptr) return fail(POWERFIT_ERROR_ARGUMENT, "session must point to a powerfit_session* to fill");

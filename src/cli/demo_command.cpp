@@ -69,7 +69,9 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
     report::ProgressBar bar(std::cerr, ::isatty(STDERR_FILENO) && !global.quiet);
     std::optional<Summary> idle;
     std::vector<std::int64_t> run_ids;
-    for (const auto& [name, figures] : record["models"].items()) {
+    for (const auto& model : record["models"].items()) {
+      const std::string name = model.key();  // a named copy: lambdas below capture it
+      const auto& figures = model.value();
       for (const auto& backend : backends) {
         harness::BenchOptions bench{.model = zoo / (name + backend.extension),
                                     .model_name = name,
@@ -102,6 +104,7 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
           bar.finish();
           return usage_error(error.what());
         } catch (const Error& error) {
+          bar.finish();
           return usage_error(error.what());
         }
       }
