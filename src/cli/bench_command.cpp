@@ -53,11 +53,9 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   command->footer("Example: powerfit bench -m models/zoo/lenet.pt -d models/zoo/digits-test -b 32 -r 3 -o runs.db");
 
   return [options, &global]() {
-    auto session = session_options(options->measurement, global);
-    if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
-    const auto timing = bench_timing(options->timing);
-    if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
-    std::get<SessionOptions>(session).settle = std::get<BenchTiming>(timing).settle;
+    const auto checked = bench_setup(options->measurement, options->timing, global);
+    if (const auto* error = std::get_if<std::string>(&checked)) return usage_error(*error);
+    const auto& setup = std::get<BenchSetup>(checked);
 
     if (!options->summary_json.empty()) {
       const std::vector<std::filesystem::path> inputs{options->measurement.output, options->model, options->data};
@@ -75,10 +73,10 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
                                 .batch = options->batch,
                                 .warmup_batches = options->warmup,
                                 .repeat = options->repeat,
-                                .min_seconds = std::get<BenchTiming>(timing).min_seconds,
-                                .baseline = std::get<BenchTiming>(timing).baseline,
+                                .min_seconds = setup.timing.min_seconds,
+                                .baseline = setup.timing.baseline,
                                 .declared_accuracy_percent = options->accuracy,
-                                .session = std::get<SessionOptions>(session),
+                                .session = setup.session,
                                 .live = live};
     bench.on_repeat = [&](int r) { bar.begin("repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat)); };
     bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
@@ -111,7 +109,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
       for (const auto& repeat : result.repeats) run_ids.push_back(repeat.summary.run_id);
       std::cout << '\n';
       report::print_score_table(std::cout, options->measurement.output, run_ids, weights,
-                                std::get<SessionOptions>(session).tariff);
+                                setup.session.tariff);
     }
     if (!options->summary_json.empty()) {
       if (auto problem = write_whole(options->summary_json, report::bench_json(result, weights).dump(2) + '\n')) {

@@ -49,11 +49,9 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
   add_measurement_options(*command, options->measurement);
 
   return [options, &global]() {
-    auto session = session_options(options->measurement, global);
-    if (const auto* error = std::get_if<std::string>(&session)) return usage_error(*error);
-    const auto timing = bench_timing(options->timing);
-    if (const auto* error = std::get_if<std::string>(&timing)) return usage_error(*error);
-    std::get<SessionOptions>(session).settle = std::get<BenchTiming>(timing).settle;
+    const auto checked = bench_setup(options->measurement, options->timing, global);
+    if (const auto* error = std::get_if<std::string>(&checked)) return usage_error(*error);
+    const auto& setup = std::get<BenchSetup>(checked);
     const fs::path zoo = options->zoo.empty() ? default_zoo() : fs::path(options->zoo);
     std::ifstream record_file(zoo / "zoo.json");
     const auto record = nlohmann::json::parse(record_file, nullptr, false);
@@ -79,10 +77,10 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
                                     .data = (zoo / "digits-test").string(),
                                     .batch = options->batch,
                                     .repeat = options->repeat,
-                                    .min_seconds = std::get<BenchTiming>(timing).min_seconds,
-                                    .baseline = std::get<BenchTiming>(timing).baseline,
+                                    .min_seconds = setup.timing.min_seconds,
+                                    .baseline = setup.timing.baseline,
                                     .idle = idle,
-                                    .session = std::get<SessionOptions>(session)};
+                                    .session = setup.session};
         bench.progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
         bench.on_repeat = [&](int r) {
           bar.begin(name + " on " + backend.name + ", repeat " + std::to_string(r + 1) + "/" + std::to_string(options->repeat));
@@ -110,7 +108,7 @@ Action add_demo_command(CLI::App& app, const GlobalOptions& global) {
       }
     }
     std::cout << '\n';
-    report::print_score_table(std::cout, options->measurement.output, run_ids, {}, std::get<SessionOptions>(session).tariff);
+    report::print_score_table(std::cout, options->measurement.output, run_ids, {}, setup.session.tariff);
     std::cout << "\nEvery run is in " << options->measurement.output << ": `powerfit score " << options->measurement.output
               << " --dynamic` ranks on the energy above idle; `powerfit export " << options->measurement.output
               << "` gives the samples.\n";

@@ -136,15 +136,21 @@ void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const 
   add_settle_option(command, flags.settle);
 }
 
-std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags) {
-  const auto baseline = parse_duration(flags.baseline);
+std::variant<BenchSetup, std::string> bench_setup(const MeasurementFlags& measurement, const BenchTimingFlags& timing,
+                                                  const GlobalOptions& global) {
+  auto session = session_options(measurement, global);
+  if (auto* error = std::get_if<std::string>(&session)) return std::move(*error);
+  const auto baseline = parse_duration(timing.baseline);
   if (const auto* error = std::get_if<DurationError>(&baseline)) return "--baseline: " + error->message;
-  if (auto problem = settle_problem(flags.settle)) return *problem;
-  const auto min_time = parse_duration(flags.min_time);
+  if (auto problem = settle_problem(timing.settle)) return *problem;
+  const auto min_time = parse_duration(timing.min_time);
   if (const auto* error = std::get_if<DurationError>(&min_time)) return "--min-time: " + error->message;
-  return BenchTiming{.baseline = flags.baseline,
-                     .settle = flags.settle,
-                     .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9};
+  BenchSetup setup{.session = std::move(std::get<SessionOptions>(session)),
+                   .timing = {.baseline = timing.baseline,
+                              .settle = timing.settle,
+                              .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9}};
+  setup.session.settle = timing.settle;
+  return setup;
 }
 
 }  // namespace powerfit::cli

@@ -64,8 +64,6 @@ void add_settle_option(CLI::App& command, std::string& settle);
 // The one-line message for a --settle that is not a duration, or nothing.
 std::optional<std::string> settle_problem(const std::string& settle);
 void add_bench_timing_options(CLI::App& command, BenchTimingFlags& flags, const std::string& baseline_help);
-// The parsed durations, or the one-line message naming the option.
-std::variant<BenchTiming, std::string> bench_timing(const BenchTimingFlags& flags);
 
 // An -o that names another format than the SQLite database written there (out.csv, x.json):
 // the message pointing to `powerfit export`, or nothing.
@@ -73,5 +71,14 @@ std::optional<std::string> database_name_problem(const std::string& output);
 
 // The session options, or the one-line message for a bad value.
 std::variant<SessionOptions, std::string> session_options(const MeasurementFlags& flags, const GlobalOptions& global);
+
+// What bench and demo measure with: the session options (waiting up to --settle before a
+// baseline) and the parsed durations, or the one-line message naming the bad option.
+struct BenchSetup {
+  SessionOptions session;
+  BenchTiming timing;
+};
+std::variant<BenchSetup, std::string> bench_setup(const MeasurementFlags& measurement, const BenchTimingFlags& timing,
+                                                  const GlobalOptions& global);
 
 }  // namespace powerfit::cli
