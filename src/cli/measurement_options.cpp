@@ -147,7 +147,6 @@ std::variant<BenchSetup, std::string> bench_setup(const MeasurementFlags& measur
   if (const auto* error = std::get_if<DurationError>(&min_time)) return "--min-time: " + error->message;
   BenchSetup setup{.session = std::move(std::get<SessionOptions>(session)),
                    .timing = {.baseline = timing.baseline,
-                              .settle = timing.settle,
                               .min_seconds = static_cast<double>(std::get<Nanoseconds>(min_time).count()) * 1e-9}};
   setup.session.settle = timing.settle;
   return setup;

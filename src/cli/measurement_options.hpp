@@ -56,7 +56,7 @@ struct BenchTimingFlags {
   std::string min_time = "1s";
 };
 struct BenchTiming {
-  std::string baseline, settle;  // checked
+  std::string baseline;  // checked (the checked --settle is the session's)
   double min_seconds = 0.0;
 };
 // --settle: the longest wait, before an idle baseline, for the measured power to stop falling.
