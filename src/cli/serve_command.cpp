@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string>
 #include <iostream>
 #include <thread>
 
@@ -11,6 +14,20 @@
 #include "workload/child_process.hpp"
 
 namespace powerfit::cli {
+namespace {
+
+// What is wrong with a --listen address, if anything: HOST:PORT, the port 0 to 65535 (an IPv6 host
+// in brackets, [::1]:9101).
+std::optional<std::string> listen_problem(const std::string& listen) {
+  const auto colon = listen.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
+  const bool digits = !port.empty() && port.size() <= 5 &&
+                      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (colon != 0 && digits && std::stoi(port) <= 65535) return std::nullopt;
+  return "--listen '" + listen + "': write HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:9101";
+}
+
+}  // namespace
 
 Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
   auto* command = app.add_subcommand("serve", "Sample without end and serve the channels to Prometheus on /metrics");
@@ -44,6 +61,7 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
   return [options, &global]() {
     const auto interval = parse_interval(options->interval);
     if (const auto* error = std::get_if<DurationError>(&interval)) return usage_error(error->message);
+    if (const auto problem = listen_problem(options->listen)) return usage_error(*problem);
     if (options->output_given && options->output.empty()) return usage_error("-o: an empty database name; name the file to record into");
     if (const auto problem = database_name_problem(options->output); problem && !options->output.empty()) return usage_error(*problem);
     const workload::SignalForwarder signals;  // SIGINT, SIGTERM, SIGHUP end serving, the record closed

@@ -91,6 +91,10 @@ def test_an_address_that_cannot_be_bound_is_one_line_and_exit_2(tmp_path):
         taken.stop()
     assert outcome.returncode == 2
     assert outcome.stderr.count("\n") == 1 and "--listen" in outcome.stderr, outcome.stderr
+    for address in ("127.0.0.1:99999", "localhost", ":9101", "127.0.0.1:", "127.0.0.1:91x"):
+        wrong = subprocess.run([POWERFIT, "serve", "--listen", address], capture_output=True, text=True, timeout=60)
+        assert wrong.returncode == 2, (address, wrong.stderr)
+        assert wrong.stderr.count("\n") == 1 and "HOST:PORT" in wrong.stderr, wrong.stderr
     bad = subprocess.run([POWERFIT, "serve", "-i", "0s"], capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2
     named = subprocess.run([POWERFIT, "serve", "-o", str(tmp_path / "out.csv")], capture_output=True, text=True, timeout=60)
