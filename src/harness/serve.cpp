@@ -55,6 +55,14 @@ struct Exporter::Impl {
 };
 
 Exporter::Exporter(const ServeOptions& options) : impl_(std::make_unique<Impl>()) {
+  // The exposer first: an address that cannot be bound stops everything before a source is
+  // opened or a database file made.
+  try {
+    impl_->exposer = std::make_unique<prometheus::Exposer>(options.listen);
+  } catch (const std::exception& error) {
+    throw Error(Error::Kind::argument, "cannot listen on " + options.listen + ": " + error.what() +
+                                           "; give a free address:port with --listen");
+  }
   try {
     if (!options.database.empty()) {
       impl_->recorded = std::make_unique<session::RecordedSession>(session::SessionOptions{
@@ -75,13 +83,6 @@ Exporter::Exporter(const ServeOptions& options) : impl_(std::make_unique<Impl>()
     }
   } catch (const session::SourceChoiceError& error) {
     throw Error(Error::Kind::argument, error.what());
-  }
-  // The exposer first: an address that cannot be bound stops everything before sampling starts.
-  try {
-    impl_->exposer = std::make_unique<prometheus::Exposer>(options.listen);
-  } catch (const std::exception& error) {
-    throw Error(Error::Kind::argument, "cannot listen on " + options.listen + ": " + error.what() +
-                                           "; give a free address:port with --listen");
   }
   if (impl_->recorded) {
     impl_->recorded->start();

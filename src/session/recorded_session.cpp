@@ -40,11 +40,7 @@ void wait_until(std::chrono::steady_clock::time_point end, Each each) {
   }
 }
 
-}  // namespace
-
-RecordedSession::RecordedSession(const SessionOptions& options)
-    : options_(options),
-      database_(recording::Database::open(options.database, recording::Database::Mode::read_write)) {
+std::vector<sensors::CatalogEntry> chosen_sources(const SessionOptions& options) {
   auto catalog = sensors::open_catalog({.roots = options.roots,
                                        .process_root = options.process_root,
                                        .loopback_in_total = options.loopback_in_total,
@@ -54,6 +50,16 @@ RecordedSession::RecordedSession(const SessionOptions& options)
                                        .host_channels = options.host_channels,
                                        .wanted = options.sources});
   if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw SourceChoiceError(*problem);
+  return catalog;
+}
+
+}  // namespace
+
+RecordedSession::RecordedSession(const SessionOptions& options) : RecordedSession(options, chosen_sources(options)) {}
+
+RecordedSession::RecordedSession(const SessionOptions& options, std::vector<sensors::CatalogEntry> catalog)
+    : options_(options),
+      database_(recording::Database::open(options.database, recording::Database::Mode::read_write)) {
   host_ = sensors::read_host_info(options.roots);
   for (const auto& entry : catalog) {
     if (entry.availability.available) entry.source->describe_host(host_);

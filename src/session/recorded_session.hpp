@@ -21,6 +21,10 @@
 #include "sampler/sampler.hpp"
 #include "sensors/source.hpp"
 
+namespace powerfit::sensors {
+struct CatalogEntry;
+}  // namespace powerfit::sensors
+
 namespace powerfit::session {
 
 struct SessionOptions {
@@ -108,6 +112,9 @@ class RecordedSession {
   const RunSummary& summary() const { return summary_; }
 
  private:
+  // The sources are opened and chosen before the database: a choice that cannot be had leaves no
+  // new file behind.
+  RecordedSession(const SessionOptions& options, std::vector<sensors::CatalogEntry> catalog);
   void split_at_baseline(std::int64_t run_end_ns);
   // The recorded series of the power gauge that shapes energy counter `channel` (empty: none).
   analysis::Series gauge_series(std::size_t channel);

@@ -390,6 +390,15 @@ TEST(RunEndToEnd, BadInputIsAOneLineErrorWithStatusTwo) {
   expect_usage_error({"bench", "-m", "x.pt"}, "powerfit bench --help");
 }
 
+TEST(RunEndToEnd, ASourceThatCannotBeHadLeavesNoNewDatabaseBehind) {
+  // An empty powerfit.db was left in the working directory by `run --sources bogus -- true`.
+  TempTree tree;
+  const auto wrong = run_powerfit({"run", "-o", tree.path("new.db").string(), "--sources", "bogus", "--", "true"}, tree.root());
+  EXPECT_EQ(wrong.status, 2);
+  EXPECT_NE(wrong.err.find("no source named 'bogus'"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(std::filesystem::exists(tree.path("new.db")));
+}
+
 TEST(RunEndToEnd, ExistingDatabasesThatCannotBeUsedAreLeftUntouched) {
   TempTree tree;
   tree.write("notes.db", "not a database");

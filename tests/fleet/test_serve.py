@@ -85,12 +85,13 @@ def test_with_o_the_samples_are_recorded_and_the_run_closed_at_sigterm(machine, 
 def test_an_address_that_cannot_be_bound_is_one_line_and_exit_2(tmp_path):
     taken = Server("serve", "--listen", "127.0.0.1:0", "--sources", "procfs.cpu")
     try:
-        outcome = subprocess.run([POWERFIT, "serve", "--listen", taken.address, "--sources", "procfs.cpu"],
-                                 capture_output=True, text=True, timeout=60)
+        outcome = subprocess.run([POWERFIT, "serve", "--listen", taken.address, "--sources", "procfs.cpu",
+                                  "-o", str(tmp_path / "serve.db")], capture_output=True, text=True, timeout=60)
     finally:
         taken.stop()
     assert outcome.returncode == 2
     assert outcome.stderr.count("\n") == 1 and "--listen" in outcome.stderr, outcome.stderr
+    assert not (tmp_path / "serve.db").exists()  # an empty database was left behind
     for address in ("127.0.0.1:99999", "localhost", ":9101", "127.0.0.1:", "127.0.0.1:91x"):
         wrong = subprocess.run([POWERFIT, "serve", "--listen", address], capture_output=True, text=True, timeout=60)
         assert wrong.returncode == 2, (address, wrong.stderr)
