@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <chrono>
+#include <iostream>
 #include <optional>
 #include <string>
-#include <iostream>
 #include <thread>
 
 #include "cli/commands.hpp"
