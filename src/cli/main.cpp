@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,28 @@ std::vector<std::string> with_command_separated(const CLI::App& app, std::vector
   return args;
 }
 
+// The option that is given `--` for its value, if any (`run -o -- CMD`, the value left out): CLI11
+// takes the `--` as the value, which named a database "--". Words after a `--` that is not a value,
+// or after `run`'s command, are not powerfit's and are not looked at.
+std::optional<std::string> option_given_the_separator(const CLI::App& app, const std::vector<std::string>& args) {
+  const CLI::App* command = nullptr;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (word == "--") return std::nullopt;
+    const bool option = word.size() > 1 && word[0] == '-';
+    if (option && takes_value(command != nullptr ? *command : app, word)) {
+      if (i + 1 < args.size() && args[i + 1] == "--") return word;
+      ++i;
+    } else if (!option && command == nullptr) {
+      const auto named = app.get_subcommands([&](const CLI::App* candidate) { return candidate->check_name(word); });
+      command = named.empty() ? nullptr : named.front();
+    } else if (!option && command->get_name() == "run") {
+      return std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 }  // namespace powerfit::cli
@@ -90,6 +113,9 @@ int main(int argc, char** argv) {
   };
 
   try {
+    if (const auto option = option_given_the_separator(app, std::vector<std::string>(argv, argv + argc))) {
+      return usage_error(*option + " is given no value: the `--` after it ends powerfit's options; write its value before `--`");
+    }
     auto args = with_command_separated(app, std::vector<std::string>(argv, argv + argc));
     std::vector<char*> words;
     for (auto& word : args) words.push_back(word.data());

@@ -900,6 +900,31 @@ TEST(DataSafety, ReadingCommandsLeaveNothingBesideTheDatabase) {
   }
 }
 
+TEST(Cli, AnOptionWhoseValueIsLeftOutBeforeTheSeparatorIsRefused) {
+  // `run -o -- true` recorded into a database named "--"; `run --label -- true` labelled the run
+  // "--"; `run -i -- true` called "--" a negative duration; `report A.db -o --` wrote "--".
+  TempTree tree;
+  const auto here = std::filesystem::current_path() / "--";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+      {"-o", {"run", "-o", "--", "true"}},
+      {"--label", {"run", "--label", "--", "true"}},
+      {"-i", {"run", "-q", "-i", "--", "true"}},
+      {"-o", {"report", tree.path("a.db").string(), "-o", "--"}}};
+  for (const auto& [option, args] : cases) {
+    const auto outcome = run_powerfit(args, tree.root());
+    EXPECT_EQ(outcome.status, 2) << option << ": " << outcome.err;
+    EXPECT_NE(outcome.err.find(option + " is given no value"), std::string::npos) << outcome.err;
+    EXPECT_FALSE(std::filesystem::exists(here));
+    std::filesystem::remove(here);
+  }
+  // The measured command's own words stay its own, `--` among them.
+  const auto own = run_powerfit({"run", "-q", "-o", tree.path("m.db").string(), "--", "python3", "-c",
+                                 "import sys; print(sys.argv[1:])", "-o", "--"},
+                                tree.root());
+  EXPECT_EQ(own.status, 0) << own.err;
+  EXPECT_NE(own.out.find("['-o', '--']"), std::string::npos) << own.out;
+}
+
 TEST(Cli, TheMeasuredCommandOwnsEveryWordAfterItsName) {
   // `run -o m.db python3 -V` printed powerfit's version; `run python3 script.py -o results.txt`
   // turned results.txt into a database; `run python3 -h` printed powerfit's help.
