@@ -35,7 +35,7 @@ Action add_bench_command(CLI::App& app, const GlobalOptions& global) {
   command->add_option("-b,--batch", options->batch, "Samples per batch")->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))->capture_default_str();
   command->add_option("--warmup", options->warmup, "Batches run before measuring, unmeasured")->capture_default_str();
   command->add_option("-r,--repeat", options->repeat, "Measured repeats, one recorded run each")->check(CLI::Range(1, 10000))->capture_default_str();
-  command->add_option("--limit", options->limit, "Use at most this many samples (synthetic data: how many; default 256)");
+  command->add_option("--limit", options->limit, "Use at most this many samples (0 or left out: every one; synthetic data: how many, default 256)");
   command->add_option("--threads", options->threads, "Intra-op threads of the engine (default: its own choice)")->check(CLI::Range(1, 4096));
   add_bench_timing_options(*command, options->timing, "Idle time measured before the first repeat (0 skips it)");
   command->add_option("--accuracy", options->accuracy, "Declared top-1 accuracy in percent, for data without labels (stored as declared)")

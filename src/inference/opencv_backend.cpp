@@ -38,12 +38,12 @@ cv::dnn::MatShape blob_shape(const cv::Mat& blob) { return cv::dnn::MatShape(blo
 class OpenCvBackend final : public Backend {
  public:
   OpenCvBackend(const std::filesystem::path& path, const BackendOptions& options) : device_name_(options.device) {
+    check_device_name(options.device);
     const bool cuda = options.device.starts_with("cuda");
     if (cuda && cv::dnn::getAvailableTargets(cv::dnn::DNN_BACKEND_CUDA).empty()) {
       throw BackendError("--device " + options.device +
                          ": this OpenCV has no CUDA backend for its DNN module; use --device cpu, or a TorchScript model with a CUDA LibTorch");
     }
-    if (!cuda && options.device != "cpu") throw BackendError("--device " + options.device + " is not a device; use cpu, cuda or cuda:N");
     if (options.threads > 0) cv::setNumThreads(options.threads);
     // OpenCV's own "[ERROR:0@0.002] global ... getMemoryShapes" lines came before powerfit's one
     // line about the same failure: its errors reach the user as powerfit's, once.

@@ -180,6 +180,7 @@ thread_local MacCounter* MacCounter::active_ = nullptr;
 class TorchBackend final : public Backend {
  public:
   TorchBackend(const std::filesystem::path& path, const BackendOptions& options) : device_name_(options.device) {
+    check_device_name(options.device);
     if (options.device.starts_with("cuda") && !torch::cuda::is_available()) {
       throw BackendError("--device " + options.device +
                          ": this LibTorch has no usable CUDA (a CPU-only build, or no GPU); use --device cpu or a CUDA build (README: Building with CUDA)");

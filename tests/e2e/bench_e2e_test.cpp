@@ -178,6 +178,9 @@ TEST(BenchEndToEnd, BadInputIsAOneLineErrorWithStatusTwoAndTheDatabaseKeepsEarli
       {{"-m", tree.path("not-a-model.pt").string(), "-d", kZoo + "/digits-test"}, "TorchScript"},
       {{"-m", kZoo + "/mlp.pt", "-d", tree.path("empty").string()}, "no images found"},
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--device", "cuda"}, "--device cuda"},
+      // A misspelt device was called a missing CUDA build.
+      {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--device", "cuda:x"}, "--device cuda:x is not a device"},
+      {{"-m", kZoo + "/mlp.onnx", "-d", kZoo + "/digits-test", "--device", "cudaa"}, "--device cudaa is not a device"},
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--min-time", "soon"}, "--min-time"},
       {{"-m", kZoo + "/mlp.pt", "-d", kZoo + "/digits-test", "--accuracy", "180"}, "--accuracy"},
       // NaN was stored as NULL and averaged as 0 %; sizes beyond memory aborted with bad_alloc.
