@@ -2,8 +2,8 @@
 
 #include <cstdlib>
 #include <iostream>
-#include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "cli/commands.hpp"
@@ -36,47 +36,28 @@ bool takes_value(const CLI::App& command, const std::string& word) {
 
 // POSIX style for `run`: powerfit's options end at the first word that is not one of them, and
 // every word from there on belongs to the measured command, untouched (as `perf stat` and `time`
-// have it). A `--` is put before that word; one the user wrote is kept as it is.
-std::vector<std::string> with_command_separated(const CLI::App& app, std::vector<std::string> args) {
-  const CLI::App* run = app.get_subcommand("run");
-  std::size_t i = 1;
-  while (i < args.size() && args[i] != "run") {
-    if (args[i].rfind('-', 0) == 0 && takes_value(app, args[i])) ++i;
-    ++i;
-  }
-  for (++i; i < args.size(); ++i) {
-    const std::string& word = args[i];
-    if (word == "--") return args;
-    if (word.size() > 1 && word[0] == '-') {
-      if (takes_value(*run, word)) ++i;
-      continue;
-    }
-    args.insert(args.begin() + static_cast<std::ptrdiff_t>(i), "--");
-    return args;
-  }
-  return args;
-}
-
-// The option that is given `--` for its value, if any (`run -o -- CMD`, the value left out): CLI11
-// takes the `--` as the value, which named a database "--". Words after a `--` that is not a value,
-// or after `run`'s command, are not powerfit's and are not looked at.
-std::optional<std::string> option_given_the_separator(const CLI::App& app, const std::vector<std::string>& args) {
+// have it). A `--` is put before that word; one the user wrote is kept as it is. Returns the
+// words, or the option that is given `--` for its value (`run -o -- CMD`, the value left out:
+// CLI11 takes the `--` as the value, which named a database "--"). Words after a `--` that is not
+// a value, or after `run`'s command, are not powerfit's and are not looked at.
+std::variant<std::vector<std::string>, std::string> with_command_separated(const CLI::App& app, std::vector<std::string> args) {
   const CLI::App* command = nullptr;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
-    if (word == "--") return std::nullopt;
-    const bool option = word.size() > 1 && word[0] == '-';
-    if (option && takes_value(command != nullptr ? *command : app, word)) {
+    if (word == "--") return args;
+    if (word.size() > 1 && word[0] == '-') {
+      if (!takes_value(command != nullptr ? *command : app, word)) continue;
       if (i + 1 < args.size() && args[i + 1] == "--") return word;
       ++i;
-    } else if (!option && command == nullptr) {
+    } else if (command == nullptr) {
       const auto named = app.get_subcommands([&](const CLI::App* candidate) { return candidate->check_name(word); });
       command = named.empty() ? nullptr : named.front();
-    } else if (!option && command->get_name() == "run") {
-      return std::nullopt;
+    } else if (command->get_name() == "run") {
+      args.insert(args.begin() + static_cast<std::ptrdiff_t>(i), "--");
+      return args;
     }
   }
-  return std::nullopt;
+  return args;
 }
 
 }  // namespace
@@ -113,10 +94,11 @@ int main(int argc, char** argv) {
   };
 
   try {
-    if (const auto option = option_given_the_separator(app, std::vector<std::string>(argv, argv + argc))) {
+    auto separated = with_command_separated(app, std::vector<std::string>(argv, argv + argc));
+    if (const auto* option = std::get_if<std::string>(&separated)) {
       return usage_error(*option + " is given no value: the `--` after it ends powerfit's options; write its value before `--`");
     }
-    auto args = with_command_separated(app, std::vector<std::string>(argv, argv + argc));
+    auto& args = std::get<std::vector<std::string>>(separated);
     std::vector<char*> words;
     for (auto& word : args) words.push_back(word.data());
     app.parse(static_cast<int>(words.size()), words.data());

@@ -1,14 +1,15 @@
-#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/measurement_options.hpp"
 #include "core/duration.hpp"
 #include "core/interruption.hpp"
+#include "core/text.hpp"
 #include "harness/live_line.hpp"
 #include "harness/serve.hpp"
 #include "workload/child_process.hpp"
@@ -20,10 +21,9 @@ namespace {
 // in brackets, [::1]:9101).
 std::optional<std::string> listen_problem(const std::string& listen) {
   const auto colon = listen.rfind(':');
-  const std::string port = colon == std::string::npos ? "" : listen.substr(colon + 1);
-  const bool digits = !port.empty() && port.size() <= 5 &&
-                      std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (colon != 0 && digits && std::stoi(port) <= 65535) return std::nullopt;
+  const std::string_view port = colon == std::string::npos ? "" : std::string_view(listen).substr(colon + 1);
+  const auto number = port.size() <= 5 ? text::to_u64(port) : std::nullopt;
+  if (colon != 0 && number && *number <= 65535) return std::nullopt;
   return "--listen '" + listen + "': write HOST:PORT with a port from 0 to 65535, e.g. 127.0.0.1:9101";
 }
 

@@ -28,10 +28,9 @@ struct BackendOptions {
 // Throws BackendError unless `device` is written "cpu", "cuda" or "cuda:N": checked before an
 // engine is asked whether it has CUDA, so that a misspelt device is named as such.
 inline void check_device_name(const std::string& device) {
-  const std::string index = device.starts_with("cuda:") ? device.substr(5) : "0";
-  const bool digits = !index.empty() && index.size() <= 4 &&
-                      index.find_first_not_of("0123456789") == std::string::npos;
-  if (device == "cpu" || device == "cuda" || (device.starts_with("cuda:") && digits)) return;
+  if (device == "cpu" || device == "cuda") return;
+  const std::string index = device.starts_with("cuda:") ? device.substr(5) : "";
+  if (!index.empty() && index.size() <= 4 && index.find_first_not_of("0123456789") == std::string::npos) return;
   throw BackendError("--device " + device + " is not a device; use cpu, cuda or cuda:N");
 }
 
