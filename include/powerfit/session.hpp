@@ -118,7 +118,7 @@ class POWERFIT_EXPORT Session {
   // training loop). Its energy is counted between the sampler's ticks last taken before the
   // region's start and before its end (`from_s`, `to_s`, seconds since the session started): an
   // interval's worth of power may fall either side of each edge, more for a counter read in the
-  // background (NVML's energy counter, read about once a second and counted on between its
+  // background (NVML's energy counter, read seconds apart and at each region's edge, counted on between its
   // readings by the power gauge: up to a refresh of that gauge at each edge),
   // and a region shorter than the interval may count none. The summary's figures for the region, at stop(), are interpolated at
   // its exact edges. Work queued on a GPU runs after the call that queued it: synchronize before
