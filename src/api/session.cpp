@@ -193,6 +193,7 @@ void Session::start() {
         .estimate = options.estimate,
         .cpu_tdp_w = options.cpu_tdp_w,
         .gpus = binding.gpus,
+        .gpus_named = options.gpus.has_value(),
         .host_channels = binding.host_channels,
         .sources = options.sources});
     impl_->recorded->start();

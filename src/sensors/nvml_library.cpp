@@ -12,6 +12,11 @@
 namespace powerfit::sensors {
 namespace {
 
+// A name of --gpus: an NVML index ("3", as nvidia-smi numbers them) or a UUID's start from "GPU-".
+bool gpu_named(const std::string& name, std::size_t index, const std::string& uuid) {
+  return name == std::to_string(index) || (name.rfind("GPU-", 0) == 0 && uuid.rfind(name, 0) == 0);
+}
+
 template <typename Function>
 void bind(void* handle, const char* symbol, Function& slot) {
   slot = reinterpret_cast<Function>(::dlsym(handle, symbol));
@@ -126,9 +131,23 @@ ReadStatus nvml_status(nvmlReturn_t code) {
 
 bool gpu_chosen(const GpuChoice& choice, unsigned int index, const std::string& uuid) {
   if (!choice) return true;
-  return std::any_of(choice->begin(), choice->end(), [&](const std::string& name) {
-    return name == std::to_string(index) || (name.rfind("GPU-", 0) == 0 && uuid.rfind(name, 0) == 0);
-  });
+  return std::any_of(choice->begin(), choice->end(), [&](const std::string& name) { return gpu_named(name, index, uuid); });
+}
+
+std::optional<std::string> unknown_gpu_choice(const GpuChoice& choice, const std::vector<std::string>& uuids) {
+  if (!choice) return std::nullopt;
+  for (const auto& name : *choice) {
+    bool known = false;
+    for (std::size_t i = 0; i < uuids.size() && !known; ++i) known = gpu_named(name, i, uuids[i]);
+    if (known) continue;
+    std::string there;
+    for (std::size_t i = 0; i < uuids.size(); ++i) {
+      there += (i == 0 ? "" : ", ") + std::to_string(i) + (uuids[i].empty() ? "" : " (" + uuids[i] + ")");
+    }
+    return "no GPU answers to " + name + " among NVML's " + std::to_string(uuids.size()) + " GPU(s): " +
+           (there.empty() ? "none" : there) + "; name GPUs by NVML index or UUID (or a UUID's start from GPU-)";
+  }
+  return std::nullopt;
 }
 
 }  // namespace powerfit::sensors

@@ -43,6 +43,9 @@ ReadStatus nvml_status(nvmlReturn_t code);
 // numbers them) or UUID (whole or a prefix from "GPU-").
 using GpuChoice = std::optional<std::vector<std::string>>;
 bool gpu_chosen(const GpuChoice& choice, unsigned int index, const std::string& uuid);
+// Where a name of `choice` is no GPU of these (each GPU's UUID at its NVML index, "" where
+// unknown): one line naming it and the GPUs there are; nullopt where every name is one of them.
+std::optional<std::string> unknown_gpu_choice(const GpuChoice& choice, const std::vector<std::string>& uuids);
 
 class NvmlLibrary {
  public:

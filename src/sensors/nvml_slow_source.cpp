@@ -28,11 +28,19 @@ Availability NvmlSlowSource::open() {
   if (const auto rc = api.device_count(&count); rc != NVML_SUCCESS) {
     return {false, "nvmlDeviceGetCount failed: " + nvml_->error(rc)};
   }
+  std::vector<std::unique_ptr<Gpu>> found(count);
+  std::vector<std::string> uuids(count);
   for (unsigned int i = 0; i < count; ++i) {
     auto gpu = std::make_unique<Gpu>();
     if (api.device_by_index(i, &gpu->device) != NVML_SUCCESS) continue;
     char uuid[96] = {};
-    if (only_ && (!api.uuid || api.uuid(gpu->device, uuid, sizeof uuid) != NVML_SUCCESS || !gpu_chosen(only_, i, uuid))) continue;
+    if (only_ && api.uuid && api.uuid(gpu->device, uuid, sizeof uuid) == NVML_SUCCESS) uuids[i] = uuid;
+    found[i] = std::move(gpu);
+  }
+  if (auto unknown = unknown_gpu_choice(only_, uuids)) return {false, std::move(*unknown)};
+  for (unsigned int i = 0; i < count; ++i) {
+    auto gpu = std::move(found[i]);
+    if (!gpu || !gpu_chosen(only_, i, uuids[i])) continue;
     const std::string prefix = "gpu" + std::to_string(i) + ".", scope = "gpu:" + std::to_string(i);
     const auto add = [&](const char* suffix, Unit unit) {
       return add_channel({.name = prefix + suffix, .unit = unit, .kind = ChannelKind::gauge, .scope = scope});

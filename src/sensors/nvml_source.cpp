@@ -44,13 +44,24 @@ Availability NvmlSource::open() {
   }
   if (count == 0) return {false, "NVML found no GPU"};
 
-  std::string detail;
+  // Every GPU's handle, name and UUID first: a GPU chosen that is not there stops the source
+  // before any of them is read.
+  std::vector<std::unique_ptr<Gpu>> found(count);
+  std::vector<std::string> uuids(count);
   for (unsigned int i = 0; i < count; ++i) {
     auto gpu = std::make_unique<Gpu>();
     if (api.device_by_index(i, &gpu->device) != NVML_SUCCESS) continue;
     if (api.name && api.name(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->name = text;
     if (api.uuid && api.uuid(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->uuid = text;
-    if (!gpu_chosen(only_, i, gpu->uuid)) continue;
+    uuids[i] = gpu->uuid;
+    found[i] = std::move(gpu);
+  }
+  if (auto unknown = unknown_gpu_choice(only_, uuids)) return {false, std::move(*unknown)};
+
+  std::string detail;
+  for (unsigned int i = 0; i < count; ++i) {
+    auto gpu = std::move(found[i]);
+    if (!gpu || !gpu_chosen(only_, i, gpu->uuid)) continue;
     const std::string prefix = "gpu" + std::to_string(i) + ".";
     const std::string scope = "gpu:" + std::to_string(i);
     gpu->scope = scope;

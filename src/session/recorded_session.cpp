@@ -50,6 +50,18 @@ std::vector<sensors::CatalogEntry> chosen_sources(const SessionOptions& options)
                                        .host_channels = options.host_channels,
                                        .wanted = options.sources});
   if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw SourceChoiceError(*problem);
+  // GPUs named by the caller that NVML cannot count are bad input, as a source named is (a named
+  // nvml source that cannot be had was refused just above, with the same reason).
+  if (options.gpus_named && options.gpus && options.sources.empty()) {
+    for (const auto& entry : catalog) {
+      if (entry.source->name() != "nvml" || entry.availability.available) continue;
+      std::string chosen;
+      for (const auto& gpu : *options.gpus) chosen += (chosen.empty() ? "" : ",") + gpu;
+      const bool loaded = entry.availability.detail.rfind("no GPU answers to", 0) == 0;
+      throw SourceChoiceError("the GPUs chosen (" + chosen + ") cannot be counted: " + entry.availability.detail +
+                              (loaded ? "" : "; leave the GPU choice out where NVML cannot be had"));
+    }
+  }
   return catalog;
 }
 

@@ -39,6 +39,7 @@ struct SessionOptions {
   bool estimate = true;
   std::optional<double> cpu_tdp_w;
   std::optional<std::vector<std::string>> gpus;  // nullopt: every GPU
+  bool gpus_named = false;  // `gpus` named by the caller (--gpus), not taken from the job's environment
   bool host_channels = true;
   std::vector<std::string> sources;  // those to sample, by name; empty: every available one
 };

@@ -485,6 +485,38 @@ TEST(RunEndToEnd, GpuChannelsAreRecordedAndEstimatesStayApartFromMeasurements) {
   EXPECT_DOUBLE_EQ(summary["measured_energy_j"].get<double>(), channel(summary, "gpu0.energy")["energy_j"].get<double>());
 }
 
+// `--gpus 7` on a host of two GPUs, or `--gpus cuda:0`, recorded a run with no GPU at all and a
+// note saying "counted GPUs 7, as chosen"; `--gpus 0,7` counted GPU 0 and said nothing of 7; on a
+// host without NVML the choice went unremarked. A GPU chosen by name that is not there is bad
+// input: one line naming what there is, exit 2, no database made.
+TEST(RunEndToEnd, GpusChosenThatAreNotThereAreRefusedBeforeAnythingIsWritten) {
+  TempTree tree;
+  const auto db = tree.path("runs.db");
+  ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+  ::setenv("FAKE_NVML_GPUS", "2", 1);
+  const auto absent = run_powerfit({"run", "-q", "-o", db.string(), "--gpus", "7", "--", "true"}, tree.root());
+  const auto one_absent = run_powerfit({"run", "-q", "-o", db.string(), "--gpus", "0,7", "--", "true"}, tree.root());
+  const auto misspelt = run_powerfit({"run", "-q", "-o", db.string(), "--gpus", "cuda:0", "--", "true"}, tree.root());
+  const auto named_source = run_powerfit({"run", "-q", "-o", db.string(), "--sources", "nvml", "--gpus", "7", "--", "true"}, tree.root());
+  const auto by_uuid = run_powerfit({"run", "-q", "-o", db.string(), "--gpus", "GPU-nope", "--", "true"}, tree.root());
+  ::unsetenv("FAKE_NVML_GPUS");
+  ::setenv("POWERFIT_NVML_LIBRARY", "/nonexistent/libnvidia-ml.so.1", 1);
+  const auto no_nvml = run_powerfit({"run", "-q", "-o", db.string(), "--gpus", "0", "--", "true"}, tree.root());
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+  for (const auto* outcome : {&absent, &one_absent, &misspelt, &named_source, &by_uuid, &no_nvml}) {
+    EXPECT_EQ(outcome->status, 2) << outcome->err;
+    EXPECT_EQ(std::count(outcome->err.begin(), outcome->err.end(), '\n'), 1) << outcome->err;
+  }
+  for (const auto* outcome : {&absent, &one_absent, &named_source}) {
+    EXPECT_NE(outcome->err.find("no GPU answers to 7"), std::string::npos) << outcome->err;
+    EXPECT_NE(outcome->err.find("NVML's 2 GPU(s): 0 (GPU-fake-0), 1 (GPU-fake-1)"), std::string::npos) << outcome->err;
+  }
+  EXPECT_NE(misspelt.err.find("no GPU answers to cuda:0"), std::string::npos) << misspelt.err;
+  EXPECT_NE(by_uuid.err.find("no GPU answers to GPU-nope"), std::string::npos) << by_uuid.err;
+  EXPECT_NE(no_nvml.err.find("cannot load"), std::string::npos) << no_nvml.err;
+  EXPECT_FALSE(std::filesystem::exists(db));
+}
+
 // POWERFIT_NVML_SCHEDULE changes how often the counter is read, `powerfit sensors` says so, and a
 // bad value stops a run before anything is measured or written.
 TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {

@@ -1134,5 +1134,29 @@ TEST(Nvml, ALibraryWithoutTheFunctionsNamesTheMissingOne) {
   EXPECT_NE(availability.detail.find("lacks nvmlInit_v2"), std::string::npos) << availability.detail;
 }
 
+
+TEST_F(FakeNvml, AGpuChosenThatIsNotThereMakesBothNvmlSourcesUnavailableAndNamesThoseThere) {
+  // A name matching no GPU was dropped without a word: the rest were counted, or none.
+  reset(2);
+  for (const GpuChoice& choice : {GpuChoice{{"0", "7"}}, GpuChoice{{"cuda:0"}}, GpuChoice{{"GPU-fake-9"}}}) {
+    NvmlSource source(nullptr, {}, choice);
+    const auto availability = source.open();
+    EXPECT_FALSE(availability.available) << choice->back();
+    EXPECT_EQ(availability.detail.rfind("no GPU answers to " + choice->back() + " among NVML's 2 GPU(s): 0 (GPU-fake-0), 1 (GPU-fake-1)", 0), 0u)
+        << availability.detail;
+    NvmlSlowSource slow(nullptr, choice);
+    EXPECT_EQ(slow.open().detail, availability.detail);
+  }
+  // By index or by a UUID's start, each source opens the GPUs named.
+  NvmlSource by_uuid(nullptr, {}, GpuChoice{{"GPU-fake-1"}});
+  ASSERT_TRUE(by_uuid.open().available);
+  EXPECT_TRUE(has_channel(by_uuid, "gpu1.energy"));
+  EXPECT_FALSE(has_channel(by_uuid, "gpu0.energy"));
+  NvmlSlowSource slow_by_index(nullptr, GpuChoice{{"1"}});
+  ASSERT_TRUE(slow_by_index.open().available);
+  EXPECT_TRUE(has_channel(slow_by_index, "gpu1.pcie_tx"));
+  EXPECT_FALSE(has_channel(slow_by_index, "gpu0.pcie_tx"));
+}
+
 }  // namespace
 }  // namespace powerfit::sensors
