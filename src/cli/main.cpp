@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -20,34 +21,51 @@ int usage_error(const std::string& message) {
 
 namespace {
 
-// Whether `word` names an option of `command` (or of the app, for options that fall through)
-// that takes a value, as `-o` or `--output` do.
-bool takes_value(const CLI::App& command, const std::string& word) {
+// The option of `command` (or of the app, for options that fall through) that `word` names, where
+// it takes a value, as `-o` or `--output=X` do; else nullptr.
+const CLI::Option* option_with_value(const CLI::App& command, const std::string& word) {
   const std::string name = word.substr(0, word.find('='));
   for (const CLI::App* app : {&command, command.get_parent()}) {
     if (app == nullptr) continue;
     for (const CLI::Option* option : app->get_options()) {
-      if (option->get_items_expected_max() == 0) continue;
-      if (option->check_name(name)) return word.find('=') == std::string::npos;
+      if (option->get_items_expected_max() != 0 && option->check_name(name)) return option;
     }
   }
-  return false;
+  return nullptr;
+}
+
+// Whether `value` holds nothing: empty, or for a list option (`--sources a,b`) no item between
+// its delimiters. CLI11 takes such a value as none and takes the next word for it instead.
+bool empty_value(const CLI::Option& option, const std::string& value) {
+  const char delimiter = option.get_delimiter();
+  return std::all_of(value.begin(), value.end(), [&](char c) { return delimiter != '\0' && (c == delimiter || c == ' '); });
 }
 
 // POSIX style for `run`: powerfit's options end at the first word that is not one of them, and
 // every word from there on belongs to the measured command, untouched (as `perf stat` and `time`
 // have it). A `--` is put before that word; one the user wrote is kept as it is. Returns the
-// words, or the option that is given `--` for its value (`run -o -- CMD`, the value left out:
-// CLI11 takes the `--` as the value, which named a database "--"). Words after a `--` that is not
-// a value, or after `run`'s command, are not powerfit's and are not looked at.
+// words, or what is wrong with an option's value: `--` given for it (`run -o -- CMD`, the value
+// left out: CLI11 takes the `--` as the value, which named a database "--"), or an empty one
+// (`--label= -o X.db`: CLI11 labelled the run "-o"). Words after a `--` that is not a value, or
+// after `run`'s command, are not powerfit's and are not looked at.
 std::variant<std::vector<std::string>, std::string> with_command_separated(const CLI::App& app, std::vector<std::string> args) {
   const CLI::App* command = nullptr;
   for (std::size_t i = 1; i < args.size(); ++i) {
     const std::string& word = args[i];
     if (word == "--") return args;
     if (word.size() > 1 && word[0] == '-') {
-      if (!takes_value(command != nullptr ? *command : app, word)) continue;
-      if (i + 1 < args.size() && args[i + 1] == "--") return word;
+      const CLI::Option* option = option_with_value(command != nullptr ? *command : app, word);
+      if (option == nullptr) continue;
+      const auto equals = word.find('=');
+      const std::string name = word.substr(0, equals);
+      if (equals != std::string::npos) {
+        if (empty_value(*option, word.substr(equals + 1))) return name + " is given an empty value; write its value, or leave the option out";
+        continue;
+      }
+      if (i + 1 < args.size() && args[i + 1] == "--") {
+        return name + " is given no value: the `--` after it ends powerfit's options; write its value before `--`";
+      }
+      if (i + 1 < args.size() && empty_value(*option, args[i + 1])) return name + " is given an empty value; write its value, or leave the option out";
       ++i;
     } else if (command == nullptr) {
       const auto named = app.get_subcommands([&](const CLI::App* candidate) { return candidate->check_name(word); });
@@ -95,9 +113,7 @@ int main(int argc, char** argv) {
 
   try {
     auto separated = with_command_separated(app, std::vector<std::string>(argv, argv + argc));
-    if (const auto* option = std::get_if<std::string>(&separated)) {
-      return usage_error(*option + " is given no value: the `--` after it ends powerfit's options; write its value before `--`");
-    }
+    if (const auto* problem = std::get_if<std::string>(&separated)) return usage_error(*problem);
     auto& args = std::get<std::vector<std::string>>(separated);
     std::vector<char*> words;
     for (auto& word : args) words.push_back(word.data());

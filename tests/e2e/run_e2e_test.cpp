@@ -384,7 +384,7 @@ TEST(RunEndToEnd, BadInputIsAOneLineErrorWithStatusTwo) {
   expect_usage_error({"export", "/dev/null", "--format", "xml"}, "unknown export format 'xml'");
   // Accepted until now: a baseline of 11 years, a throwaway database, a 300-digit range error.
   expect_usage_error({"run", "--baseline", "100000h", "--", "true"}, "1h");
-  expect_usage_error({"run", "-o", "", "--", "true"}, "empty database name");
+  expect_usage_error({"run", "-o", "", "--", "true"}, "-o is given an empty value");
   expect_usage_error({"run", "--cpu-tdp", "1e300", "--", "true"}, "watts between 0 and 10000");
   expect_usage_error({"run", "--summary-json", "/dev/full", "--", "true"}, "not a regular file");
   expect_usage_error({"bench", "-m", "x.pt"}, "powerfit bench --help");
@@ -955,6 +955,32 @@ TEST(Cli, AnOptionWhoseValueIsLeftOutBeforeTheSeparatorIsRefused) {
                                 tree.root());
   EXPECT_EQ(own.status, 0) << own.err;
   EXPECT_NE(own.out.find("['-o', '--']"), std::string::npos) << own.out;
+}
+
+TEST(Cli, AnOptionGivenAnEmptyValueIsRefusedRatherThanTakingTheNextWord) {
+  // CLI11 takes an empty value as none and eats the next word: `run --label= -o X.db -- CMD`
+  // labelled the run "-o" and then blamed CMD ("not expected"), `--sources ,,` asked for a source
+  // named "-o", `--label ""` the same.
+  TempTree tree;
+  const auto db = tree.path("e.db").string();
+  const std::vector<std::pair<std::string, std::vector<std::string>>> cases{
+      {"--label", {"run", "--label=", "-o", db, "--", "true"}},
+      {"--label", {"run", "--label", "", "-o", db, "--", "true"}},
+      {"--machine", {"run", "-q", "--machine=", "-o", db, "--", "true"}},
+      {"--sources", {"run", "--sources", ",,", "-o", db, "--", "true"}},
+      {"--sources", {"run", "--sources=,", "-o", db, "--", "true"}},
+      {"-o", {"run", "-o", "", "--", "true"}},
+      {"-o", {"report", tree.path("a.db").string(), "-o", "", "--dynamic"}}};
+  for (const auto& [option, args] : cases) {
+    const auto outcome = run_powerfit(args, tree.root());
+    EXPECT_EQ(outcome.status, 2) << option << ": " << outcome.err;
+    EXPECT_EQ(outcome.err.rfind("powerfit: error: " + option + " is given an empty value", 0), 0u) << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+    EXPECT_FALSE(std::filesystem::exists(db));
+  }
+  // A label of commas is a label: only a list option's value that holds no item is empty.
+  const auto commas = run_powerfit({"run", "-q", "--label", ",", "-o", db, "--", "true"}, tree.root());
+  EXPECT_EQ(commas.status, 0) << commas.err;
 }
 
 TEST(Cli, TheMeasuredCommandOwnsEveryWordAfterItsName) {
