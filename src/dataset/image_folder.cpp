@@ -75,9 +75,11 @@ void preprocess(const cv::Mat& image, const ImagePreprocessing& how, float* out)
 std::variant<Dataset, DataError> load_image_folder(const fs::path& directory, const DatasetOptions& options) {
   const auto& how = options.images;
   const std::string where = directory.string();
+  // NaN passes `s <= 0`: every input would be NaN, and the accuracy whatever a model makes of them.
   if (how.crop <= 0 || how.resize < how.crop || how.mean.size() != 3 || how.std.size() != 3 ||
-      std::any_of(how.std.begin(), how.std.end(), [](float s) { return s <= 0.0f; })) {
-    return DataError{where + ": preprocessing needs crop > 0, resize >= crop, and three means and three std > 0"};
+      !std::all_of(how.mean.begin(), how.mean.end(), [](float m) { return std::isfinite(m); }) ||
+      !std::all_of(how.std.begin(), how.std.end(), [](float s) { return std::isfinite(s) && s > 0.0f; })) {
+    return DataError{where + ": preprocessing needs --crop above 0, --resize at least --crop, three finite --mean and three finite --std above 0"};
   }
   std::vector<fs::path> classes;
   for (const auto& entry : fs::directory_iterator(directory)) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "dataset/dataset.hpp"
 #include "inference/plugins.hpp"
@@ -93,6 +94,26 @@ TEST(ImageFolder, ClassesFollowSortedFoldersAndPixelsAreNormalisedAsStated) {
   // --limit 2 keeps one image of each class.
   options.limit = 2;
   EXPECT_EQ(std::get<Dataset>(load_dataset(tree.root().string(), options, inference::image_folder_loader())).labels, (std::vector<std::int64_t>{0, 1}));
+}
+
+TEST(ImageFolder, PreprocessingThatCannotNormaliseIsRefused) {
+  // A NaN mean or std passed the check (NaN <= 0 is false): every input became NaN and the
+  // accuracy came from whatever the model made of NaNs.
+  TempTree tree;
+  tree.mkdir("set/cls");
+  cv::imwrite(tree.path("set/cls/a.png").string(), cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)));
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  for (const ImagePreprocessing& images : {ImagePreprocessing{.resize = 8, .crop = 0}, ImagePreprocessing{.resize = 4, .crop = 8},
+                                     ImagePreprocessing{.resize = 8, .crop = 8, .std = {1, 0, 1}},
+                                     ImagePreprocessing{.resize = 8, .crop = 8, .mean = {0, nan, 0}},
+                                     ImagePreprocessing{.resize = 8, .crop = 8, .std = {1, 1, nan}},
+                                     ImagePreprocessing{.resize = 8, .crop = 8, .mean = {inf, 0, 0}}}) {
+    const auto loaded = load_dataset(tree.path("set").string(), {.images = images}, inference::image_folder_loader());
+    ASSERT_TRUE(std::holds_alternative<DataError>(loaded));
+    EXPECT_NE(std::get<DataError>(loaded).message.find("--mean"), std::string::npos) << std::get<DataError>(loaded).message;
+  }
+  EXPECT_TRUE(std::holds_alternative<Dataset>(
+      load_dataset(tree.path("set").string(), {.images = {.resize = 8, .crop = 8}}, inference::image_folder_loader())));
 }
 
 TEST(ImageFolder, UnreadableImagesEmptyFoldersAndHugeSetsAreRefused) {
