@@ -144,8 +144,7 @@ std::optional<std::string> unknown_gpu_choice(const GpuChoice& choice, const std
     for (std::size_t i = 0; i < uuids.size(); ++i) {
       there += (i == 0 ? "" : ", ") + std::to_string(i) + (uuids[i].empty() ? "" : " (" + uuids[i] + ")");
     }
-    return "no GPU answers to " + name + " among NVML's " + std::to_string(uuids.size()) + " GPU(s): " +
-           (there.empty() ? "none" : there) + "; name GPUs by NVML index or UUID (or a UUID's start from GPU-)";
+    return "no GPU answers to " + name + " among NVML's " + std::to_string(uuids.size()) + " GPU(s): " + (there.empty() ? "none" : there);
   }
   return std::nullopt;
 }

@@ -57,9 +57,8 @@ std::vector<sensors::CatalogEntry> chosen_sources(const SessionOptions& options)
       if (entry.source->name() != "nvml" || entry.availability.available) continue;
       std::string chosen;
       for (const auto& gpu : *options.gpus) chosen += (chosen.empty() ? "" : ",") + gpu;
-      const bool loaded = entry.availability.detail.rfind("no GPU answers to", 0) == 0;
       throw SourceChoiceError("the GPUs chosen (" + chosen + ") cannot be counted: " + entry.availability.detail +
-                              (loaded ? "" : "; leave the GPU choice out where NVML cannot be had"));
+                              "; choose among NVML's GPUs by index or UUID (or a UUID's start from GPU-), or leave the choice out");
     }
   }
   return catalog;
