@@ -1,4 +1,6 @@
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -87,17 +89,28 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       summaries.push_back(report::summary_json(summary));
       repeats.push_back(summary.run);
       status = summary.run.exit_status;  // a failing command ends the repeats
+      if (status != 0 && repeat + 1 < options->repeat) {
+        const int left = options->repeat - repeat - 1;
+        std::cerr << "powerfit: warning: run " << repeat + 1 << " of " << options->repeat << " exited with status " << status
+                  << "; the " << left << (left == 1 ? " left is" : " left are") << " not run"
+                  << (repeat > 0 ? ", and the figures over the runs leave out those that failed" : "") << '\n';
+      }
       if (summary.recording_error) {
         // A run that could not be recorded is a failed run, and the repeats stop.
         recording_failed = true;
         break;
       }
     }
-    if (repeats.size() > 1 && !global.quiet) report::print_repeats(std::cerr, repeats);
+    // The figures over the repeats are the runs that succeeded: a failed one measured something else.
+    std::vector<RunSummary> succeeded;
+    std::copy_if(repeats.begin(), repeats.end(), std::back_inserter(succeeded), [](const RunSummary& run) { return run.exit_status == 0; });
+    if (succeeded.size() > 1 && !global.quiet) report::print_repeats(std::cerr, succeeded);
     if (!options->summary_json.empty()) {
-      const auto json = summaries.size() == 1
-                            ? summaries.front()
-                            : nlohmann::ordered_json{{"runs", summaries}, {"repeats", report::repeats_json(repeats)}};
+      auto json = summaries.front();
+      if (summaries.size() > 1) {  // the first run succeeded, or there would be no second
+        json = nlohmann::ordered_json{{"runs", summaries}, {"repeats", report::repeats_json(succeeded)}};
+        json["repeats"]["failed_runs"] = repeats.size() - succeeded.size();
+      }
       if (auto problem = write_whole(options->summary_json, json.dump(2) + '\n')) {
         std::cerr << "powerfit: error: " << *problem << '\n';
         return 1;

@@ -758,6 +758,29 @@ TEST(RunEndToEnd, RepeatRecordsOneRunEachAndSummarisesWithIntervals) {
                                     failing.root());
   EXPECT_EQ(outcome.status, 4);
   EXPECT_EQ(recording::Database::open(failing.path("r.db"), recording::Database::Mode::read_only).runs().size(), 1u);
+  EXPECT_NE(outcome.err.find("run 1 of 3 exited with status 4; the 2 left are not run"), std::string::npos) << outcome.err;
+
+  // One that fails on its second run: the statistics over the repeats were taken over both, the
+  // failed one among them, and nothing said that the third was never run.
+  TempTree second;
+  const auto script = "n=$(cat " + second.path("n").string() + " 2>/dev/null || echo 0); n=$((n+1)); echo $n > " +
+                      second.path("n").string() + "; [ $n -ne 2 ] || exit 3";
+  const auto summary_file = second.path("s.json").string();
+  const auto stopped = run_powerfit({"run", "-r", "3", "--no-live", "-o", second.path("r.db").string(), "--summary-json",
+                                     summary_file, "--", "sh", "-c", script},
+                                    second.root());
+  EXPECT_EQ(stopped.status, 3);
+  EXPECT_NE(stopped.err.find("powerfit: warning: run 2 of 3 exited with status 3; the 1 left is not run, and the figures over "
+                             "the runs leave out those that failed"),
+            std::string::npos)
+      << stopped.err;
+  EXPECT_EQ(stopped.err.find(" over 2 runs"), std::string::npos) << stopped.err;
+  const auto written = json::parse(powerfit::testing::read_file(summary_file));
+  EXPECT_EQ(written["runs"].size(), 2u);
+  EXPECT_EQ(written["runs"][1]["exit_status"], 3);
+  EXPECT_EQ(written["repeats"]["runs"], 1);
+  EXPECT_EQ(written["repeats"]["failed_runs"], 1);
+  EXPECT_DOUBLE_EQ(written["repeats"]["duration_s"]["mean"].get<double>(), written["runs"][0]["duration_s"].get<double>());
 }
 
 }  // namespace
