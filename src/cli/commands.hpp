@@ -36,4 +36,9 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global);
 // "powerfit: error: MESSAGE" on stderr; returns kUsageError.
 int usage_error(const std::string& message);
 
+// What `score` and `fit` say of databases where no run reported inferences.
+inline constexpr const char* kNoScoredRun =
+    "no run in these databases reported inferences; record scored runs with `powerfit bench`, or have a workload "
+    "under `powerfit run` write its counts to the file $POWERFIT_REPORT_FILE names (see README)";
+
 }  // namespace powerfit::cli

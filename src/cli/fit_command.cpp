@@ -39,9 +39,7 @@ Action add_fit_command(CLI::App& app, const GlobalOptions&) {
     const auto tariff = tariff_of(options->tariff);
     if (const auto* problem = std::get_if<std::string>(&tariff)) return usage_error(*problem);
     auto runs = recording::reported_runs_of(options->databases);
-    if (runs.empty()) {
-      return usage_error("no run in these databases reported inferences; record scored runs with `powerfit bench`");
-    }
+    if (runs.empty()) return usage_error(kNoScoredRun);
     std::vector<std::string> unscored, warnings;
     const auto observations = report::fit_observations(runs, options->weights, options->dynamic, &unscored, &warnings);
     for (const auto& warning : warnings) std::cerr << "powerfit: warning: " << warning << '\n';

@@ -38,6 +38,7 @@ Action add_score_command(CLI::App& app, const GlobalOptions&) {
     const auto tariff = tariff_of(options->tariff);
     if (const auto* problem = std::get_if<std::string>(&tariff)) return usage_error(*problem);
     auto runs = recording::reported_runs_of(options->databases);
+    if (runs.empty()) return usage_error(kNoScoredRun);
     if (options->json || options->csv) {
       const auto json = report::scored_runs_json(runs, options->weights, options->dynamic, std::get<Tariff>(tariff));
       if (options->json) {
@@ -45,11 +46,6 @@ Action add_score_command(CLI::App& app, const GlobalOptions&) {
       } else {
         report::write_scored_runs_csv(std::cout, json);
       }
-      return 0;
-    }
-    if (runs.empty()) {
-      std::cout << "no run in these databases reported inferences; a workload reports them by writing JSON to the "
-                   "file named by $POWERFIT_REPORT_FILE (see README)\n";
       return 0;
     }
     report::print_score_table(std::cout, runs, options->weights, options->dynamic, std::get<Tariff>(tariff));

@@ -800,6 +800,21 @@ std::string recorded_database(const TempTree& tree, const std::string& name) {
   return path;
 }
 
+TEST(Cli, ScoreAndFitRefuseDatabasesWithNoScoredRunAlike) {
+  // `fit` refused such databases (exit 2), `score` printed its note on standard output and exited 0,
+  // so that a script reading `score --csv` took an empty table for a scored one.
+  TempTree tree;
+  const auto db = recorded_database(tree, "plain.db");
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"score", db}, {"score", db, "--json"}, {"score", db, "--csv"}, {"fit", db}, {"fit", db, "--json"}}) {
+    const auto outcome = run_powerfit(args, tree.root());
+    EXPECT_EQ(outcome.status, 2) << args[0] << ' ' << args.back() << ": " << outcome.err;
+    EXPECT_EQ(outcome.out, "") << args[0] << ' ' << args.back();
+    EXPECT_EQ(outcome.err.rfind("powerfit: error: no run in these databases reported inferences;", 0), 0u) << outcome.err;
+    EXPECT_EQ(std::count(outcome.err.begin(), outcome.err.end(), '\n'), 1) << outcome.err;
+  }
+}
+
 TEST(DataSafety, AnOutputThatIsAnInputOrADatabaseIsRefusedBeforeAnythingIsTouched) {
   // `report self.db -o self.db` truncated a 10-run database to 0 bytes; `export x.db -o x.db`
   // replaced it with a CSV header; `run -o s.db --summary-json s.db` wrote JSON over the database;
