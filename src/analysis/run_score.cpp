@@ -80,6 +80,12 @@ RunScore score_run(const recording::ReportedRun& run, const ScoreWeights& weight
     result.why = *run.error;
     return result;
   }
+  // A command that failed measured something other than its workload's inferences, whatever
+  // counts it wrote before it failed.
+  if (run.exit_status.value_or(0) != 0) {
+    result.why = "the command exited with status " + std::to_string(*run.exit_status) + ": a failed run is not scored";
+    return result;
+  }
   result.why = dynamic && !has_baseline(run) ? "no idle baseline for dynamic energy (run with --baseline)"
                                              : "no energy was measured or estimated";
   result.basis = scoring_energy(run, dynamic, result.scored_on);

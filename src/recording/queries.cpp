@@ -45,7 +45,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
   const auto runs_column = [&](const std::string& column) { return has_column("runs", column) ? "r." + column : std::string("NULL"); };
   Statement statement(db_.get(), R"sql(
     SELECT r.id AS id, r.uuid AS uuid, r.label AS label, r.command AS command, COALESCE(r.hostname, '') AS hostname,
-           r.start_time AS start_time, w.error AS error, w.inferences AS inferences, w.correct AS correct,
+           r.start_time AS start_time, r.exit_status AS exit_status, w.error AS error, w.inferences AS inferences, w.correct AS correct,
            w.correct_top5 AS correct_top5, COALESCE(w.model, '') AS model, COALESCE(w.device, '') AS device,
            w.batch_size AS batch_size, COALESCE(w.dataset, '') AS dataset, w.parameters AS parameters, w.macs AS macs,
            (SELECT SUM(cs.energy_j) FROM channels c JOIN channel_summaries cs ON cs.channel_id = c.id
@@ -81,6 +81,7 @@ std::vector<ReportedRun> Database::reported_runs(const std::vector<std::int64_t>
                     .hostname = text("hostname"),
                     .start_time = text("start_time")};
     if (!statement.is_null(statement.column("error"))) row.error = text("error");
+    row.exit_status = whole("exit_status");
     auto& counts = row.counts;
     counts.inferences = whole("inferences").value_or(0);
     counts.correct = whole("correct").value_or(0);

@@ -815,6 +815,24 @@ TEST(Cli, ScoreAndFitRefuseDatabasesWithNoScoredRunAlike) {
   }
 }
 
+TEST(Cli, ARunWhoseCommandFailedIsNotScoredNorPooled) {
+  // A workload that wrote its counts and then failed was scored and pooled with the runs that
+  // succeeded, with nothing to tell it apart.
+  TempTree tree;
+  const auto db = tree.path("f.db").string();
+  const std::string report = "sleep 0.2; echo '{\"inferences\": 100, \"correct\": 80, \"model\": \"m\"}' > \"$POWERFIT_REPORT_FILE\"";
+  EXPECT_EQ(run_powerfit({"run", "-q", "-o", db, "--", "sh", "-c", report + "; exit 3"}, tree.root()).status, 3);
+  EXPECT_EQ(run_powerfit({"run", "-q", "-o", db, "--", "sh", "-c", report}, tree.root()).status, 0);
+  const auto scored = json::parse(run_powerfit({"score", db, "--json"}, tree.root()).out);
+  ASSERT_EQ(scored.size(), 2u) << scored.dump();
+  EXPECT_FALSE(scored[0]["scored"].get<bool>());
+  EXPECT_NE(scored[0]["why"].get<std::string>().find("the command exited with status 3"), std::string::npos) << scored[0].dump();
+  EXPECT_TRUE(scored[1]["scored"].get<bool>());
+  const auto fit = json::parse(run_powerfit({"fit", db, "--json"}, tree.root()).out);
+  ASSERT_EQ(fit["cells"].size(), 1u) << fit.dump();
+  EXPECT_EQ(fit["cells"][0]["value"]["runs"], 1) << fit.dump();
+}
+
 TEST(DataSafety, AnOutputThatIsAnInputOrADatabaseIsRefusedBeforeAnythingIsTouched) {
   // `report self.db -o self.db` truncated a 10-run database to 0 bytes; `export x.db -o x.db`
   // replaced it with a CSV header; `run -o s.db --summary-json s.db` wrote JSON over the database;
