@@ -52,14 +52,16 @@ PYBIND11_MODULE(_powerfit, m) {
                             .inference_window = inference_window});
           },
           "inferences"_a, "correct"_a, "correct_top5"_a = py::none(), "model"_a = "", "inference_window"_a = py::none())
-      .def("stop_json",
-           [](powerfit::Session& session) {
-             powerfit::Summary summary;
-             {
-               py::gil_scoped_release release;
-               summary = session.stop();
-             }
-             return summary.to_json();
-           })
+      .def(
+          "stop_json",
+          [](powerfit::Session& session, int status) {
+            powerfit::Summary summary;
+            {
+              py::gil_scoped_release release;
+              summary = session.stop({.status = status});
+            }
+            return summary.to_json();
+          },
+          "status"_a = 0)
       .def_property_readonly("running", &powerfit::Session::running);
 }

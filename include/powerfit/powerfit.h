@@ -61,6 +61,9 @@ POWERFIT_EXPORT int powerfit_session_report(powerfit_session* session, int64_t i
  * inference_window, ...). */
 POWERFIT_EXPORT int powerfit_session_report_json(powerfit_session* session, const char* counts_json);
 POWERFIT_EXPORT int powerfit_session_stop(powerfit_session* session);
+/* Stops, the run recorded as ended with `status`: 0 as powerfit_session_stop, else failed (the work
+ * measured raised or crashed), and a failed run is not scored. */
+POWERFIT_EXPORT int powerfit_session_stop_status(powerfit_session* session, int status);
 /* The summary as JSON after stop, owned by the session; NULL (and an error message) otherwise. */
 POWERFIT_EXPORT const char* powerfit_session_summary_json(powerfit_session* session);
 /* Stops a running session first. Destroying NULL or an unknown handle does nothing. */

@@ -48,15 +48,19 @@ class Session:
 
     def stop(self):
         """Stops sampling and returns the summary as a dict (also kept in `self.summary`)."""
-        self.summary = json.loads(self._session.stop_json())
+        return self._stop(0)
+
+    def _stop(self, status):
+        self.summary = json.loads(self._session.stop_json(status))
         return self.summary
 
     def __enter__(self):
         return self.start()
 
-    def __exit__(self, *exception):
+    def __exit__(self, kind, value, traceback):
+        # A block that raised is a failed run (status 1), recorded and never scored.
         if self._session.running:
-            self.stop()
+            self._stop(0 if kind is None else 1)
         return False
 
     def mark(self, name):

@@ -29,7 +29,7 @@ for _name, _arguments in {
     "powerfit_session_region_begin": [_handle, ctypes.c_char_p],
     "powerfit_session_region_end": [_handle, ctypes.c_char_p],
     "powerfit_session_report_json": [_handle, ctypes.c_char_p],
-    "powerfit_session_stop": [_handle],
+    "powerfit_session_stop_status": [_handle, ctypes.c_int],
 }.items():
     getattr(_lib, _name).argtypes = _arguments
     getattr(_lib, _name).restype = ctypes.c_int
@@ -99,7 +99,7 @@ class Session:
             counts["inference_window"] = list(inference_window)
         _check(_lib.powerfit_session_report_json(self._handle, json.dumps(counts).encode()))
 
-    def stop_json(self):
-        _check(_lib.powerfit_session_stop(self._handle))
+    def stop_json(self, status=0):
+        _check(_lib.powerfit_session_stop_status(self._handle, status))
         self.running = False
         return _lib.powerfit_session_summary_json(self._handle).decode()

@@ -83,7 +83,7 @@ RunScore score_run(const recording::ReportedRun& run, const ScoreWeights& weight
   // A command that failed measured something other than its workload's inferences, whatever
   // counts it wrote before it failed.
   if (run.exit_status.value_or(0) != 0) {
-    result.why = "the command exited with status " + std::to_string(*run.exit_status) + ": a failed run is not scored";
+    result.why = "the run ended with status " + std::to_string(*run.exit_status) + " (its command, or the work a session measured, failed): a failed run is not scored";
     return result;
   }
   result.why = dynamic && !has_baseline(run) ? "no idle baseline for dynamic energy (run with --baseline)"

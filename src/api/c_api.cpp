@@ -217,9 +217,11 @@ int powerfit_session_report_json(powerfit_session* session, const char* counts_j
   });
 }
 
-int powerfit_session_stop(powerfit_session* session) {
-  return guarded(session, [](powerfit_session& s) {
-    s.summary_json = s.session.stop().to_json();
+int powerfit_session_stop(powerfit_session* session) { return powerfit_session_stop_status(session, 0); }
+
+int powerfit_session_stop_status(powerfit_session* session, int status) {
+  return guarded(session, [status](powerfit_session& s) {
+    s.summary_json = s.session.stop({.status = status}).to_json();
     s.stopped = true;
   });
 }

@@ -82,6 +82,16 @@ int main(void) {
     CHECK(powerfit_session_create_json("{\"intervall\": \"10ms\"}", &refused) == POWERFIT_ERROR_ARGUMENT);
     CHECK(refused == NULL && strstr(powerfit_last_error(), "intervall") != NULL);
   }
+  /* Work that failed is stopped as a failed run, its status kept (a failed run is not scored). */
+  {
+    powerfit_session* failed = NULL;
+    CHECK(powerfit_session_create(NULL, "10ms", &failed) == POWERFIT_OK);
+    CHECK(powerfit_session_start(failed) == POWERFIT_OK);
+    CHECK(powerfit_session_stop_status(failed, 3) == POWERFIT_OK);
+    const char* json = powerfit_session_summary_json(failed);
+    CHECK(json != NULL && strstr(json, "\"exit_status\":3") != NULL);
+    powerfit_session_destroy(failed);
+  }
   /* The library says its version. */
   CHECK(powerfit_version() != NULL && powerfit_version()[0] >= '0' && powerfit_version()[0] <= '9');
   if (failures == 0) puts("c api: all checks passed");

@@ -826,7 +826,7 @@ TEST(Cli, ARunWhoseCommandFailedIsNotScoredNorPooled) {
   const auto scored = json::parse(run_powerfit({"score", db, "--json"}, tree.root()).out);
   ASSERT_EQ(scored.size(), 2u) << scored.dump();
   EXPECT_FALSE(scored[0]["scored"].get<bool>());
-  EXPECT_NE(scored[0]["why"].get<std::string>().find("the command exited with status 3"), std::string::npos) << scored[0].dump();
+  EXPECT_NE(scored[0]["why"].get<std::string>().find("the run ended with status 3"), std::string::npos) << scored[0].dump();
   EXPECT_TRUE(scored[1]["scored"].get<bool>());
   const auto fit = json::parse(run_powerfit({"fit", db, "--json"}, tree.root()).out);
   ASSERT_EQ(fit["cells"].size(), 1u) << fit.dump();

@@ -1,4 +1,5 @@
 """The Python module: a region's CPU time and the counts come back right; misuse raises."""
+import json
 import os
 import subprocess
 import time
@@ -157,3 +158,22 @@ def test_jupyter_cell_magic_measures_a_cell():
     summary = ipython.user_ns["_powerfit"]
     assert summary["samples"] >= 2
     assert [region["name"] for region in summary["regions"]] == ["cell"]
+
+
+def test_a_block_that_raises_records_a_failed_run_that_is_not_scored(tmp_path):
+    # A `with` block that raised was stopped as a success: counts reported before the error were
+    # scored and pooled with the runs that succeeded.
+    database = tmp_path / "failed.db"
+    with pytest.raises(ZeroDivisionError):
+        with powerfit.Session(out=str(database), interval="20ms") as session:
+            session.report(inferences=100, correct=90, model="crashes")
+            burn(0.1)
+            1 / 0
+    assert session.summary["exit_status"] == 1
+    listing = subprocess.run([os.environ["POWERFIT_BINARY"], "score", str(database), "--json"], check=True,
+                             capture_output=True, text=True).stdout
+    (run,) = json.loads(listing)
+    assert run["scored"] is False and "ended with status 1" in run["why"], run
+    with powerfit.Session(out=str(database), interval="20ms") as session:
+        session.report(inferences=100, correct=90, model="works")
+    assert session.summary["exit_status"] == 0

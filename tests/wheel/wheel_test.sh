@@ -30,5 +30,11 @@ try:
     raise SystemExit("an interval of 0s was accepted")
 except powerfit.Error as error:
     assert "interval" in str(error), error
+try:  # a block that raised is a failed run, through the C API as through the compiled module
+    with powerfit.Session(out="runs.db", interval="20ms") as failed:
+        raise KeyError("inside the block")
+except KeyError:
+    pass
+assert failed.summary["exit_status"] == 1, failed.summary
 print("wheel works:", powerfit.__version__, os.path.exists("runs.db"))
 PY
