@@ -164,6 +164,8 @@ def load_ipython_extension(ipython):
         with Session(out=options["out"], interval=options["interval"], label="jupyter cell") as session:
             with session.region("cell"):
                 outcome = ipython.run_cell(cell)
+            if not outcome.success:
+                session._stop(1)  # the cell raised: a failed run, as a `with` block that raises is
         ipython.user_ns["_powerfit"] = session.summary
         print(_energy_line(session.summary))
         return outcome.result

@@ -158,6 +158,10 @@ def test_jupyter_cell_magic_measures_a_cell():
     summary = ipython.user_ns["_powerfit"]
     assert summary["samples"] >= 2
     assert [region["name"] for region in summary["regions"]] == ["cell"]
+    assert summary["exit_status"] == 0
+    # A cell that raises is a failed run, as a `with` block that raises is.
+    ipython.run_cell("%%powerfit --interval 20ms\n1 / 0\n")
+    assert ipython.user_ns["_powerfit"]["exit_status"] == 1
 
 
 def test_a_block_that_raises_records_a_failed_run_that_is_not_scored(tmp_path):
