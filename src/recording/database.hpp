@@ -84,7 +84,7 @@ struct ReportedRun {
   std::string scheduler;           // JSON object of the scheduler's variables; empty where none
   std::string start_time;
   std::optional<std::string> error;
-  std::optional<std::int64_t> exit_status;  // the measured command's; none for a session of the APIs
+  std::optional<std::int64_t> exit_status;  // the measured command's, or what a session of the APIs was stopped with
   WorkloadCounts counts;
   std::optional<double> measured_energy_j;
   std::optional<double> estimated_energy_j;
