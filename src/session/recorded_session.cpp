@@ -40,7 +40,20 @@ void wait_until(std::chrono::steady_clock::time_point end, Each each) {
   }
 }
 
+// The GPUs the caller named, as given ("0,GPU-8a1f").
+std::string named_gpus(const SessionOptions& options) {
+  std::string named;
+  for (const auto& gpu : options.gpus.value_or(std::vector<std::string>{})) named += (named.empty() ? "" : ",") + gpu;
+  return named;
+}
+
+// GPUs named by the caller that cannot be counted are bad input, as a source named is.
 std::vector<sensors::CatalogEntry> chosen_sources(const SessionOptions& options) {
+  const auto sampled = [&](const char* name) { return std::find(options.sources.begin(), options.sources.end(), name) != options.sources.end(); };
+  if (options.gpus_named && !options.sources.empty() && !sampled("nvml") && !sampled("nvml.slow")) {
+    throw SourceChoiceError("the GPUs chosen (" + named_gpus(options) +
+                            ") would count nothing: --sources samples no NVML source; add nvml to the sources, or leave the GPU choice out");
+  }
   auto catalog = sensors::open_catalog({.roots = options.roots,
                                        .process_root = options.process_root,
                                        .loopback_in_total = options.loopback_in_total,
@@ -49,15 +62,12 @@ std::vector<sensors::CatalogEntry> chosen_sources(const SessionOptions& options)
                                        .gpus = options.gpus,
                                        .host_channels = options.host_channels,
                                        .wanted = options.sources});
+  // A named nvml source that cannot be had is refused here, with NVML's reason.
   if (const auto problem = sensors::choose_sources(catalog, options.sources)) throw SourceChoiceError(*problem);
-  // GPUs named by the caller that NVML cannot count are bad input, as a source named is (a named
-  // nvml source that cannot be had was refused just above, with the same reason).
-  if (options.gpus_named && options.gpus && options.sources.empty()) {
+  if (options.gpus_named && options.sources.empty()) {
     for (const auto& entry : catalog) {
       if (entry.source->name() != "nvml" || entry.availability.available) continue;
-      std::string chosen;
-      for (const auto& gpu : *options.gpus) chosen += (chosen.empty() ? "" : ",") + gpu;
-      throw SourceChoiceError("the GPUs chosen (" + chosen + ") cannot be counted: " + entry.availability.detail +
+      throw SourceChoiceError("the GPUs chosen (" + named_gpus(options) + ") cannot be counted: " + entry.availability.detail +
                               "; choose among NVML's GPUs by index or UUID (or a UUID's start from GPU-), or leave the choice out");
     }
   }

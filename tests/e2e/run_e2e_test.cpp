@@ -514,6 +514,10 @@ TEST(RunEndToEnd, GpusChosenThatAreNotThereAreRefusedBeforeAnythingIsWritten) {
   EXPECT_NE(misspelt.err.find("no GPU answers to cuda:0"), std::string::npos) << misspelt.err;
   EXPECT_NE(by_uuid.err.find("no GPU answers to GPU-nope"), std::string::npos) << by_uuid.err;
   EXPECT_NE(no_nvml.err.find("cannot load"), std::string::npos) << no_nvml.err;
+  // GPUs named beside sources that leave NVML out would count none.
+  const auto left_out = run_powerfit({"run", "-q", "-o", db.string(), "--sources", "procfs.cpu", "--gpus", "0", "--", "true"}, tree.root());
+  EXPECT_EQ(left_out.status, 2) << left_out.err;
+  EXPECT_NE(left_out.err.find("--sources samples no NVML source"), std::string::npos) << left_out.err;
   EXPECT_FALSE(std::filesystem::exists(db));
 }
 
