@@ -57,16 +57,15 @@ std::variant<std::vector<std::string>, std::string> with_command_separated(const
       const CLI::Option* option = option_with_value(command != nullptr ? *command : app, word);
       if (option == nullptr) continue;
       const auto equals = word.find('=');
+      const bool attached = equals != std::string::npos;  // --output=X: the value is in the word
       const std::string name = word.substr(0, equals);
-      if (equals != std::string::npos) {
-        if (empty_value(*option, word.substr(equals + 1))) return name + " is given an empty value; write its value, or leave the option out";
-        continue;
-      }
-      if (i + 1 < args.size() && args[i + 1] == "--") {
+      if (!attached && i + 1 < args.size() && args[i + 1] == "--") {
         return name + " is given no value: the `--` after it ends powerfit's options; write its value before `--`";
       }
-      if (i + 1 < args.size() && empty_value(*option, args[i + 1])) return name + " is given an empty value; write its value, or leave the option out";
-      ++i;
+      if ((attached || i + 1 < args.size()) && empty_value(*option, attached ? word.substr(equals + 1) : args[i + 1])) {
+        return name + " is given an empty value; write its value, or leave the option out";
+      }
+      if (!attached) ++i;
     } else if (command == nullptr) {
       const auto named = app.get_subcommands([&](const CLI::App* candidate) { return candidate->check_name(word); });
       command = named.empty() ? nullptr : named.front();

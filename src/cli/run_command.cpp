@@ -1,6 +1,4 @@
-#include <algorithm>
 #include <filesystem>
-#include <iterator>
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -64,7 +62,8 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
       return 127;
     }
     std::vector<nlohmann::ordered_json> summaries;
-    std::vector<RunSummary> repeats;
+    // The figures over the repeats are the runs that succeeded: a failed one measured something else.
+    std::vector<RunSummary> succeeded;
     int status = 0;
     bool recording_failed = false;
     for (int repeat = 0; repeat < options->repeat && status == 0; ++repeat) {
@@ -87,7 +86,7 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
         if (summary.counts) report::print_run_scores(std::cerr, summary);
       }
       summaries.push_back(report::summary_json(summary));
-      repeats.push_back(summary.run);
+      if (summary.run.exit_status == 0) succeeded.push_back(summary.run);
       status = summary.run.exit_status;  // a failing command ends the repeats
       if (status != 0 && repeat + 1 < options->repeat) {
         const int left = options->repeat - repeat - 1;
@@ -101,15 +100,12 @@ Action add_run_command(CLI::App& app, const GlobalOptions& global) {
         break;
       }
     }
-    // The figures over the repeats are the runs that succeeded: a failed one measured something else.
-    std::vector<RunSummary> succeeded;
-    std::copy_if(repeats.begin(), repeats.end(), std::back_inserter(succeeded), [](const RunSummary& run) { return run.exit_status == 0; });
     if (succeeded.size() > 1 && !global.quiet) report::print_repeats(std::cerr, succeeded);
     if (!options->summary_json.empty()) {
       auto json = summaries.front();
       if (summaries.size() > 1) {  // the first run succeeded, or there would be no second
         json = nlohmann::ordered_json{{"runs", summaries}, {"repeats", report::repeats_json(succeeded)}};
-        json["repeats"]["failed_runs"] = repeats.size() - succeeded.size();
+        json["repeats"]["failed_runs"] = summaries.size() - succeeded.size();
       }
       if (auto problem = write_whole(options->summary_json, json.dump(2) + '\n')) {
         std::cerr << "powerfit: error: " << *problem << '\n';
