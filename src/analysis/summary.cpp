@@ -125,16 +125,18 @@ void check_baseline(RunSummary::Baseline& baseline, std::optional<double> cpu_ut
   }
 }
 
-std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s) {
+std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s, std::string_view measured,
+                                             std::string_view faster) {
   if (summary.duration_s >= interval_s) return std::nullopt;
   char text[320];
   const bool energy = summary.measured_energy_j || summary.estimated_energy_j;
   std::snprintf(text, sizeof text,
-                "the command ran %.1f ms, less than one sampling interval (%.0f ms): %s; for more, sample faster "
-                "(-i 10ms) or measure a longer command",
-                summary.duration_s * 1e3, interval_s * 1e3,
+                "%.*s ran %.1f ms, less than one sampling interval (%.0f ms): %s; for more, sample faster (%.*s) or "
+                "measure for longer",
+                static_cast<int>(measured.size()), measured.data(), summary.duration_s * 1e3, interval_s * 1e3,
                 energy ? "its figures rest on the first and last readings alone"
-                       : "too short for any energy figure at this interval");
+                       : "too short for any energy figure at this interval",
+                static_cast<int>(faster.size()), faster.data());
   return text;
 }
 

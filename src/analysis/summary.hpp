@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "powerfit/run_summary.hpp"
@@ -22,9 +23,12 @@ void add_energy_totals(RunSummary& summary);
 
 // What a person should know of the run's counters: readings discarded as glitches, resets.
 std::vector<std::string> counter_warnings(const RunSummary& summary);
-// A command that ended within one sampling interval: its figures rest on the first and last
-// readings alone, and an estimate may have had nothing to go on. Says so, or nullopt.
-std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s);
+// A run that ended within one sampling interval: its figures rest on the first and last readings
+// alone, and an estimate may have had nothing to go on. Says so, or nullopt. `measured` names what
+// ran ("the command", "the session") and `faster` how to ask for a shorter interval where it ran
+// ("-i 10ms", "interval \"10ms\"").
+std::optional<std::string> short_run_warning(const RunSummary& summary, double interval_s, std::string_view measured,
+                                             std::string_view faster);
 
 // A baseline busier than this (system CPU utilization, %) is not an idle one; nor is one whose
 // power is above the command's by more than this factor.

@@ -356,7 +356,12 @@ Summary Session::stop(const ProcessExit& exit) {
     summary.warnings.push_back("recording failed: " + *error);
   }
   for (auto& warning : analysis::counter_warnings(summary.run)) summary.warnings.push_back(std::move(warning));
-  if (auto warning = analysis::short_run_warning(summary.run, summary.interval_s)) summary.warnings.push_back(std::move(*warning));
+  // A followed process is `powerfit run`'s command; else the session measured its own program.
+  const bool command = impl_->options.follow_process != 0;
+  if (auto warning = analysis::short_run_warning(summary.run, summary.interval_s, command ? "the command" : "the session",
+                                                 command ? "-i 10ms" : "interval \"10ms\"")) {
+    summary.warnings.push_back(std::move(*warning));
+  }
   if (summary.run.baseline && !summary.run.baseline->not_idle.empty()) {
     summary.warnings.push_back("the idle baseline was not idle: " + summary.run.baseline->not_idle +
                                "; the energy above idle is not trustworthy (measure the baseline on a quiet machine)");

@@ -182,6 +182,21 @@ TEST(Api, AFollowedProcessIsMeasuredToItsExit) {
   EXPECT_GT(*cpu_time->total, 0.1);  // the child's CPU time, not this test's
 }
 
+TEST(Api, ASessionShorterThanItsIntervalIsWarnedOfInTheApisOwnTerms) {
+  // The warning spoke of "the command" and `-i 10ms` to a program that has neither.
+  testing::TempTree tree;
+  Session session({.output = tree.path("short.db").string(), .interval = "5s"});
+  session.start();
+  const auto summary = session.stop();
+  std::string short_run;
+  for (const auto& warning : summary.warnings) {
+    if (warning.find("less than one sampling interval (5000 ms)") != std::string::npos) short_run = warning;
+  }
+  EXPECT_EQ(short_run.rfind("the session ran ", 0), 0u) << short_run;
+  EXPECT_NE(short_run.find("sample faster (interval \"10ms\")"), std::string::npos) << short_run;
+  EXPECT_EQ(short_run.find("-i "), std::string::npos) << short_run;
+}
+
 TEST(Api, ARepeatReusesTheIdleBaselineOfTheFirstRunAndSaysWhose) {
   Session first({.interval = "20ms", .baseline = "100ms"});
   first.start();
