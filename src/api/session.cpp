@@ -164,6 +164,7 @@ bool Session::running() const { return impl_->recorded != nullptr && !impl_->sto
 
 void Session::start() {
   if (impl_->recorded) throw Error(Error::Kind::state, "the session was already started; create a new Session for another run");
+  const std::int64_t cpu_start = thread_cpu_ns();
   const auto& options = impl_->options;
   impl_->command = options.command.empty() ? own_command_line() : options.command;
   impl_->path = options.output;
@@ -205,6 +206,7 @@ void Session::start() {
     throw Error(Error::Kind::argument, error.what());
   }
   impl_->recorded->measure_idle_baseline(impl_->baseline, impl_->settle);
+  impl_->recorded->count_caller_cpu(static_cast<double>(thread_cpu_ns() - cpu_start) * 1e-9);
 }
 
 void Session::mark(const std::string& name) {

@@ -92,6 +92,7 @@ void Sampler::stop() {
   }
   wake_.notify_all();
   thread_.join();
+  for (auto& source : sources_) stats_.source_threads_cpu_s += source->threads_cpu_s();
 }
 
 void Sampler::mark(std::string_view name) {

@@ -39,6 +39,7 @@ struct SamplerStats {
   std::uint64_t dropped_ticks = 0;     // sampled but not handed to storage (queue full)
   double max_lateness_s = 0.0;         // worst delay between a deadline and its tick
   double thread_cpu_s = 0.0;           // CPU time of the sampling thread
+  double source_threads_cpu_s = 0.0;   // of the sources' own threads (pollers), up to stop()
   double wall_s = 0.0;                 // from start to stop
   std::int64_t end_ns = 0;             // the last tick's time since the start, exactly
   double overhead_percent() const { return wall_s > 0.0 ? 100.0 * thread_cpu_s / wall_s : 0.0; }

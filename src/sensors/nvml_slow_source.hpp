@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "sensors/nvml_library.hpp"
 #include "sensors/polled.hpp"
 #include "sensors/process_tree.hpp"
@@ -37,6 +38,7 @@ class NvmlSlowSource final : public Source {
   Availability open() override;
   void before_first_read() override;
   void read(std::span<Reading> out) override;
+  double threads_cpu_s() override { return thread_cpu_s(poller_); }
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);

@@ -43,6 +43,7 @@
 #include <thread>
 #include <utility>
 
+#include "core/clock.hpp"
 #include "sensors/nvml_library.hpp"
 #include "sensors/nvml_schedule.hpp"
 #include "sensors/polled.hpp"
@@ -67,6 +68,7 @@ class NvmlSource final : public Source {
   void before_last_read() override;
   // Reads the counter soon (NvmlSchedule::mark).
   void on_mark() override;
+  double threads_cpu_s() override { return thread_cpu_s(poller_); }
 
  private:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);

@@ -87,6 +87,10 @@ class Source {
   // to a fresh value. Must be thread-safe and return at once.
   virtual void on_mark() {}
 
+  // CPU seconds so far of the threads the source runs itself (a poller in the background), for
+  // powerfit's own share of a process it shares with the measured program.
+  virtual double threads_cpu_s() { return 0.0; }
+
  protected:
   std::size_t add_channel(ChannelInfo info) {
     info.source = std::string(name());

@@ -1,6 +1,7 @@
 #include "session/recorded_session.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -161,6 +162,7 @@ void RecordedSession::stop_sampling() {
 }
 
 const RunSummary& RecordedSession::finish(int exit_status, std::optional<double> child_cpu_s) {
+  const std::int64_t finish_cpu_start = thread_cpu_ns();
   stop_sampling();
   writer_->stop();
   const auto stats = sampler_->stats();
@@ -174,7 +176,13 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
   summary_.sampler_overhead_percent = stats.overhead_percent();
   summary_.writer_cpu_s = writer_->cpu_seconds();
   summary_.child_cpu_s = child_cpu_s;
-  summary_.process_cpu_s = process_cpu_seconds();
+  // Where powerfit shares its process with the measured program (the APIs, bench), the process's
+  // CPU is mostly the program's: powerfit's own is that of its threads and of the calls it made
+  // on the program's thread.
+  summary_.process_cpu_s = options_.process_root == ::getpid()
+                               ? caller_cpu_s_ + static_cast<double>(thread_cpu_ns() - finish_cpu_start) * 1e-9 +
+                                     stats.thread_cpu_s + stats.source_threads_cpu_s + summary_.writer_cpu_s
+                               : process_cpu_seconds();
   summary_.process_overhead_percent = stats.wall_s > 0 ? 100.0 * summary_.process_cpu_s / stats.wall_s : 0.0;
   summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->totals());
   analysis::add_energy_totals(summary_);

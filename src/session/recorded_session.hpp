@@ -90,6 +90,10 @@ class RecordedSession {
   // Uses the idle power of an earlier run (a repeat's first) instead of measuring it again.
   void reuse_idle_baseline(const RunSummary::Baseline& earlier, std::string earlier_run_uuid);
 
+  // CPU seconds the calling thread spent opening and starting the run (the sources' opening, an
+  // idle baseline), counted as powerfit's own where it shares its process with the measured
+  // program (`process_root` is this process).
+  void count_caller_cpu(double seconds) { caller_cpu_s_ += seconds; }
   // Takes the last tick; call before reaping a measured process so its /proc entries are seen.
   void stop_sampling();
   // Stops the writer, summarizes, splits the energy at the baseline and stores the run's end.
@@ -135,6 +139,7 @@ class RecordedSession {
   std::optional<RunSummary::Baseline> reused_baseline_;
   std::string reused_from_;
   bool sampling_ = false;
+  double caller_cpu_s_ = 0.0;
   RunSummary summary_;
   std::optional<std::string> storage_error_;
 };

@@ -197,6 +197,19 @@ TEST(Api, ASessionShorterThanItsIntervalIsWarnedOfInTheApisOwnTerms) {
   EXPECT_EQ(short_run.find("-i "), std::string::npos) << short_run;
 }
 
+TEST(Api, PowerfitsOwnCpuLeavesOutTheProgramItMeasures) {
+  // process_cpu_s, "powerfit overhead (all)", was the whole process's CPU: in a program that
+  // measures itself, its own work (a bench's inference) counted as powerfit's overhead.
+  testing::TempTree tree;
+  Session session({.output = tree.path("own.db").string(), .interval = "20ms"});
+  session.start();
+  burn(0.4);
+  const auto summary = session.stop();
+  EXPECT_GT(summary.run.process_cpu_s, 0.0);
+  EXPECT_GE(summary.run.process_cpu_s, summary.run.sampler_cpu_s + summary.run.writer_cpu_s);
+  EXPECT_LT(summary.run.process_cpu_s, 0.2);
+}
+
 TEST(Api, ARepeatReusesTheIdleBaselineOfTheFirstRunAndSaysWhose) {
   Session first({.interval = "20ms", .baseline = "100ms"});
   first.start();

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "analysis/summary.hpp"
+#include "core/clock.hpp"
 #include "report/summary_report.hpp"
 
 namespace powerfit {
@@ -132,6 +133,50 @@ TEST(Sampler, ThreadKeepsAbsoluteDeadlinesAndTakesALastSampleAtStop) {
   EXPECT_EQ(markers[0].name, "phase-2");
   EXPECT_GE(static_cast<double>(markers[0].time_ns) * 1e-9, 0.305);
   EXPECT_LE(static_cast<double>(markers[0].time_ns) * 1e-9, stats.wall_s);
+}
+
+// A source that reads in a thread of its own, as NVML's poller does: the thread burns CPU on
+// opening, then waits to be stopped.
+class PollingSource final : public sensors::Source {
+ public:
+  ~PollingSource() override {
+    stop_ = true;
+    if (poller_.joinable()) poller_.join();
+  }
+  std::string_view name() const override { return "polling"; }
+  sensors::Availability open() override {
+    add_channel({.name = "test.power", .unit = Unit::watt, .kind = ChannelKind::power_gauge});
+    poller_ = std::thread([this] {
+      const auto start = thread_cpu_ns();
+      volatile double sink = 0.0;
+      while (thread_cpu_ns() - start < 60'000'000) sink = sink + 1.0;
+      burnt_ = true;
+      while (!stop_) std::this_thread::sleep_for(1ms);
+    });
+    while (!burnt_) std::this_thread::sleep_for(1ms);
+    return {true, ""};
+  }
+  void read(std::span<sensors::Reading> out) override { out[0] = {1.0, sensors::ReadStatus::ok}; }
+  double threads_cpu_s() override { return thread_cpu_s(poller_); }
+
+ private:
+  std::thread poller_;
+  std::atomic<bool> burnt_{false}, stop_{false};
+};
+
+TEST(Sampler, CountsTheCpuOfTheSourcesOwnThreads) {
+  // powerfit's own CPU in a process it shares with the measured program is that of its threads:
+  // a poller's belongs with the sampler's and the writer's.
+  auto source = std::make_unique<PollingSource>();
+  ASSERT_TRUE(source->open().available);
+  std::vector<std::unique_ptr<sensors::Source>> sources;
+  sources.push_back(std::move(source));
+  Sampler sampler(std::move(sources), SamplerOptions{.interval = 10ms});
+  sampler.start();
+  std::this_thread::sleep_for(30ms);
+  sampler.stop();
+  EXPECT_GE(sampler.stats().source_threads_cpu_s, 0.06);
+  EXPECT_LT(sampler.stats().source_threads_cpu_s, 1.0);
 }
 
 // A counter polled in the background seconds apart, with the power gauge that shapes it, both

@@ -454,6 +454,19 @@ TEST_F(FakeNvml, OpeningReadsTheCounterOnceAndKeepsThatReadAsTheRunsFirstValue) 
   EXPECT_DOUBLE_EQ(first.value, 7.25);
 }
 
+TEST_F(FakeNvml, ThePollersCpuIsToldAsTheSources) {
+  // A program that measures itself shares its process with powerfit: powerfit's own CPU there is
+  // its threads', and the poller that watches the power is one of them.
+  reset(1);
+  NvmlSource source;
+  EXPECT_DOUBLE_EQ(source.threads_cpu_s(), 0.0);  // no poller before opening
+  ASSERT_TRUE(source.open().available);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // watching the power every 10 ms
+  const double cpu = source.threads_cpu_s();
+  EXPECT_GT(cpu, 0.0);
+  EXPECT_LT(cpu, 0.2);
+}
+
 TEST_F(FakeNvml, CounterAndPowerAreDatedAtTheDriversRefreshSoAStepLandsInItsWindow) {
   // On the H100 the counter, polled every 200 ms and dated when polled, put a power step's energy
   // up to 100 ms late: a 6 s window starting on the step came out up to 1.6 % low against NVML's
