@@ -46,7 +46,8 @@ struct RunSummary {
   double sampler_overhead_percent = 0.0;
   double writer_cpu_s = 0.0;
   // All of powerfit's own CPU time for the run (every thread: sampler, writer, GPU poller, and
-  // start-up), as a share of one core over the run's duration. Where powerfit runs inside the
+  // start-up), as a share of one core over the run's duration; of several runs in one process
+  // (`run -r`), each from the end of the one before. Where powerfit runs inside the
   // measured program (the APIs, bench), the CPU of its own threads and of its calls that opened,
   // started and stopped the run: the program's own work is not in it.
   double process_cpu_s = 0.0;

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <mutex>
 #include <thread>
+#include <utility>
 
 #include "analysis/series_values.hpp"
 #include "analysis/settle.hpp"
@@ -20,11 +22,18 @@
 namespace powerfit::session {
 namespace {
 
-double process_cpu_seconds() {
+// The process's CPU seconds since the last run of this process to take its own (since the
+// process started, for the first): each of `run -r`'s runs takes its own share, the first with
+// the start-up, rather than all the runs' before it too.
+double process_cpu_seconds_since_last_run() {
+  static std::mutex mutex;
+  static double counted_s = 0.0;
   rusage own{};
   ::getrusage(RUSAGE_SELF, &own);
-  return static_cast<double>(own.ru_utime.tv_sec + own.ru_stime.tv_sec) +
-         static_cast<double>(own.ru_utime.tv_usec + own.ru_stime.tv_usec) * 1e-6;
+  const double now_s = static_cast<double>(own.ru_utime.tv_sec + own.ru_stime.tv_sec) +
+                       static_cast<double>(own.ru_utime.tv_usec + own.ru_stime.tv_usec) * 1e-6;
+  const std::lock_guard lock(mutex);
+  return now_s - std::exchange(counted_s, now_s);
 }
 
 std::optional<double> less_idle(const std::optional<double>& energy, const std::optional<double>& power, double seconds) {
@@ -182,7 +191,7 @@ const RunSummary& RecordedSession::finish(int exit_status, std::optional<double>
   summary_.process_cpu_s = options_.process_root == ::getpid()
                                ? caller_cpu_s_ + static_cast<double>(thread_cpu_ns() - finish_cpu_start) * 1e-9 +
                                      stats.thread_cpu_s + stats.source_threads_cpu_s + summary_.writer_cpu_s
-                               : process_cpu_seconds();
+                               : process_cpu_seconds_since_last_run();
   summary_.process_overhead_percent = stats.wall_s > 0 ? 100.0 * summary_.process_cpu_s / stats.wall_s : 0.0;
   summary_.channels = analysis::summarize_channels(sampler_->channels(), sampler_->totals());
   analysis::add_energy_totals(summary_);

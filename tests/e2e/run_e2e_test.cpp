@@ -785,6 +785,23 @@ TEST(RunEndToEnd, RepeatRecordsOneRunEachAndSummarisesWithIntervals) {
   EXPECT_EQ(written["repeats"]["runs"], 1);
   EXPECT_EQ(written["repeats"]["failed_runs"], 1);
   EXPECT_DOUBLE_EQ(written["repeats"]["duration_s"]["mean"].get<double>(), written["runs"][0]["duration_s"].get<double>());
+
+  // Each run's overhead is its own: the fifth run's "powerfit overhead (all)" held the CPU of all
+  // five, so that the runs' figures added up to several times what powerfit spent.
+  TempTree overhead;
+  const auto five_file = overhead.path("s.json").string();
+  const auto five = run_powerfit({"run", "-q", "-r", "5", "-o", overhead.path("r.db").string(), "--summary-json", five_file,
+                                  "--", "sleep", "0.2"},
+                                 overhead.root());
+  ASSERT_EQ(five.status, 0) << five.err;
+  double counted = 0.0;
+  const auto five_summary = json::parse(powerfit::testing::read_file(five_file));
+  ASSERT_EQ(five_summary["runs"].size(), 5u);
+  for (const auto& run : five_summary["runs"]) {
+    EXPECT_GT(run["process_cpu_s"].get<double>(), 0.0);
+    counted += run["process_cpu_s"].get<double>();
+  }
+  EXPECT_LE(counted, five.cpu_s);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@ struct Outcome {
   int status = -1;  // shell convention: exit code, or 128 + signal
   std::string out;
   std::string err;
+  double cpu_s = 0.0;  // powerfit's CPU time, with that of the commands it waited for
 };
 
 class PowerfitProcess {
@@ -56,8 +58,11 @@ class PowerfitProcess {
 
   Outcome wait() {
     int status = 0;
-    ::waitpid(pid_, &status, 0);
+    rusage usage{};
+    ::wait4(pid_, &status, 0, &usage);
     Outcome outcome;
+    outcome.cpu_s = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                    static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6;
     outcome.status = WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
     outcome.out = read_file(out_);
     outcome.err = read_file(err_);
