@@ -50,6 +50,16 @@ std::string fit_metric_name(FitMetric metric) {
   return "";
 }
 
+std::string lead_order_name(Lead::Order order) {
+  switch (order) {
+    case Lead::Order::alone: return "alone";
+    case Lead::Order::clear: return "clear";
+    case Lead::Order::overlapping: return "overlapping";
+    case Lead::Order::no_interval: return "no-interval";
+  }
+  return "alone";
+}
+
 bool higher_is_better(FitMetric metric) { return metric != FitMetric::energy_per_inference; }
 
 std::vector<std::size_t> pareto_front(const std::vector<std::pair<double, double>>& accuracy_energy) {
@@ -123,6 +133,36 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
   for (const auto& cell : result.cells) {
     consider(result.best_architecture, cell.machine, cell.architecture, cell, best_for_machine_value);
     consider(result.best_machine, cell.architecture, cell.machine, cell, best_for_architecture_value);
+  }
+  // The runner-up of each best (the next in its row or column, `rival`), and whether the two
+  // intervals part them.
+  const auto lead_of = [&](const FitCell& best, auto&& rival, auto&& name) {
+    Lead lead{.estimated = best.estimated};
+    const FitCell* next = nullptr;
+    for (const auto& cell : result.cells) {
+      if (&cell == &best || cell.value.n == 0 || !rival(cell)) continue;
+      if (next == nullptr || better(metric, cell.value.mean, next->value.mean)) next = &cell;
+    }
+    if (next == nullptr) return lead;
+    lead.runner_up = name(*next);
+    lead.estimated = lead.estimated || next->estimated;
+    if (!best.value.half_width || !next->value.half_width) {
+      lead.order = Lead::Order::no_interval;
+    } else {
+      const double gap = std::abs(best.value.mean - next->value.mean);
+      lead.order = gap > *best.value.half_width + *next->value.half_width ? Lead::Order::clear : Lead::Order::overlapping;
+    }
+    return lead;
+  };
+  for (const auto& [machine, architecture] : result.best_architecture) {
+    result.best_architecture_lead[machine] = lead_of(
+        *result.cell(architecture, machine), [&](const FitCell& cell) { return cell.machine == machine; },
+        [](const FitCell& cell) { return cell.architecture; });
+  }
+  for (const auto& [architecture, machine] : result.best_machine) {
+    result.best_machine_lead[architecture] = lead_of(
+        *result.cell(architecture, machine), [&](const FitCell& cell) { return cell.architecture == architecture; },
+        [](const FitCell& cell) { return cell.machine; });
   }
   for (const auto& machine : result.machines) {
     std::vector<const FitCell*> here;

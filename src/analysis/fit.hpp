@@ -36,12 +36,29 @@ struct FitCell {
   bool estimated = false, declared = false, partial = false;
 };
 
+// How a best stands against the runner-up of its row (the next machine for an architecture) or
+// column (the next architecture on a machine): a mean alone does not settle a tie.
+struct Lead {
+  enum class Order {
+    alone,        // nothing else to compare with
+    clear,        // the two 95% intervals do not overlap
+    overlapping,  // they do: the order is in doubt
+    no_interval,  // one of the two rests on a single run, which has no interval
+  };
+  Order order = Order::alone;
+  std::string runner_up;  // empty when alone
+  bool estimated = false;  // either side scored on ESTIMATED energy
+};
+// "alone", "clear", "overlapping", "no-interval".
+std::string lead_order_name(Lead::Order order);
+
 struct FitResult {
   FitMetric metric = FitMetric::composite;
   std::vector<std::string> architectures, machines;  // sorted
   std::vector<FitCell> cells;                        // one per pair that has runs
   std::map<std::string, std::string> best_architecture;  // per machine
   std::map<std::string, std::string> best_machine;       // per architecture
+  std::map<std::string, Lead> best_architecture_lead, best_machine_lead;  // the same keys
   // Per machine: the architectures no other one beats on both accuracy and energy per inference,
   // by rising energy.
   std::map<std::string, std::vector<std::string>> pareto_front;

@@ -12,7 +12,6 @@
 namespace powerfit::report {
 namespace {
 
-
 const char* value_pattern(analysis::FitMetric metric) {
   return metric == analysis::FitMetric::energy_per_inference || metric == analysis::FitMetric::inferences_per_joule ||
                  metric == analysis::FitMetric::accuracy_per_joule
@@ -34,6 +33,18 @@ std::string pad(const std::string& text, std::size_t width) {
   return text.size() >= width ? text + ' ' : text + std::string(width - text.size(), ' ');
 }
 
+// Whether a best is told apart from the next one, in words; `alone`: what a best without one is.
+std::string lead_text(const analysis::Lead& lead, const std::string& alone) {
+  using Order = analysis::Lead::Order;
+  std::string text;
+  switch (lead.order) {
+    case Order::alone: return "(" + alone + ")";
+    case Order::clear: text = "(ahead of " + lead.runner_up + " beyond both 95% intervals"; break;
+    case Order::overlapping: text = "(not told apart from " + lead.runner_up + ": the 95% intervals overlap"; break;
+    case Order::no_interval: text = "(ahead of " + lead.runner_up + " by the mean alone: a single run has no interval"; break;
+  }
+  return text + (lead.estimated ? "; ESTIMATED energy compared)" : ")");
+}
 
 }  // namespace
 
@@ -153,8 +164,14 @@ void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const st
     }
     out << '\n';
   }
-  out << "\nbest machine for each architecture:\n";
-  for (const auto& [architecture, machine] : fit.best_machine) out << "  " << architecture << ": " << machine << '\n';
+  out << "\nbest architecture on each machine:\n";
+  for (const auto& [machine, architecture] : fit.best_architecture) {
+    out << "  " << machine << ": " << architecture << ' ' << lead_text(fit.best_architecture_lead.at(machine), "the only architecture scored on it") << '\n';
+  }
+  out << "best machine for each architecture:\n";
+  for (const auto& [architecture, machine] : fit.best_machine) {
+    out << "  " << architecture << ": " << machine << ' ' << lead_text(fit.best_machine_lead.at(architecture), "the only machine that scored it") << '\n';
+  }
   out << "Pareto front of accuracy against energy per inference (by rising energy):\n";
   for (const auto& [machine, front] : fit.pareto_front) {
     out << "  " << machine << ":";
@@ -196,6 +213,17 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
   json["cells"] = std::move(cells);
   json["best_architecture"] = fit.best_architecture;
   json["best_machine"] = fit.best_machine;
+  const auto leads_json = [](const std::map<std::string, analysis::Lead>& leads) {
+    auto out = nlohmann::ordered_json::object();
+    for (const auto& [key, lead] : leads) {
+      out[key] = {{"order", analysis::lead_order_name(lead.order)},
+                   {"runner_up", lead.runner_up.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(lead.runner_up)},
+                   {"energy_estimated", lead.estimated}};
+    }
+    return out;
+  };
+  json["best_architecture_lead"] = leads_json(fit.best_architecture_lead);
+  json["best_machine_lead"] = leads_json(fit.best_machine_lead);
   json["pareto_front"] = fit.pareto_front;
   if (fit.min_accuracy_percent) {
     json["min_accuracy_percent"] = *fit.min_accuracy_percent;

@@ -222,7 +222,13 @@ std::string leaderboard(const analysis::FitResult& fit, const Tariff& tariff) {
     const auto best_here = fit.best_architecture.find(cell.machine);
     std::vector<std::string> marks;
     if (i == 0 && cell.value.n > 0) marks.emplace_back("best");
-    if (best_here != fit.best_architecture.end() && best_here->second == cell.architecture) marks.emplace_back("best here");
+    if (best_here != fit.best_architecture.end() && best_here->second == cell.architecture) {
+      const auto& lead = fit.best_architecture_lead.at(cell.machine);
+      using Order = analysis::Lead::Order;
+      marks.emplace_back(lead.order == Order::overlapping    ? "best here, within the 95% intervals of " + escape_html(lead.runner_up)
+                         : lead.order == Order::no_interval ? std::string("best here by the mean alone (a single run has no interval)")
+                                                            : std::string("best here"));
+    }
     if (std::find(front.begin(), front.end(), cell.architecture) != front.end()) marks.emplace_back("front");
     const double per_thousand_j = cell.energy_per_inference_j.mean * 1000.0;
     html << "<tr><td>" << i + 1 << "</td><td class=\"text\">" << escape_html(cell.architecture) << "</td><td class=\"text\">"

@@ -49,6 +49,45 @@ TEST(FitTest, BestArchitecturePerMachineAndBestMachinePerArchitecture) {
   EXPECT_EQ(energy.best_architecture.at("cpu"), "small");
 }
 
+TEST(FitTest, ABestIsToldApartFromItsRunnerUpOnlyWhereTheirIntervalsPart) {
+  // "best machine" was the higher mean, whatever the intervals: a tie read as a winner.
+  std::vector<FitObservation> runs;
+  for (const double value : {10.0, 10.2, 10.4}) runs.push_back(observation("clear", "a", 90.0, 0.001, value));
+  for (const double value : {12.0, 12.1, 12.2}) runs.push_back(observation("clear", "b", 90.0, 0.001, value));
+  for (const double value : {10.0, 12.0, 14.0}) runs.push_back(observation("tie", "a", 90.0, 0.001, value));
+  for (const double value : {11.0, 12.5, 14.5}) runs.push_back(observation("tie", "b", 90.0, 0.001, value));
+  runs.push_back(observation("single", "a", 90.0, 0.001, 5.0));
+  for (const double value : {6.0, 6.2}) runs.push_back(observation("single", "b", 90.0, 0.001, value));
+  runs.push_back(observation("lonely", "b", 90.0, 0.001, 3.0));
+  auto estimated = observation("single", "c", 90.0, 0.001, 5.5);
+  estimated.estimated = true;
+  runs.push_back(estimated);
+  const auto fit = fit_test(runs, FitMetric::composite, std::nullopt);
+  using Order = Lead::Order;
+  const auto& clear = fit.best_machine_lead.at("clear");
+  EXPECT_EQ(fit.best_machine.at("clear"), "b");
+  EXPECT_EQ(clear.order, Order::clear);
+  EXPECT_EQ(clear.runner_up, "a");
+  EXPECT_FALSE(clear.estimated);
+  const auto& tie = fit.best_machine_lead.at("tie");
+  EXPECT_EQ(fit.best_machine.at("tie"), "b");  // the higher mean still names it
+  EXPECT_EQ(tie.order, Order::overlapping);
+  EXPECT_EQ(tie.runner_up, "a");
+  const auto& single = fit.best_machine_lead.at("single");
+  EXPECT_EQ(fit.best_machine.at("single"), "b");
+  EXPECT_EQ(single.order, Order::no_interval);  // the runner-up is one run
+  EXPECT_EQ(single.runner_up, "c");
+  EXPECT_TRUE(single.estimated);  // and scored on ESTIMATED energy: the comparison says so
+  EXPECT_EQ(fit.best_machine_lead.at("lonely").order, Order::alone);
+  EXPECT_TRUE(fit.best_machine_lead.at("lonely").runner_up.empty());
+  // Per machine: on "b" the best architecture is "tie" (12.67), next "clear" (12.1), the order in doubt.
+  EXPECT_EQ(fit.best_architecture.at("b"), "tie");
+  EXPECT_EQ(fit.best_architecture_lead.at("b").order, Order::overlapping);
+  EXPECT_EQ(fit.best_architecture_lead.at("b").runner_up, "clear");
+  EXPECT_EQ(fit.best_architecture_lead.at("c").order, Order::alone);
+  EXPECT_EQ(lead_order_name(Order::no_interval), "no-interval");
+}
+
 TEST(FitTest, ParetoFrontDropsDominatedArchitectures) {
   const auto fit = fit_test(constructed(), FitMetric::composite, std::nullopt);
   // On cpu accuracy rises with energy: all three are on the front, cheapest first.

@@ -214,6 +214,19 @@ TEST(FitEndToEnd, MatrixJsonCsvAndBadInput) {
   EXPECT_EQ(fit["cells"][0]["value"]["runs"], 2);
   EXPECT_TRUE(fit["cells"][0]["value"]["ci95_half_width"].is_number());
   EXPECT_EQ(fit["cheapest_above"][machine], "lenet");  // mlp's 95.83% is under the floor
+  // The best on the machine says whether the intervals part it from the next, and that the energy
+  // compared is an estimate (no meter here); the report's leaderboard says the same.
+  const auto& lead = fit["best_architecture_lead"][machine];
+  const std::string best = fit["best_architecture"][machine], order = lead["order"];
+  EXPECT_EQ(lead["runner_up"], best == "mlp" ? "lenet" : "mlp");
+  EXPECT_TRUE(order == "clear" || order == "overlapping") << order;  // two runs each: intervals
+  EXPECT_TRUE(lead["energy_estimated"].get<bool>());
+  EXPECT_EQ(fit["best_machine_lead"]["lenet"]["order"], "alone");
+  const auto page = tree.path("fit.html").string();
+  ASSERT_EQ(run_powerfit({"report", db, "-o", page}, tree.root()).status, 0);
+  const bool doubted = testing::read_file(page).find("best here, within the 95% intervals of " + lead["runner_up"].get<std::string>()) !=
+                       std::string::npos;
+  EXPECT_EQ(doubted, order == "overlapping");
   EXPECT_EQ(fit["unscored"].size(), 1u);
   const auto csv = run_powerfit({"fit", db, "--csv", "--score", "energy-per-inference"}, tree.root());
   ASSERT_EQ(csv.status, 0);
