@@ -202,35 +202,45 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     const double cb = b->composite.empty() ? -1e300 : analysis::repeat_statistics(b->composite).mean;
     return ca > cb;
   });
-  char line[512];
-  std::snprintf(line, sizeof line, "%-4s %-18s %-11s %-7s %5s %-14s %4s %-16s %-20s %-10s %-6s %-18s %-16s %-10s %s\n",
-                "rank", "model", "backend", "device", "batch", "host", "runs", "top-1 %", "mJ/inference", "median mJ", "CV",
-                "inferences/J", "composite", "NetScore", "energy");
-  std::string extra_header;
-  if (tariff.carbon_g_per_kwh) extra_header += " gCO2e/1000 inf.";
-  if (tariff.price_per_kwh) extra_header += "  cost/1000 inf.";
-  if (!extra_header.empty()) std::snprintf(line + std::strlen(line) - 1, sizeof line - std::strlen(line) + 1, "%s\n", extra_header.c_str());
-  out << line;
+  // Each column as wide as its widest text, so that no name, however long, shifts the columns
+  // after it or is cut; batch and runs to the right.
+  std::vector<std::string> header{"rank", "model", "backend", "device", "batch", "host", "runs", "top-1 %", "mJ/inference",
+                                  "median mJ", "CV", "inferences/J", "composite", "NetScore", "energy"};
+  if (tariff.carbon_g_per_kwh) header.emplace_back("gCO2e/1000 inf.");
+  if (tariff.price_per_kwh) header.emplace_back("cost/1000 inf.");
+  std::vector<std::vector<std::string>> rows{header};
   int rank = 0;
   for (const Group* group : ranked) {
     const auto netscore = group->netscore.empty() ? std::string("-") : with_interval(analysis::repeat_statistics(group->netscore), "%.2f");
     const auto composite = group->composite.empty() ? std::string("-") : with_interval(analysis::repeat_statistics(group->composite), "%.2f");
     const auto accuracy = with_interval(analysis::repeat_statistics(group->accuracy), "%.2f") + (group->declared ? " decl." : "");
     const auto millijoules = analysis::repeat_statistics(group->millijoules);
-    std::snprintf(line, sizeof line, "%-4d %-18s %-11s %-7s %5s %-14s %4zu %-16s %-20s %-10s %-6s %-18s %-16s %-10s %s\n", ++rank,
-                  group->model.c_str(), group->backend.empty() ? "-" : group->backend.c_str(), group->device.c_str(),
-                  group->batch > 0 ? std::to_string(group->batch).c_str() : "-", group->host.c_str(),
-                  group->accuracy.size(), accuracy.c_str(), with_interval(millijoules, "%.4g").c_str(),
-                  format("%.4g", millijoules.median).c_str(),
-                  millijoules.cv ? format("%.1f%%", *millijoules.cv * 100.0).c_str() : "-",
-                  with_interval(analysis::repeat_statistics(group->per_joule), "%.4g").c_str(), composite.c_str(),
-                  netscore.c_str(),
-                  (std::string(group->estimated ? "ESTIMATED" : "measured") + (group->partial ? " PARTIAL" : "")).c_str());
-    std::string extra;
-    if (tariff.carbon_g_per_kwh) extra += " " + pad_to(with_interval(analysis::repeat_statistics(group->co2e), "%.4g"), 16);
-    if (tariff.price_per_kwh) extra += "  " + with_interval(analysis::repeat_statistics(group->cost), "%.4g");
-    if (!extra.empty()) std::snprintf(line + std::strlen(line) - 1, sizeof line - std::strlen(line) + 1, "%s\n", extra.c_str());
-    out << line;
+    rows.push_back({std::to_string(++rank), group->model, group->backend.empty() ? "-" : group->backend, group->device,
+                    group->batch > 0 ? std::to_string(group->batch) : "-", group->host, std::to_string(group->accuracy.size()),
+                    accuracy, with_interval(millijoules, "%.4g"), format("%.4g", millijoules.median),
+                    millijoules.cv ? format("%.1f%%", *millijoules.cv * 100.0) : "-",
+                    with_interval(analysis::repeat_statistics(group->per_joule), "%.4g"), composite, netscore,
+                    std::string(group->estimated ? "ESTIMATED" : "measured") + (group->partial ? " PARTIAL" : "")});
+    if (tariff.carbon_g_per_kwh) rows.back().push_back(with_interval(analysis::repeat_statistics(group->co2e), "%.4g"));
+    if (tariff.price_per_kwh) rows.back().push_back(with_interval(analysis::repeat_statistics(group->cost), "%.4g"));
+  }
+  std::vector<std::size_t> widths(header.size(), 0);
+  for (const auto& row : rows) {
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
+  }
+  constexpr std::size_t kBatch = 4, kRuns = 6;  // right-aligned
+  for (const auto& row : rows) {
+    std::string text;
+    for (std::size_t c = 0; c < row.size(); ++c) {
+      if (c > 0) text += ' ';
+      const bool last = c + 1 == row.size();
+      if (c == kBatch || c == kRuns) {
+        text += std::string(widths[c] - row[c].size(), ' ') + row[c];
+      } else {
+        text += last ? row[c] : pad_to(row[c], widths[c]);
+      }
+    }
+    out << text << '\n';
   }
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta

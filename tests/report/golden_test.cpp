@@ -189,6 +189,30 @@ TEST(ScoreTable, RunsWithoutAModelNameAreNamedByLabelThenCommand) {
   EXPECT_EQ(table.str().find("(unnamed)"), std::string::npos);
 }
 
+TEST(ScoreTable, ALongNameNeitherShiftsTheColumnsNorCutsItsLine) {
+  // A model named by a long command line (a run without a name) or a long host name pushed the
+  // columns after it out of line, and past 511 characters the row was cut, its line end with it.
+  std::vector<recording::ReportedRun> runs(2);
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    runs[i].run_id = static_cast<std::int64_t>(i) + 1;
+    runs[i].uuid = "00000000-0000-4000-8000-00000000000" + std::to_string(i);
+    runs[i].counts = {.inferences = 100, .correct = 90, .model = i == 0 ? "m" : "mobilenetv3_small_100_" + std::string(600, 'x')};
+    runs[i].hostname = i == 0 ? "h" : "node-0042.cluster.example.org";
+    runs[i].measured_energy_j = 10.0 + static_cast<double>(i);
+  }
+  std::ostringstream table;
+  print_score_table(table, runs, {}, false);
+  std::istringstream lines(table.str());
+  std::vector<std::string> rows;
+  for (std::string line; std::getline(lines, line) && rows.size() < 3;) rows.push_back(line);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_NE(rows[2].find(runs[1].counts.model + " "), std::string::npos);  // whole
+  // The last column, energy, starts at the same place on every row.
+  const auto energy = rows[0].rfind("energy");
+  EXPECT_EQ(rows[1].find("measured"), energy) << table.str();
+  EXPECT_EQ(rows[2].find("measured"), energy) << table.str();
+}
+
 TEST(Golden, Score) {
   const auto runs = golden_runs();
   std::ostringstream text;
