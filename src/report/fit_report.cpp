@@ -166,11 +166,13 @@ void print_fit_table(std::ostream& out, const analysis::FitResult& fit, const st
   }
   out << "\nbest architecture on each machine:\n";
   for (const auto& [machine, architecture] : fit.best_architecture) {
-    out << "  " << machine << ": " << architecture << ' ' << lead_text(fit.best_architecture_lead.at(machine), "the only architecture scored on it") << '\n';
+    out << "  " << machine << ": " << architecture << ' '
+        << lead_text(fit.best_architecture_lead.at(machine), "the only architecture scored on it") << '\n';
   }
   out << "best machine for each architecture:\n";
   for (const auto& [architecture, machine] : fit.best_machine) {
-    out << "  " << architecture << ": " << machine << ' ' << lead_text(fit.best_machine_lead.at(architecture), "the only machine that scored it") << '\n';
+    out << "  " << architecture << ": " << machine << ' '
+        << lead_text(fit.best_machine_lead.at(architecture), "the only machine that scored it") << '\n';
   }
   out << "Pareto front of accuracy against energy per inference (by rising energy):\n";
   for (const auto& [machine, front] : fit.pareto_front) {
@@ -217,8 +219,8 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
     auto out = nlohmann::ordered_json::object();
     for (const auto& [key, lead] : leads) {
       out[key] = {{"order", analysis::lead_order_name(lead.order)},
-                   {"runner_up", lead.runner_up.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(lead.runner_up)},
-                   {"energy_estimated", lead.estimated}};
+                  {"runner_up", lead.runner_up.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(lead.runner_up)},
+                  {"energy_estimated", lead.estimated}};
     }
     return out;
   };

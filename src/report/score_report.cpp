@@ -1,10 +1,9 @@
 #include "report/score_report.hpp"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "analysis/run_score.hpp"
 #include "analysis/summary.hpp"
