@@ -146,12 +146,8 @@ FitResult fit_test(const std::vector<FitObservation>& observations, FitMetric me
     if (next == nullptr) return lead;
     lead.runner_up = name(*next);
     lead.estimated = lead.estimated || next->estimated;
-    if (!best.value.half_width || !next->value.half_width) {
-      lead.order = Lead::Order::no_interval;
-    } else {
-      const double gap = std::abs(best.value.mean - next->value.mean);
-      lead.order = gap > *best.value.half_width + *next->value.half_width ? Lead::Order::clear : Lead::Order::overlapping;
-    }
+    const auto parted = intervals_part(best.value, next->value);
+    lead.order = !parted ? Lead::Order::no_interval : *parted ? Lead::Order::clear : Lead::Order::overlapping;
     return lead;
   };
   for (const auto& [machine, architecture] : result.best_architecture) {

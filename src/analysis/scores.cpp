@@ -74,6 +74,11 @@ RepeatStatistics repeat_statistics(const std::vector<double>& values) {
   return result;
 }
 
+std::optional<bool> intervals_part(const RepeatStatistics& a, const RepeatStatistics& b) {
+  if (!a.half_width || !b.half_width) return std::nullopt;
+  return std::fabs(a.mean - b.mean) > *a.half_width + *b.half_width;
+}
+
 std::string explain_scores(const ScoreWeights& weights) {
   char text[2048];
   std::snprintf(text, sizeof text,

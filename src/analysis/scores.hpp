@@ -48,6 +48,9 @@ struct RepeatStatistics {
   std::size_t n = 0;
 };
 RepeatStatistics repeat_statistics(const std::vector<double>& values);
+// Whether the 95% intervals of two figures over repeats part them (do not overlap); nullopt where
+// either rests on a single run, which has no interval.
+std::optional<bool> intervals_part(const RepeatStatistics& a, const RepeatStatistics& b);
 
 // The two-sided 95% quantile of Student's t distribution with `degrees` degrees of freedom.
 double student_t_975(std::size_t degrees);

@@ -209,12 +209,22 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
   if (tariff.price_per_kwh) header.emplace_back("cost/1000 inf.");
   std::vector<std::vector<std::string>> rows{header};
   int rank = 0;
+  bool tied_any = false;
+  const Group* above = nullptr;
   for (const Group* group : ranked) {
+    // "=": within the 95% intervals of the row above; its rank does not part them.
+    const auto parted = above == nullptr || group->composite.empty() || above->composite.empty()
+                            ? std::nullopt
+                            : analysis::intervals_part(analysis::repeat_statistics(above->composite),
+                                                       analysis::repeat_statistics(group->composite));
+    const bool tied = parted.has_value() && !*parted;
+    tied_any = tied_any || tied;
+    above = group;
     const auto netscore = group->netscore.empty() ? std::string("-") : with_interval(analysis::repeat_statistics(group->netscore), "%.2f");
     const auto composite = group->composite.empty() ? std::string("-") : with_interval(analysis::repeat_statistics(group->composite), "%.2f");
     const auto accuracy = with_interval(analysis::repeat_statistics(group->accuracy), "%.2f") + (group->declared ? " decl." : "");
     const auto millijoules = analysis::repeat_statistics(group->millijoules);
-    rows.push_back({std::to_string(++rank), group->model, group->backend.empty() ? "-" : group->backend, group->device,
+    rows.push_back({std::to_string(++rank) + (tied ? "=" : ""), group->model, group->backend.empty() ? "-" : group->backend, group->device,
                     group->batch > 0 ? std::to_string(group->batch) : "-", group->host, std::to_string(group->accuracy.size()),
                     accuracy, with_interval(millijoules, "%.4g"), format("%.4g", millijoules.median),
                     millijoules.cv ? format("%.1f%%", *millijoules.cv * 100.0) : "-",
@@ -241,6 +251,7 @@ void print_score_table(std::ostream& out, const std::vector<recording::ReportedR
     }
     out << text << '\n';
   }
+  if (tied_any) out << "=: the composite's 95% interval overlaps the row above: their order is not settled\n";
   if (dynamic) out << "energy: dynamic (the idle baseline's power taken off)\n";
   out << "composite = 20*log10(top-1%^" << weights.alpha << " / (mJ per correct inference)^" << weights.beta
       << "); ± is the 95% confidence interval over runs, CV the coefficient of variation of mJ/inference (`powerfit score --explain`); decl.: accuracy declared with --accuracy, not measured\n";

@@ -213,6 +213,29 @@ TEST(ScoreTable, ALongNameNeitherShiftsTheColumnsNorCutsItsLine) {
   EXPECT_EQ(rows[2].find("measured"), energy) << table.str();
 }
 
+TEST(ScoreTable, ARankWithinTheIntervalOfTheRowAboveIsMarked) {
+  // The ranks read as an order where the intervals left it open: 101.38 ±1.52 above 100.60 ±0.50.
+  std::vector<recording::ReportedRun> runs;
+  const auto add = [&](const std::string& model, double joules) {
+    recording::ReportedRun run;
+    run.run_id = static_cast<std::int64_t>(runs.size()) + 1;
+    run.uuid = "00000000-0000-4000-8000-0000000000" + std::to_string(10 + runs.size());
+    run.counts = {.inferences = 100, .correct = 90, .model = model};
+    run.measured_energy_j = joules;
+    runs.push_back(std::move(run));
+  };
+  for (const double joules : {10.0, 10.2, 10.4}) add("first", joules);
+  for (const double joules : {10.1, 10.3, 10.6}) add("tied", joules);
+  for (const double joules : {30.0, 31.0, 32.0}) add("apart", joules);
+  std::ostringstream table;
+  print_score_table(table, runs, {}, false);
+  const auto text = table.str();
+  EXPECT_NE(text.find("\n1    first "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n2=   tied "), std::string::npos) << text;
+  EXPECT_NE(text.find("\n3    apart "), std::string::npos) << text;
+  EXPECT_NE(text.find("=: the composite's 95% interval overlaps the row above"), std::string::npos) << text;
+}
+
 TEST(Golden, Score) {
   const auto runs = golden_runs();
   std::ostringstream text;
