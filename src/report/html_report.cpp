@@ -211,7 +211,8 @@ std::string leaderboard(const analysis::FitResult& fit, const Tariff& tariff) {
   html << "<h2>Leaderboard</h2><p>Each architecture on each machine, the best composite score first: means over the repeated "
           "runs with their 95% confidence interval, the median and the coefficient of variation of the score. "
        << "<span class=\"best\">best</span>: the best composite score of all; <span class=\"best\">best here</span>: the best on its "
-          "machine; <span class=\"best\">front</span>: on the machine's Pareto front of accuracy against energy.</p>"
+          "machine; <span class=\"best\">front</span>: on the machine's Pareto front of accuracy against energy; a rank marked = has a "
+          "composite whose 95% interval overlaps the row above: their order is not settled.</p>"
        << "<table><tr><th>#</th><th>architecture</th><th>machine</th><th>runs</th><th>composite</th><th>median</th><th>CV</th>"
           "<th>top-1 %</th><th>mJ / inference</th>"
        << (tariff.carbon_g_per_kwh ? "<th>g CO2e / 1000 inferences</th>" : "") << (tariff.price_per_kwh ? "<th>cost / 1000 inferences</th>" : "")
@@ -231,7 +232,9 @@ std::string leaderboard(const analysis::FitResult& fit, const Tariff& tariff) {
     }
     if (std::find(front.begin(), front.end(), cell.architecture) != front.end()) marks.emplace_back("front");
     const double per_thousand_j = cell.energy_per_inference_j.mean * 1000.0;
-    html << "<tr><td>" << i + 1 << "</td><td class=\"text\">" << escape_html(cell.architecture) << "</td><td class=\"text\">"
+    const auto parted = i == 0 ? std::nullopt : analysis::intervals_part(cells[i - 1]->value, cell.value);
+    html << "<tr><td>" << i + 1 << (parted.has_value() && !*parted ? "=" : "") << "</td><td class=\"text\">"
+         << escape_html(cell.architecture) << "</td><td class=\"text\">"
          << escape_html(cell.machine) << "</td><td>" << cell.value.n << "</td>" << statistic_cell(cell.value, "%.2f") << "<td>"
          << (cell.value.n ? format("%.2f", cell.value.median) : "-") << "</td><td>"
          << (cell.value.cv ? format("%.1f%%", *cell.value.cv * 100.0) : "-") << "</td>" << statistic_cell(cell.accuracy_percent, "%.2f")

@@ -224,9 +224,10 @@ TEST(FitEndToEnd, MatrixJsonCsvAndBadInput) {
   EXPECT_EQ(fit["best_machine_lead"]["lenet"]["order"], "alone");
   const auto page = tree.path("fit.html").string();
   ASSERT_EQ(run_powerfit({"report", db, "-o", page}, tree.root()).status, 0);
-  const bool doubted = testing::read_file(page).find("best here, within the 95% intervals of " + lead["runner_up"].get<std::string>()) !=
-                       std::string::npos;
+  const auto html = testing::read_file(page);
+  const bool doubted = html.find("best here, within the 95% intervals of " + lead["runner_up"].get<std::string>()) != std::string::npos;
   EXPECT_EQ(doubted, order == "overlapping");
+  EXPECT_EQ(html.find("<tr><td>2=</td>") != std::string::npos, order == "overlapping");  // the leaderboard's rank
   EXPECT_EQ(fit["unscored"].size(), 1u);
   const auto csv = run_powerfit({"fit", db, "--csv", "--score", "energy-per-inference"}, tree.root());
   ASSERT_EQ(csv.status, 0);
