@@ -7,6 +7,7 @@
 
 #include "analysis/run_score.hpp"
 #include "analysis/summary.hpp"
+#include "core/joined.hpp"
 #include "report/fit_report.hpp"
 #include "report/format.hpp"
 
@@ -29,8 +30,7 @@ void print_run_scores(std::ostream& out, const Summary& summary) {
   }
   out << ", on the energy of the " << summary.scored_on << ":\n";
   if (summary.scored_on.starts_with("inference window") && !summary.window_partial_channels.empty()) {
-    std::string names;
-    for (const auto& name : summary.window_partial_channels) names += (names.empty() ? "" : ", ") + name;
+    const auto names = joined(summary.window_partial_channels);
     out << "    PARTIAL energy: stopped inside the window: " << names << '\n';
   }
   const auto& scores = *summary.scores;

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "analysis/scores.hpp"
+#include "core/joined.hpp"
 #include "report/format.hpp"
 
 namespace powerfit::report {
@@ -89,8 +90,7 @@ void print_summary(std::ostream& out, const Summary& session, bool color) {
   if (any_power && !any_energy) {
     line(out, "-", "energy", style.warn(format("too short to measure at this interval (%g ms); try -i 10ms", session.interval_s * 1e3)));
   }
-  std::string partial_note;
-  for (const auto& channel : summary.partial_channels) partial_note += (partial_note.empty() ? "" : ", ") + channel;
+  const auto partial_note = joined(summary.partial_channels);
   if (summary.measured_energy_j) {
     line(out, format("%.3f J", *summary.measured_energy_j),
          summary.measured_energy_partial ? "energy, measured total PARTIAL" : "energy, measured total",

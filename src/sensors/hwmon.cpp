@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/joined.hpp"
 #include "core/text.hpp"
 
 namespace powerfit::sensors {
@@ -110,9 +111,7 @@ Availability HwmonSource::open() {
     }
   }
   if (found.empty()) return {false, "not supported here: no power or energy sensor among " + std::to_string(devices.size()) + " hwmon device(s)"};
-  std::string detail;
-  for (const auto& item : found) detail += (detail.empty() ? "" : ", ") + item;
-  return {true, detail};
+  return {true, joined(found)};
 }
 
 void HwmonSource::read(std::span<Reading> out) {

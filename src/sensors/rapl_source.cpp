@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/joined.hpp"
 #include "sensors/ceilings.hpp"
 #include "sensors/rapl.hpp"
 
@@ -107,9 +108,7 @@ Availability RaplSource::open() {
                                   .max_rate = ceilings::kRaplSumW,
                                   .in_energy_total = true});
   }
-  std::string detail;
-  for (const auto& text : notes_) detail += (detail.empty() ? "" : ", ") + text;
-  return {true, detail + (has_package ? "; rapl.energy = packages + DRAM" : "; rapl.energy = psys")};
+  return {true, joined(notes_) + (has_package ? "; rapl.energy = packages + DRAM" : "; rapl.energy = psys")};
 }
 
 void RaplSource::read(std::span<Reading> out) {

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/joined.hpp"
+
 namespace powerfit::session {
 namespace {
 
@@ -54,12 +56,6 @@ std::vector<std::string> split_list(const char* text) {
     }
   }
   return items;
-}
-
-std::string joined(const std::vector<std::string>& items) {
-  std::string text;
-  for (const auto& item : items) text += (text.empty() ? "" : ", ") + item;
-  return text;
 }
 
 }  // namespace

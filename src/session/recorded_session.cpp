@@ -15,6 +15,7 @@
 #include "analysis/window.hpp"
 #include "core/clock.hpp"
 #include "core/interruption.hpp"
+#include "core/joined.hpp"
 #include "sensors/catalog.hpp"
 #include "sensors/host_info.hpp"
 #include "session/live_meter.hpp"
@@ -51,11 +52,7 @@ void wait_until(std::chrono::steady_clock::time_point end, Each each) {
 }
 
 // The GPUs the caller named, as given ("0,GPU-8a1f").
-std::string named_gpus(const SessionOptions& options) {
-  std::string named;
-  for (const auto& gpu : options.gpus.value_or(std::vector<std::string>{})) named += (named.empty() ? "" : ",") + gpu;
-  return named;
-}
+std::string named_gpus(const SessionOptions& options) { return joined(options.gpus.value_or(std::vector<std::string>{}), ","); }
 
 // GPUs named by the caller that cannot be counted are bad input, as a source named is.
 std::vector<sensors::CatalogEntry> chosen_sources(const SessionOptions& options) {
