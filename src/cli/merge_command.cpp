@@ -25,8 +25,12 @@ Action add_merge_command(CLI::App& app, const GlobalOptions& global) {
       for (const auto& source : merged) {
         std::cout << options->output << ": " << source.count.added << " run(s) added from " << source.path.string();
         if (source.count.already_present > 0) std::cout << " (" << source.count.already_present << " already there)";
-        if (source.never_closed > 0) {
-          std::cout << "; " << source.never_closed << " never closed (powerfit killed mid-run): INCOMPLETE, marked so by score, fit and report";
+        if (source.count.replaced > 0) {
+          std::cout << "; " << source.count.replaced << " replaced its copy here that was never closed (copied mid-run, or powerfit killed)";
+        }
+        if (source.count.never_closed > 0) {
+          std::cout << "; " << source.count.never_closed
+                    << " never closed (copied mid-run, or powerfit killed): INCOMPLETE, marked so by score, fit and report";
         }
         std::cout << '\n';
       }

@@ -181,6 +181,10 @@ class Database {
   struct MergeCount {
     std::size_t added = 0;
     std::size_t already_present = 0;
+    // Runs here that were never closed (a copy taken mid-run, or powerfit killed) replaced by the
+    // source's copy of the same run, closed or further on.
+    std::size_t replaced = 0;
+    std::size_t never_closed = 0;  // of the runs added or replacing, those with no end
   };
   MergeCount merge_from(const std::filesystem::path& source);
 

@@ -18,15 +18,14 @@ std::vector<MergedSource> merge_databases(const fs::path& target, const std::vec
   for (const auto& source : sources) inputs.emplace_back(source);
   auto database = Database::open(target, Database::Mode::read_write);
   std::vector<MergedSource> merged;
-  for (std::size_t i = 0; i < sources.size(); ++i) {
-    std::size_t never_closed = 0;
-    for (const auto& run : inputs[i].database().runs()) never_closed += run.end_time ? 0 : 1;
-    merged.push_back({sources[i], database.merge_from(inputs[i].readable_path()), never_closed});
-  }
+  for (std::size_t i = 0; i < sources.size(); ++i) merged.push_back({sources[i], database.merge_from(inputs[i].readable_path())});
   return merged;
 }
 
-// Merging: every run of another database not already here, renumbered.
+// Merging: every run of another database not already here, renumbered; and a run here that was
+// never closed (its database copied mid-run, or powerfit killed) replaced by the source's copy of
+// it where that one is closed or has more samples: a snapshot merged before the finished
+// database kept the snapshot and dropped the finished run, without a word.
 
 namespace {
 
@@ -85,14 +84,32 @@ Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
                            std::to_string(kOldestReadableVersion) + " to " + std::to_string(kSchemaVersion));
     }
     execute(db, R"sql(
+      CREATE TEMP TABLE stale_runs AS
+        SELECT m.id AS id FROM main.runs m JOIN source.runs s ON s.uuid = m.uuid
+        WHERE m.end_time IS NULL AND (s.end_time IS NOT NULL OR
+          (SELECT count(*) FROM source.samples WHERE run_id = s.id) > (SELECT count(*) FROM main.samples WHERE run_id = m.id));
+      DELETE FROM main.channel_summaries WHERE channel_id IN
+        (SELECT id FROM main.channels WHERE run_id IN (SELECT id FROM temp.stale_runs));
+      DELETE FROM main.window_channel_energy WHERE run_id IN (SELECT id FROM temp.stale_runs);
+      DELETE FROM main.samples WHERE run_id IN (SELECT id FROM temp.stale_runs);
+      DELETE FROM main.markers WHERE run_id IN (SELECT id FROM temp.stale_runs);
+      DELETE FROM main.workload_reports WHERE run_id IN (SELECT id FROM temp.stale_runs);
+      DELETE FROM main.baselines WHERE run_id IN (SELECT id FROM temp.stale_runs);
+      DELETE FROM main.channels WHERE run_id IN (SELECT id FROM temp.stale_runs);
+      DELETE FROM main.runs WHERE id IN (SELECT id FROM temp.stale_runs);
       CREATE TEMP TABLE new_runs AS
         SELECT id, uuid FROM source.runs WHERE uuid NOT IN (SELECT uuid FROM main.runs);
     )sql");
     {
-      Statement counts(db, "SELECT (SELECT count(*) FROM temp.new_runs), (SELECT count(*) FROM source.runs)");
+      Statement counts(db, "SELECT (SELECT count(*) FROM temp.new_runs), (SELECT count(*) FROM source.runs), "
+                           "(SELECT count(*) FROM temp.stale_runs), "
+                           "(SELECT count(*) FROM source.runs WHERE end_time IS NULL AND id IN (SELECT id FROM temp.new_runs))");
       counts.step();
-      count.added = static_cast<std::size_t>(counts.int64(0));
-      count.already_present = static_cast<std::size_t>(counts.int64(1)) - count.added;
+      const auto copied = static_cast<std::size_t>(counts.int64(0));
+      count.replaced = static_cast<std::size_t>(counts.int64(2));
+      count.added = copied - count.replaced;
+      count.already_present = static_cast<std::size_t>(counts.int64(1)) - copied;
+      count.never_closed = static_cast<std::size_t>(counts.int64(3));
     }
     copy_rows(db, "runs");
     execute(db, R"sql(
@@ -110,10 +127,12 @@ Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
                               "window_channel_energy"}) {
       copy_rows(db, table);
     }
-    execute(db, "DROP TABLE temp.new_runs; DROP TABLE temp.run_map; DROP TABLE temp.channel_map; COMMIT");
+    execute(db, "DROP TABLE temp.stale_runs; DROP TABLE temp.new_runs; DROP TABLE temp.run_map; DROP TABLE temp.channel_map; COMMIT");
   } catch (...) {
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-    sqlite3_exec(db, "DROP TABLE IF EXISTS temp.new_runs; DROP TABLE IF EXISTS temp.run_map; DROP TABLE IF EXISTS temp.channel_map",
+    sqlite3_exec(db,
+                 "DROP TABLE IF EXISTS temp.stale_runs; DROP TABLE IF EXISTS temp.new_runs; DROP TABLE IF EXISTS temp.run_map; "
+                 "DROP TABLE IF EXISTS temp.channel_map",
                  nullptr, nullptr, nullptr);
     sqlite3_exec(db, "DETACH DATABASE source", nullptr, nullptr, nullptr);
     throw;

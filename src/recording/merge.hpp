@@ -13,7 +13,6 @@ namespace powerfit::recording {
 struct MergedSource {
   std::filesystem::path path;
   Database::MergeCount count;
-  std::size_t never_closed = 0;  // runs of this source with no end (powerfit killed mid-run)
 };
 
 // Throws RecordingError (naming the file and the fix) for a source that is missing, not a

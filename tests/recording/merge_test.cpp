@@ -113,6 +113,56 @@ TEST(Merge, InputsAreNeverModifiedAndTheOutputMayNotBeAnInput) {
   EXPECT_FALSE(std::filesystem::exists(tree.path("x.db")));  // inputs are checked before the output is made
 }
 
+void execute_sql(const std::filesystem::path& path, const char* sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+TEST(Merge, ARunCopiedMidRunIsReplacedByItsClosedCopyWhicheverComesFirst) {
+  // A database copied from a node while its run went on, merged before the finished one, kept the
+  // copy (no end, two ticks) and dropped the finished run as "already there".
+  TempTree tree;
+  const auto final = tree.path("final.db"), snapshot = tree.path("snapshot.db");
+  record_run(final, "lenet", 5);
+  std::filesystem::copy_file(final, snapshot);
+  execute_sql(snapshot, "UPDATE runs SET end_time = NULL, duration_s = NULL; DELETE FROM samples WHERE t_ns >= 200000000; "
+                        "DELETE FROM channel_summaries; DELETE FROM baselines; DELETE FROM workload_reports; "
+                        "DELETE FROM window_channel_energy;");
+  for (const auto& order : {std::vector{snapshot, final}, std::vector{final, snapshot}}) {
+    const auto all = tree.path(order[0] == snapshot ? "snapshot-first.db" : "final-first.db");
+    const auto merged = merge_databases(all, order);
+    EXPECT_EQ(merged[0].count.added, 1u);
+    EXPECT_EQ(merged[1].count.added, 0u);
+    EXPECT_EQ(merged[1].count.replaced, order[0] == snapshot ? 1u : 0u);
+    EXPECT_EQ(merged[1].count.already_present, order[0] == snapshot ? 0u : 1u);
+    // Never closed is said of the snapshot only where it went in.
+    EXPECT_EQ(merged[0].count.never_closed + merged[1].count.never_closed, order[0] == snapshot ? 1u : 0u);
+    EXPECT_EQ(count(all, "runs"), 1);
+    EXPECT_EQ(count(all, "runs WHERE end_time IS NOT NULL"), 1);
+    EXPECT_EQ(count(all, "channels"), 2);
+    EXPECT_EQ(count(all, "samples"), 10);
+    EXPECT_EQ(count(all, "markers"), 1);
+    EXPECT_EQ(count(all, "workload_reports"), 1);
+    EXPECT_EQ(count(all, "baselines"), 1);
+    EXPECT_EQ(count(all, "channel_summaries"), 2);
+    EXPECT_EQ(count(all, "window_channel_energy"), 1);
+  }
+  // Two copies that were never closed: the one further on stays.
+  const auto early = tree.path("early.db"), later = tree.path("later.db"), both = tree.path("both.db");
+  std::filesystem::copy_file(snapshot, early);
+  std::filesystem::copy_file(final, later);
+  execute_sql(early, "DELETE FROM samples WHERE t_ns >= 100000000;");
+  execute_sql(later, "UPDATE runs SET end_time = NULL;");
+  const auto merged = merge_databases(both, {early, later, early});
+  EXPECT_EQ(merged[1].count.replaced, 1u);
+  EXPECT_EQ(merged[2].count.replaced, 0u);
+  EXPECT_EQ(count(both, "samples"), 10);
+}
+
 // A version-1 database, as powerfit wrote before schema 2: the columns and table that 2 added
 // are dropped from a current file.
 void downgrade_to_version_1(const std::filesystem::path& path) {
