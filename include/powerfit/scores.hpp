@@ -25,6 +25,9 @@ struct Tariff {
   std::optional<double> carbon_g_per_kwh;
   std::optional<double> price_per_kwh;
   static constexpr double kJoulesPerKwh = 3.6e6;
+  // The most each may be: above them, a unit was mistaken (grams for kilograms, cents for euros).
+  static constexpr double kMostCarbonGPerKwh = 5000.0;
+  static constexpr double kMostPricePerKwh = 1000.0;
   std::optional<double> co2e_g(std::optional<double> joules) const {
     return joules && carbon_g_per_kwh ? std::optional<double>(*joules / kJoulesPerKwh * *carbon_g_per_kwh) : std::nullopt;
   }

@@ -25,6 +25,9 @@
 
 namespace powerfit {
 
+// The most a CPU may draw at full load, in watts, for the CPU estimate (`cpu_tdp_w`, `--cpu-tdp`).
+inline constexpr double kMostCpuTdpW = 10000.0;
+
 struct SessionOptions {
   std::string output;              // database file to append the run to; empty: a temporary one
   std::string interval = "100ms";  // 1ms to 60s
@@ -35,7 +38,7 @@ struct SessionOptions {
   // CO2e and cost beside the joules in the summary and its scores (none where not given).
   Tariff tariff;
   bool estimate = true;  // an estimated CPU power where nothing measures it (always labelled)
-  std::optional<double> cpu_tdp_w;  // CPU power at full load in watts, for that estimate
+  std::optional<double> cpu_tdp_w;  // CPU power at full load in watts, for that estimate (at most kMostCpuTdpW)
   // Idle time measured by start() before it returns ("5s"), for idle power and dynamic energy.
   std::string baseline = "0";
   // Before that baseline, the longest wait for the measured power to stop falling (a GPU that has

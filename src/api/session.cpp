@@ -137,9 +137,16 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   if (impl_->settle > std::chrono::hours(1)) {
     throw Error(Error::Kind::argument, "settle: '" + impl_->options.settle + "' is longer than the 1h a machine may take to settle; give e.g. 30s");
   }
-  if (impl_->options.cpu_tdp_w && !(*impl_->options.cpu_tdp_w > 0.0)) {
-    throw Error(Error::Kind::argument, "cpu_tdp_w must be a power in watts above 0");
-  }
+  // NaN fails each comparison; a negative or infinite figure gave negative or infinite CO2e and cost.
+  const auto check = [](const std::optional<double>& value, double most, const std::string& what) {
+    if (value && !(*value > 0.0 && *value <= most)) {
+      throw Error(Error::Kind::argument, what + " must be above 0 and at most " + report::format("%g", most) + ", not " +
+                                             report::format("%g", *value));
+    }
+  };
+  check(impl_->options.cpu_tdp_w, kMostCpuTdpW, "cpu_tdp_w (CPU watts at full load)");
+  check(impl_->options.tariff.carbon_g_per_kwh, Tariff::kMostCarbonGPerKwh, "the carbon intensity (g CO2e per kWh)");
+  check(impl_->options.tariff.price_per_kwh, Tariff::kMostPricePerKwh, "the energy price (per kWh)");
 }
 
 Session::~Session() {

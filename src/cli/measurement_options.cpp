@@ -39,12 +39,24 @@ CLI::Validator job_pattern() {
       "", "");
 }
 
+void add_cpu_tdp_option(CLI::App& command, std::optional<double>& cpu_tdp) {
+  command.add_option("--cpu-tdp", cpu_tdp, "CPU power at full load in watts, for the estimate")
+      ->check(positive_at_most(kMostCpuTdpW, "watts between 0 and " + report::format("%g", kMostCpuTdpW) + " are expected, e.g. 65",
+                               "WATTS"));
+}
+
 void add_tariff_options(CLI::App& command, TariffFlags& flags) {
   command.add_option("--carbon-intensity", flags.carbon_g_per_kwh,
                      "Grams of CO2e per kWh, for CO2e beside the joules (or POWERFIT_CARBON_INTENSITY)")
-      ->check(positive_at_most(5000.0, "grams of CO2e per kWh between 0 and 5000 are expected, e.g. 56", "G_PER_KWH"));
+      ->check(positive_at_most(Tariff::kMostCarbonGPerKwh,
+                               "grams of CO2e per kWh between 0 and " + report::format("%g", Tariff::kMostCarbonGPerKwh) +
+                                   " are expected, e.g. 56",
+                               "G_PER_KWH"));
   command.add_option("--price", flags.price_per_kwh, "Energy price per kWh, for cost beside the joules (or POWERFIT_ENERGY_PRICE)")
-      ->check(positive_at_most(1000.0, "a price per kWh between 0 and 1000 is expected, e.g. 0.25", "PER_KWH"));
+      ->check(positive_at_most(Tariff::kMostPricePerKwh,
+                               "a price per kWh between 0 and " + report::format("%g", Tariff::kMostPricePerKwh) +
+                                   " is expected, e.g. 0.25",
+                               "PER_KWH"));
 }
 
 void add_live_option(CLI::App& command, std::optional<bool>& live) {
@@ -67,8 +79,8 @@ std::variant<Tariff, std::string> tariff_of(const TariffFlags& flags) {
     value = number;
     return std::nullopt;
   };
-  if (auto problem = from_environment("POWERFIT_CARBON_INTENSITY", 5000.0, tariff.carbon_g_per_kwh)) return *problem;
-  if (auto problem = from_environment("POWERFIT_ENERGY_PRICE", 1000.0, tariff.price_per_kwh)) return *problem;
+  if (auto problem = from_environment("POWERFIT_CARBON_INTENSITY", Tariff::kMostCarbonGPerKwh, tariff.carbon_g_per_kwh)) return *problem;
+  if (auto problem = from_environment("POWERFIT_ENERGY_PRICE", Tariff::kMostPricePerKwh, tariff.price_per_kwh)) return *problem;
   return tariff;
 }
 
@@ -84,8 +96,7 @@ void add_measurement_options(CLI::App& command, MeasurementFlags& flags) {
       ->transform(job_pattern());
   command.add_flag("--include-loopback", flags.include_loopback, "Count loopback traffic in the network total");
   command.add_flag("--no-estimate", flags.no_estimate, "No estimated CPU power where nothing measures it");
-  command.add_option("--cpu-tdp", flags.cpu_tdp, "CPU power at full load in watts, for the estimate")
-      ->check(positive_at_most(10000.0, "watts between 0 and 10000 are expected, e.g. 65", "WATTS"));
+  add_cpu_tdp_option(command, flags.cpu_tdp);
   command.add_option("--sources", flags.sources, "Sample only these sources, as `powerfit sensors` names them (e.g. procfs.cpu,rapl)")
       ->delimiter(',');
   command.add_option("--gpus", flags.gpus,

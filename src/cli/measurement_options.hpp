@@ -20,6 +20,8 @@ struct TariffFlags {
   std::optional<double> carbon_g_per_kwh, price_per_kwh;
 };
 void add_tariff_options(CLI::App& command, TariffFlags& flags);
+// --cpu-tdp, checked against kMostCpuTdpW.
+void add_cpu_tdp_option(CLI::App& command, std::optional<double>& cpu_tdp);
 // --live and --no-live: the live line forced on or off (unset: on where stderr is a terminal).
 void add_live_option(CLI::App& command, std::optional<bool>& live);
 // The tariff, or the one-line message for an environment variable that is not a number in range.

@@ -53,8 +53,7 @@ Action add_serve_command(CLI::App& app, const GlobalOptions& global) {
       ->transform(job_pattern());
   command->add_option("--sources", options->sources, "Sample only these sources, as `powerfit sensors` names them")->delimiter(',');
   command->add_flag("--no-estimate", options->no_estimate, "No estimated CPU power where nothing measures it");
-  command->add_option("--cpu-tdp", options->cpu_tdp, "CPU power at full load in watts, for the estimate")
-      ->check(positive_at_most(10000.0, "watts between 0 and 10000 are expected, e.g. 65", "WATTS"));
+  add_cpu_tdp_option(*command, options->cpu_tdp);
   add_live_option(*command, options->live);
   command->footer("Example: powerfit serve --listen 127.0.0.1:9101 -i 1s   (then scrape http://127.0.0.1:9101/metrics)");
 

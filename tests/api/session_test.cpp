@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <limits>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -63,6 +65,14 @@ TEST(Api, ARegionReportsItsTimeCpuAndEnergyAndCountsAreScored) {
 
 TEST(Api, MisuseIsAnErrorNeverACrashAndMeasurementsAreKept) {
   EXPECT_THROW(Session({.interval = "fast"}), Error);
+  // A negative, infinite or NaN tariff gave negative or infinite CO2e and cost; the command line
+  // refused them, the APIs did not.
+  for (const double bad : {-3.0, 0.0, 1e9, std::numeric_limits<double>::infinity(), std::nan("")}) {
+    EXPECT_THROW(Session({.tariff = {.carbon_g_per_kwh = bad}}), Error) << bad;
+    EXPECT_THROW(Session({.tariff = {.price_per_kwh = bad}}), Error) << bad;
+    EXPECT_THROW(Session({.cpu_tdp_w = bad}), Error) << bad;
+  }
+  EXPECT_NO_THROW(Session({.tariff = {.carbon_g_per_kwh = 56.0, .price_per_kwh = 0.25}, .cpu_tdp_w = 65.0}));
   Session session({.interval = "10ms"});
   try {
     session.stop();

@@ -85,6 +85,12 @@ def test_misuse_raises_with_a_message():
     assert session.stop()["samples"] > 0
     with pytest.raises(powerfit.Error):
         powerfit.Session(out="/nonexistent/dir/x.db").start()
+    # A negative or NaN tariff gave negative CO2e and cost; the command line refused it.
+    for bad in (-3.0, float("nan"), float("inf")):
+        with pytest.raises(powerfit.Error, match="carbon intensity"):
+            powerfit.Session(carbon_intensity=bad)
+        with pytest.raises(powerfit.Error, match="price"):
+            powerfit.Session(price=bad)
 
 
 def test_sampling_runs_without_the_gil():
