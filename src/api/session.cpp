@@ -147,6 +147,11 @@ Session::Session(SessionOptions options) : impl_(std::make_unique<Impl>()) {
   check(impl_->options.cpu_tdp_w, kMostCpuTdpW, "cpu_tdp_w (CPU watts at full load)");
   check(impl_->options.tariff.carbon_g_per_kwh, Tariff::kMostCarbonGPerKwh, "the carbon intensity (g CO2e per kWh)");
   check(impl_->options.tariff.price_per_kwh, Tariff::kMostPricePerKwh, "the energy price (per kWh)");
+  if (const auto& gpus = impl_->options.gpus;
+      gpus && (gpus->empty() || std::any_of(gpus->begin(), gpus->end(), [](const std::string& gpu) { return gpu.empty(); }))) {
+    throw Error(Error::Kind::argument,
+                "gpus: an empty list or name chooses no GPU; name GPUs by NVML index or UUID, or leave gpus out to count them all");
+  }
 }
 
 Session::~Session() {

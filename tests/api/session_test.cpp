@@ -73,6 +73,9 @@ TEST(Api, MisuseIsAnErrorNeverACrashAndMeasurementsAreKept) {
     EXPECT_THROW(Session({.cpu_tdp_w = bad}), Error) << bad;
   }
   EXPECT_NO_THROW(Session({.tariff = {.carbon_g_per_kwh = 56.0, .price_per_kwh = 0.25}, .cpu_tdp_w = 65.0}));
+  // An empty choice of GPUs was taken as a choice of none, then blamed on NVML.
+  EXPECT_THROW(Session({.gpus = std::vector<std::string>{}}), Error);
+  EXPECT_THROW(Session({.gpus = std::vector<std::string>{"0", ""}}), Error);
   Session session({.interval = "10ms"});
   try {
     session.stop();
