@@ -24,13 +24,26 @@ except ImportError:  # else the C API through ctypes, as the wheel installs it
 __all__ = ["Error", "Region", "Session", "measure", "__version__"]
 
 
+def _names(value):
+    """Names as a list: a list or tuple as given, one string as the command line takes it ("a,b"),
+    a GPU index as its name. A string's characters were taken as names: sources="nvml" asked for
+    a source named "n"."""
+    if isinstance(value, str):
+        return value.split(",")
+    if isinstance(value, int):
+        return [str(value)]
+    return [str(item) for item in value]
+
+
 class Session:
     """One measured run. `out`: database file (None: a temporary one); `interval`: "1ms" to "60s";
     `baseline`: idle time measured when the session starts ("5s"), for idle power and dynamic energy;
     `settle`: before that baseline, the longest wait for the measured power to stop falling ("0": none);
-    `sources`: sample only these (names as `powerfit sensors` lists them), default all available;
+    `sources`: sample only these (names as `powerfit sensors` lists them, as a list or "a,b"),
+    default all available;
     `carbon_intensity` (g CO2e per kWh) and `price` (per kWh): CO2e and cost beside the joules in
-    the summary, measured and ESTIMATED apart. `gpus`: the GPUs to count (NVML indices or UUIDs);
+    the summary, measured and ESTIMATED apart. `gpus`: the GPUs to count (NVML indices or UUIDs, as
+    a list, "0,1" or 0);
     by default, in a job of one process per GPU (torchrun, srun, mpirun), the GPU this rank is
     bound to, with the host's channels counted by local rank 0 alone; `summary["counted"]` says
     what was counted where anything narrowed it."""
@@ -38,8 +51,8 @@ class Session:
     def __init__(self, out=None, interval="100ms", label="", estimate=True, baseline="0", sources=(),
                  carbon_intensity=None, price=None, gpus=None, settle="30s"):
         self._session = _Session(out=out, interval=interval, label=label, estimate=estimate, baseline=baseline,
-                                 sources=list(sources), carbon_intensity=carbon_intensity, price=price,
-                                 gpus=None if gpus is None else [str(g) for g in gpus], settle=settle)
+                                 sources=_names(sources), carbon_intensity=carbon_intensity, price=price,
+                                 gpus=None if gpus is None else _names(gpus), settle=settle)
         self.summary = None
 
     def start(self):

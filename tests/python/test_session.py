@@ -117,6 +117,17 @@ def test_baseline_and_inference_window_decide_what_is_scored():
     assert summary["energy_per_inference_j"] == pytest.approx(window / 100)
 
 
+def test_sources_and_gpus_given_as_the_command_line_gives_them():
+    # A string's characters were taken as names: sources="procfs.memory" asked for a source "p".
+    with powerfit.Session(interval="20ms", sources="procfs.memory,procfs.cpu") as session:
+        pass
+    assert {channel["source"] for channel in session.summary["channels"]} == {"procfs.memory", "procfs.cpu"}
+    # A GPU by its index, as an int or a string: refused here (no NVML), naming that GPU.
+    for gpus in (0, "0", [0]):
+        with pytest.raises(powerfit.Error, match=r"GPUs chosen \(0\)"):
+            powerfit.Session(gpus=gpus).start()
+
+
 def test_chosen_sources_alone_are_sampled():
     with powerfit.Session(interval="20ms", sources=["procfs.memory"]) as session:
         pass
