@@ -166,9 +166,7 @@ TEST(Merge, ARunCopiedMidRunIsReplacedByItsClosedCopyWhicheverComesFirst) {
 // A version-1 database, as powerfit wrote before schema 2: the columns and table that 2 added
 // are dropped from a current file.
 void downgrade_to_version_1(const std::filesystem::path& path) {
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
-  const char* sql = R"sql(
+  execute_sql(path, R"sql(
     PRAGMA journal_mode=DELETE;
     DROP INDEX samples_by_channel; CREATE INDEX samples_by_run ON samples (run_id);
     ALTER TABLE runs DROP COLUMN scheduler; ALTER TABLE runs DROP COLUMN machine;
@@ -180,11 +178,7 @@ void downgrade_to_version_1(const std::filesystem::path& path) {
     ALTER TABLE workload_reports DROP COLUMN latency_p50_s; ALTER TABLE workload_reports DROP COLUMN latency_p90_s;
     ALTER TABLE workload_reports DROP COLUMN latency_p99_s; ALTER TABLE workload_reports DROP COLUMN throughput_per_s;
     ALTER TABLE workload_reports DROP COLUMN warmup_batches; ALTER TABLE workload_reports DROP COLUMN threads;
-    PRAGMA user_version = 1;)sql";
-  char* error = nullptr;
-  EXPECT_EQ(sqlite3_exec(db, sql, nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
-  sqlite3_free(error);
-  sqlite3_close(db);
+    PRAGMA user_version = 1;)sql");
 }
 
 TEST(Merge, AnOlderSchemaIsMigratedAsideAndMerged) {
