@@ -25,9 +25,8 @@ __all__ = ["Error", "Region", "Session", "measure", "__version__"]
 
 
 def _names(value):
-    """Names as a list: a list or tuple as given, one string as the command line takes it ("a,b"),
-    a GPU index as its name. A string's characters were taken as names: sources="nvml" asked for
-    a source named "n"."""
+    """Names as a list: a list or tuple as given, one string split on commas as the command line
+    splits it ("a,b"), a GPU index as its name."""
     if isinstance(value, str):
         return value.split(",")
     if isinstance(value, int):
