@@ -1,6 +1,5 @@
 #include "session/recorded_session.hpp"
 
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,10 +28,7 @@ namespace {
 double process_cpu_seconds_since_last_run() {
   static std::mutex mutex;
   static double counted_s = 0.0;
-  rusage own{};
-  ::getrusage(RUSAGE_SELF, &own);
-  const double now_s = static_cast<double>(own.ru_utime.tv_sec + own.ru_stime.tv_sec) +
-                       static_cast<double>(own.ru_utime.tv_usec + own.ru_stime.tv_usec) * 1e-6;
+  const double now_s = static_cast<double>(clock_ns(CLOCK_PROCESS_CPUTIME_ID)) * 1e-9;
   const std::lock_guard lock(mutex);
   return now_s - std::exchange(counted_s, now_s);
 }
