@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "powerfit/error.hpp"
 #include "powerfit/version.hpp"
+#include "sensors/nvml_library.hpp"
 #include "sensors/nvml_schedule.hpp"
 
 namespace powerfit::cli {
@@ -143,6 +144,8 @@ int main(int argc, char** argv) {
     return usage_error(*problem);
   }
 
+  // A command that opens its sources again and again pays for NVML's start and shut-down once.
+  powerfit::sensors::NvmlLibrary::keep_until_exit();
   try {
     for (const auto& [name, action] : commands) {
       if (app.get_subcommand(name)->parsed()) return action();

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <mutex>
 #include <string>
@@ -22,6 +23,8 @@ void bind(void* handle, const char* symbol, Function& slot) {
   slot = reinterpret_cast<Function>(::dlsym(handle, symbol));
 }
 
+std::atomic<bool> g_keep_until_exit{false};
+
 std::string asked_for() {
   const char* override_path = std::getenv("POWERFIT_NVML_LIBRARY");
   return override_path ? override_path : "";
@@ -36,9 +39,17 @@ std::shared_ptr<NvmlLibrary> NvmlLibrary::share(std::string& problem) {
   auto library = held.lock();
   if (library && library->asked_for_ == asked_for()) return library;
   library = load(problem);
-  if (library) held = library;
+  if (!library) return library;
+  held = library;
+  if (g_keep_until_exit) {
+    // Never destroyed, so never shut down: the process's exit releases the driver's handles.
+    static auto* kept = new std::shared_ptr<NvmlLibrary>();
+    *kept = library;
+  }
   return library;
 }
+
+void NvmlLibrary::keep_until_exit() { g_keep_until_exit = true; }
 
 std::unique_ptr<NvmlLibrary> NvmlLibrary::load(std::string& problem) {
   // POWERFIT_NVML_LIBRARY alone when given; else the names drivers install it under (the

@@ -54,6 +54,12 @@ class NvmlLibrary {
   // sources share one (beside an H100 a second nvmlInit cost 4 ms of CPU; VALIDATION.md, "Every
   // source within twice nvidia-smi?").
   static std::shared_ptr<NvmlLibrary> share(std::string& problem);
+  // From now on, the library share() loads stays initialised until the process exits, never shut
+  // down: for a process that opens sources again and again (each run of `run -r`, each of bench's
+  // sessions), where each opening would pay nvmlInit and each closing nvmlShutdown, about 10 and
+  // 3 ms of CPU beside an H100 (VALIDATION.md). The process's exit releases what nvmlShutdown
+  // would. The command-line tool calls it; a library in someone else's process does not.
+  static void keep_until_exit();
   ~NvmlLibrary();
   NvmlLibrary(const NvmlLibrary&) = delete;
   NvmlLibrary& operator=(const NvmlLibrary&) = delete;

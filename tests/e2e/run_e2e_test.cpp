@@ -554,6 +554,33 @@ TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {
   EXPECT_FALSE(std::filesystem::exists(db));
 }
 
+// Each run of `run -r` opened its sources anew, and with them NVML: beside an H100, nvmlInit and
+// nvmlShutdown cost about 10 and 3 ms of CPU a run. The command-line tool now starts NVML once and
+// leaves its shut-down to the process's exit; every run still counts the GPU.
+TEST(RunEndToEnd, RepeatedRunsStartNvmlOnceAndLeaveItsShutDownToTheExit) {
+  TempTree tree;
+  ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);
+  ::setenv("FAKE_NVML_REPORT", "1", 1);
+  ::setenv("FAKE_NVML_WATTS", "100", 1);  // a card at 100 W, its counter refreshed every 100 ms
+  const auto summaries = tree.path("runs.json").string();
+  const auto repeated = run_powerfit({"run", "-q", "-r", "3", "-i", "10ms", "--sources", "nvml", "-o", tree.path("runs.db").string(),
+                                      "--summary-json", summaries, "--", "sleep", "0.3"},
+                                     tree.root());
+  ::unsetenv("FAKE_NVML_WATTS");
+  ::unsetenv("FAKE_NVML_REPORT");
+  ::unsetenv("POWERFIT_NVML_LIBRARY");
+
+  ASSERT_EQ(repeated.status, 0) << repeated.err;
+  EXPECT_NE(repeated.err.find("fake_nvml: nvmlInit called 1 times, nvmlShutdown 0 times"), std::string::npos) << repeated.err;
+  std::ifstream in(summaries);
+  const auto written = json::parse(in);
+  ASSERT_EQ(written["runs"].size(), 3U);
+  for (const auto& run : written["runs"]) {
+    // 100 W over the run, within the counter's refresh of 100 ms at either end.
+    EXPECT_NEAR(channel(run, "gpu0.energy")["energy_j"].get<double>(), 100.0 * run["duration_s"].get<double>(), 20.0) << run.dump();
+  }
+}
+
 TEST(RunEndToEnd, TheLiveLineShowsPowerPerSourceAndEnergySoFarMeasuredAndEstimatedApart) {
   TempTree tree;
   ::setenv("POWERFIT_NVML_LIBRARY", FAKE_NVML_LIBRARY, 1);

@@ -121,11 +121,15 @@ std::vector<FakeGpu> initial_gpus() {
 std::vector<FakeGpu> g_gpus = initial_gpus();
 std::atomic<long long> g_counter_read_ns{0};  // how long a read of the counter takes
 // FAKE_NVML_COUNTER_READ_MS: each read of the counter takes that long (a real one about 3 ms).
-// FAKE_NVML_REPORT: at exit, how often each value of the first GPU was read goes to stderr.
+// FAKE_NVML_REPORT: at exit (or when unloaded), how often NVML was initialised and shut down, and
+// how often each value of the first GPU was read, go to stderr.
+int g_inits = 0;
+int g_shutdowns = 0;
 const bool g_environment_read = [] {
   if (const char* ms = std::getenv("FAKE_NVML_COUNTER_READ_MS")) g_counter_read_ns = static_cast<long long>(std::atof(ms) * 1e6);
   if (std::getenv("FAKE_NVML_REPORT") != nullptr) {
     std::atexit([] {
+      std::fprintf(stderr, "fake_nvml: nvmlInit called %d times, nvmlShutdown %d times\n", g_inits, g_shutdowns);
       for (const auto& [what, n] : g_gpus.at(0).calls) std::fprintf(stderr, "fake_nvml: %s read %d times\n", what.c_str(), n);
     });
   }
@@ -262,10 +266,12 @@ int fake_nvml_calls(int gpu, const char* what) {
 nvmlReturn_t nvmlInit_v2() {
   if (g_init_error != NVML_SUCCESS) return g_init_error;
   ++g_initialised;
+  ++g_inits;
   return NVML_SUCCESS;
 }
 nvmlReturn_t nvmlShutdown() {
   --g_initialised;
+  ++g_shutdowns;
   return NVML_SUCCESS;
 }
 const char* nvmlErrorString(nvmlReturn_t code) {
