@@ -242,15 +242,28 @@ nlohmann::ordered_json fit_json(const analysis::FitResult& fit, const std::vecto
 void write_fit_csv(std::ostream& out, const analysis::FitResult& fit, const Tariff& tariff) {
   out << "architecture,machine,metric,mean,ci95_half_width,median,stddev,cv,runs,accuracy_percent,energy_per_inference_j,"
          "co2e_g_per_1000_inferences,cost_per_1000_inferences,energy_estimated,accuracy_declared,best_on_machine,on_pareto_front,"
-         "energy_partial\n";
+         "energy_partial,best_on_machine_lead,best_on_machine_runner_up,best_on_machine_lead_estimated,"
+         "best_machine_for_architecture,best_machine_lead,best_machine_runner_up,best_machine_lead_estimated\n";
   const auto optional_number = [](std::optional<double> value) { return value ? format("%.17g", *value) : std::string(); };
   const auto quoted = [](const std::string& text) {
     std::string escaped = "\"";
     for (const char c : text) escaped += c == '"' ? std::string("\"\"") : std::string(1, c);
     return escaped + "\"";
   };
+  // Where the cell is the best of its machine (or its architecture's best machine): whether its
+  // interval parts it from the runner-up, which that is, and whether ESTIMATED energy was compared;
+  // empty elsewhere.
+  const auto lead_columns = [&](bool best, const std::map<std::string, analysis::Lead>& leads, const std::string& key) {
+    const auto found = leads.find(key);
+    if (!best || found == leads.end()) return std::string(",,");
+    const auto& lead = found->second;
+    return analysis::lead_order_name(lead.order) + ',' + quoted(lead.runner_up) + ',' + (lead.estimated ? "true" : "false");
+  };
   for (const auto& cell : fit.cells) {
     const auto best = fit.best_architecture.find(cell.machine);
+    const bool best_on_machine = best != fit.best_architecture.end() && best->second == cell.architecture;
+    const auto best_machine = fit.best_machine.find(cell.architecture);
+    const bool best_for_architecture = best_machine != fit.best_machine.end() && best_machine->second == cell.machine;
     const auto& front = fit.pareto_front.at(cell.machine);
     out << quoted(cell.architecture) << ',' << quoted(cell.machine) << ',' << analysis::fit_metric_name(fit.metric) << ','
         << (cell.value.n ? format("%.17g", cell.value.mean) : "") << ','
@@ -262,9 +275,11 @@ void write_fit_csv(std::ostream& out, const analysis::FitResult& fit, const Tari
         << optional_number(tariff.co2e_g(cell.energy_per_inference_j.mean * 1000.0)) << ','
         << optional_number(tariff.cost(cell.energy_per_inference_j.mean * 1000.0)) << ','
         << (cell.estimated ? "true" : "false") << ',' << (cell.declared ? "true" : "false") << ','
-        << (best != fit.best_architecture.end() && best->second == cell.architecture ? "true" : "false") << ','
+        << (best_on_machine ? "true" : "false") << ','
         << (std::find(front.begin(), front.end(), cell.architecture) != front.end() ? "true" : "false") << ','
-        << (cell.partial ? "true" : "false") << '\n';
+        << (cell.partial ? "true" : "false") << ',' << lead_columns(best_on_machine, fit.best_architecture_lead, cell.machine) << ','
+        << (best_for_architecture ? "true" : "false") << ','
+        << lead_columns(best_for_architecture, fit.best_machine_lead, cell.architecture) << '\n';
   }
 }
 
