@@ -21,8 +21,8 @@ Action add_merge_command(CLI::App& app, const GlobalOptions& global) {
     }
     std::vector<std::filesystem::path> inputs(options->inputs.begin(), options->inputs.end());
     const auto merged = recording::merge_databases(options->output, inputs);
-    if (!global.quiet) {
-      for (const auto& source : merged) {
+    for (const auto& source : merged) {
+      if (!global.quiet) {
         std::cout << options->output << ": " << source.count.added << " run(s) added from " << source.path.string();
         if (source.count.already_present > 0) std::cout << " (" << source.count.already_present << " already there)";
         if (source.count.replaced > 0) {
@@ -33,6 +33,11 @@ Action add_merge_command(CLI::App& app, const GlobalOptions& global) {
                     << " never closed (copied mid-run, or powerfit killed): INCOMPLETE, marked so by score, fit and report";
         }
         std::cout << '\n';
+      }
+      if (source.count.differing > 0) {
+        std::cerr << "powerfit: warning: " << source.count.differing << " run(s) of " << source.path.string() << " differ from their copy in "
+                  << options->output << " (end or samples), though both were closed: the copy in " << options->output
+                  << " is kept; see which file holds the right one (`powerfit export FILE --format json`)\n";
       }
     }
     return 0;

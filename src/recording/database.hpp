@@ -185,6 +185,9 @@ class Database {
     // source's copy of the same run, closed or further on.
     std::size_t replaced = 0;
     std::size_t never_closed = 0;  // of the runs added or replacing, those with no end
+    // Of the runs already here, closed in both files, those whose copies differ in their end or
+    // their samples: the copy here is kept, and the user is told to look.
+    std::size_t differing = 0;
   };
   MergeCount merge_from(const std::filesystem::path& source);
 

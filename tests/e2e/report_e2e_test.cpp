@@ -176,6 +176,43 @@ TEST(PartialEnergy, ARunNeverClosedIsMarkedByMergeScoreAndReport) {
   EXPECT_NE(testing::read_file(page).find("INCOMPLETE: never closed"), std::string::npos);
 }
 
+// Two closed copies of one run that disagree (a file edited by hand, or a run copied and then
+// changed): merge kept the first without a word. It still keeps it, and warns, even under -q.
+TEST(MergeEndToEnd, ClosedCopiesThatDifferAreKeptFirstAndWarnedOf) {
+  TempTree tree;
+  const auto uuid = recording::new_run_uuid();
+  const auto record = [&](const std::filesystem::path& path, int ticks) {
+    auto database = recording::Database::open(path, recording::Database::Mode::read_write);
+    const auto run = database.begin_run({.uuid = uuid, .command = {"infer"}, .start_wall_ns = 1, .interval_s = 0.1});
+    const std::vector<ChannelInfo> channels{{.name = "gpu0.energy", .unit = Unit::joule, .kind = ChannelKind::energy_counter,
+                                             .in_energy_total = true}};
+    const auto ids = database.add_channels(run, channels);
+    auto transaction = database.transaction();
+    for (int tick = 0; tick < ticks; ++tick) database.insert_sample(run, ids[0], tick * 100'000'000LL, 30.0 * tick);
+    transaction.commit();
+    RunSummary summary{.duration_s = 0.5};
+    summary.channels = {{.info = channels[0], .samples = static_cast<std::uint64_t>(ticks), .energy_j = 30.0 * (ticks - 1)}};
+    database.finish_run(run, 500'000'001, summary, ids);
+  };
+  const auto a = tree.path("a.db"), b = tree.path("b.db"), all = tree.path("all.db");
+  record(a, 5);
+  record(b, 3);
+  const auto agreeing = run_powerfit({"merge", "-q", a.string(), a.string(), "-o", all.string()}, tree.root());
+  EXPECT_EQ(agreeing.status, 0) << agreeing.err;
+  EXPECT_EQ(agreeing.err, "");
+  const auto merged = run_powerfit({"merge", "-q", b.string(), "-o", all.string()}, tree.root());
+  EXPECT_EQ(merged.status, 0) << merged.err;
+  EXPECT_EQ(merged.out, "");
+  EXPECT_EQ(merged.err.find("powerfit: warning: 1 run(s) of " + b.string() + " differ from their copy in " + all.string()), 0u)
+      << merged.err;
+  EXPECT_EQ(std::count(merged.err.begin(), merged.err.end(), '\n'), 1) << merged.err;
+  auto database = recording::Database::open(all, recording::Database::Mode::read_only);
+  ASSERT_EQ(database.runs().size(), 1u);
+  const auto series = database.run_series(database.runs()[0].id);
+  ASSERT_EQ(series.size(), 1u);
+  EXPECT_EQ(series.begin()->second.size(), 5u);  // a.db's copy
+}
+
 TEST(PartialEnergy, AChannelThatStoppedAfterTheWindowLeavesTheWindowWhole) {
   TempTree tree;
   const auto path = tree.path("late.db");

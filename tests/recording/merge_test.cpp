@@ -163,6 +163,30 @@ TEST(Merge, ARunCopiedMidRunIsReplacedByItsClosedCopyWhicheverComesFirst) {
   EXPECT_EQ(count(both, "samples"), 10);
 }
 
+// Two closed copies of one run that did not agree were merged without a word: the first kept, the
+// other dropped as "already there". Now the merge counts them, for the command to warn of; copies
+// that agree, the same file merged again above all, are no such thing.
+TEST(Merge, ClosedCopiesOfARunThatDifferAreCountedAndTheFirstKept) {
+  TempTree tree;
+  const auto first = tree.path("first.db"), same = tree.path("same.db"), fewer = tree.path("fewer.db"), later = tree.path("later.db");
+  record_run(first, "lenet", 5);
+  std::filesystem::copy_file(first, same);
+  std::filesystem::copy_file(first, fewer);
+  std::filesystem::copy_file(first, later);
+  execute_sql(fewer, "DELETE FROM samples WHERE t_ns >= 300000000;");
+  execute_sql(later, "UPDATE runs SET end_time = end_time + 1000;");
+  const auto all = tree.path("all.db");
+  const auto merged = merge_databases(all, {first, same, first, fewer, later});
+  EXPECT_EQ(merged[0].count.added, 1u);
+  EXPECT_EQ(merged[1].count.differing, 0u);
+  EXPECT_EQ(merged[2].count.differing, 0u);
+  EXPECT_EQ(merged[3].count.differing, 1u);
+  EXPECT_EQ(merged[4].count.differing, 1u);
+  for (std::size_t i = 1; i < merged.size(); ++i) EXPECT_EQ(merged[i].count.already_present, 1u) << i;
+  EXPECT_EQ(count(all, "runs"), 1);
+  EXPECT_EQ(count(all, "samples"), 10);  // the first copy's
+}
+
 // A version-1 database, as powerfit wrote before schema 2: the columns and table that 2 added
 // are dropped from a current file.
 void downgrade_to_version_1(const std::filesystem::path& path) {
