@@ -83,15 +83,6 @@ Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
       throw RecordingError("'" + source.string() + "' has schema version " + std::to_string(version) + ", not " +
                            std::to_string(kOldestReadableVersion) + " to " + std::to_string(kSchemaVersion));
     }
-    {
-      // Before the stale runs go: two closed copies of one run that do not agree.
-      Statement differing(db, R"sql(
-        SELECT count(*) FROM main.runs m JOIN source.runs s ON s.uuid = m.uuid
-        WHERE m.end_time IS NOT NULL AND s.end_time IS NOT NULL AND (m.end_time != s.end_time OR
-          (SELECT count(*) FROM source.samples WHERE run_id = s.id) != (SELECT count(*) FROM main.samples WHERE run_id = m.id)))sql");
-      differing.step();
-      count.differing = static_cast<std::size_t>(differing.int64(0));
-    }
     execute(db, R"sql(
       CREATE TEMP TABLE stale_runs AS
         SELECT m.id AS id FROM main.runs m JOIN source.runs s ON s.uuid = m.uuid
@@ -112,13 +103,19 @@ Database::MergeCount Database::merge_from(const std::filesystem::path& source) {
     {
       Statement counts(db, "SELECT (SELECT count(*) FROM temp.new_runs), (SELECT count(*) FROM source.runs), "
                            "(SELECT count(*) FROM temp.stale_runs), "
-                           "(SELECT count(*) FROM source.runs WHERE end_time IS NULL AND id IN (SELECT id FROM temp.new_runs))");
+                           "(SELECT count(*) FROM source.runs WHERE end_time IS NULL AND id IN (SELECT id FROM temp.new_runs)), "
+                           // Two closed copies of one run that do not agree (no stale run is closed).
+                           "(SELECT count(*) FROM main.runs m JOIN source.runs s ON s.uuid = m.uuid "
+                           " WHERE m.end_time IS NOT NULL AND s.end_time IS NOT NULL AND (m.end_time != s.end_time OR "
+                           "  (SELECT count(*) FROM source.samples WHERE run_id = s.id) != "
+                           "  (SELECT count(*) FROM main.samples WHERE run_id = m.id)))");
       counts.step();
       const auto copied = static_cast<std::size_t>(counts.int64(0));
       count.replaced = static_cast<std::size_t>(counts.int64(2));
       count.added = copied - count.replaced;
       count.already_present = static_cast<std::size_t>(counts.int64(1)) - copied;
       count.never_closed = static_cast<std::size_t>(counts.int64(3));
+      count.differing = static_cast<std::size_t>(counts.int64(4));
     }
     copy_rows(db, "runs");
     execute(db, R"sql(
