@@ -11,6 +11,8 @@
 #include <mutex>
 #include <string>
 
+#include "core/clock.hpp"
+#include "core/sleeper.hpp"
 #include "sampler/sampler.hpp"
 #include "sensors/catalog.hpp"
 #include "sensors/process_tree.hpp"
@@ -65,6 +67,17 @@ void BM_TimedWake(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TimedWake)->Arg(100)->Iterations(30)->Unit(benchmark::kMicrosecond);
+
+// The same through the Sleeper the sampler and NVML's poller now sleep on (a futex word).
+void BM_SleeperWake(benchmark::State& state) {
+  Sleeper sleeper;
+  std::int64_t next = monotonic_now_ns();
+  for (auto _ : state) {
+    next += state.range(0) * 1'000'000;
+    sleeper.sleep_until(next);
+  }
+}
+BENCHMARK(BM_SleeperWake)->Arg(100)->Iterations(30)->Unit(benchmark::kMicrosecond);
 
 // The process tree's first scan over a host of 1000 processes (a /proc laid out in a temporary
 // directory: a stat per process, /proc/loadavg) whose root has two children. ARG 1: the kernel's

@@ -86,11 +86,8 @@ void Sampler::start() {
 
 void Sampler::stop() {
   if (!thread_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stop_requested_ = true;
-  }
-  wake_.notify_all();
+  stop_requested_ = true;
+  sleeper_.wake();
   thread_.join();
   for (auto& source : sources_) stats_.source_threads_cpu_s += source->threads_cpu_s();
 }
@@ -210,14 +207,14 @@ LatestValues Sampler::latest() const {
 void Sampler::run(std::promise<void>& first_tick) {
   const std::int64_t thread_cpu_start = thread_cpu_ns();
   const std::int64_t interval = options_.interval.count();
-  const auto start = std::chrono::steady_clock::time_point(std::chrono::nanoseconds(start_monotonic_ns_));
   std::int64_t k = 0;  // index of the next deadline: start + k * interval
-  std::unique_lock lock(mutex_);
   for (;;) {
-    const auto deadline = start + std::chrono::nanoseconds(k * interval);
     // The first tick is always taken, however soon stop() comes: a run has a start and an end.
-    if (k > 0 && wake_.wait_until(lock, deadline, [this] { return stop_requested_; })) break;
-    lock.unlock();
+    if (k > 0) {
+      while (!stop_requested_ && sleeper_.sleep_until(start_monotonic_ns_ + k * interval)) {
+      }
+      if (stop_requested_) break;
+    }
     const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
     stats_.max_lateness_s = std::max(stats_.max_lateness_s, static_cast<double>(now - k * interval) * 1e-9);
     sample_at(now);
@@ -227,9 +224,7 @@ void Sampler::run(std::promise<void>& first_tick) {
     const auto step = next_deadline(k, monotonic_now_ns() - start_monotonic_ns_, interval);
     stats_.missed_deadlines += static_cast<std::uint64_t>(step.missed);
     k = step.index;
-    lock.lock();
   }
-  lock.unlock();
   for (auto& source : sources_) source->before_last_read();
   const std::int64_t end = monotonic_now_ns() - start_monotonic_ns_;
   sample_at(end, true);  // the last stretch of the run, however short

@@ -3,8 +3,8 @@
 // recorded values through one ChannelTrack per channel, hands ticks to storage through a
 // TickQueue, keeps the markers set while it runs, and measures its own CPU time.
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <future>
 #include <cstdint>
 #include <memory>
@@ -17,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/duration.hpp"
+#include "core/sleeper.hpp"
 #include "sampler/channel_track.hpp"
 #include "sampler/tick_queue.hpp"
 #include "sensors/source.hpp"
@@ -127,9 +128,8 @@ class Sampler {
   SamplerStats stats_;
 
   std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_requested_ = false;
+  Sleeper sleeper_;
+  std::atomic<bool> stop_requested_{false};
 
   std::mutex markers_mutex_;
   std::vector<Marker> markers_;

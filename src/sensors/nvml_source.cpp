@@ -19,7 +19,7 @@ NvmlSource::~NvmlSource() {
       std::lock_guard lock(poller_mutex_);
       poller_stop_ = true;
     }
-    poller_wake_.notify_all();
+    poller_sleeper_.wake();
     poller_.join();
   }
 }
@@ -256,7 +256,7 @@ void NvmlSource::poke_poller() {
     if (poller_poked_) return;
     poller_poked_ = true;
   }
-  poller_wake_.notify_one();
+  poller_sleeper_.wake();
 }
 
 void NvmlSource::on_mark() {
@@ -266,7 +266,7 @@ void NvmlSource::on_mark() {
     poller_marked_ = true;
     poller_poked_ = true;
   }
-  poller_wake_.notify_one();
+  poller_sleeper_.wake();
 }
 
 bool NvmlSource::power_shifted(Gpu& gpu) {
@@ -530,7 +530,12 @@ void NvmlSource::poll() {
       if (watching) wake = std::min(wake, next_look[i]);
       if (counting(i)) wake = std::min(wake, next_count[i]);
     }
-    poller_wake_.wait_until(lock, wake, [this] { return poller_stop_ || poller_poked_; });
+    if (!poller_stop_ && !poller_poked_) {
+      lock.unlock();
+      // steady_clock's time points are CLOCK_MONOTONIC nanoseconds, as monotonic_now_ns() reads.
+      poller_sleeper_.sleep_until(std::chrono::duration_cast<std::chrono::nanoseconds>(wake.time_since_epoch()).count());
+      lock.lock();
+    }
     if (poller_stop_) return;
     poller_poked_ = false;
     const bool marked = std::exchange(poller_marked_, false);

@@ -44,6 +44,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "core/sleeper.hpp"
 #include "sensors/nvml_library.hpp"
 #include "sensors/nvml_schedule.hpp"
 #include "sensors/polled.hpp"
@@ -181,7 +182,7 @@ class NvmlSource final : public Source {
 
   std::thread poller_;
   std::mutex poller_mutex_;
-  std::condition_variable poller_wake_;
+  Sleeper poller_sleeper_;  // woken by a stop, a shift seen (poke_poller) or a marker
   bool poller_stop_ = false;
   bool poller_poked_ = false;
   bool poller_marked_ = false;  // a marker was set since the poller last looked
