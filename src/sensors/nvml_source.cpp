@@ -68,6 +68,7 @@ Availability NvmlSource::open() {
     const auto add = [&](const std::string& suffix, Unit unit, ChannelKind kind, bool in_total = false) {
       return add_channel({.name = prefix + suffix, .unit = unit, .kind = kind, .scope = scope, .in_energy_total = in_total});
     };
+    set_up_queries(*gpu);
     unsigned long long energy_mj = 0;
     const std::int64_t probed_from = monotonic_now_ns();
     const bool has_energy = api.total_energy && api.total_energy(gpu->device, &energy_mj) == NVML_SUCCESS;
@@ -126,6 +127,23 @@ Availability NvmlSource::open() {
   const bool from_environment = asked != nullptr && *asked != '\0';
   return {true, detail + ", driver " + driver_ + ", via " + nvml_->path() + "; read " + describe(schedule_) +
                     (from_environment ? std::string(" (") + kNvmlScheduleVariable + ")" : "")};
+}
+
+void NvmlSource::set_up_queries(Gpu& gpu) {
+  const auto& api = nvml_->api();
+  unsigned int value = 0;
+  if (api.clock) api.clock(gpu.device, NVML_CLOCK_SM, &value);
+  if (api.temperature) api.temperature(gpu.device, NVML_TEMPERATURE_GPU, &value);
+  if (api.power_usage) api.power_usage(gpu.device, &value);
+  if (api.field_values) {
+    nvmlFieldValue_t field{};
+    field.fieldId = NVML_FI_DEV_POWER_INSTANT;
+    api.field_values(gpu.device, 1, &field);
+  }
+  if (api.utilization) {
+    nvmlUtilization_t utilization{};
+    api.utilization(gpu.device, &utilization);
+  }
 }
 
 void NvmlSource::describe_host(HostInfo& host) const {

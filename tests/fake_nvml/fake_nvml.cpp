@@ -37,6 +37,7 @@ struct FakeGpu {
   };
   std::map<std::string, Every> every;
   std::map<std::string, int> calls;  // how often each value was asked for
+  std::vector<std::string> first_asked;  // each value, in the order first asked for
   std::vector<nvmlProcessInfo_t> processes;
   std::vector<nvmlProcessUtilizationSample_t> samples;
   // A simulated card: power follows `steps` (seconds since `origin_ns`, watts), and the energy
@@ -155,7 +156,7 @@ template <typename T>
 nvmlReturn_t get_now(nvmlDevice_t device, const std::string& what, T* out, double scale) {
   FakeGpu* gpu = gpu_of(device);
   if (!gpu) return NVML_ERROR_INVALID_ARGUMENT;
-  ++gpu->calls[what];
+  if (gpu->calls[what]++ == 0) gpu->first_asked.push_back(what);
   if (const auto rc = error_for(*gpu, what); rc != NVML_SUCCESS) return rc;
   if (auto fault = gpu->every.find(what); fault != gpu->every.end() && ++fault->second.calls % fault->second.n == 0) {
     if (fault->second.rc != NVML_SUCCESS) return fault->second.rc;
@@ -260,6 +261,13 @@ int fake_nvml_calls(int gpu, const char* what) {
   std::lock_guard lock(g_mutex);
   const auto found = g_gpus.at(static_cast<std::size_t>(gpu)).calls.find(what);
   return found == g_gpus.at(static_cast<std::size_t>(gpu)).calls.end() ? 0 : found->second;
+}
+
+// The name of the value first asked for `place`-th (from 0) on `gpu`, or null past the last.
+const char* fake_nvml_first_asked(int gpu, int place) {
+  std::lock_guard lock(g_mutex);
+  const auto& asked = g_gpus.at(static_cast<std::size_t>(gpu)).first_asked;
+  return place >= 0 && static_cast<std::size_t>(place) < asked.size() ? asked[static_cast<std::size_t>(place)].c_str() : nullptr;
 }
 
 // The NVML functions powerfit binds.
