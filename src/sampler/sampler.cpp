@@ -211,8 +211,7 @@ void Sampler::run(std::promise<void>& first_tick) {
   for (;;) {
     // The first tick is always taken, however soon stop() comes: a run has a start and an end.
     if (k > 0) {
-      while (!stop_requested_ && sleeper_.sleep_until(start_monotonic_ns_ + k * interval)) {
-      }
+      sleeper_.sleep_until(start_monotonic_ns_ + k * interval);  // cut short by stop() alone
       if (stop_requested_) break;
     }
     const std::int64_t now = monotonic_now_ns() - start_monotonic_ns_;
