@@ -1,9 +1,9 @@
 #include "harness/live_line.hpp"
+#include "core/clock.hpp"
 #include "core/thread_name.hpp"
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <utility>
 
@@ -56,20 +56,16 @@ LiveLine::LiveLine(Reader read, const LiveLineOptions& options, std::ostream& ou
 }
 
 LiveLine::~LiveLine() {
-  {
-    const std::lock_guard lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
+  stop_ = true;
+  sleeper_.wake();
   if (thread_.joinable()) thread_.join();
   if (drawn_ && options_.terminal) out_ << "\r\033[K" << std::flush;
 }
 
 void LiveLine::run() {
-  std::unique_lock lock(mutex_);
-  const auto start = std::chrono::steady_clock::now();
-  for (int second = 1;; ++second) {
-    if (wake_.wait_until(lock, start + std::chrono::seconds(second), [this] { return stop_; })) return;
+  const std::int64_t start = monotonic_now_ns();
+  for (std::int64_t second = 1;; ++second) {
+    if (sleeper_.sleep_until(start + second * 1'000'000'000) || stop_) return;  // cut short by the destructor alone
     const auto reading = read_();
     if (reading.elapsed_s < options_.delay_s || reading.elapsed_s <= 0.0) continue;
     if (options_.terminal) {

@@ -4,14 +4,14 @@
 // apart. On a terminal it rewrites one line and clears it at the end; elsewhere it writes a line
 // a second.
 
-#include <condition_variable>
+#include <atomic>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <thread>
 
+#include "core/sleeper.hpp"
 #include "powerfit/session.hpp"
 
 namespace powerfit::harness {
@@ -45,9 +45,9 @@ class LiveLine {
   Reader read_;
   LiveLineOptions options_;
   std::ostream& out_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false, drawn_ = false;
+  Sleeper sleeper_;
+  std::atomic<bool> stop_{false};
+  bool drawn_ = false;
   std::thread thread_;
 };
 

@@ -40,23 +40,19 @@ void RunWriter::start() {
 
 void RunWriter::stop() {
   if (!thread_.joinable()) return;
-  {
-    std::lock_guard lock(mutex_);
-    stop_requested_ = true;
-  }
-  wake_.notify_all();
+  stop_requested_ = true;
+  sleeper_.wake();
   thread_.join();
 }
 
 void RunWriter::run() {
   const std::int64_t cpu_start = thread_cpu_ns();
-  std::unique_lock lock(mutex_);
+  const std::int64_t period_ns = std::chrono::nanoseconds(batch_period_).count();
   for (;;) {
-    const bool stopping = wake_.wait_for(lock, batch_period_, [this] { return stop_requested_; });
-    lock.unlock();
+    sleeper_.sleep_until(monotonic_now_ns() + period_ns);  // cut short by stop() alone
+    const bool stopping = stop_requested_;
     flush();
     if (stopping) break;
-    lock.lock();
   }
   flush();  // ticks the sampler pushed while the last batch was being written
   cpu_s_ = static_cast<double>(thread_cpu_ns() - cpu_start) * 1e-9;

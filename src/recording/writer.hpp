@@ -2,15 +2,15 @@
 // The recording thread: drains the sampler's tick queue and markers into the database in one
 // transaction per batch, so that a run killed at any moment leaves every committed batch behind.
 
+#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/sleeper.hpp"
 #include "recording/database.hpp"
 #include "sampler/sampler.hpp"
 
@@ -72,9 +72,8 @@ class RunWriter {
   std::vector<std::optional<Standing>> standing_;  // by channel; nullopt: stored on every tick
   std::chrono::milliseconds batch_period_;
   std::thread thread_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_requested_ = false;
+  Sleeper sleeper_;
+  std::atomic<bool> stop_requested_{false};
   double cpu_s_ = 0.0;
   std::string error_;
   std::uint64_t stored_ticks_ = 0;

@@ -7,11 +7,7 @@ namespace powerfit::sensors {
 
 NvmlSlowSource::~NvmlSlowSource() {
   if (!poller_.joinable()) return;
-  {
-    std::lock_guard lock(poller_mutex_);
-    poller_stop_ = true;
-  }
-  poller_wake_.notify_all();
+  poller_sleeper_.wake();
   poller_.join();
 }
 
@@ -63,11 +59,9 @@ void NvmlSlowSource::before_first_read() {
   for (auto& gpu : gpus_) poll(*gpu);  // the run's first values, before the command starts
   poller_ = std::thread([this] {
     name_this_thread("pf-nvml-slow");
-    std::unique_lock lock(poller_mutex_);
-    while (!poller_wake_.wait_for(lock, kPollPeriod, [this] { return poller_stop_; })) {
-      lock.unlock();
+    const std::int64_t period_ns = std::chrono::nanoseconds(kPollPeriod).count();
+    while (!poller_sleeper_.sleep_until(monotonic_now_ns() + period_ns)) {  // cut short by the destructor alone
       for (auto& gpu : gpus_) poll(*gpu);
-      lock.lock();
     }
   });
 }

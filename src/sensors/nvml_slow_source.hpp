@@ -8,7 +8,6 @@
 // latest values.
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
+#include "core/sleeper.hpp"
 #include "sensors/nvml_library.hpp"
 #include "sensors/polled.hpp"
 #include "sensors/process_tree.hpp"
@@ -64,9 +64,7 @@ class NvmlSlowSource final : public Source {
   std::vector<nvmlProcessUtilizationSample_t> samples_ = std::vector<nvmlProcessUtilizationSample_t>(kMaxProcesses);
 
   std::thread poller_;
-  std::mutex poller_mutex_;
-  std::condition_variable poller_wake_;
-  bool poller_stop_ = false;
+  Sleeper poller_sleeper_;  // woken by the destructor, to stop
 };
 
 }  // namespace powerfit::sensors
