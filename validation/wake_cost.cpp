@@ -26,54 +26,50 @@ double thread_cpu_us() {
   return static_cast<double>(now.tv_sec) * 1e6 + static_cast<double>(now.tv_nsec) * 1e-3;
 }
 
+// The next deadline, `interval_ms` after `t`.
+void advance(timespec& t, int interval_ms) {
+  t.tv_nsec += static_cast<long>(interval_ms) * 1'000'000L;
+  while (t.tv_nsec >= 1'000'000'000L) {
+    t.tv_nsec -= 1'000'000'000L;
+    ++t.tv_sec;
+  }
+}
+
+// `wakes` sleeps to absolute CLOCK_MONOTONIC deadlines `interval_ms` apart, each by `sleep_until`, on
+// a thread of their own; prints that thread's CPU a wake-up.
+template <typename SleepUntil>
+void time_wakes(const char* way, int wakes, int interval_ms, SleepUntil sleep_until) {
+  std::thread([&] {
+    timespec next{};
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    const double before = thread_cpu_us();
+    for (int k = 1; k <= wakes; ++k) {
+      advance(next, interval_ms);
+      sleep_until(next);
+    }
+    std::printf("%-32s %6.1f us of CPU a wake-up (%d wake-ups, every %d ms)\n", way, (thread_cpu_us() - before) / wakes,
+                wakes, interval_ms);
+  }).join();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const int wakes = argc > 1 ? std::atoi(argv[1]) : 50;
   const int interval_ms = argc > 2 ? std::atoi(argv[2]) : 100;
-  std::thread waiting([&] {
-    std::mutex mutex;
-    std::condition_variable never;
+  std::mutex mutex;
+  std::condition_variable never;
+  time_wakes("condition_variable::wait_until", wakes, interval_ms, [&](const timespec& deadline) {
+    // steady_clock's time points are CLOCK_MONOTONIC's.
+    const std::chrono::steady_clock::time_point until(std::chrono::seconds(deadline.tv_sec) + std::chrono::nanoseconds(deadline.tv_nsec));
     std::unique_lock lock(mutex);
-    const auto start = std::chrono::steady_clock::now();
-    const double before = thread_cpu_us();
-    for (int k = 1; k <= wakes; ++k) never.wait_until(lock, start + std::chrono::milliseconds(interval_ms * k), [] { return false; });
-    std::printf("condition_variable::wait_until  %6.1f us of CPU a wake-up (%d wake-ups, every %d ms)\n",
-                (thread_cpu_us() - before) / wakes, wakes, interval_ms);
+    never.wait_until(lock, until, [] { return false; });
   });
-  waiting.join();
-  std::thread sleeping([&] {
-    timespec next{};
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    const double before = thread_cpu_us();
-    for (int k = 1; k <= wakes; ++k) {
-      next.tv_nsec += static_cast<long>(interval_ms) * 1'000'000L;
-      while (next.tv_nsec >= 1'000'000'000L) {
-        next.tv_nsec -= 1'000'000'000L;
-        ++next.tv_sec;
-      }
-      clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, nullptr);
-    }
-    std::printf("clock_nanosleep (absolute)      %6.1f us of CPU a wake-up (%d wake-ups, every %d ms)\n",
-                (thread_cpu_us() - before) / wakes, wakes, interval_ms);
+  time_wakes("clock_nanosleep (absolute)", wakes, interval_ms,
+             [](const timespec& deadline) { clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr); });
+  std::atomic<unsigned> word{0};
+  time_wakes("futex wait (absolute)", wakes, interval_ms, [&](const timespec& deadline) {
+    syscall(SYS_futex, &word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0u, &deadline, nullptr, FUTEX_BITSET_MATCH_ANY);
   });
-  sleeping.join();
-  std::thread futex_waiting([&] {
-    std::atomic<unsigned> word{0};
-    timespec next{};
-    clock_gettime(CLOCK_MONOTONIC, &next);
-    const double before = thread_cpu_us();
-    for (int k = 1; k <= wakes; ++k) {
-      next.tv_nsec += static_cast<long>(interval_ms) * 1'000'000L;
-      while (next.tv_nsec >= 1'000'000'000L) {
-        next.tv_nsec -= 1'000'000'000L;
-        ++next.tv_sec;
-      }
-      syscall(SYS_futex, &word, FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, 0u, &next, nullptr, FUTEX_BITSET_MATCH_ANY);
-    }
-    std::printf("futex wait (absolute)           %6.1f us of CPU a wake-up (%d wake-ups, every %d ms)\n",
-                (thread_cpu_us() - before) / wakes, wakes, interval_ms);
-  });
-  futex_waiting.join();
   return 0;
 }
