@@ -68,7 +68,7 @@ Availability NvmlSource::open() {
     const auto add = [&](const std::string& suffix, Unit unit, ChannelKind kind, bool in_total = false) {
       return add_channel({.name = prefix + suffix, .unit = unit, .kind = kind, .scope = scope, .in_energy_total = in_total});
     };
-    set_up_queries(*gpu);
+    const bool has_instant = set_up_queries(*gpu);
     unsigned long long energy_mj = 0;
     const std::int64_t probed_from = monotonic_now_ns();
     const bool has_energy = api.total_energy && api.total_energy(gpu->device, &energy_mj) == NVML_SUCCESS;
@@ -84,9 +84,7 @@ Availability NvmlSource::open() {
     // Without the counter (GPUs before Volta), joules come from integrating the power reading.
     gpu->power = add("power", Unit::watt, ChannelKind::power_gauge, !has_energy);
     channels_[gpu->power].refreshed_in_background = true;  // dated at the driver's refresh
-    nvmlFieldValue_t field{};
-    field.fieldId = NVML_FI_DEV_POWER_INSTANT;
-    if (api.field_values && api.field_values(gpu->device, 1, &field) == NVML_SUCCESS && field.nvmlReturn == NVML_SUCCESS) {
+    if (has_instant) {
       gpu->power_instant = add("power_instant", Unit::watt, ChannelKind::power_gauge);
       channels_[gpu->power_instant].refreshed_in_background = true;
     }
@@ -129,21 +127,20 @@ Availability NvmlSource::open() {
                     (from_environment ? std::string(" (") + kNvmlScheduleVariable + ")" : "")};
 }
 
-void NvmlSource::set_up_queries(Gpu& gpu) {
+bool NvmlSource::set_up_queries(Gpu& gpu) {
   const auto& api = nvml_->api();
   unsigned int value = 0;
   if (api.clock) api.clock(gpu.device, NVML_CLOCK_SM, &value);
   if (api.temperature) api.temperature(gpu.device, NVML_TEMPERATURE_GPU, &value);
   if (api.power_usage) api.power_usage(gpu.device, &value);
-  if (api.field_values) {
-    nvmlFieldValue_t field{};
-    field.fieldId = NVML_FI_DEV_POWER_INSTANT;
-    api.field_values(gpu.device, 1, &field);
-  }
+  nvmlFieldValue_t field{};
+  field.fieldId = NVML_FI_DEV_POWER_INSTANT;
+  const bool has_instant = api.field_values && api.field_values(gpu.device, 1, &field) == NVML_SUCCESS && field.nvmlReturn == NVML_SUCCESS;
   if (api.utilization) {
     nvmlUtilization_t utilization{};
     api.utilization(gpu.device, &utilization);
   }
+  return has_instant;
 }
 
 void NvmlSource::describe_host(HostInfo& host) const {

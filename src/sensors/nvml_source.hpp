@@ -121,12 +121,13 @@ class NvmlSource final : public Source {
   };
 
   // The reads a tick makes, once on opening before the counter's first read; their values are
-  // dropped. NVML sets itself up on a process's first queries, at a cost that rests on which come
+  // dropped, but for whether the instant power answered, which is returned: it decides that
+  // channel. NVML sets itself up on a process's first queries, at a cost that rests on which come
   // first: on an H100 (driver 580), in fresh processes, the counter read first took 5.7 ms of CPU
   // and a tick's reads after it 4.4 ms more, where the SM clock, the temperature, the power, the
-  // instant power and the utilization read first took 5.6 ms and the counter after them 3.0
+  // instant power and the utilization read first took 5.7 ms and the counter after them 3.0
   // (VALIDATION.md, "NVML's first queries").
-  void set_up_queries(Gpu& gpu);
+  bool set_up_queries(Gpu& gpu);
   void read_gpu(Gpu& gpu, std::span<Reading> out);
   // Reads the counter and stores the reading, dated at the counter's refresh it comes from.
   // Watching, the read is meant to show the counter's clock a refresh; else it is kept clear of

@@ -248,6 +248,26 @@ TEST_F(FakeNvml, OpeningAsksForTheTicksValuesBeforeTheCounter) {
   }
 }
 
+// A GPU whose instant power does not answer on opening has no such channel, and its counter's
+// energy is shaped by the power reading instead.
+TEST_F(FakeNvml, WithoutAnInstantPowerTheCounterIsShapedByThePower) {
+  fail(0, "instant_mw", NVML_ERROR_NOT_SUPPORTED);
+  NvmlSource source;
+  ASSERT_TRUE(source.open().available);
+  bool gpu1_instant = false;
+  for (const auto& channel : source.channels()) {
+    EXPECT_NE(channel.name, "gpu0.power_instant");
+    if (channel.name == "gpu1.power_instant") gpu1_instant = true;
+    if (channel.name == "gpu0.energy") {
+      EXPECT_EQ(channel.gauge, "gpu0.power");
+    }
+    if (channel.name == "gpu1.energy") {
+      EXPECT_EQ(channel.gauge, "gpu1.power_instant");
+    }
+  }
+  EXPECT_TRUE(gpu1_instant);
+}
+
 TEST_F(FakeNvml, CounterReadingZeroOnEveryFifthPollAddsNoEnergy) {
   // Fault injection gave 349,853 W for two GPUs drawing 350 W each.
   constant_power(350.0);
