@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "core/duration.hpp"
@@ -42,6 +44,10 @@ struct Percent {
 constexpr std::array<Percent, 2> kPercents{{{"shift", &NvmlSchedule::shift, 10.0, "10%"},
                                            {"instant_lead", &NvmlSchedule::instant_lead, 1.0, "50%"}}};
 
+// Whole numbers: the name, the field and the largest.
+using Count = int NvmlSchedule::*;
+constexpr std::array<std::tuple<std::string_view, Count, int>, 1> kCounts{{{"watch_sharp", &NvmlSchedule::watch_sharp, 100}}};
+
 // "10%" as 0.1, "off" as 0; nothing when it is neither a percent above 0 and at most `most` as a share, nor off.
 std::optional<double> parse_percent(std::string_view text, double most) {
   if (text == "off") return 0.0;
@@ -75,6 +81,19 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
       schedule.*(on_off->second) = value == "on";
       continue;
     }
+    const auto* count = std::find_if(kCounts.begin(), kCounts.end(), [&](const auto& c) { return std::get<0>(c) == key; });
+    if (count != kCounts.end() && equals != std::string_view::npos) {
+      const auto value = item.substr(equals + 1);
+      const auto& [name, target, most] = *count;
+      int parsed = -1;
+      const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+      if (error != std::errc() || end != value.data() + value.size() || value.empty() || parsed < 0 || parsed > most) {
+        return prefix + std::string(key) + " is a whole number from 0 to " + std::to_string(most) + " (e.g. 2), not '" +
+               std::string(value) + "'" + fix;
+      }
+      schedule.*target = parsed;
+      continue;
+    }
     const auto* share = std::find_if(kPercents.begin(), kPercents.end(), [&](const auto& p) { return p.name == key; });
     if (share != kPercents.end() && equals != std::string_view::npos) {
       const auto value = item.substr(equals + 1);
@@ -91,7 +110,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, energy_level, first, retry, watch, " +
-             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or shift=PERCENT|off, instant_lead=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or watch_sharp=NUMBER, shift=PERCENT|off, instant_lead=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;
@@ -113,6 +132,7 @@ std::string describe(const NvmlSchedule& schedule) {
   for (const auto& [name, field] : kFields) {
     text += (text.empty() ? "" : ",") + std::string(name) + "=" + format_duration(schedule.*field);
   }
+  for (const auto& [name, field, most] : kCounts) text += "," + std::string(name) + "=" + std::to_string(schedule.*field);
   for (const auto& share : kPercents) {
     const double value = schedule.*(share.field);
     char percent[64];

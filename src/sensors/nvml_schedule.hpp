@@ -13,8 +13,9 @@ namespace powerfit::sensors {
 // (VALIDATION.md, "The default schedule", "Every 5 s by default", "The counter watched where
 // the power moves" and "The counter read where the power moves"): the counter every 5 s within
 // 30 s of a shift or a marker and every 30 s elsewhere, and watched whenever the power shifts
-// (seen by every tick's power reading) and at each marker; the power watched for a second every 10 s to keep
-// its refresh clock on time; the dear memory fields once a second. With the counter dated by its
+// (seen by every tick's power reading) and at each marker; the power watched for 2 s from the start
+// and every 10 s after until it has changed sharply twice, to keep its refresh clock on time; the
+// dear memory fields once a second. With the counter dated by its
 // own clock, bench's windows were as often within 0.5% read every 5 s as once a second (11 of 12
 // each), for 40-60% less CPU.
 struct NvmlSchedule {
@@ -40,6 +41,15 @@ struct NvmlSchedule {
   std::chrono::milliseconds watch_first{2000};  // from the start for this long (the period to a fraction of a ms),
   std::chrono::milliseconds watch_for{1000};    // then for this long
   std::chrono::milliseconds watch_every{10000};  // every this often (watch_for >= watch_every: always)
+  // A stretch after the first ends once the power has changed sharply this many times in it (0:
+  // each lasts `watch_for`), and its first two reads are aimed at the refresh the clock predicts
+  // rather than read every `watch` until one is seen. The clock carries its period and phase
+  // between stretches; a later stretch only re-times them, which two sharp changes do (four or
+  // five reads where the aim holds, where a second of aimed watching takes about twenty). The
+  // next stretch comes no later after this one's end than the time since the start, as after any
+  // stretch. On the H100, bench's windows came as close to a separate reader of the counter with
+  // 2 as with 0 (6 and 5 of 14 within 0.5%; VALIDATION.md, "Short watching stretches").
+  int watch_sharp = 2;
   // Once the refresh clock is locked on, watch only `watch`/2 before and after each refresh it
   // predicts rather than every `watch` (RefreshClock::next_read): a fifth of the wake-ups in the
   // steady state, dating as sharp in simulation and on the H200.
@@ -89,15 +99,15 @@ struct NvmlSchedule {
 inline constexpr const char* kNvmlScheduleVariable = "POWERFIT_NVML_SCHEDULE";
 
 // Reads "energy=1s,watch_for=600ms,watch_every=5s,shift=10%,aim=on" (any of energy, energy_level, first, retry, watch,
-// watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, shift as a
-// percent or off, instant_lead as a percent up to 100% or off, aim, mark, watch_counter and
+// watch_first, watch_for, watch_every, shift_gap, after_shift, memory as durations, watch_sharp as a
+// whole number from 0 to 100, shift as a percent or off, instant_lead as a percent up to 100% or off, aim, mark, watch_counter and
 // counter_in_stretches as on or off) over the defaults; null or empty: the defaults. A problem comes back as one line naming the variable and the fix.
 std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,shift=10%,instant_lead=off,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
+// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=10%,instant_lead=off,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

@@ -414,15 +414,14 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
   {
     std::lock_guard lock(gpu.clock_mutex);
     auto& counter = gpu.counter_clock;
-    if (first) counter.assume_period(gpu.power_clock.period_ns());
-    const auto last = counter.knows() ? counter.last_refresh(read_ns) : std::nullopt;
     if (first) {
+      counter.assume_period(gpu.power_clock.period_ns());
       gpu.count_waited = false;
       gpu.count_read_ns = 0;
     }
-    if (first && last) {
-      next = counter.aim_at(*last + counter.period_ns(), step) - step / 2;
-      if (next < read_ns) next += counter.period_ns();
+    const auto aimed = first ? counter.first_aimed_read(read_ns, step) : std::nullopt;
+    if (aimed) {
+      next = *aimed;
     } else {
       next = counter.next_read(read_ns, step);
       // The refresh this watch was aimed before came before its read: the next comes a period
@@ -460,10 +459,26 @@ std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::i
   return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());
 }
 
+std::chrono::steady_clock::time_point NvmlSource::first_watch_of(Gpu& gpu) {
+  const std::int64_t now = monotonic_now_ns();
+  std::int64_t first = now;
+  {
+    std::lock_guard lock(gpu.clock_mutex);
+    first = gpu.power_clock.first_aimed_read(now, std::chrono::nanoseconds(schedule_.watch).count()).value_or(now);
+  }
+  return std::chrono::steady_clock::now() + std::chrono::nanoseconds(first - now);
+}
+
+std::int64_t NvmlSource::sharp_changes_of(Gpu& gpu) {
+  std::lock_guard lock(gpu.clock_mutex);
+  return gpu.power_clock.sharp_changes();
+}
+
 void NvmlSource::poll() {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   auto watch_until = start + std::max(schedule_.watch_first, schedule_.watch_for);
+  auto stretch_begun = start;  // the watching stretch under way, or the last
   // A stretch of watching starts `watch_every` after the one before, but no later after that one
   // ends than the time since the start: the refresh clocks measure their period over the time
   // watched so far, and carried twice that far it could miscount a refresh (RefreshClock).
@@ -494,6 +509,9 @@ void NvmlSource::poll() {
   std::vector<char> for_edge(gpus_.size(), 0);  // this watch was started by a shift or a marker
   // The watch's first read is aimed when it comes due, by the periods the clocks know then.
   std::vector<char> aim(gpus_.size(), 1);
+  // How many changes of each GPU's power had been seen sharply when this stretch began, by its
+  // watch or a tick (NvmlSchedule::watch_sharp).
+  std::vector<std::int64_t> sharp_before(gpus_.size(), 0);
   const auto start_count = [&](std::size_t i, Clock::time_point at) {
     count_reads[i] = 0;
     counted[i] = 0;
@@ -516,10 +534,15 @@ void NvmlSource::poll() {
   for (;;) {
     auto now = Clock::now();
     if (now >= next_watch) {
+      stretch_begun = now;
       watch_until = std::max(watch_until, now + schedule_.watch_for);
       next_watch = next_watch_after(now, watch_until);
       for (std::size_t i = 0; i < gpus_.size(); ++i) {
         if (schedule_.counter_in_stretches && !for_edge[i]) start_count(i, now);
+        if (schedule_.watch_sharp > 0 && !gpus_[i]->lost) {
+          sharp_before[i] = sharp_changes_of(*gpus_[i]);
+          next_look[i] = first_watch_of(*gpus_[i]);
+        }
       }
     }
     const bool watching = now < watch_until;
@@ -612,6 +635,19 @@ void NvmlSource::poll() {
             for_shift[i] = 1;
           }
         }
+      }
+    }
+    // A stretch after the first ends once each GPU whose power answers has shown it enough
+    // sharp changes; the next comes by this end.
+    if (schedule_.watch_sharp > 0 && stretch_begun != start && now < watch_until) {
+      bool seen = true;
+      for (std::size_t i = 0; i < gpus_.size() && seen; ++i) {
+        auto& gpu = *gpus_[i];
+        seen = gpu.lost || gpu.power_unread || sharp_changes_of(gpu) - sharp_before[i] >= schedule_.watch_sharp;
+      }
+      if (seen) {
+        watch_until = now;
+        next_watch = next_watch_after(stretch_begun, watch_until);
       }
     }
     lock.lock();

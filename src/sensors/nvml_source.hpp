@@ -21,7 +21,8 @@
 //
 // The driver refreshes the counter and the power readings about every 100 ms, so a value read
 // now may be 100 ms old: dated when read, the energy of a power step lands up to 100 ms late. The
-// poller therefore also watches the power every 10 ms for a second every 10 s (sooner at first:
+// poller therefore also watches the power every 10 ms, for 2 s from the start and every 10 s
+// after that until it has seen two refreshes sharply (NvmlSchedule::watch_sharp; sooner at first:
 // the stretches are no further apart than the time watched so far), aimed once locked, only just
 // before and after each refresh it predicts (NvmlSchedule::aim), to learn when refreshes happen
 // (sensors/refresh_clock.hpp; the clock carries its period between watches); the power readings
@@ -167,6 +168,11 @@ class NvmlSource final : public Source {
   std::int64_t watch_refresh(Gpu& gpu);
   // When to watch the GPU's power next after a read at `read_ns` (NvmlSchedule::aim).
   std::chrono::steady_clock::time_point next_watch_of(Gpu& gpu, std::int64_t read_ns);
+  // The first watch of the GPU's power in a stretch that NvmlSchedule::watch_sharp may end: aimed
+  // just before the next refresh its clock predicts, else now.
+  std::chrono::steady_clock::time_point first_watch_of(Gpu& gpu);
+  // How many changes of the GPU's power were seen sharply so far (RefreshClock::sharp_changes).
+  std::int64_t sharp_changes_of(Gpu& gpu);
   void observe_power(Gpu& gpu, nvmlReturn_t rc, unsigned int milliwatts, std::int64_t read_ns);
   std::optional<std::int64_t> refreshed_by(Gpu& gpu, std::int64_t t_ns);
   // How long before its refresh the instant power is dated (NvmlSchedule::instant_lead of the

@@ -39,6 +39,7 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
       learn_period(change);
       sharp_seen_ = true;
       sharp_ns_ = change;
+      ++sharp_changes_;
     }
     // Without a period, a change seen sparsely loses the phase a sharp one gave.
     if (!sharp && period_ns_ == 0) sharp_seen_ = false;
@@ -147,6 +148,13 @@ std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns)
   const std::int64_t aim = aim_at(*last + period_ns_, step_ns);
   if (read_ns < aim - half) return aim - half;
   return aim + half;
+}
+
+std::optional<std::int64_t> RefreshClock::first_aimed_read(std::int64_t now_ns, std::int64_t step_ns) const {
+  const auto last = knows() ? last_refresh(now_ns) : std::nullopt;
+  if (!last) return std::nullopt;
+  const std::int64_t first = aim_at(*last + period_ns_, step_ns) - step_ns / 2;
+  return first < now_ns ? first + period_ns_ : first;
 }
 
 std::int64_t RefreshClock::aim_at(std::int64_t refresh_ns, std::int64_t step_ns) const {

@@ -52,6 +52,8 @@ class RefreshClock {
   bool knows() const { return period_ns_ > 0 && sharp_seen_; }
   // The last change seen, if it was seen sharply.
   std::optional<std::int64_t> sharp_change() const { return change_sharp_ ? change_ns_ : std::nullopt; }
+  // How many changes were seen sharply so far, by any reader.
+  std::int64_t sharp_changes() const { return sharp_changes_; }
   // The last read, when it saw the value changed but too long after the read before to date the
   // change sharply: the refresh came before it, by up to that gap.
   std::optional<std::int64_t> late_read() const {
@@ -64,6 +66,10 @@ class RefreshClock {
   // reads a refresh that date it as sharply. Two refreshes missed in a row unlock it until reads
   // every `step_ns` see one.
   std::int64_t next_read(std::int64_t read_ns, std::int64_t step_ns) const;
+  // Where a watcher starting at `now_ns` first reads to see the next refresh the clock predicts
+  // between that read and one `step_ns` later: step/2 before where aim_at centres the pair, or a
+  // period on where that has passed; nullopt while the refreshes are not known.
+  std::optional<std::int64_t> first_aimed_read(std::int64_t now_ns, std::int64_t step_ns) const;
   // Where a pair of reads `step_ns` apart around the predicted refresh `refresh_ns` is centred:
   // on it, shifted by up to 0.3 step either way, differently for each refresh.
   std::int64_t aim_at(std::int64_t refresh_ns, std::int64_t step_ns) const;
@@ -87,6 +93,7 @@ class RefreshClock {
   bool change_sharp_ = false;
   bool sharp_seen_ = false;
   std::int64_t sharp_ns_ = 0;  // the last change seen sharply
+  std::int64_t sharp_changes_ = 0;
   std::optional<std::int64_t> fitted_ns_;  // its refresh on the baseline's line, when the line gave the period
   std::int64_t measured_over_ = 0;  // the refreshes the period was last measured over (0: assumed or none)
   std::int64_t period_ns_ = 0;

@@ -38,6 +38,7 @@ struct FakeGpu {
   std::map<std::string, Every> every;
   std::map<std::string, int> calls;  // how often each value was asked for
   std::vector<std::string> first_asked;  // each value, in the order first asked for
+  std::map<std::string, std::vector<double>> asked_at;  // on a simulated card: when (seconds since its origin)
   std::vector<nvmlProcessInfo_t> processes;
   std::vector<nvmlProcessUtilizationSample_t> samples;
   // A simulated card: power follows `steps` (seconds since `origin_ns`, watts), and the energy
@@ -163,7 +164,9 @@ nvmlReturn_t get_now(nvmlDevice_t device, const std::string& what, T* out, doubl
     *out = static_cast<T>(0);
     return NVML_SUCCESS;
   }
-  const double value = gpu->simulated ? simulated_value(*gpu, what, monotonic_ns()) : gpu->values[what];
+  const std::int64_t now = monotonic_ns();
+  if (gpu->simulated) gpu->asked_at[what].push_back(static_cast<double>(now - gpu->origin_ns) * 1e-9);
+  const double value = gpu->simulated ? simulated_value(*gpu, what, now) : gpu->values[what];
   *out = static_cast<T>(value * scale);
   return NVML_SUCCESS;
 }
@@ -261,6 +264,15 @@ int fake_nvml_calls(int gpu, const char* what) {
   std::lock_guard lock(g_mutex);
   const auto found = g_gpus.at(static_cast<std::size_t>(gpu)).calls.find(what);
   return found == g_gpus.at(static_cast<std::size_t>(gpu)).calls.end() ? 0 : found->second;
+}
+
+// How often `what` was asked for on the simulated `gpu` between `from` and `to`, seconds since its origin.
+int fake_nvml_calls_within(int gpu, const char* what, double from, double to) {
+  std::lock_guard lock(g_mutex);
+  const auto& asked = g_gpus.at(static_cast<std::size_t>(gpu)).asked_at;
+  const auto found = asked.find(what);
+  if (found == asked.end()) return 0;
+  return static_cast<int>(std::count_if(found->second.begin(), found->second.end(), [&](double t) { return t >= from && t < to; }));
 }
 
 // The name of the value first asked for `place`-th (from 0) on `gpu`, or null past the last.

@@ -23,7 +23,7 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
   EXPECT_EQ(describe(schedule),
-            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,shift=off,instant_lead=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
+            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=off,instant_lead=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
   const auto unmarked = parse_nvml_schedule("mark=off,watch_counter=off,counter_in_stretches=on");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(unmarked)) << std::get<std::string>(unmarked);
   EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).mark);
@@ -49,9 +49,18 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   const auto quarter = parse_nvml_schedule("instant_lead=25%");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(quarter)) << std::get<std::string>(quarter);
   EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(quarter).instant_lead, 0.25);
+  EXPECT_EQ(NvmlSchedule{}.watch_sharp, 2);
+  const auto short_stretches = parse_nvml_schedule("watch_sharp=3,watch_for=500ms");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(short_stretches)) << std::get<std::string>(short_stretches);
+  EXPECT_EQ(std::get<NvmlSchedule>(short_stretches).watch_sharp, 3);
+  EXPECT_NE(describe(std::get<NvmlSchedule>(short_stretches)).find(",watch_sharp=3,"), std::string::npos);
+  const auto whole_stretches = parse_nvml_schedule("watch_sharp=0");
+  ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(whole_stretches)) << std::get<std::string>(whole_stretches);
+  EXPECT_EQ(std::get<NvmlSchedule>(whole_stretches).watch_sharp, 0);
   // What describe writes reads back as the same schedule.
   for (const auto& written : {schedule, std::get<NvmlSchedule>(aimed), std::get<NvmlSchedule>(unmarked),
-                              std::get<NvmlSchedule>(at_refresh), std::get<NvmlSchedule>(quarter)}) {
+                              std::get<NvmlSchedule>(at_refresh), std::get<NvmlSchedule>(quarter),
+                              std::get<NvmlSchedule>(short_stretches)}) {
     const auto again = parse_nvml_schedule(describe(written).c_str());
     ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(again)) << describe(written);
     EXPECT_EQ(describe(std::get<NvmlSchedule>(again)), describe(written));
@@ -65,7 +74,9 @@ TEST(NvmlSchedule, AProblemNamesTheVariableWhatIsWrongAndTheFix) {
       {"energy=1s,", "'' is not NAME=DURATION"}, {"aim=yes", "aim is on or off"}, {"mark=1", "mark is on or off"},
       {"shift=10", "shift is a percent above 0"}, {"shift=0%", "shift is a percent above 0"},
       {"shift=x%", "shift is a percent above 0"}, {"instant_lead=150%", "instant_lead is a percent above 0 and up to 100%"},
-      {"instant_lead=half", "instant_lead is a percent"}};
+      {"instant_lead=half", "instant_lead is a percent"}, {"watch_sharp=two", "watch_sharp is a whole number from 0 to 100"},
+      {"watch_sharp=-1", "watch_sharp is a whole number"}, {"watch_sharp=101", "from 0 to 100"}, {"watch_sharp=", "not ''"},
+      {"watch_sharp=2.5", "watch_sharp is a whole number"}};
   for (const auto& [text, fragment] : bad) {
     const auto parsed = parse_nvml_schedule(text);
     ASSERT_TRUE(std::holds_alternative<std::string>(parsed)) << text;

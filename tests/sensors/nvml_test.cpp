@@ -100,6 +100,7 @@ class FakeNvml : public ::testing::Test {
     counter_read_time = symbol<void (*)(double)>("fake_nvml_counter_read_time");
     counter_period = symbol<void (*)(int, double)>("fake_nvml_counter_period");
     first_asked = symbol<const char* (*)(int, int)>("fake_nvml_first_asked");
+    calls_within = symbol<int (*)(int, const char*, double, double)>("fake_nvml_calls_within");
     reset(2);
   }
   void TearDown() override {
@@ -128,6 +129,7 @@ class FakeNvml : public ::testing::Test {
   void (*counter_read_time)(double) = nullptr;
   void (*counter_period)(int, double) = nullptr;
   const char* (*first_asked)(int, int) = nullptr;
+  int (*calls_within)(int, const char*, double, double) = nullptr;
   double counter_read_s = 0.0;  // how long step_run's counter reads take
 
   // The counter rules are tried with the counter read every 200 ms, so that a fault scripted on
@@ -533,6 +535,41 @@ TEST_F(FakeNvml, AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower) 
     ASSERT_TRUE(window);
     EXPECT_NEAR(*window, run->truth, kStepWindowTolerance);
   }
+}
+
+TEST_F(FakeNvml, AStretchAfterTheFirstEndsOnceItHasSeenThePowerChangeSharplyTwice) {
+  // The clock carries its period and phase between stretches; a later stretch only re-times them.
+  // With watch_sharp=2 its first reads are aimed at the refresh predicted and it ends after two
+  // sharp changes: a few reads, where a second of aimed watching takes about twenty. Here the
+  // first stretch is 0-2 s and the next starts at 2.5 s; the counter is read on opening and at
+  // the end alone, so that what reads the power from 2.45 s on is the tick (every 100 ms) and
+  // the watch.
+  const auto schedule = [](std::chrono::milliseconds energy, int sharp) {
+    return NvmlSchedule{.energy = energy, .watch_for = std::chrono::seconds(1), .watch_every = std::chrono::milliseconds(2500),
+                        .watch_sharp = sharp, .shift = 0.0};
+  };
+  const auto watch_reads = [&](int sharp) {
+    step_run(schedule(std::chrono::seconds(5), sharp));
+    return std::pair(calls_within(0, "power_mw", 2.45, 2.95), calls_within(0, "power_mw", 2.95, 3.55));
+  };
+  const auto [long_stretch, long_after] = watch_reads(0);
+  const auto [short_stretch, short_after] = watch_reads(2);
+  // The ticks read 5 and 6 times. Two sharp changes take two aimed pairs; a pair that misses
+  // the refresh (its first read already after it) reads every 10 ms until the next, about ten
+  // more (RefreshClock::next_read).
+  EXPECT_LE(short_stretch, 5 + 4 + 2 * 10) << "a second's stretch: " << long_stretch;
+  // Ended by 2.95 s: only the ticks read on, where a second's stretch aims a pair at each refresh.
+  EXPECT_LE(short_after, 6 + 1) << "a second's stretch: " << long_after;
+  EXPECT_GE(long_after, 6 + 8) << "short: " << short_after;
+  // Its readings dated and its window placed as closely as with a second's stretch. Carried from
+  // the stretches over the seconds between, on this 2-core machine both schedules dated the
+  // fake's readings up to 6.5 ms after its refreshes (8 runs each): 10 ms, not the 8 of a clock
+  // watched all along.
+  const auto run = step_run(schedule(std::chrono::milliseconds(200), 2));
+  expect_counter_dated_at_its_refreshes(run, 0.0, 0.010);
+  const auto window = run.window();
+  ASSERT_TRUE(window);
+  EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
 }
 
 TEST_F(FakeNvml, TheInstantPowerIsDatedAtItsRefreshOrTheLeadAskedBeforeIt) {
