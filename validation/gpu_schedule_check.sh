@@ -3,7 +3,8 @@
 # every schedule of SCHEDULES (POWERFIT_NVML_SCHEDULE values, "default" for none), side by side:
 #   1. the counter's reads, counted and timed by validation/nvml_count_shim.c (a 12 s run each):
 #      how many, and how many in each burst (a burst is a watch of the counter); each read's
-#      length and change in counter-reads.txt
+#      length and change in counter-reads.txt; the power's reads in power-sK.txt (K the
+#      schedule's place), each stretch of the watch told by validation/watch_pairs.py
 #   2. sampling_cost_gpu.py: CPU per sample beside nvidia-smi, COST_ROUNDS rounds of 20 s at 100 ms
 #      (0: left out, for a call that measures the windows alone)
 #   3. step_window_gpu.py with bench's own marked windows (ResNet-50, batch 64) against a separate
@@ -40,13 +41,17 @@ nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader > "
 
 shim=$work/nvml_count.so
 cc -shared -fPIC -O2 validation/nvml_count_shim.c -o "$shim" -Wl,--no-as-needed -l:libnvidia-ml.so.1 -ldl
+k=0
 for schedule in "${schedules[@]}"; do
   value=$schedule
   [ "$value" = default ] && value=
   echo "== $schedule"
-  NVML_COUNT_VALUES=1 POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms -o "$work/shim.db" -- sleep 12 2>&1 |
-    grep nvml_count
+  NVML_COUNT_VALUES=1 NVML_COUNT_POWER=1 POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms \
+    -o "$work/shim.db" -- sleep 12 2> "$out/power-s$k.txt" || true
+  grep nvml_count "$out/power-s$k.txt"
+  k=$((k + 1))
 done > "$out/counter-reads.txt"
+python3 validation/watch_pairs.py "$out"/power-s*.txt > "$out/watch-pairs.txt"
 
 if [ "$cost_rounds" -gt 0 ]; then
   python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
@@ -60,6 +65,7 @@ python3 validation/counter_dating.py "$out/step" > "$out/counter-dating.txt" || 
 
 cat "$out/gpu.txt"
 python3 validation/counter_bursts.py "$out/counter-reads.txt"
+cat "$out/watch-pairs.txt"
 tail -n 12 "$out/counter-dating.txt"
 cat "$out/cost.txt"
 tail -n 30 "$out/step.txt"
