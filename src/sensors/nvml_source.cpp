@@ -479,6 +479,10 @@ void NvmlSource::poll() {
   const auto start = Clock::now();
   auto watch_until = start + std::max(schedule_.watch_first, schedule_.watch_for);
   auto stretch_begun = start;  // the watching stretch under way, or the last
+  // It started after the one before had ended, and so ends once it has seen the power change
+  // sharply (NvmlSchedule::watch_sharp); not the first, nor one that runs on from the one before
+  // (watch_for >= watch_every: always watched).
+  bool short_stretch = false;
   // A stretch of watching starts `watch_every` after the one before, but no later after that one
   // ends than the time since the start: the refresh clocks measure their period over the time
   // watched so far, and carried twice that far it could miscount a refresh (RefreshClock).
@@ -534,12 +538,13 @@ void NvmlSource::poll() {
   for (;;) {
     auto now = Clock::now();
     if (now >= next_watch) {
+      short_stretch = schedule_.watch_sharp > 0 && now >= watch_until;
       stretch_begun = now;
       watch_until = std::max(watch_until, now + schedule_.watch_for);
       next_watch = next_watch_after(now, watch_until);
       for (std::size_t i = 0; i < gpus_.size(); ++i) {
         if (schedule_.counter_in_stretches && !for_edge[i]) start_count(i, now);
-        if (schedule_.watch_sharp > 0 && !gpus_[i]->lost) {
+        if (short_stretch && !gpus_[i]->lost) {
           sharp_before[i] = sharp_changes_of(*gpus_[i]);
           next_look[i] = first_watch_of(*gpus_[i]);
         }
@@ -637,9 +642,9 @@ void NvmlSource::poll() {
         }
       }
     }
-    // A stretch after the first ends once each GPU whose power answers has shown it enough
-    // sharp changes; the next comes by this end.
-    if (schedule_.watch_sharp > 0 && stretch_begun != start && now < watch_until) {
+    // A short stretch ends once each GPU whose power answers has shown it enough sharp changes;
+    // the next comes by this end.
+    if (short_stretch && now < watch_until) {
       bool seen = true;
       for (std::size_t i = 0; i < gpus_.size() && seen; ++i) {
         auto& gpu = *gpus_[i];
@@ -648,6 +653,7 @@ void NvmlSource::poll() {
       if (seen) {
         watch_until = now;
         next_watch = next_watch_after(stretch_begun, watch_until);
+        short_stretch = false;
       }
     }
     lock.lock();

@@ -570,6 +570,11 @@ TEST_F(FakeNvml, AStretchAfterTheFirstEndsOnceItHasSeenThePowerChangeSharplyTwic
   const auto window = run.window();
   ASSERT_TRUE(window);
   EXPECT_NEAR(*window, run.truth, kStepWindowTolerance);
+  // A stretch that starts while the one before still runs (watch_for >= watch_every: watched
+  // all along) is not cut short: a pair of reads at each refresh to the end.
+  step_run({.energy = std::chrono::seconds(5), .watch_first = std::chrono::milliseconds(500), .watch_for = std::chrono::seconds(2),
+            .watch_every = std::chrono::seconds(1), .watch_sharp = 2, .shift = 0.0});
+  EXPECT_GE(calls_within(0, "power_mw", 2.95, 3.55), 6 + 8);
 }
 
 TEST_F(FakeNvml, TheInstantPowerIsDatedAtItsRefreshOrTheLeadAskedBeforeIt) {
