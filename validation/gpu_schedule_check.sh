@@ -47,7 +47,7 @@ for schedule in "${schedules[@]}"; do
   [ "$value" = default ] && value=
   echo "== $schedule"
   NVML_COUNT_VALUES=1 NVML_COUNT_POWER=1 POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms \
-    -o "$work/shim.db" -- sleep 12 2> "$out/power-s$k.txt" || true
+    -o "$work/shim.db" -- sleep 12 2> "$out/power-s$k.txt"
   grep nvml_count "$out/power-s$k.txt"
   k=$((k + 1))
 done > "$out/counter-reads.txt"

@@ -78,6 +78,7 @@ int nvmlDeviceGetPowerUsage(void* device, unsigned int* milliwatts) {
   /* The sampling thread and the watching thread both read the power. */
   static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
   const double start = now_ms();
+  const int code = real(device, milliwatts);
   pthread_mutex_lock(&mutex);
   if (power_first < 0.0) power_first = start;
   const int second = (int)((start - power_first) / 1000.0);
@@ -85,9 +86,6 @@ int nvmlDeviceGetPowerUsage(void* device, unsigned int* milliwatts) {
     ++power_reads[second];
     if (second > power_last_second) power_last_second = second;
   }
-  pthread_mutex_unlock(&mutex);
-  const int code = real(device, milliwatts);
-  pthread_mutex_lock(&mutex);
   if (power_count < MAX_POWER_READS) {
     power_at[power_count] = start;
     power_mw[power_count] = code == 0 ? *milliwatts : 0;

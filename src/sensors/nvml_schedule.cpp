@@ -87,7 +87,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
       const auto& [name, target, most] = *count;
       int parsed = -1;
       const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), parsed);
-      if (error != std::errc() || end != value.data() + value.size() || value.empty() || parsed < 0 || parsed > most) {
+      if (error != std::errc() || end != value.data() + value.size() || parsed < 0 || parsed > most) {
         return prefix + std::string(key) + " is a whole number from 0 to " + std::to_string(most) + " (e.g. 2), not '" +
                std::string(value) + "'" + fix;
       }

@@ -12,6 +12,15 @@
 #include "core/thread_name.hpp"
 
 namespace powerfit::sensors {
+namespace {
+
+// A time on monotonic_now_ns()'s clock as a steady_clock time point: steady_clock's time points
+// are CLOCK_MONOTONIC nanoseconds.
+std::chrono::steady_clock::time_point steady_at(std::int64_t monotonic_ns) {
+  return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(monotonic_ns));
+}
+
+}  // namespace
 
 NvmlSource::~NvmlSource() {
   if (poller_.joinable()) {
@@ -440,7 +449,7 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
       gpu.count_read_ns = read_ns;
     }
   }
-  return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());
+  return steady_at(next);
 }
 
 std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::int64_t read_ns) {
@@ -456,17 +465,13 @@ std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::i
     gpu.jitter = gpu.jitter * 1664525u + 1013904223u;
     next += static_cast<std::int64_t>((gpu.jitter >> 8) % 1000u) * (2 * step / 5) / 1000 - step / 5;
   }
-  return std::chrono::steady_clock::now() + std::chrono::nanoseconds(next - monotonic_now_ns());
+  return steady_at(next);
 }
 
 std::chrono::steady_clock::time_point NvmlSource::first_watch_of(Gpu& gpu) {
   const std::int64_t now = monotonic_now_ns();
-  std::int64_t first = now;
-  {
-    std::lock_guard lock(gpu.clock_mutex);
-    first = gpu.power_clock.first_aimed_read(now, std::chrono::nanoseconds(schedule_.watch).count()).value_or(now);
-  }
-  return std::chrono::steady_clock::now() + std::chrono::nanoseconds(first - now);
+  std::lock_guard lock(gpu.clock_mutex);
+  return steady_at(gpu.power_clock.first_aimed_read(now, std::chrono::nanoseconds(schedule_.watch).count()).value_or(now));
 }
 
 std::int64_t NvmlSource::sharp_changes_of(Gpu& gpu) {
@@ -575,7 +580,7 @@ void NvmlSource::poll() {
     }
     if (!poller_stop_ && !poller_poked_) {
       lock.unlock();
-      // steady_clock's time points are CLOCK_MONOTONIC nanoseconds, as monotonic_now_ns() reads.
+      // steady_clock's time points are CLOCK_MONOTONIC nanoseconds, as monotonic_now_ns() reads (steady_at).
       poller_sleeper_.sleep_until(std::chrono::duration_cast<std::chrono::nanoseconds>(wake.time_since_epoch()).count());
       lock.lock();
     }
