@@ -455,9 +455,13 @@ std::chrono::steady_clock::time_point NvmlSource::next_count_of(Gpu& gpu, std::i
 std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::int64_t read_ns) {
   const std::int64_t step = std::chrono::nanoseconds(schedule_.watch).count();
   std::int64_t next = read_ns + step;
+  if (gpu.aim_pending) {
+    gpu.aimed_from_ns = read_ns;
+    gpu.aim_pending = false;
+  }
   if (schedule_.aim) {
     std::lock_guard lock(gpu.clock_mutex);
-    next = gpu.power_clock.next_read(read_ns, step);
+    next = gpu.power_clock.next_read(read_ns, step, gpu.aimed_from_ns);
   }
   if (next == read_ns + step) {
     // Reads a steady step apart alias with the refreshes (each change dated by a sawtooth that a
@@ -471,7 +475,9 @@ std::chrono::steady_clock::time_point NvmlSource::next_watch_of(Gpu& gpu, std::i
 std::chrono::steady_clock::time_point NvmlSource::first_watch_of(Gpu& gpu) {
   const std::int64_t now = monotonic_now_ns();
   std::lock_guard lock(gpu.clock_mutex);
-  return steady_at(gpu.power_clock.first_aimed_read(now, std::chrono::nanoseconds(schedule_.watch).count()).value_or(now));
+  const auto aimed = gpu.power_clock.first_aimed_read(now, std::chrono::nanoseconds(schedule_.watch).count());
+  gpu.aim_pending = aimed.has_value();
+  return steady_at(aimed.value_or(now));
 }
 
 std::int64_t NvmlSource::sharp_changes_of(Gpu& gpu) {

@@ -117,6 +117,8 @@ class NvmlSource final : public Source {
     std::atomic<bool> power_unread{false};  // the last read of its power failed (observe_power)
     std::int64_t memory_due_ns = 0;  // on the sampling thread: when the tick next reads the memory fields
     std::uint32_t jitter = 12345;     // on the poller: spreads its steady watching reads (next_watch_of)
+    bool aim_pending = false;         // on the poller: the next watching read is this stretch's first, aimed (first_watch_of)
+    std::int64_t aimed_from_ns = 0;   // on the poller: when it came (RefreshClock::next_read)
     bool count_waited = false;        // on the poller: this watch of the counter waited for a period once (next_count_of)
     std::int64_t count_read_ns = 0;   // on the poller: when this watch's last read of the counter began (0: none yet)
   };

@@ -35,6 +35,8 @@ void RefreshClock::observe(double value, std::int64_t read_ns) {
         change = std::llabs(early - *predicted) <= std::llabs(late - (*predicted + period_ns_)) ? early : late;
       }
     }
+    // Two changes in a row seen late: the earlier one's read.
+    late_read_before_ = !sharp && change_ns_ && !change_sharp_ ? change_read_ns_ : 0;
     if (sharp) {
       learn_period(change);
       sharp_seen_ = true;
@@ -90,7 +92,7 @@ void RefreshClock::learn_period(std::int64_t change) {
   // A sharp change off the grid by more than a sharp pair's width, within a few refreshes of one
   // on it: the refreshes moved. The period is kept, measured afresh from here; across the move
   // it would take the jump for drift. (Not while the period is a first guess from two changes.)
-  if (sharp_seen_ && measured_over_ >= 4 && change - sharp_ns_ <= kMovedWithin * period_ns_) {
+  if (sharp_seen_ && measured_over_ >= 4 && change - sharp_ns_ <= std::max(kMovedWithin, measured_over_ / 4) * period_ns_) {
     const std::int64_t on_grid = sharp_ns_ + std::llround(static_cast<double>(change - sharp_ns_) / static_cast<double>(period_ns_)) * period_ns_;
     if (std::llabs(change - on_grid) > kSharpNs) {
       restart_baseline(change);
@@ -137,13 +139,11 @@ std::optional<std::int64_t> RefreshClock::last_refresh(std::int64_t t_ns) const 
   return anchor + refreshes * period_ns_;
 }
 
-std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns) const {
+std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns, std::int64_t aimed_from_ns) const {
   const auto last = last_refresh(read_ns);
-  // Locked: the last refresh predicted is the last change seen sharply or the one after it (a
-  // refresh can leave the value as it was; a sparse reader, the sampling thread's tick, sees
-  // changes too, which neither lock nor unlock it); two missed in a row and the watcher reads
-  // every step again.
-  if (!knows() || !last || *last - sharp_ns_ > period_ns_) return read_ns + step_ns;
+  // A sparse reader, the sampling thread's tick, reads between the pairs: where they bracket
+  // every refresh it sees no change, so a change it sees late counts as a pair's does.
+  if (!knows() || !last || late_read_before_ > aimed_from_ns) return read_ns + step_ns;
   const std::int64_t half = step_ns / 2;
   const std::int64_t aim = aim_at(*last + period_ns_, step_ns);
   if (read_ns < aim - half) return aim - half;

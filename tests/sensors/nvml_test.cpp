@@ -131,6 +131,7 @@ class FakeNvml : public ::testing::Test {
   const char* (*first_asked)(int, int) = nullptr;
   int (*calls_within)(int, const char*, double, double) = nullptr;
   double counter_read_s = 0.0;  // how long step_run's counter reads take
+  std::vector<int> still_at;    // refreshes (from the origin) at which step_run's power stands still
 
   // The counter rules are tried with the counter read every 200 ms, so that a fault scripted on
   // every fifth read comes several times a run; the default schedule reads it every few seconds.
@@ -173,8 +174,9 @@ class FakeNvml : public ::testing::Test {
     counter_delay(0, counter_delay_s);
     counter_read_time(counter_read_s);
     std::vector<std::pair<double, double>> steps;
+    double wiggle = 0.0;
     for (int k = 0; k < 50; ++k) {
-      const double wiggle = 5.0 * (k % 3);
+      if (std::find(still_at.begin(), still_at.end(), k) == still_at.end()) wiggle = 5.0 * (k % 3);
       steps.emplace_back(0.1 * k, (k >= 7 && k < 32 ? load_w : 250.0) + wiggle);
       if (k == 6) steps.emplace_back(0.63, load_w + wiggle);
       if (k == 31) steps.emplace_back(3.13, 250.0 + wiggle);
@@ -562,6 +564,13 @@ TEST_F(FakeNvml, AStretchAfterTheFirstEndsOnceItHasSeenThePowerChangeSharplyTwic
   // stretch aims a pair at each refresh.
   EXPECT_LE(short_after, 5 + 1) << "a second's stretch: " << long_after;
   EXPECT_GE(long_after, 5 + 7) << "short: " << short_after;
+  // The power standing still at the first two refreshes the stretch aims at (from 2.6 s after the
+  // origin; the stretch begins about 2.55 s): its pairs see no change there and go on aiming,
+  // rather than read every 10 ms to the next change, 20 reads before 2026-12-08.
+  still_at = {26, 27};
+  const auto [still_stretch, still_after] = watch_reads(2);
+  still_at.clear();
+  EXPECT_LE(still_stretch, 5 + 8 + 2) << "changing at each refresh: " << short_stretch;
   // Its readings dated and its window placed as closely as with a second's stretch. Carried from
   // the stretches over the seconds between, on this 2-core machine both schedules dated the
   // fake's readings up to 6.5 ms after its refreshes (8 runs each): 10 ms, not the 8 of a clock

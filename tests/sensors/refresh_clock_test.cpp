@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -146,10 +147,80 @@ TEST(RefreshClock, AimedReadsDateAsSharplyAsReadingEvery10msAtAFifthOfTheReads) 
   const auto watched = watch_aimed([&](std::int64_t) -> const Driver& { return driver; }, 10'000 * kMs);
   EXPECT_GT(watched.checked, 1000);
   EXPECT_EQ(watched.off, 0);
-  // Reads every 10 ms until locked, then two a refresh (more where unchanged values unlock the
-  // clock): about a third of the 1,000 that reading every 10 ms takes.
+  // Reads every 10 ms until locked, then two a refresh (more where a pair misses its refresh twice
+  // in a row): about a third of the 1,000 that reading every 10 ms takes.
   EXPECT_LT(watched.reads, 340);
   EXPECT_GT(watched.reads, 190);
+}
+
+// The watched value standing still at two refreshes of five after the first second, as an idle
+// card's power may. (Before, it changes at each: the first period is learnt from two changes in a
+// row, and with refreshes left out that early it would be a multiple of the true one.)
+struct StillDriver : Driver {
+  double value(std::int64_t t) const {
+    const std::int64_t k = (t - phase) / period;
+    if (k < 10) return static_cast<double>(k);
+    constexpr std::array<int, 5> kStep{0, 1, 1, 2, 2};
+    return static_cast<double>(10 + k / 5 * 3 + kStep[static_cast<std::size_t>(k % 5)]);
+  }
+};
+
+TEST(RefreshClock, ARefreshThatLeavesTheValueAsItWasKeepsTheAim) {
+  // A pair of reads that sees no change at the refresh it was aimed at says nothing about the aim
+  // (reads every 10 ms would not see that refresh either). Until 2026-12-08 such a refresh
+  // unlocked the clock whenever the last sharp change lay a little before its place on the
+  // period's line, and two in a row always did: every 10 ms to the next change, about ten reads.
+  const StillDriver driver;
+  const auto watched = watch_aimed([&](std::int64_t) -> const StillDriver& { return driver; }, 10'000 * kMs);
+  EXPECT_GT(watched.checked, 1000);
+  EXPECT_EQ(watched.off, 0);
+  // About 30 reads to lock on, then two a refresh: 230 for the 100 refreshes.
+  EXPECT_LT(watched.reads, 250);
+}
+
+TEST(RefreshClock, TwoChangesInARowSeenLateUnlockTheAimCountedFromAWatchersFirstAimedRead) {
+  // A change seen late by a pair's first read (its refresh came before the pair) costs that
+  // refresh's dating alone: the next pair is shifted otherwise (aim_at) and may well catch its
+  // refresh. A second in a row says the aim is off: every step until one is seen sharply.
+  const Driver driver;
+  RefreshClock clock;
+  std::uint32_t noise = 31;
+  std::int64_t t = 40 * kMs;
+  for (; t < 2'000 * kMs;) {
+    clock.observe(driver.value(t), t);
+    noise = noise * 1664525u + 1013904223u;
+    t += 9 * kMs + static_cast<std::int64_t>(noise % 2'000'000u);
+  }
+  const auto changing_after = [&](std::int64_t from) {  // the first refresh after `from` that changes the value
+    std::int64_t refresh = driver.refresh_before(from) + driver.period;
+    while (driver.value(refresh) == driver.value(refresh - 1)) refresh += driver.period;
+    return refresh;
+  };
+  const auto aims = [&](std::int64_t read, std::int64_t aimed_from) {
+    return clock.next_read(read, 10 * kMs, aimed_from) != read + 10 * kMs;
+  };
+  const auto see_late = [&](std::int64_t read) {
+    clock.observe(driver.value(read), read);
+    EXPECT_TRUE(clock.late_read()) << read;
+  };
+  const std::int64_t first = changing_after(t) + 30 * kMs;
+  see_late(first);
+  EXPECT_TRUE(aims(first, 0));
+  const std::int64_t second = changing_after(first) + 40 * kMs;
+  see_late(second);
+  EXPECT_FALSE(aims(second, 0));
+  // A watcher whose first aimed read was the first of them (a stretch that began where the tick
+  // had missed the refresh before it) counts from after it: one late change so far.
+  EXPECT_TRUE(aims(second, first));
+  const std::int64_t third = changing_after(second) + 35 * kMs;
+  see_late(third);
+  EXPECT_FALSE(aims(third, first));
+  // A change seen sharply locks it again.
+  const std::int64_t refresh = changing_after(third);
+  clock.observe(driver.value(refresh - 4 * kMs), refresh - 4 * kMs);
+  clock.observe(driver.value(refresh + 5 * kMs), refresh + 5 * kMs);
+  EXPECT_TRUE(clock.sharp_change());
+  EXPECT_TRUE(aims(refresh + 5 * kMs, 0));
 }
 
 TEST(RefreshClock, AimedReadsFindTheRefreshesAgainAfterTheirPhaseMoves) {
