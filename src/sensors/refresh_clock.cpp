@@ -143,7 +143,11 @@ std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns,
   const auto last = last_refresh(read_ns);
   // A sparse reader, the sampling thread's tick, reads between the pairs: where they bracket
   // every refresh it sees no change, so a change it sees late counts as a pair's does.
-  if (!knows() || !last || late_read_before_ > aimed_from_ns) return read_ns + step_ns;
+  if (!knows() || !last) return read_ns + step_ns;
+  // While the period rests on few refreshes, a refresh predicted without a sharp change since
+  // unlocks: the reads every step that follow date changes on both sides of the line, where
+  // aimed pairs see only those near the prediction and barely correct it.
+  if (measured_over_ < kLearnedOver ? *last - sharp_ns_ > period_ns_ : late_read_before_ > aimed_from_ns) return read_ns + step_ns;
   const std::int64_t half = step_ns / 2;
   const std::int64_t aim = aim_at(*last + period_ns_, step_ns);
   if (read_ns < aim - half) return aim - half;

@@ -38,6 +38,11 @@ class RefreshClock {
   // (On the H100 the counter's period and the power's differed by 0.02 ms: 2 ms over the 10 s
   // between watches, less than a few sharp changes of the counter give the period to.)
   static constexpr std::int64_t kOwnBaseline = 50;
+  // Until the period is measured over this many refreshes (a second and a half of watching), the
+  // clock is learning: a refresh the aim saw no change at unlocks it (next_read). Without that, on
+  // the 2-core test machine under load, a counter reading at 0.59 s was dated 9 ms off in 4 of 10
+  // runs of FakeNvml.AimedWatchingDatesTheCounterAsSharplyWithFewerReadsOfThePower.
+  static constexpr std::int64_t kLearnedOver = 15;
 
   // One read of the watched value, at monotonic time `read_ns`.
   void observe(double value, std::int64_t read_ns);
@@ -65,13 +70,14 @@ class RefreshClock {
   // When a watcher reading every `step_ns` should read next, having just read at `read_ns`, to see
   // the next refresh as sharply at less cost. Until the clock is locked on, every `step_ns`; once
   // locked, step/2 before and step/2 after each refresh it predicts (shifted by aim_at), two
-  // reads a refresh that date it as sharply. Locked: the refreshes known, and not the last two
-  // changes seen late (by a read too long after the read before it: a refresh outside the pairs)
-  // with the earlier one read after `aimed_from_ns`, the first read of a watcher that began at
-  // first_aimed_read (a late change there may be a refresh the tick missed before the watch).
-  // One late change costs that refresh alone: the next pair is shifted otherwise and may catch
-  // its refresh. A refresh that leaves the value as it was says nothing about the aim, and reads
-  // every step would not see it either: the pairs go on.
+  // reads a refresh that date it as sharply. Locked: the refreshes known, and, while the clock
+  // learns (kLearnedOver), a sharp change seen at the last refresh predicted or the one before;
+  // once it has learnt, not the last two changes seen late (by a read too long after the read
+  // before it: a refresh outside the pairs) with the earlier one read after `aimed_from_ns`, the
+  // first read of a watcher that began at first_aimed_read (a late change there may be a refresh
+  // the tick missed before the watch). One late change costs that refresh alone: the next pair
+  // is shifted otherwise and may catch its refresh. A refresh that leaves the value as it was
+  // says nothing about the aim, and reads every step would not see it either: the pairs go on.
   std::int64_t next_read(std::int64_t read_ns, std::int64_t step_ns, std::int64_t aimed_from_ns = 0) const;
   // Where a watcher starting at `now_ns` first reads to see the next refresh the clock predicts
   // between that read and one `step_ns` later: step/2 before where aim_at centres the pair, or a
