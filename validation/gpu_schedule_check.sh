@@ -10,9 +10,6 @@
 #   3. step_window_gpu.py with bench's own marked windows (ResNet-50, batch 64) against a separate
 #      reader of the counter, STEP_ROUNDS rounds, then counter_dating.py on them
 # and prints the three tables last; the step run's database and witness come back in step.tar.gz.
-# With BASELINE_SRC set to another source tree (an earlier commit, `git archive`d under .deps so that
-# it travels), that tree's powerfit is built too and the schedule "baseline" in SCHEDULES stands for
-# it under its default schedule in parts 1 and 3 (part 2 measures this tree's build alone).
 # usage: SCHEDULES="default;energy=5s" validation/gpu_schedule_check.sh OUT [COST_ROUNDS] [STEP_ROUNDS]
 # (carry .deps: scripts/build-cuda.sh takes its headers from there)
 set -euo pipefail
@@ -27,9 +24,7 @@ IFS=';' read -ra schedules <<< "$SCHEDULES"
 # for nvidia-smi and for each schedule's two variants, a step run about 12 s (two a round and
 # schedule, at 100 and 50 ms).
 n=${#schedules[@]}
-tuned=()  # the schedules of this tree's build: part 2's
-for schedule in "${schedules[@]}"; do [ "$schedule" = baseline ] || tuned+=("$schedule"); done
-estimate=$((90 + ${BASELINE_SRC:+40} + 13 * n + cost_rounds * (1 + 2 * ${#tuned[@]}) * 21 + step_rounds * n * 2 * 12))
+estimate=$((90 + 13 * n + cost_rounds * (1 + 2 * n) * 21 + step_rounds * n * 2 * 12))
 if [ "$estimate" -gt "${CALL_LIMIT_S:-570}" ]; then
   echo "error: about ${estimate} s for ${n} schedule(s), ${cost_rounds} cost and ${step_rounds} step round(s), past a call's ${CALL_LIMIT_S:-570} s; give fewer rounds or schedules (or CALL_LIMIT_S)" >&2
   exit 2
@@ -42,15 +37,6 @@ FIT_SETTLE=${FIT_SETTLE:-2s} POWERFIT_GPU_WORK=$work validation/gpu_fit_test.sh 
 rm -f "$out/setup/bin.tar"  # the binaries are rebuilt in each call
 powerfit=$PWD/build-cuda/src/powerfit
 export POWERFIT_PLUGIN_DIR=$PWD/build-cuda/plugins
-if [ -n "${BASELINE_SRC:-}" ]; then
-  ln -sfn "$PWD/.deps" "$BASELINE_SRC/.deps"
-  POWERFIT_CUDA_TARGETS=powerfit "$BASELINE_SRC/scripts/build-cuda.sh" "$PWD/build-baseline" > "$out/baseline-build.log" 2>&1 ||
-    { tail -30 "$out/baseline-build.log"; exit 1; }
-  export BASELINE_POWERFIT=$PWD/build-baseline/src/powerfit
-fi
-binary_of() {  # SCHEDULE: the powerfit that runs it
-  if [ "$1" = baseline ]; then echo "${BASELINE_POWERFIT:?the schedule baseline needs BASELINE_SRC}"; else echo "$powerfit"; fi
-}
 nvidia-smi --query-gpu=name,driver_version,power.limit --format=csv,noheader > "$out/gpu.txt"
 
 shim=$work/nvml_count.so
@@ -58,9 +44,9 @@ cc -shared -fPIC -O2 validation/nvml_count_shim.c -o "$shim" -Wl,--no-as-needed 
 k=0
 for schedule in "${schedules[@]}"; do
   value=$schedule
-  [ "$value" = default ] || [ "$value" = baseline ] && value=
+  [ "$value" = default ] && value=
   echo "== $schedule"
-  NVML_COUNT_VALUES=1 NVML_COUNT_POWER=1 POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$(binary_of "$schedule")" run -q --sources nvml -i 100ms \
+  NVML_COUNT_VALUES=1 NVML_COUNT_POWER=1 POWERFIT_NVML_SCHEDULE="$value" POWERFIT_NVML_LIBRARY=$shim "$powerfit" run -q --sources nvml -i 100ms \
     -o "$work/shim.db" -- sleep 12 2> "$out/power-s$k.txt"
   grep nvml_count "$out/power-s$k.txt"
   k=$((k + 1))
@@ -68,7 +54,7 @@ done > "$out/counter-reads.txt"
 python3 validation/watch_pairs.py "$out"/power-s*.txt > "$out/watch-pairs.txt"
 
 if [ "$cost_rounds" -gt 0 ]; then
-  SCHEDULES=$(IFS=';'; echo "${tuned[*]}") python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
+  python3 validation/sampling_cost_gpu.py "$powerfit" "$out/cost" "$cost_rounds" 20 100 > "$out/cost.txt"
   rm -f "$out/cost/"*.csv "$out/cost/cost.db"
 else
   echo "sampling cost: not measured in this call (COST_ROUNDS 0)" > "$out/cost.txt"

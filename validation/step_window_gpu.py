@@ -6,9 +6,7 @@ For each run it also prints, from the recorded samples, two other ways of placin
 the power gauge alone (trapezoids) and the gauge scaled by the counter over the whole run.
 
 With SCHEDULES set ("energy=1s;energy=2s,watch_for=600ms": POWERFIT_NVML_SCHEDULE values, "default"
-for none, "baseline" for the powerfit binary that BASELINE_POWERFIT names, an earlier build, under
-its default schedule), each round runs under each schedule; run labels end in -sK, K the
-schedule's place.
+for none), each round runs under each schedule; run labels end in -sK, K the schedule's place.
 
 With BENCH="MODEL DATA BATCH [DEVICE]" the window is bench's own instead, marked as it starts and ends
 (`powerfit bench --device cuda --warmup 0 --baseline 0 --min-time 6s`, so that the card steps from
@@ -59,19 +57,18 @@ def measure(powerfit, out, rounds):
         for k, schedule in enumerate(SCHEDULES):
             env = dict(os.environ)
             env.pop("POWERFIT_NVML_SCHEDULE", None)
-            binary = os.environ["BASELINE_POWERFIT"] if schedule == "baseline" else powerfit
-            if schedule not in ("default", "baseline"):
+            if schedule != "default":
                 env["POWERFIT_NVML_SCHEDULE"] = schedule
             for interval in ("100ms", "50ms"):
                 label = f"step-{interval}-{r}" + (f"-s{k}" if len(SCHEDULES) > 1 else "")
                 if BENCH:
                     model, data, batch, device = (BENCH + ["cuda"])[:4]
-                    subprocess.run([binary, "-q", "bench", "-m", model, "-d", data, "-b", batch, "--device", device,
+                    subprocess.run([powerfit, "-q", "bench", "-m", model, "-d", data, "-b", batch, "--device", device,
                                     "--warmup", "0", "--baseline", "0", "--min-time", "6s", "-i", interval, "-o", db,
                                     "--label", label], check=True, env=env)
                     time.sleep(2.0)  # idle between windows, as step_load.py's stretches are
                 else:
-                    subprocess.run([binary, "run", "-q", "-i", interval, "-o", db, "--label", label, "--",
+                    subprocess.run([powerfit, "run", "-q", "-i", interval, "-o", db, "--label", label, "--",
                                     sys.executable, os.path.join(HERE, "step_load.py"), "3", "6", "2"], check=True, env=env)
     time.sleep(1.0)
     witness.terminate()

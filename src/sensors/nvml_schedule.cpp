@@ -29,7 +29,8 @@ constexpr std::array<std::pair<std::string_view, Field>, 11> kFields{{{"energy",
                                                                     {"memory", &NvmlSchedule::memory}}};
 
 using Switch = bool NvmlSchedule::*;
-constexpr std::array<std::pair<std::string_view, Switch>, 4> kSwitches{{{"aim", &NvmlSchedule::aim},
+constexpr std::array<std::pair<std::string_view, Switch>, 5> kSwitches{{{"aim", &NvmlSchedule::aim},
+                                                                       {"aim_hold", &NvmlSchedule::aim_hold},
                                                                        {"mark", &NvmlSchedule::mark},
                                                                        {"watch_counter", &NvmlSchedule::watch_counter},
                                                                        {"counter_in_stretches", &NvmlSchedule::counter_in_stretches}}};
@@ -110,7 +111,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text) {
     const auto* field = std::find_if(kFields.begin(), kFields.end(), [&](const auto& f) { return f.first == key; });
     if (equals == std::string_view::npos || field == kFields.end()) {
       return prefix + "'" + std::string(item) + "' is not NAME=DURATION with NAME one of energy, energy_level, first, retry, watch, " +
-             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or watch_sharp=NUMBER, shift=PERCENT|off, instant_lead=PERCENT|off, aim=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
+             "watch_first, watch_for, watch_every, shift_gap, after_shift, memory (or watch_sharp=NUMBER, shift=PERCENT|off, instant_lead=PERCENT|off, aim=on|off, aim_hold=on|off, mark=on|off, watch_counter=on|off, counter_in_stretches=on|off)" + fix;
     }
     const auto duration = parse_duration(item.substr(equals + 1));
     if (const auto* error = std::get_if<DurationError>(&duration)) return prefix + error->message + fix;

@@ -54,6 +54,13 @@ struct NvmlSchedule {
   // predicts rather than every `watch` (RefreshClock::next_read): a fifth of the wake-ups in the
   // steady state, dating as sharp in simulation and on the H200.
   bool aim = true;
+  // With `aim`, once the refresh clock has learnt its period, the pairs go on through refreshes
+  // that leave the power as it was and through one late change; two late changes in a row unlock
+  // it, counted in a later stretch from its first aimed read (RefreshClock::hold_aim). Without,
+  // a refresh with no sharp change unlocks it about half the time and two always do, and the
+  // watch reads every `watch` to the next change: about ten reads. Off until a GPU call weighs
+  // its reads and bench's windows against the rule measured so far.
+  bool aim_hold = false;
   // A change of more than `shift` (a fraction; 0: off) of the power seen at the last counter read,
   // by a tick's power reading or a watch, reads the counter again, at most once every `shift_gap`: each
   // stretch between two counter readings then holds one level of power, so that a gauge whose

@@ -59,6 +59,7 @@ Availability NvmlSource::open() {
   std::vector<std::string> uuids(count);
   for (unsigned int i = 0; i < count; ++i) {
     auto gpu = std::make_unique<Gpu>();
+    gpu->power_clock.hold_aim(schedule_.aim_hold);
     if (api.device_by_index(i, &gpu->device) != NVML_SUCCESS) continue;
     if (api.name && api.name(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->name = text;
     if (api.uuid && api.uuid(gpu->device, text, sizeof text) == NVML_SUCCESS) gpu->uuid = text;

@@ -92,7 +92,7 @@ void RefreshClock::learn_period(std::int64_t change) {
   // A sharp change off the grid by more than a sharp pair's width, within a few refreshes of one
   // on it: the refreshes moved. The period is kept, measured afresh from here; across the move
   // it would take the jump for drift. (Not while the period is a first guess from two changes.)
-  if (sharp_seen_ && measured_over_ >= 4 && change - sharp_ns_ <= std::max(kMovedWithin, measured_over_ / 4) * period_ns_) {
+  if (sharp_seen_ && measured_over_ >= 4 && change - sharp_ns_ <= (hold_aim_ ? std::max(kMovedWithin, measured_over_ / 4) : kMovedWithin) * period_ns_) {
     const std::int64_t on_grid = sharp_ns_ + std::llround(static_cast<double>(change - sharp_ns_) / static_cast<double>(period_ns_)) * period_ns_;
     if (std::llabs(change - on_grid) > kSharpNs) {
       restart_baseline(change);
@@ -141,13 +141,14 @@ std::optional<std::int64_t> RefreshClock::last_refresh(std::int64_t t_ns) const 
 
 std::int64_t RefreshClock::next_read(std::int64_t read_ns, std::int64_t step_ns, std::int64_t aimed_from_ns) const {
   const auto last = last_refresh(read_ns);
-  // A sparse reader, the sampling thread's tick, reads between the pairs: where they bracket
-  // every refresh it sees no change, so a change it sees late counts as a pair's does.
+  // Without the hold: the last refresh predicted is at most a period after the last change seen
+  // sharply (a refresh can leave the value as it was; the sampling thread's tick sees changes
+  // too, which neither lock nor unlock it), else the watcher reads every step again.
+  // Holding it: the tick reads between the pairs; where they bracket every refresh it sees no
+  // change, so a change it sees late counts as a pair's does.
   if (!knows() || !last) return read_ns + step_ns;
-  // While the period rests on few refreshes, a refresh predicted without a sharp change since
-  // unlocks: the reads every step that follow date changes on both sides of the line, where
-  // aimed pairs see only those near the prediction and barely correct it.
-  if (measured_over_ < kLearnedOver ? *last - sharp_ns_ > period_ns_ : late_read_before_ > aimed_from_ns) return read_ns + step_ns;
+  const bool held = hold_aim_ && measured_over_ >= kLearnedOver;
+  if (held ? late_read_before_ > aimed_from_ns : *last - sharp_ns_ > period_ns_) return read_ns + step_ns;
   const std::int64_t half = step_ns / 2;
   const std::int64_t aim = aim_at(*last + period_ns_, step_ns);
   if (read_ns < aim - half) return aim - half;

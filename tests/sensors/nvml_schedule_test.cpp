@@ -23,7 +23,7 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   EXPECT_EQ(schedule.retry, NvmlSchedule{}.retry);
   EXPECT_FALSE(schedule.aim);
   EXPECT_EQ(describe(schedule),
-            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=off,instant_lead=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off");
+            "energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=5s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=off,instant_lead=off,aim=off,aim_hold=off,mark=on,watch_counter=on,counter_in_stretches=off");
   const auto unmarked = parse_nvml_schedule("mark=off,watch_counter=off,counter_in_stretches=on");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(unmarked)) << std::get<std::string>(unmarked);
   EXPECT_FALSE(std::get<NvmlSchedule>(unmarked).mark);
@@ -36,9 +36,11 @@ TEST(NvmlSchedule, NamedFieldsOverTheDefaultsAndNothingIsTheDefaults) {
   const auto level = parse_nvml_schedule("energy_level=2m");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(level)) << std::get<std::string>(level);
   EXPECT_EQ(std::get<NvmlSchedule>(level).energy_level, milliseconds(120000));
-  const auto aimed = parse_nvml_schedule("aim=on,watch=8ms,shift=12.5%,shift_gap=300ms");
+  const auto aimed = parse_nvml_schedule("aim=on,aim_hold=on,watch=8ms,shift=12.5%,shift_gap=300ms");
   ASSERT_TRUE(std::holds_alternative<NvmlSchedule>(aimed)) << std::get<std::string>(aimed);
   EXPECT_TRUE(std::get<NvmlSchedule>(aimed).aim);
+  EXPECT_TRUE(std::get<NvmlSchedule>(aimed).aim_hold);
+  EXPECT_FALSE(NvmlSchedule{}.aim_hold);
   EXPECT_EQ(std::get<NvmlSchedule>(aimed).watch, milliseconds(8));
   EXPECT_DOUBLE_EQ(std::get<NvmlSchedule>(aimed).shift, 0.125);
   EXPECT_EQ(std::get<NvmlSchedule>(aimed).shift_gap, milliseconds(300));

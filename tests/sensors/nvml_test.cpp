@@ -546,12 +546,12 @@ TEST_F(FakeNvml, AStretchAfterTheFirstEndsOnceItHasSeenThePowerChangeSharplyTwic
   // first stretch is 0-2 s and the next starts at 2.5 s; the counter is read on opening and at
   // the end alone, so that what reads the power from 2.45 s on is the tick (every 100 ms) and
   // the watch.
-  const auto schedule = [](std::chrono::milliseconds energy, int sharp) {
+  const auto schedule = [](std::chrono::milliseconds energy, int sharp, bool hold = false) {
     return NvmlSchedule{.energy = energy, .watch_for = std::chrono::seconds(1), .watch_every = std::chrono::milliseconds(2500),
-                        .watch_sharp = sharp, .shift = 0.0};
+                        .watch_sharp = sharp, .aim_hold = hold, .shift = 0.0};
   };
-  const auto watch_reads = [&](int sharp) {
-    step_run(schedule(std::chrono::seconds(5), sharp));
+  const auto watch_reads = [&](int sharp, bool hold = false) {
+    step_run(schedule(std::chrono::seconds(5), sharp, hold));
     return std::pair(calls_within(0, "power_mw", 2.45, 2.95), calls_within(0, "power_mw", 3.05, 3.55));
   };
   const auto [long_stretch, long_after] = watch_reads(0);
@@ -565,12 +565,14 @@ TEST_F(FakeNvml, AStretchAfterTheFirstEndsOnceItHasSeenThePowerChangeSharplyTwic
   EXPECT_LE(short_after, 5 + 1) << "a second's stretch: " << long_after;
   EXPECT_GE(long_after, 5 + 7) << "short: " << short_after;
   // The power standing still at the first two refreshes the stretch aims at (from 2.6 s after the
-  // origin; the stretch begins about 2.55 s): its pairs see no change there and go on aiming,
-  // rather than read every 10 ms to the next change, 20 reads before 2026-12-08.
+  // origin; the stretch begins about 2.55 s): holding the aim (aim_hold), its pairs see no change
+  // there and go on aiming; without, it reads every 10 ms to the next change, about 20 reads.
   still_at = {26, 27};
-  const auto [still_stretch, still_after] = watch_reads(2);
+  const auto [still_unheld, unheld_after] = watch_reads(2);
+  const auto [still_held, held_after] = watch_reads(2, true);
   still_at.clear();
-  EXPECT_LE(still_stretch, 5 + 8 + 2) << "changing at each refresh: " << short_stretch;
+  EXPECT_LE(still_held, 5 + 8 + 2) << "changing at each refresh: " << short_stretch;
+  EXPECT_GE(still_unheld, still_held + 10);
   // Its readings dated and its window placed as closely as with a second's stretch. Carried from
   // the stretches over the seconds between, on this 2-core machine both schedules dated the
   // fake's readings up to 6.5 ms after its refreshes (8 runs each): 10 ms, not the 8 of a clock

@@ -119,8 +119,9 @@ struct Watched {
   int reads = 0, checked = 0, off = 0;
 };
 template <typename DriverAt>
-Watched watch_aimed(DriverAt driver_at, std::int64_t end) {
+Watched watch_aimed(DriverAt driver_at, std::int64_t end, bool hold = false) {
   RefreshClock clock;
+  clock.hold_aim(hold);
   Watched watched;
   std::uint32_t noise = 777;
   for (std::int64_t t = 40 * kMs; t < end;) {
@@ -165,26 +166,31 @@ struct StillDriver : Driver {
   }
 };
 
-TEST(RefreshClock, ARefreshThatLeavesTheValueAsItWasKeepsTheAim) {
+TEST(RefreshClock, HeldTheAimGoesOnThroughARefreshThatLeavesTheValueAsItWas) {
   // A pair of reads that sees no change at the refresh it was aimed at says nothing about the aim
-  // (reads every 10 ms would not see that refresh either). Until 2026-12-08 such a refresh
-  // unlocked the clock whenever the last sharp change lay a little before its place on the
-  // period's line, and two in a row always did: every 10 ms to the next change, about ten reads.
+  // (reads every 10 ms would not see that refresh either). Without the hold such a refresh
+  // unlocks the clock whenever the last sharp change lay a little before its place on the
+  // period's line, and two in a row always do: every 10 ms to the next change, about ten reads.
   const StillDriver driver;
-  const auto watched = watch_aimed([&](std::int64_t) -> const StillDriver& { return driver; }, 10'000 * kMs);
-  EXPECT_GT(watched.checked, 1000);
-  EXPECT_EQ(watched.off, 0);
+  const auto at = [&](std::int64_t) -> const StillDriver& { return driver; };
+  const auto unheld = watch_aimed(at, 10'000 * kMs);
+  const auto held = watch_aimed(at, 10'000 * kMs, true);
+  EXPECT_GT(held.checked, 1000);
+  EXPECT_EQ(held.off, 0);
+  EXPECT_EQ(unheld.off, 0);
   // Every 10 ms until locked, then two reads a refresh, more while the clock learns (its first
-  // 1.5 s, kLearnedOver): 259 here, 366 before.
-  EXPECT_LT(watched.reads, 290);
+  // 1.5 s, kLearnedOver): 259 here, against 366 without the hold.
+  EXPECT_LT(held.reads, 290);
+  EXPECT_GT(unheld.reads, held.reads + 50);
 }
 
-TEST(RefreshClock, TwoChangesInARowSeenLateUnlockTheAimCountedFromAWatchersFirstAimedRead) {
+TEST(RefreshClock, HeldTwoChangesInARowSeenLateUnlockTheAimCountedFromAWatchersFirstAimedRead) {
   // A change seen late by a pair's first read (its refresh came before the pair) costs that
   // refresh's dating alone: the next pair is shifted otherwise (aim_at) and may well catch its
   // refresh. A second in a row says the aim is off: every step until one is seen sharply.
   const Driver driver;
   RefreshClock clock;
+  clock.hold_aim(true);
   std::uint32_t noise = 31;
   std::int64_t t = 40 * kMs;
   for (; t < 2'000 * kMs;) {
