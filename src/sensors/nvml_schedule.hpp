@@ -114,7 +114,7 @@ std::variant<NvmlSchedule, std::string> parse_nvml_schedule(const char* text);
 // The schedule the environment asks for.
 std::variant<NvmlSchedule, std::string> nvml_schedule_from_environment();
 
-// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=10%,instant_lead=off,aim=on,mark=on,watch_counter=on,counter_in_stretches=off".
+// "energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=10%,instant_lead=off,aim=on,aim_hold=off,mark=on,watch_counter=on,counter_in_stretches=off".
 std::string describe(const NvmlSchedule& schedule);
 
 }  // namespace powerfit::sensors

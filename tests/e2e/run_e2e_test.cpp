@@ -542,11 +542,11 @@ TEST(RunEndToEnd, TheNvmlScheduleFromTheEnvironmentIsShownAndABadOneRefused) {
     return std::string();
   };
   ASSERT_EQ(sensors.status, 0) << sensors.err;
-  EXPECT_NE(detail_of(sensors.out).find("read energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=off,instant_lead=off,aim=off,mark=on,watch_counter=on,counter_in_stretches=off "
+  EXPECT_NE(detail_of(sensors.out).find("read energy=1s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=600ms,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=off,instant_lead=off,aim=off,aim_hold=off,mark=on,watch_counter=on,counter_in_stretches=off "
                                         "(POWERFIT_NVML_SCHEDULE)"),
             std::string::npos)
       << sensors.out;
-  EXPECT_NE(detail_of(plain.out).find("read energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=10%,instant_lead=off,aim=on,mark=on,watch_counter=on,counter_in_stretches=off"), std::string::npos) << plain.out;
+  EXPECT_NE(detail_of(plain.out).find("read energy=5s,energy_level=30s,first=30s,retry=200ms,watch=10ms,watch_first=2s,watch_for=1s,watch_every=10s,shift_gap=200ms,after_shift=1s,memory=1s,watch_sharp=2,shift=10%,instant_lead=off,aim=on,aim_hold=off,mark=on,watch_counter=on,counter_in_stretches=off"), std::string::npos) << plain.out;
   EXPECT_EQ(detail_of(plain.out).find("(POWERFIT_NVML_SCHEDULE)"), std::string::npos) << plain.out;
   EXPECT_EQ(refused.status, 2) << refused.err;
   EXPECT_EQ(std::count(refused.err.begin(), refused.err.end(), '\n'), 1) << refused.err;
