@@ -6,24 +6,17 @@
 
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cmath>
 #include <cstdint>
+
+#include "support/simulated_refreshes.hpp"
 
 namespace powerfit::sensors {
 namespace {
 
-constexpr std::int64_t kMs = 1'000'000;
-
-struct Driver {
-  std::int64_t period = 100'400'000, phase = 37 * kMs;
-  std::int64_t refresh_before(std::int64_t t) const { return phase + (t - phase) / period * period; }
-  // The watched value as of the last refresh: unchanged across every seventh refresh.
-  double value(std::int64_t t) const {
-    const std::int64_t k = (t - phase) / period;
-    return static_cast<double>(k - k / 7);
-  }
-};
+using testing::kMs;
+using testing::watch_aimed;
+using Driver = testing::SimulatedRefreshes;  // the value unchanged across every seventh refresh
 
 TEST(RefreshClock, NothingIsKnownBeforeTheValueChanges) {
   RefreshClock clock;
@@ -113,36 +106,6 @@ TEST(RefreshClock, CarriesThePhaseAcrossAStretchWithoutChanges) {
 namespace powerfit::sensors {
 namespace {
 
-// Reads where next_read says, up to 1 ms late, against `driver` from 40 ms to `end`; counts the
-// reads and the moments 1 s on, away from the refreshes, whose last refresh is off by over 6 ms.
-struct Watched {
-  int reads = 0, checked = 0, off = 0;
-};
-template <typename DriverAt>
-Watched watch_aimed(DriverAt driver_at, std::int64_t end, bool hold = false) {
-  RefreshClock clock;
-  clock.hold_aim(hold);
-  Watched watched;
-  std::uint32_t noise = 777;
-  for (std::int64_t t = 40 * kMs; t < end;) {
-    const auto& driver = driver_at(t);
-    clock.observe(driver.value(t), t);
-    ++watched.reads;
-    noise = noise * 1664525u + 1013904223u;
-    const std::int64_t next = clock.next_read(t, 10 * kMs) + static_cast<std::int64_t>(noise % 1'000'000u);
-    // Moments between this read and the next, as the sampling thread would ask about them.
-    for (std::int64_t m = t + 3 * kMs; m < next && t > 1'000 * kMs; m += 7 * kMs) {
-      const std::int64_t truth = driver.refresh_before(m);
-      if (m - truth < 8 * kMs || truth + driver.period - m < 8 * kMs) continue;
-      const auto estimate = clock.last_refresh(m);
-      ++watched.checked;
-      if (!estimate || std::llabs(*estimate - truth) > 6 * kMs) ++watched.off;
-    }
-    t = next;
-  }
-  return watched;
-}
-
 TEST(RefreshClock, AimedReadsDateAsSharplyAsReadingEvery10msAtAFifthOfTheReads) {
   const Driver driver;
   const auto watched = watch_aimed([&](std::int64_t) -> const Driver& { return driver; }, 10'000 * kMs);
@@ -154,25 +117,13 @@ TEST(RefreshClock, AimedReadsDateAsSharplyAsReadingEvery10msAtAFifthOfTheReads) 
   EXPECT_GT(watched.reads, 190);
 }
 
-// The watched value standing still at two refreshes of five after the first second, as an idle
-// card's power may. (Before, it changes at each: the first period is learnt from two changes in a
-// row, and with refreshes left out that early it would be a multiple of the true one.)
-struct StillDriver : Driver {
-  double value(std::int64_t t) const {
-    const std::int64_t k = (t - phase) / period;
-    if (k < 10) return static_cast<double>(k);
-    constexpr std::array<int, 5> kStep{0, 1, 1, 2, 2};
-    return static_cast<double>(10 + k / 5 * 3 + kStep[static_cast<std::size_t>(k % 5)]);
-  }
-};
-
 TEST(RefreshClock, HeldTheAimGoesOnThroughARefreshThatLeavesTheValueAsItWas) {
   // A pair of reads that sees no change at the refresh it was aimed at says nothing about the aim
   // (reads every 10 ms would not see that refresh either). Without the hold such a refresh
   // unlocks the clock whenever the last sharp change lay a little before its place on the
   // period's line, and two in a row always do: every 10 ms to the next change, about ten reads.
-  const StillDriver driver;
-  const auto at = [&](std::int64_t) -> const StillDriver& { return driver; };
+  const Driver driver{.still = Driver::Still::two_of_five};
+  const auto at = [&](std::int64_t) -> const Driver& { return driver; };
   const auto unheld = watch_aimed(at, 10'000 * kMs);
   const auto held = watch_aimed(at, 10'000 * kMs, true);
   EXPECT_GT(held.checked, 1000);
@@ -233,12 +184,16 @@ TEST(RefreshClock, HeldTwoChangesInARowSeenLateUnlockTheAimCountedFromAWatchersF
 TEST(RefreshClock, AimedReadsFindTheRefreshesAgainAfterTheirPhaseMoves) {
   Driver before, after;
   after.phase = before.phase + 33 * kMs;  // the driver's refreshes move by a third of a period
-  const auto watched = watch_aimed([&](std::int64_t t) -> const Driver& { return t < 5'000 * kMs ? before : after; },
-                                   10'000 * kMs);
-  // Off only for the refreshes around the move: at most a few moments of the 4 s after it.
-  EXPECT_GT(watched.checked, 1000);
-  EXPECT_LE(watched.off, 30);
-  EXPECT_LT(watched.reads, 360);
+  const auto at = [&](std::int64_t t) -> const Driver& { return t < 5'000 * kMs ? before : after; };
+  // Holding the aim, the pairs see no change at the old refreshes and go on a little longer; the
+  // move is told within a quarter of the period's baseline (kMovedWithin), not three refreshes.
+  for (const bool hold : {false, true}) {
+    const auto watched = watch_aimed(at, 10'000 * kMs, hold);
+    // Off only for the refreshes around the move: at most a few moments of the 4 s after it.
+    EXPECT_GT(watched.checked, 1000) << hold;
+    EXPECT_LE(watched.off, 30) << hold;
+    EXPECT_LT(watched.reads, 360) << hold;
+  }
 }
 
 }  // namespace
